@@ -1,0 +1,46 @@
+# Rollbook: `make demo` and `make test` are the two commands a newcomer runs.
+SHELL := /bin/bash
+MODEL := data/models/SmolLM2-135M-Instruct.Q4_1.gguf
+SWIFT ?= swift
+BUILD_FLAGS := -c release
+ROLLBOOK := .build/release/rollbook
+
+.PHONY: demo test deps test-deps model build bench bench-compare fixtures clean
+
+demo: deps model build
+	$(ROLLBOOK) generate --chat --prompt "Natalia sold clips to 48 of her friends in April, and then she sold half as many clips in May. How many clips did Natalia sell altogether in April and May?" --max-tokens 96
+
+test: test-deps model
+	$(SWIFT) build $(BUILD_FLAGS)
+	$(SWIFT) test $(BUILD_FLAGS)
+
+deps:
+	@scripts/install-deps.sh runtime
+
+test-deps:
+	@scripts/install-deps.sh test
+
+model: $(MODEL)
+
+$(MODEL):
+	@scripts/fetch-model.sh $(MODEL)
+
+build:
+	$(SWIFT) build $(BUILD_FLAGS)
+
+bench: deps model build
+	$(ROLLBOOK) bench
+
+# Same-run comparison with llama.cpp (installs llama-cpp-python from PyPI, ~7 min the first time).
+bench-compare: deps model build
+	@scripts/install-python-tools.sh
+	python3 scripts/bench_llamacpp.py
+
+# Regenerates the golden fixtures from independent implementations.
+fixtures: model
+	@scripts/install-python-tools.sh
+	python3 scripts/make_gguf_fixtures.py
+	python3 scripts/make_llama_fixtures.py
+
+clean:
+	rm -rf .build reports/*/

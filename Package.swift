@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+import PackageDescription
+import Foundation
+
+// Kernels use SIMD types; on CPUs with AVX2+FMA (every machine this project targets)
+// let the compiler use them. Detected at manifest time so `swift build` and the Makefile agree.
+let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+let hasAVX2 = cpuinfo.contains(" avx2") && cpuinfo.contains(" fma") && cpuinfo.contains(" f16c")
+let simdFlags: [SwiftSetting] = hasAVX2 ? [.unsafeFlags(["-target-cpu", "haswell"])] : []
+
+let package = Package(
+    name: "Rollbook",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "rollbook", targets: ["rollbook"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "GGUF", swiftSettings: simdFlags),
+        .target(name: "Tokenizers"),
+        .target(name: "LinAlg", dependencies: ["CBLAS"], swiftSettings: simdFlags),
+        .target(name: "Sampling"),
+        .target(name: "Inference", dependencies: ["GGUF", "Tokenizers", "LinAlg", "Sampling"],
+                swiftSettings: simdFlags),
+        .executableTarget(name: "rollbook", dependencies: [
+            "GGUF", "Tokenizers", "Inference", "Sampling",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: simdFlags),
+        .testTarget(name: "GGUFTests", dependencies: ["GGUF"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizers", "Inference"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "InferenceTests", dependencies: ["Inference", "GGUF", "Sampling", "LinAlg"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "CLITests", dependencies: []),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,35 @@
+/// Keys and values of one sequence, per layer: [capacity, kvDim] Float32 each.
+public final class KVCache {
+    public let layers: Int
+    public let capacity: Int
+    public let kvDim: Int
+    let keys: UnsafeMutablePointer<Float>
+    let values: UnsafeMutablePointer<Float>
+    /// Positions filled so far.
+    public internal(set) var count = 0
+
+    public init(config: ModelConfig, capacity: Int) {
+        layers = config.blockCount
+        self.capacity = capacity
+        kvDim = config.kvDim
+        keys = .allocate(capacity: layers * capacity * kvDim)
+        values = .allocate(capacity: layers * capacity * kvDim)
+    }
+    deinit { keys.deallocate(); values.deallocate() }
+
+    @inline(__always) func k(_ layer: Int, _ pos: Int) -> UnsafeMutablePointer<Float> { keys + (layer * capacity + pos) * kvDim }
+    @inline(__always) func v(_ layer: Int, _ pos: Int) -> UnsafeMutablePointer<Float> { values + (layer * capacity + pos) * kvDim }
+
+    /// Forgets positions from `n` on.
+    public func truncate(to n: Int) { count = min(count, max(0, n)) }
+
+    /// Copies the first `n` positions of `other` (prefix sharing by copy).
+    public func copyPrefix(from other: KVCache, count n: Int) {
+        precondition(other.kvDim == kvDim && other.layers == layers && n <= capacity && n <= other.count)
+        for l in 0..<layers {
+            k(l, 0).update(from: other.k(l, 0), count: n * kvDim)
+            v(l, 0).update(from: other.v(l, 0), count: n * kvDim)
+        }
+        count = n
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import GGUF
+import Tokenizers
+
+/// Weights of one decoder layer, viewed in the GGUF mapping.
+struct LayerWeights {
+    let attnNorm: UnsafeMutableBufferPointer<Float>
+    let wq, wk, wv, wo: WeightMatrix
+    let bq, bk, bv: UnsafeMutableBufferPointer<Float>?
+    let ffnNorm: UnsafeMutableBufferPointer<Float>
+    let gate, up, down: WeightMatrix
+}
+
+/// A loaded Llama-family model: configuration, tokenizer, chat template and weights.
+/// Owns the GGUF mapping; everything else views it.
+public final class Model: @unchecked Sendable {
+    public let file: GGUFFile
+    public let config: ModelConfig
+    public let tokenizer: Tokenizer
+    public let chatTemplate: ChatTemplate?
+    let layers: [LayerWeights]
+    let tokenEmbedding: WeightMatrix
+    let output: WeightMatrix
+    let outputNorm: UnsafeMutableBufferPointer<Float>
+    private var owned: [UnsafeMutableBufferPointer<Float>] = []
+
+    public var path: String { file.path }
+
+    public convenience init(path: String) throws {
+        try self.init(file: GGUFFile(path: path))
+    }
+
+    public init(file: GGUFFile) throws {
+        self.file = file
+        let c = try ModelConfig(file: file)
+        config = c
+        tokenizer = try Model.makeTokenizer(file)
+        chatTemplate = (try? file.string(Arch.chatTemplate)).flatMap { ChatTemplate(jinja: $0) }
+            ?? (tokenizer.id(of: "<|im_start|>") != nil ? ChatTemplate() : nil)
+
+        var owned = [UnsafeMutableBufferPointer<Float>]()
+        func tensor(_ name: String, _ shape: [Int]) throws -> GGUFTensor {
+            guard let t = file.tensor(named: name) else { throw ModelError.missingTensor(path: file.path, name: name) }
+            guard t.dims == shape else {
+                throw ModelError.tensorShapeMismatch(path: file.path, name: name, expected: shape, found: t.dims)
+            }
+            guard t.type.isSupported else { throw ModelError.unsupportedTensorType(path: file.path, name: name, type: t.type.name) }
+            return t
+        }
+        func matrix(_ name: String, _ shape: [Int]) throws -> WeightMatrix { try WeightMatrix(tensor(name, shape)) }
+        func vector(_ name: String, _ n: Int) throws -> UnsafeMutableBufferPointer<Float> {
+            let t = try tensor(name, [n])
+            let buf = UnsafeMutableBufferPointer<Float>.allocate(capacity: n)
+            try Dequantize.run(t.type, src: t.data, count: n, into: buf.baseAddress!)
+            owned.append(buf)
+            return buf
+        }
+        func optionalVector(_ name: String, _ n: Int) throws -> UnsafeMutableBufferPointer<Float>? {
+            file.tensor(named: name) == nil ? nil : try vector(name, n)
+        }
+        let dim = c.embeddingLength, kvDim = c.kvDim, ffn = c.feedForwardLength, qDim = c.headCount * c.headDim
+        let vocab = c.vocabSize
+        tokenEmbedding = try matrix(Arch.tokenEmbedding, [dim, vocab])
+        outputNorm = try vector(Arch.outputNorm, dim)
+        output = file.tensor(named: Arch.output) != nil ? try matrix(Arch.output, [dim, vocab]) : tokenEmbedding
+        var ls = [LayerWeights]()
+        for l in 0..<c.blockCount {
+            ls.append(LayerWeights(
+                attnNorm: try vector(Arch.attnNorm(l), dim),
+                wq: try matrix(Arch.attnQ(l), [dim, qDim]),
+                wk: try matrix(Arch.attnK(l), [dim, kvDim]),
+                wv: try matrix(Arch.attnV(l), [dim, kvDim]),
+                wo: try matrix(Arch.attnOutput(l), [qDim, dim]),
+                bq: try optionalVector(Arch.attnQBias(l), qDim),
+                bk: try optionalVector(Arch.attnKBias(l), kvDim),
+                bv: try optionalVector(Arch.attnVBias(l), kvDim),
+                ffnNorm: try vector(Arch.ffnNorm(l), dim),
+                gate: try matrix(Arch.ffnGate(l), [dim, ffn]),
+                up: try matrix(Arch.ffnUp(l), [dim, ffn]),
+                down: try matrix(Arch.ffnDown(l), [ffn, dim])))
+        }
+        layers = ls
+        self.owned = owned
+    }
+
+    deinit { for b in owned { b.deallocate() } }
+
+    static func makeTokenizer(_ f: GGUFFile) throws -> Tokenizer {
+        let model = (try? f.string(Arch.tokModel)) ?? "missing"
+        guard model == "gpt2" else { throw TokenizerError.unsupportedModel(model) }
+        let pre = try PreTokenizer(ggmlName: (try? f.string(Arch.tokPre)) ?? "default")
+        let pieces = try f.strings(Arch.tokTokens)
+        let kinds = (try? f.ints(Arch.tokTypes))?.map { TokenKind(rawValue: $0) ?? .normal } ?? []
+        let merges = (try? f.strings(Arch.tokMerges)) ?? []
+        let bos = f.metadata[Arch.tokBOS]?.intValue
+        let eos = f.metadata[Arch.tokEOS]?.intValue
+        var eog = Set<Int>()
+        if let eot = f.metadata[Arch.tokEOT]?.intValue { eog.insert(eot) }
+        for text in ["<|im_end|>", "<|endoftext|>", "<|eot_id|>"] {
+            if let i = pieces.firstIndex(of: text), kinds.indices.contains(i), kinds[i] == .control { eog.insert(i) }
+        }
+        return try Tokenizer(pieces: pieces, kinds: kinds, merges: merges, preTokenizer: pre,
+                             bosID: bos, eosID: eos, addBOS: f.metadata[Arch.tokAddBOS]?.boolValue ?? false,
+                             endOfGeneration: eog, ignoreMerges: pre == .llama3)
+    }
+
+    /// Bytes of weights read per decoded token.
+    public var weightBytes: Int {
+        var n = output.byteCount
+        for l in layers { n += l.wq.byteCount + l.wk.byteCount + l.wv.byteCount + l.wo.byteCount + l.gate.byteCount + l.up.byteCount + l.down.byteCount }
+        return n
+    }
+}
+
+/// Resolves `--model` values: a path, or the alias of the embedded default model.
+public enum ModelCatalog {
+    public static let defaultAlias = "smollm2-135m-instruct"
+    public static let defaultFile = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+    public static func resolve(_ spec: String) throws -> String {
+        let fm = FileManager.default
+        if spec.lowercased() == defaultAlias || spec == "default" {
+            var dirs = [String]()
+            if let env = ProcessInfo.processInfo.environment["ROLLBOOK_MODELS"] { dirs.append(env) }
+            dirs.append(fm.currentDirectoryPath + "/data/models")
+            // The executable lives in <repo>/.build/<config>/rollbook.
+            let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            var dir = exe.deletingLastPathComponent()
+            for _ in 0..<4 {
+                dirs.append(dir.path + "/data/models")
+                dir = dir.deletingLastPathComponent()
+            }
+            for d in dirs where fm.fileExists(atPath: d + "/" + defaultFile) { return d + "/" + defaultFile }
+            throw ModelError.modelNotFound(spec)
+        }
+        return spec
+    }
+}

@@ -1,0 +1,49 @@
+import GGUF
+
+/// Hyperparameters of a Llama-family model, named after their GGUF keys.
+public struct ModelConfig: Sendable, Equatable {
+    public var architecture: String
+    public var blockCount: Int
+    public var contextLength: Int
+    public var embeddingLength: Int
+    public var feedForwardLength: Int
+    public var headCount: Int
+    public var headCountKV: Int
+    public var headDim: Int
+    public var rmsEps: Float
+    public var ropeFreqBase: Float
+    public var ropeDimensionCount: Int
+    /// NeoX-style rotation (pairs i, i+d/2; Qwen2) instead of adjacent pairs (Llama).
+    public var ropeNeox: Bool
+    public var vocabSize: Int
+
+    public var kvDim: Int { headCountKV * headDim }
+
+    init(file: GGUFFile) throws {
+        let arch = try file.string("general.architecture")
+        guard Arch.supported.contains(arch) else { throw ModelError.unknownArchitecture(path: file.path, architecture: arch) }
+        func k(_ key: String) -> String { key.replacingOccurrences(of: "%", with: arch) }
+        architecture = arch
+        blockCount = try file.int(k(Arch.blockCount))
+        contextLength = try file.int(k(Arch.contextLength), default: 2048)
+        embeddingLength = try file.int(k(Arch.embeddingLength))
+        feedForwardLength = try file.int(k(Arch.feedForwardLength))
+        headCount = try file.int(k(Arch.headCount))
+        headCountKV = try file.int(k(Arch.headCountKV), default: headCount)
+        rmsEps = Float(try file.double(k(Arch.rmsEps), default: 1e-5))
+        ropeFreqBase = Float(try file.double(k(Arch.ropeFreqBase), default: 10000))
+        for (key, v) in [(Arch.blockCount, blockCount), (Arch.embeddingLength, embeddingLength),
+                         (Arch.headCount, headCount), (Arch.headCountKV, headCountKV),
+                         (Arch.feedForwardLength, feedForwardLength)] where v <= 0 || v > 1 << 20 {
+            throw ModelError.badHyperparameter(path: file.path, key: k(key), value: "\(v)")
+        }
+        guard embeddingLength % headCount == 0, headCount % headCountKV == 0 else {
+            throw ModelError.badHyperparameter(path: file.path, key: k(Arch.headCount), value: "\(headCount) heads / \(headCountKV) kv heads for width \(embeddingLength)")
+        }
+        headDim = try file.int(k(Arch.keyLength), default: embeddingLength / headCount)
+        ropeDimensionCount = try file.int(k(Arch.ropeDimensionCount), default: headDim)
+        ropeNeox = arch == "qwen2"
+        let tokens = (file.metadata[Arch.tokTokens]?.arrayValue?.count) ?? 0
+        vocabSize = tokens
+    }
+}

@@ -1,0 +1,184 @@
+import Foundation
+import LinAlg
+
+/// Runs the forward pass of a `Model` over a chunk of tokens of one sequence, reading and
+/// extending its `KVCache`. Holds the activation buffers (sized for `maxTokens` at a time).
+public final class Transformer {
+    public let model: Model
+    public let maxTokens: Int
+    let c: ModelConfig
+    let scratch: MatmulScratch
+    // Activations, row-major [tokens, width].
+    let x, xb, q, k, v, att, hb, hb2: UnsafeMutablePointer<Float>
+    let scores: UnsafeMutablePointer<Float>    // [maxTokens, contextLength] for one head
+    let logitsBuffer: UnsafeMutablePointer<Float>
+    let ropeCos, ropeSin: UnsafeMutablePointer<Float>  // [maxTokens, rotDim/2]
+    let invFreq: [Float]
+    public let contextLength: Int
+
+    public init(model: Model, maxTokens: Int = 512, contextLength: Int? = nil) {
+        self.model = model
+        c = model.config
+        self.maxTokens = maxTokens
+        self.contextLength = min(contextLength ?? 4096, c.contextLength)
+        let dim = c.embeddingLength, qDim = c.headCount * c.headDim
+        let largest = max(qDim, c.kvDim, c.feedForwardLength, dim)
+        scratch = MatmulScratch(maxElements: min(8 << 20, max(largest * largest, largest * 2048)),
+                                maxCols: largest)
+        func buf(_ n: Int) -> UnsafeMutablePointer<Float> {
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: n); p.initialize(repeating: 0, count: n); return p
+        }
+        x = buf(maxTokens * dim); xb = buf(maxTokens * max(dim, qDim)); q = buf(maxTokens * qDim)
+        k = buf(maxTokens * c.kvDim); v = buf(maxTokens * c.kvDim); att = buf(maxTokens * qDim)
+        hb = buf(maxTokens * c.feedForwardLength); hb2 = buf(maxTokens * c.feedForwardLength)
+        scores = buf(maxTokens * self.contextLength)
+        logitsBuffer = buf(c.vocabSize)
+        ropeCos = buf(maxTokens * c.ropeDimensionCount / 2); ropeSin = buf(maxTokens * c.ropeDimensionCount / 2)
+        // theta_i = base^(-2i/d), as llama.cpp (repeated multiplication in Float).
+        var f = [Float](); var theta: Float = 1
+        let scale = powf(c.ropeFreqBase, -2.0 / Float(c.ropeDimensionCount))
+        for _ in 0..<(c.ropeDimensionCount / 2) { f.append(theta); theta *= scale }
+        invFreq = f
+    }
+
+    deinit {
+        for p in [x, xb, q, k, v, att, hb, hb2, scores, logitsBuffer, ropeCos, ropeSin] { p.deallocate() }
+    }
+
+    public func makeCache(capacity: Int? = nil) -> KVCache {
+        KVCache(config: c, capacity: capacity ?? contextLength)
+    }
+
+    /// Feeds `tokens` at positions cache.count..., and returns the logits after the last one
+    /// (a view valid until the next call).
+    @discardableResult
+    public func forward(_ tokens: [Int], cache: KVCache) throws -> UnsafeBufferPointer<Float> {
+        precondition(!tokens.isEmpty)
+        guard cache.count + tokens.count <= cache.capacity else {
+            throw ModelError.contextOverflow(needed: cache.count + tokens.count, limit: cache.capacity)
+        }
+        var i = 0
+        while i < tokens.count {
+            let n = min(maxTokens, tokens.count - i)
+            try tokens.withUnsafeBufferPointer { try forwardChunk(UnsafeBufferPointer(rebasing: $0[i..<(i + n)]), cache: cache) }
+            i += n
+        }
+        return UnsafeBufferPointer(start: logitsBuffer, count: c.vocabSize)
+    }
+
+    /// One chunk of at most maxTokens tokens: the walk-through of the Llama block.
+    func forwardChunk(_ tokens: UnsafeBufferPointer<Int>, cache: KVCache) throws {
+        let m = model
+        let n = tokens.count
+        let dim = c.embeddingLength, kvDim = c.kvDim, hd = c.headDim, ffn = c.feedForwardLength
+        let qDim = c.headCount * hd, kvMul = c.headCount / c.headCountKV
+        let start = cache.count
+        let seqLen = start + n
+
+        // 1. Embeddings: x[t] = token_embd[token t].
+        for t in 0..<n {
+            let id = tokens[t]
+            guard id >= 0 && id < c.vocabSize else { throw ModelError.badHyperparameter(path: m.path, key: "token id", value: "\(id)") }
+            m.tokenEmbedding.dequantize(rows: id..<(id + 1), into: x + t * dim)
+        }
+        // RoPE angles for this chunk's positions.
+        let half = c.ropeDimensionCount / 2
+        for t in 0..<n {
+            let pos = Float(start + t)
+            for i in 0..<half {
+                let a = pos * invFreq[i]
+                ropeCos[t * half + i] = cos(a); ropeSin[t * half + i] = sin(a)
+            }
+        }
+        let attScale = 1 / sqrtf(Float(hd))
+
+        for (l, w) in m.layers.enumerated() {
+            // 2. Attention input: xb = rmsnorm(x) * attn_norm.
+            for t in 0..<n { rmsnorm(xb + t * dim, x + t * dim, w.attnNorm.baseAddress!, dim) }
+            // 3. Projections q [n, qDim], k, v [n, kvDim], plus Qwen2's biases.
+            w.wq.multiply(xb, n: n, into: q, scratch: scratch)
+            w.wk.multiply(xb, n: n, into: k, scratch: scratch)
+            w.wv.multiply(xb, n: n, into: v, scratch: scratch)
+            if let b = w.bq { for t in 0..<n { addBias(q + t * qDim, b.baseAddress!, qDim) } }
+            if let b = w.bk { for t in 0..<n { addBias(k + t * kvDim, b.baseAddress!, kvDim) } }
+            if let b = w.bv { for t in 0..<n { addBias(v + t * kvDim, b.baseAddress!, kvDim) } }
+            // 4. Rotary position embedding on q and k, per head.
+            for t in 0..<n {
+                let cs = ropeCos + t * half, sn = ropeSin + t * half
+                for h in 0..<c.headCount { rope(q + t * qDim + h * hd, cs, sn) }
+                for h in 0..<c.headCountKV { rope(k + t * kvDim + h * hd, cs, sn) }
+            }
+            // 5. Append k, v to the cache.
+            cache.k(l, start).update(from: k, count: n * kvDim)
+            cache.v(l, start).update(from: v, count: n * kvDim)
+            // 6. Causal attention per head: scores = q_h K_h^T / sqrt(hd); softmax; att_h = P V_h.
+            let keys = cache.k(l, 0), vals = cache.v(l, 0)
+            for h in 0..<c.headCount {
+                let kvh = h / kvMul
+                BLAS.sgemm(m: n, n: seqLen, k: hd, a: q + h * hd, lda: qDim, b: keys + kvh * hd, ldb: kvDim,
+                           transB: true, c: scores, ldc: seqLen, alpha: attScale)
+                for t in 0..<n { softmaxCausal(scores + t * seqLen, visible: start + t + 1, total: seqLen) }
+                BLAS.sgemm(m: n, n: hd, k: seqLen, a: scores, lda: seqLen, b: vals + kvh * hd, ldb: kvDim,
+                           transB: false, c: att + h * hd, ldc: qDim)
+            }
+            // 7. Output projection and residual: x += att W_o^T.
+            w.wo.multiply(att, n: n, into: xb, scratch: scratch)
+            for i in 0..<(n * dim) { x[i] += xb[i] }
+            // 8. Feed-forward: x += W_down (silu(W_gate xb) * W_up xb), xb = rmsnorm(x) * ffn_norm.
+            for t in 0..<n { rmsnorm(xb + t * dim, x + t * dim, w.ffnNorm.baseAddress!, dim) }
+            w.gate.multiply(xb, n: n, into: hb, scratch: scratch)
+            w.up.multiply(xb, n: n, into: hb2, scratch: scratch)
+            for i in 0..<(n * ffn) { let g = hb[i]; hb[i] = g / (1 + expf(-g)) * hb2[i] }
+            w.down.multiply(hb, n: n, into: xb, scratch: scratch)
+            for i in 0..<(n * dim) { x[i] += xb[i] }
+        }
+        cache.count = seqLen
+        // 9. Final norm and the output head, for the last token only.
+        rmsnorm(xb, x + (n - 1) * dim, m.outputNorm.baseAddress!, dim)
+        m.output.multiply(xb, n: 1, into: logitsBuffer, scratch: scratch)
+    }
+
+    // MARK: small kernels
+
+    @inline(__always)
+    func rmsnorm(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ n: Int) {
+        var ss: Double = 0
+        for i in 0..<n { ss += Double(x[i] * x[i]) }
+        let scale = 1 / sqrtf(Float(ss / Double(n)) + c.rmsEps)
+        for i in 0..<n { out[i] = x[i] * scale * w[i] }
+    }
+
+    @inline(__always)
+    func addBias(_ y: UnsafeMutablePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) {
+        for i in 0..<n { y[i] += b[i] }
+    }
+
+    /// Rotates one head vector in place: adjacent pairs (Llama, GGUF-permuted weights) or
+    /// pairs (i, i + d/2) (NeoX / Qwen2).
+    @inline(__always)
+    func rope(_ v: UnsafeMutablePointer<Float>, _ cs: UnsafePointer<Float>, _ sn: UnsafePointer<Float>) {
+        let half = c.ropeDimensionCount / 2
+        if c.ropeNeox {
+            for i in 0..<half {
+                let a = v[i], b = v[i + half]
+                v[i] = a * cs[i] - b * sn[i]; v[i + half] = a * sn[i] + b * cs[i]
+            }
+        } else {
+            for i in 0..<half {
+                let a = v[2 * i], b = v[2 * i + 1]
+                v[2 * i] = a * cs[i] - b * sn[i]; v[2 * i + 1] = a * sn[i] + b * cs[i]
+            }
+        }
+    }
+
+    @inline(__always)
+    func softmaxCausal(_ s: UnsafeMutablePointer<Float>, visible: Int, total: Int) {
+        var mx = -Float.infinity
+        for i in 0..<visible { mx = max(mx, s[i]) }
+        var sum: Float = 0
+        for i in 0..<visible { let e = expf(s[i] - mx); s[i] = e; sum += e }
+        let inv = 1 / sum
+        for i in 0..<visible { s[i] *= inv }
+        for i in visible..<total { s[i] = 0 }
+    }
+}

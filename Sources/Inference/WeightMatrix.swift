@@ -1,0 +1,138 @@
+import GGUF
+import LinAlg
+
+/// A weight matrix of `rows` output features by `cols` inputs, viewed in place in the GGUF
+/// mapping in its stored format. Single-row products run a fused dequantise-and-dot kernel
+/// per format; many-row products dequantise into a scratch buffer and use sgemm.
+public struct WeightMatrix: @unchecked Sendable {
+    public let name: String
+    public let rows: Int
+    public let cols: Int
+    public let type: GGMLType
+    let data: UnsafeRawPointer
+    let rowBytes: Int
+
+    public init(_ t: GGUFTensor) throws {
+        guard t.type.isSupported else { throw GGUFError.unsupportedTensorType(tensor: t.name, type: t.type.name) }
+        name = t.name
+        cols = t.dims[0]
+        rows = t.elementCount / t.dims[0]
+        type = t.type
+        data = t.data
+        rowBytes = t.byteCount / rows
+    }
+
+    public var byteCount: Int { rowBytes * rows }
+
+    /// Dequantises rows `r` into `dst` (row-major, `cols` floats per row).
+    public func dequantize(rows r: Range<Int>, into dst: UnsafeMutablePointer<Float>) {
+        for i in r {
+            let out = dst + (i - r.lowerBound) * cols
+            let src = data + i * rowBytes
+            switch type {
+            case .q4_1: Kernels.dequantQ4_1(src, cols, out)
+            case .q8_0: Kernels.dequantQ8_0(src, cols, out)
+            case .q4_0: Kernels.dequantQ4_0(src, cols, out)
+            default: try! Dequantize.run(type, src: src, count: cols, into: out)
+            }
+        }
+    }
+
+    /// y[r] = W[r, :] · x for the rows in `range`. `xsum` holds per-32-block sums of x
+    /// (needed by formats with a block minimum).
+    @inline(__always)
+    func dotRows(_ range: Range<Int>, x: UnsafePointer<Float>, xsum: UnsafePointer<Float>,
+                 y: UnsafeMutablePointer<Float>) {
+        switch type {
+        case .q4_1:
+            for r in range { y[r] = Kernels.dotQ4_1(data + r * rowBytes, x, xsum, cols) }
+        case .q4_0:
+            for r in range { y[r] = Kernels.dotQ4_0(data + r * rowBytes, x, cols) }
+        case .q8_0:
+            for r in range { y[r] = Kernels.dotQ8_0(data + r * rowBytes, x, cols) }
+        case .f32:
+            for r in range { y[r] = Kernels.dotF32(data + r * rowBytes, x, cols) }
+        default:
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: cols)
+            defer { scratch.deallocate() }
+            for r in range {
+                try! Dequantize.run(type, src: data + r * rowBytes, count: cols, into: scratch)
+                y[r] = Kernels.dotF32(UnsafeRawPointer(scratch), x, cols)
+            }
+        }
+    }
+}
+
+/// Scratch for matrix products, sized for the largest matrix of a model.
+final class MatmulScratch {
+    let weights: UnsafeMutablePointer<Float>
+    let capacity: Int
+    let xsum: UnsafeMutablePointer<Float>
+    let maxCols: Int
+
+    init(maxElements: Int, maxCols: Int) {
+        capacity = maxElements
+        weights = .allocate(capacity: maxElements)
+        self.maxCols = maxCols
+        xsum = .allocate(capacity: maxCols / 32 + 1)
+    }
+    deinit { weights.deallocate(); xsum.deallocate() }
+}
+
+extension WeightMatrix {
+    /// out[n, rows] = x[n, cols] * W^T. Single rows use the fused kernels (threads over rows);
+    /// several rows dequantise W once and run sgemm.
+    func multiply(_ x: UnsafePointer<Float>, n: Int, into out: UnsafeMutablePointer<Float>, scratch s: MatmulScratch) {
+        precondition(cols <= s.maxCols, "multiply: \(name) has \(cols) columns, scratch \(s.maxCols)")
+        if n <= 2 {
+            for t in 0..<n {
+                let xt = x + t * cols, yt = out + t * rows
+                Kernels.blockSums(xt, cols, s.xsum)
+                let xsum = UnsafePointer(s.xsum)
+                Parallel.forChunks(rows, minChunk: 32) { r in self.dotRows(r, x: xt, xsum: xsum, y: yt) }
+            }
+            return
+        }
+        // Dequantise in row blocks that fit the scratch, then sgemm each block.
+        let rowsPerBlock = max(1, min(rows, s.capacity / cols))
+        var r0 = 0
+        while r0 < rows {
+            let r1 = min(rows, r0 + rowsPerBlock)
+            let w = s.weights
+            Parallel.forChunks(r1 - r0, minChunk: 16) { r in
+                self.dequantize(rows: (r0 + r.lowerBound)..<(r0 + r.upperBound), into: w + r.lowerBound * self.cols)
+            }
+            BLAS.sgemm(m: n, n: r1 - r0, k: cols, a: x, lda: cols, b: w, ldb: cols, transB: true,
+                       c: out + r0, ldc: rows)
+            r0 = r1
+        }
+    }
+}
+
+extension WeightMatrix {
+    /// W · x through the fused single-row kernels (for tests and tools).
+    public func multiply(_ x: [Float]) -> [Float] {
+        precondition(x.count == cols)
+        var y = [Float](repeating: 0, count: rows)
+        let s = MatmulScratch(maxElements: 1, maxCols: cols)
+        x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { multiply(xp.baseAddress!, n: 1, into: $0.baseAddress!, scratch: s) } }
+        return y
+    }
+
+    /// X · W^T for several rows of X through the dequantise + sgemm path.
+    public func multiply(rowsOf x: [Float], n: Int) -> [Float] {
+        precondition(x.count == cols * n)
+        var y = [Float](repeating: 0, count: rows * n)
+        let s = MatmulScratch(maxElements: rows * cols, maxCols: cols)
+        x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { multiply(xp.baseAddress!, n: n, into: $0.baseAddress!, scratch: s) } }
+        return y
+    }
+}
+
+extension Model {
+    /// The weight matrices of the model by GGUF tensor name (for tests and tools).
+    public func weightMatrix(named name: String) -> WeightMatrix? {
+        guard let t = file.tensor(named: name), t.dims.count == 2 else { return nil }
+        return try? WeightMatrix(t)
+    }
+}

@@ -1,0 +1,30 @@
+import CBLAS
+
+/// The one thin wrapper over OpenBLAS (the only importer of CBLAS), so a scalar reference
+/// can stand in for tests and every matrix product is in one place. Row-major throughout.
+public enum BLAS {
+    /// C[m, n] = alpha * A[m, k] * op(B) + beta * C, where op(B) = B[n, k]^T if `transB`
+    /// (the usual weight layout: one row per output feature), else B[k, n].
+    public static func sgemm(m: Int, n: Int, k: Int,
+                             a: UnsafePointer<Float>, lda: Int,
+                             b: UnsafePointer<Float>, ldb: Int, transB: Bool,
+                             c: UnsafeMutablePointer<Float>, ldc: Int,
+                             alpha: Float = 1, beta: Float = 0) {
+        precondition(m >= 0 && n >= 0 && k >= 0 && lda >= k && ldc >= n, "sgemm: bad dimensions")
+        if m == 0 || n == 0 { return }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// y[m] = A[m, n] * x[n] (+ beta * y).
+    public static func sgemv(m: Int, n: Int, a: UnsafePointer<Float>, lda: Int,
+                             x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, beta: Float = 0) {
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(m), Int32(n), 1, a, Int32(lda), x, 1, beta, y, 1)
+    }
+
+    /// Number of threads OpenBLAS uses.
+    public static var threads: Int {
+        get { Int(openblas_get_num_threads()) }
+        set { openblas_set_num_threads(Int32(newValue)) }
+    }
+}

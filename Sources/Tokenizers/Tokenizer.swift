@@ -1,0 +1,164 @@
+/// Kinds of vocabulary entries (values of GGUF's `tokenizer.ggml.token_type`).
+public enum TokenKind: Int, Sendable {
+    case undefined = 0, normal = 1, unknown = 2, control = 3, userDefined = 4, unused = 5, byte = 6
+}
+
+/// Byte-level BPE tokenizer (GPT-2 style) built from a plain vocabulary and merge list.
+/// Encoding: special tokens are cut out first (control tokens only when asked, user-defined
+/// ones always, as llama.cpp does), the rest is pre-tokenized into words, each word is
+/// byte-encoded and merged pair by pair, lowest merge rank first, leftmost on ties.
+public final class Tokenizer: @unchecked Sendable {
+    public let pieces: [String]
+    public let kinds: [TokenKind]
+    public let preTokenizer: PreTokenizer
+    public let bosID: Int?
+    public let eosID: Int?
+    public let addBOS: Bool
+    /// Extra ids that end generation (e.g. <|im_end|>, <|endoftext|>).
+    public let endOfGeneration: Set<Int>
+    public let ignoreMerges: Bool
+
+    private let pieceToID: [String: Int]
+    private let ranks: [UInt64: Int32]        // (leftID << 32 | rightID) -> merge rank
+    private let mergedID: [UInt64: Int32]     // same key -> id of the merged piece
+    private let specials: [(text: String, id: Int, kind: TokenKind)]
+    private let byteIDs: [Int]                // id of each single byte's piece
+
+    public var vocabularySize: Int { pieces.count }
+
+    public init(pieces: [String], kinds: [TokenKind], merges: [String], preTokenizer: PreTokenizer,
+                bosID: Int?, eosID: Int?, addBOS: Bool = false, endOfGeneration: Set<Int> = [],
+                ignoreMerges: Bool = false) throws {
+        guard !pieces.isEmpty else { throw TokenizerError.emptyVocabulary }
+        self.pieces = pieces
+        self.kinds = kinds.count == pieces.count ? kinds : Array(repeating: .normal, count: pieces.count)
+        self.preTokenizer = preTokenizer
+        self.bosID = bosID
+        self.eosID = eosID
+        self.addBOS = addBOS
+        self.ignoreMerges = ignoreMerges
+        var p2i = [String: Int](minimumCapacity: pieces.count)
+        for (i, p) in pieces.enumerated() where p2i[p] == nil { p2i[p] = i }
+        pieceToID = p2i
+        var r = [UInt64: Int32](minimumCapacity: merges.count)
+        var m = [UInt64: Int32](minimumCapacity: merges.count)
+        for (i, line) in merges.enumerated() {
+            // A merge is "left right"; the left part may itself not contain a space,
+            // so split at the first space after position 0.
+            let chars = Array(line.unicodeScalars)
+            guard let sp = chars.indices.dropFirst().first(where: { chars[$0] == " " }) else {
+                throw TokenizerError.badMerge(index: i, text: line)
+            }
+            var lv = String.UnicodeScalarView(); lv.append(contentsOf: chars[..<sp])
+            var rv = String.UnicodeScalarView(); rv.append(contentsOf: chars[(sp + 1)...])
+            let l = String(lv), rt = String(rv)
+            guard let li = p2i[l], let ri = p2i[rt], let mi = p2i[l + rt] else { continue }
+            let key = UInt64(li) << 32 | UInt64(ri)
+            if r[key] == nil { r[key] = Int32(i); m[key] = Int32(mi) }
+        }
+        ranks = r
+        mergedID = m
+        var sp = [(String, Int, TokenKind)]()
+        for (i, k) in self.kinds.enumerated() where k == .control || k == .userDefined || k == .unknown {
+            if !pieces[i].isEmpty { sp.append((pieces[i], i, k)) }
+        }
+        sp.sort { $0.0.utf8.count != $1.0.utf8.count ? $0.0.utf8.count > $1.0.utf8.count : $0.1 < $1.1 }
+        specials = sp
+        byteIDs = (0..<256).map { p2i[String(ByteEncoder.byteToScalar[$0])] ?? -1 }
+        var eog = endOfGeneration
+        if let eosID { eog.insert(eosID) }
+        self.endOfGeneration = eog
+    }
+
+    public func id(of piece: String) -> Int? { pieceToID[piece] }
+
+    // MARK: encoding
+
+    /// Tokenizes `text`. `parseSpecial` makes control-token texts such as `<|im_start|>`
+    /// map to their ids (llama.cpp's `special=true`); user-defined tokens always do.
+    public func encode(_ text: String, parseSpecial: Bool = false, addBOS: Bool? = nil) -> [Int] {
+        var out = [Int]()
+        if addBOS ?? self.addBOS, let bosID { out.append(bosID) }
+        for frag in partition(text, parseSpecial: parseSpecial) {
+            switch frag {
+            case .token(let id): out.append(id)
+            case .text(let s):
+                for word in preTokenizer.split(s) { encodeWord(word, into: &out) }
+            }
+        }
+        return out
+    }
+
+    enum Fragment { case text(String), token(Int) }
+
+    /// Cuts special-token texts out of `text`, longest token first.
+    func partition(_ text: String, parseSpecial: Bool) -> [Fragment] {
+        var frags: [Fragment] = [.text(text)]
+        for (stext, id, kind) in specials {
+            if !parseSpecial && kind != .userDefined { continue }
+            var next = [Fragment]()
+            for f in frags {
+                guard case .text(let s) = f, s.utf8.count >= stext.utf8.count else { next.append(f); continue }
+                var rest = Substring(s)
+                while let r = rest.firstRange(of: stext) {
+                    if r.lowerBound > rest.startIndex { next.append(.text(String(rest[..<r.lowerBound]))) }
+                    next.append(.token(id))
+                    rest = rest[r.upperBound...]
+                }
+                if !rest.isEmpty { next.append(.text(String(rest))) }
+            }
+            frags = next
+        }
+        return frags
+    }
+
+    func encodeWord(_ word: String, into out: inout [Int]) {
+        let encoded = ByteEncoder.encode(word.utf8)
+        if ignoreMerges, let id = pieceToID[encoded] { out.append(id); return }
+        // One symbol per character of the byte-level string; each is a vocabulary piece.
+        var syms = [Int]()
+        syms.reserveCapacity(encoded.unicodeScalars.count)
+        for s in encoded.unicodeScalars {
+            if let id = pieceToID[String(s)] { syms.append(id) } else {
+                for b in String(s).utf8 where byteIDs[Int(b)] >= 0 { syms.append(byteIDs[Int(b)]) }
+            }
+        }
+        // Merge the adjacent pair of lowest rank (leftmost on ties) until none applies.
+        while syms.count > 1 {
+            var best = Int32.max, at = -1
+            for i in 0..<(syms.count - 1) {
+                if let r = ranks[UInt64(syms[i]) << 32 | UInt64(syms[i + 1])], r < best { best = r; at = i }
+            }
+            if at < 0 { break }
+            syms[at] = Int(mergedID[UInt64(syms[at]) << 32 | UInt64(syms[at + 1])]!)
+            syms.remove(at: at + 1)
+        }
+        out.append(contentsOf: syms)
+    }
+
+    // MARK: decoding
+
+    /// Raw bytes of one token. Control tokens render as nothing unless `special` is set.
+    public func bytes(of id: Int, special: Bool = false) -> [UInt8] {
+        guard id >= 0 && id < pieces.count else { return [] }
+        switch kinds[id] {
+        case .control, .unknown: return special ? Array(pieces[id].utf8) : []
+        case .userDefined: return Array(pieces[id].utf8)
+        default:
+            var out = [UInt8]()
+            ByteEncoder.decode(pieces[id], into: &out)
+            return out
+        }
+    }
+
+    public func decode(_ ids: [Int], special: Bool = false) -> String {
+        var bytes = [UInt8]()
+        for id in ids { bytes.append(contentsOf: self.bytes(of: id, special: special)) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Piece text as shown to users (byte-level characters decoded where valid UTF-8).
+    public func displayPiece(_ id: Int) -> String {
+        String(decoding: bytes(of: id, special: true), as: UTF8.self)
+    }
+}

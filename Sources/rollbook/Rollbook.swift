@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+
+@main
+struct Rollbook: ParsableCommand {
+    static let version = "0.1.0"
+    static let configuration = CommandConfiguration(
+        commandName: "rollbook",
+        abstract: "Notebook-style batch analytics for inference-time scaling research.",
+        version: version,
+        subcommands: [Inspect.self, Tokenize.self, Logits.self, Generate.self, Bench.self])
+}
+
+/// `--model` as a reusable option group.
+struct ModelOptions: ParsableArguments {
+    @Option(name: .long, help: "A .gguf path, or the alias 'smollm2-135m-instruct'.")
+    var model: String = "smollm2-135m-instruct"
+}
+
+/// Prompt options shared by generate and logits.
+struct PromptOptions: ParsableArguments {
+    @Option(name: .long, help: "Prompt text; special tokens such as <|im_start|> are parsed.")
+    var prompt: String
+
+    @Flag(name: .long, help: "Wrap the prompt as a user message in the model's chat template.")
+    var chat = false
+}
+
+func writeJSON<T: Encodable>(_ value: T) throws {
+    let enc = JSONEncoder()
+    enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    var data = try enc.encode(value)
+    data.append(0x0A)
+    FileHandle.standardOutput.write(data)
+}
+
+func peakRSSBytes() -> Int {
+    var u = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &u)
+    return Int(u.ru_maxrss) * 1024
+}
