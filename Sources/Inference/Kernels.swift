@@ -1,113 +1,213 @@
-/// Fused dequantise-and-dot kernels over ggml blocks, on SIMD types. Each has a scalar
-/// twin in GGUF.Dequantize that tests compare against.
+import GGUF
+
+/// Fused dequantise-and-dot kernels over ggml blocks, read in place from the mapping.
+///
+/// Nibbles and bytes are extracted with shifts and masks on 32-bit lanes, and turned into
+/// floats with the exponent trick ((2^23 + q) as bits, minus 2^23), so every step is a
+/// plain same-width SIMD8 instruction. The lane order this produces is not the element
+/// order, so the activation vector is permuted once per product (`permute`), which is
+/// cheap because one x is shared by every row. The scalar twin is GGUF.Dequantize.
 enum Kernels {
+    @inline(__always) static var magic: SIMD8<UInt32> { SIMD8(repeating: 0x4B00_0000) }   // bits of 2^23
+    @inline(__always) static var two23: SIMD8<Float> { SIMD8(repeating: 8_388_608) }
+
     @inline(__always) static func f16(_ p: UnsafeRawPointer, _ o: Int) -> Float {
         Float(Float16(bitPattern: p.loadUnaligned(fromByteOffset: o, as: UInt16.self)))
     }
-    @inline(__always) static func lo(_ v: SIMD16<UInt8>) -> SIMD16<Float> { SIMD16<Float>(v & 0x0F) }
-    @inline(__always) static func hi(_ v: SIMD16<UInt8>) -> SIMD16<Float> { SIMD16<Float>(v &>> 4) }
-    @inline(__always) static func x16(_ x: UnsafePointer<Float>, _ i: Int) -> SIMD16<Float> {
-        UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
+    @inline(__always) static func asFloat(_ v: SIMD8<UInt32>) -> SIMD8<Float> { unsafeBitCast(v | magic, to: SIMD8<Float>.self) }
+    @inline(__always) static func x8(_ x: UnsafePointer<Float>, _ i: Int) -> SIMD8<Float> {
+        UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+    }
+    @inline(__always) static func halves(_ a: Float, _ b: Float) -> SIMD8<Float> {
+        SIMD8<Float>(lowHalf: SIMD4(repeating: a), highHalf: SIMD4(repeating: b))
     }
 
-    /// Sums of x over consecutive blocks of 32 (for formats with a block minimum).
-    static func blockSums(_ x: UnsafePointer<Float>, _ n: Int, _ out: UnsafeMutablePointer<Float>) {
-        for b in 0..<(n / 32) { out[b] = (x16(x, b * 32) + x16(x, b * 32 + 16)).sum() }
-    }
+    // MARK: activation layouts
 
-    /// Q4_1 block (32 weights, 20 bytes): d, m (f16), 16 bytes of nibbles; w = d*q + m,
-    /// low nibbles are elements 0..15, high nibbles 16..31.
-    @inline(__always)
-    static func dotQ4_1(_ row: UnsafeRawPointer, _ x: UnsafePointer<Float>, _ xsum: UnsafePointer<Float>, _ n: Int) -> Float {
-        var acc = SIMD16<Float>()
-        var macc: Float = 0
-        var p = row
+    /// Rearranges x for the kernel of `type` (see each kernel for its lane order) and
+    /// writes per-32-block sums of x (used by formats with a block minimum).
+    static func permute(_ type: ActivationLayout, _ x: UnsafePointer<Float>, _ n: Int,
+                        _ out: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
         for b in 0..<(n / 32) {
-            let v = p.loadUnaligned(fromByteOffset: 4, as: SIMD16<UInt8>.self)
-            let s = lo(v) * x16(x, b * 32) + hi(v) * x16(x, b * 32 + 16)
-            acc.addProduct(s, f16(p, 0))
-            macc += f16(p, 2) * xsum[b]
-            p += 20
+            var s: Float = 0
+            for j in 0..<32 { s += x[b * 32 + j] }
+            sums[b] = s
         }
-        return acc.sum() + macc
+        switch type {
+        case .nibbles:
+            // Pairs of blocks (A, B): for position p = 2*byte + nibble, lanes 0-3 hold
+            // A's elements 4w + byte + 16*nibble (w = 0..3) and lanes 4-7 the same of B.
+            let pairs = n / 64
+            for pr in 0..<pairs {
+                let o = out + pr * 64
+                for byte in 0..<4 { for nib in 0..<2 {
+                    let p = 2 * byte + nib
+                    for w in 0..<4 {
+                        o[p * 8 + w] = x[pr * 64 + 4 * w + byte + 16 * nib]
+                        o[p * 8 + 4 + w] = x[pr * 64 + 32 + 4 * w + byte + 16 * nib]
+                    }
+                } }
+            }
+            for i in (pairs * 64)..<n { out[i] = x[i] }
+        case .bytes:
+            // One block: for byte position p (0..3), lane w holds element 4w + p.
+            for b in 0..<(n / 32) {
+                for p in 0..<4 { for w in 0..<8 { out[b * 32 + p * 8 + w] = x[b * 32 + 4 * w + p] } }
+            }
+        case .plain:
+            out.update(from: x, count: n)
+        }
+    }
+
+    /// Sum over the 8 nibble positions of a pair of 4-bit blocks: Σ q * x' (x' permuted).
+    @inline(__always)
+    static func nibbleDot(_ q: SIMD8<UInt32>, _ xp: UnsafePointer<Float>, bias: SIMD8<Float>) -> SIMD8<Float> {
+        let mask = SIMD8<UInt32>(repeating: 0xF)
+        var s = (asFloat(q & mask) - bias) * x8(xp, 0)
+        s.addProduct(asFloat((q &>> 4) & mask) - bias, x8(xp, 8))
+        s.addProduct(asFloat((q &>> 8) & mask) - bias, x8(xp, 16))
+        s.addProduct(asFloat((q &>> 12) & mask) - bias, x8(xp, 24))
+        s.addProduct(asFloat((q &>> 16) & mask) - bias, x8(xp, 32))
+        s.addProduct(asFloat((q &>> 20) & mask) - bias, x8(xp, 40))
+        s.addProduct(asFloat((q &>> 24) & mask) - bias, x8(xp, 48))
+        s.addProduct(asFloat(q &>> 28) - bias, x8(xp, 56))
+        return s
+    }
+
+    @inline(__always)
+    static func load2(_ p: UnsafeRawPointer, _ a: Int, _ b: Int) -> SIMD8<UInt32> {
+        SIMD8(lowHalf: p.loadUnaligned(fromByteOffset: a, as: SIMD4<UInt32>.self),
+              highHalf: p.loadUnaligned(fromByteOffset: b, as: SIMD4<UInt32>.self))
+    }
+
+    /// Q4_1 block (20 bytes): d, m (f16), 16 bytes of nibbles; w = d*q + m; byte j holds
+    /// elements j (low nibble) and j+16 (high nibble).
+    @inline(__always)
+    static func dotQ4_1(_ row: UnsafeRawPointer, _ xp: UnsafePointer<Float>, _ xsum: UnsafePointer<Float>, _ n: Int) -> Float {
+        var acc = SIMD8<Float>()
+        var macc: Float = 0
+        let nb = n / 32
+        var b = 0
+        while b + 1 < nb {
+            let p = row + b * 20
+            let q = load2(p, 4, 24)
+            let da = f16(p, 0), db = f16(p, 20)
+            acc.addProduct(nibbleDot(q, xp + b * 32, bias: two23), halves(da, db))
+            macc += f16(p, 2) * xsum[b] + f16(p, 22) * xsum[b + 1]
+            b += 2
+        }
+        var s = acc.sum() + macc
+        if b < nb { s += tailBlock(.q4_1, row + b * 20, xp + b * 32) }
+        return s
+    }
+
+    /// Two rows at once (more loads in flight, x' read once).
+    @inline(__always)
+    static func dotQ4_1x2(_ r0: UnsafeRawPointer, _ r1: UnsafeRawPointer, _ xp: UnsafePointer<Float>,
+                          _ xsum: UnsafePointer<Float>, _ n: Int) -> (Float, Float) {
+        var acc0 = SIMD8<Float>(), acc1 = SIMD8<Float>()
+        var m0 = SIMD2<Float>(), m1 = SIMD2<Float>()
+        let nb = n / 32
+        var b = 0
+        while b + 1 < nb {
+            let p0 = r0 + b * 20, p1 = r1 + b * 20
+            let xs = SIMD2<Float>(xsum[b], xsum[b + 1])
+            acc0.addProduct(nibbleDot(load2(p0, 4, 24), xp + b * 32, bias: two23), halves(f16(p0, 0), f16(p0, 20)))
+            acc1.addProduct(nibbleDot(load2(p1, 4, 24), xp + b * 32, bias: two23), halves(f16(p1, 0), f16(p1, 20)))
+            m0.addProduct(SIMD2(f16(p0, 2), f16(p0, 22)), xs)
+            m1.addProduct(SIMD2(f16(p1, 2), f16(p1, 22)), xs)
+            b += 2
+        }
+        var s0 = acc0.sum() + m0.sum(), s1 = acc1.sum() + m1.sum()
+        if b < nb {
+            s0 += tailBlock(.q4_1, r0 + b * 20, xp + b * 32)
+            s1 += tailBlock(.q4_1, r1 + b * 20, xp + b * 32)
+        }
+        return (s0, s1)
     }
 
     /// Q4_0 block (18 bytes): d (f16), 16 bytes of nibbles; w = d*(q-8).
     @inline(__always)
-    static func dotQ4_0(_ row: UnsafeRawPointer, _ x: UnsafePointer<Float>, _ n: Int) -> Float {
-        var acc = SIMD16<Float>()
+    static func dotQ4_0(_ row: UnsafeRawPointer, _ xp: UnsafePointer<Float>, _ n: Int) -> Float {
+        var acc = SIMD8<Float>()
+        let nb = n / 32
+        let bias = two23 + 8
+        var b = 0
+        while b + 1 < nb {
+            let p = row + b * 18
+            acc.addProduct(nibbleDot(load2(p, 2, 20), xp + b * 32, bias: bias), halves(f16(p, 0), f16(p, 18)))
+            b += 2
+        }
+        var s = acc.sum()
+        if b < nb { s += tailBlock(.q4_0, row + b * 18, xp + b * 32) }
+        return s
+    }
+
+    /// Q8_0 block (34 bytes): d (f16), 32 signed bytes; w = d*q. Bytes are biased by 128
+    /// (xor 0x80) to extract them as unsigned lanes.
+    @inline(__always)
+    static func dotQ8_0(_ row: UnsafeRawPointer, _ xp: UnsafePointer<Float>, _ n: Int) -> Float {
+        var acc = SIMD8<Float>()
+        let bias = two23 + 128
+        let m8 = SIMD8<UInt32>(repeating: 0xFF)
         var p = row
-        let eight = SIMD16<Float>(repeating: 8)
         for b in 0..<(n / 32) {
-            let v = p.loadUnaligned(fromByteOffset: 2, as: SIMD16<UInt8>.self)
-            let s = (lo(v) - eight) * x16(x, b * 32) + (hi(v) - eight) * x16(x, b * 32 + 16)
-            acc.addProduct(s, f16(p, 0))
-            p += 18
+            let q = p.loadUnaligned(fromByteOffset: 2, as: SIMD8<UInt32>.self) ^ SIMD8(repeating: 0x8080_8080)
+            let xb = xp + b * 32
+            var s = (asFloat(q & m8) - bias) * x8(xb, 0)
+            s.addProduct(asFloat((q &>> 8) & m8) - bias, x8(xb, 8))
+            s.addProduct(asFloat((q &>> 16) & m8) - bias, x8(xb, 16))
+            s.addProduct(asFloat(q &>> 24) - bias, x8(xb, 24))
+            acc.addProduct(s, SIMD8(repeating: f16(p, 0)))
+            p += 34
         }
         return acc.sum()
     }
 
-    /// Q8_0 block (34 bytes): d (f16), 32 signed bytes; w = d*q.
-    @inline(__always)
-    static func dotQ8_0(_ row: UnsafeRawPointer, _ x: UnsafePointer<Float>, _ n: Int) -> Float {
-        var acc = SIMD16<Float>()
-        var p = row
-        for b in 0..<(n / 32) {
-            let q0 = SIMD16<Float>(p.loadUnaligned(fromByteOffset: 2, as: SIMD16<Int8>.self))
-            let q1 = SIMD16<Float>(p.loadUnaligned(fromByteOffset: 18, as: SIMD16<Int8>.self))
-            let s = q0 * x16(x, b * 32) + q1 * x16(x, b * 32 + 16)
-            acc.addProduct(s, f16(p, 0))
-            p += 34
-        }
-        return acc.sum()
+    /// A last unpaired 4-bit block (rows of an odd number of blocks); x' is plain there.
+    static func tailBlock(_ type: GGMLType, _ p: UnsafeRawPointer, _ x: UnsafePointer<Float>) -> Float {
+        var w = [Float](repeating: 0, count: 32)
+        try! w.withUnsafeMutableBufferPointer { try Dequantize.run(type, src: p, count: 32, into: $0.baseAddress!) }
+        var s: Float = 0
+        for i in 0..<32 { s += w[i] * x[i] }
+        return s
     }
 
     @inline(__always)
     static func dotF32(_ row: UnsafeRawPointer, _ x: UnsafePointer<Float>, _ n: Int) -> Float {
         let w = row.assumingMemoryBound(to: Float.self)
-        var acc = SIMD16<Float>()
+        var acc = SIMD8<Float>()
         var i = 0
-        while i + 16 <= n { acc.addProduct(x16(w, i), x16(x, i)); i += 16 }
+        while i + 8 <= n { acc.addProduct(x8(w, i), x8(x, i)); i += 8 }
         var s = acc.sum()
         while i < n { s += w[i] * x[i]; i += 1 }
         return s
     }
 
-    static func dequantQ4_1(_ row: UnsafeRawPointer, _ n: Int, _ out: UnsafeMutablePointer<Float>) {
-        var p = row
-        let o = UnsafeMutableRawPointer(out)
-        for b in 0..<(n / 32) {
-            let v = p.loadUnaligned(fromByteOffset: 4, as: SIMD16<UInt8>.self)
-            let d = SIMD16<Float>(repeating: f16(p, 0)), m = SIMD16<Float>(repeating: f16(p, 2))
-            o.storeBytes(of: lo(v) * d + m, toByteOffset: b * 128, as: SIMD16<Float>.self)
-            o.storeBytes(of: hi(v) * d + m, toByteOffset: b * 128 + 64, as: SIMD16<Float>.self)
-            p += 20
-        }
-    }
+    // MARK: row dequantisation for the sgemm path
 
-    static func dequantQ4_0(_ row: UnsafeRawPointer, _ n: Int, _ out: UnsafeMutablePointer<Float>) {
-        var p = row
-        let o = UnsafeMutableRawPointer(out)
-        let eight = SIMD16<Float>(repeating: 8)
+    static func dequantQ4_1(_ row: UnsafeRawPointer, _ n: Int, _ out: UnsafeMutablePointer<Float>) {
         for b in 0..<(n / 32) {
-            let v = p.loadUnaligned(fromByteOffset: 2, as: SIMD16<UInt8>.self)
-            let d = SIMD16<Float>(repeating: f16(p, 0))
-            o.storeBytes(of: (lo(v) - eight) * d, toByteOffset: b * 128, as: SIMD16<Float>.self)
-            o.storeBytes(of: (hi(v) - eight) * d, toByteOffset: b * 128 + 64, as: SIMD16<Float>.self)
-            p += 18
+            let p = row + b * 20
+            let d = f16(p, 0), m = f16(p, 2)
+            let o = out + b * 32
+            for j in 0..<16 {
+                let v = p.load(fromByteOffset: 4 + j, as: UInt8.self)
+                o[j] = Float(v & 0xF) * d + m
+                o[j + 16] = Float(v >> 4) * d + m
+            }
         }
     }
 
     static func dequantQ8_0(_ row: UnsafeRawPointer, _ n: Int, _ out: UnsafeMutablePointer<Float>) {
-        var p = row
-        let o = UnsafeMutableRawPointer(out)
         for b in 0..<(n / 32) {
-            let d = SIMD16<Float>(repeating: f16(p, 0))
-            let q0 = SIMD16<Float>(p.loadUnaligned(fromByteOffset: 2, as: SIMD16<Int8>.self))
-            let q1 = SIMD16<Float>(p.loadUnaligned(fromByteOffset: 18, as: SIMD16<Int8>.self))
-            o.storeBytes(of: q0 * d, toByteOffset: b * 128, as: SIMD16<Float>.self)
-            o.storeBytes(of: q1 * d, toByteOffset: b * 128 + 64, as: SIMD16<Float>.self)
-            p += 34
+            let p = row + b * 34
+            let d = f16(p, 0)
+            let o = out + b * 32
+            for j in 0..<32 { o[j] = Float(p.load(fromByteOffset: 2 + j, as: Int8.self)) * d }
         }
     }
 }
+
+/// Which activation layout a weight format's kernel wants.
+enum ActivationLayout { case nibbles, bytes, plain }

@@ -32,25 +32,38 @@ public struct WeightMatrix: @unchecked Sendable {
             switch type {
             case .q4_1: Kernels.dequantQ4_1(src, cols, out)
             case .q8_0: Kernels.dequantQ8_0(src, cols, out)
-            case .q4_0: Kernels.dequantQ4_0(src, cols, out)
             default: try! Dequantize.run(type, src: src, count: cols, into: out)
             }
         }
     }
 
-    /// y[r] = W[r, :] · x for the rows in `range`. `xsum` holds per-32-block sums of x
-    /// (needed by formats with a block minimum).
+    /// The activation layout the single-row kernel of this format reads.
+    var layout: ActivationLayout {
+        switch type {
+        case .q4_0, .q4_1: return cols % 64 == 0 ? .nibbles : .plain
+        case .q8_0: return .bytes
+        default: return .plain
+        }
+    }
+
+    /// y[r] = W[r, :] · x for the rows in `range`; `xp` is x permuted for `layout`, `xsum`
+    /// its per-32-block sums (needed by formats with a block minimum).
     @inline(__always)
     func dotRows(_ range: Range<Int>, x: UnsafePointer<Float>, xsum: UnsafePointer<Float>,
                  y: UnsafeMutablePointer<Float>) {
-        switch type {
-        case .q4_1:
-            for r in range { y[r] = Kernels.dotQ4_1(data + r * rowBytes, x, xsum, cols) }
-        case .q4_0:
+        switch (type, layout) {
+        case (.q4_1, .nibbles):
+            var r = range.lowerBound
+            while r + 1 < range.upperBound {
+                (y[r], y[r + 1]) = Kernels.dotQ4_1x2(data + r * rowBytes, data + (r + 1) * rowBytes, x, xsum, cols)
+                r += 2
+            }
+            if r < range.upperBound { y[r] = Kernels.dotQ4_1(data + r * rowBytes, x, xsum, cols) }
+        case (.q4_0, .nibbles):
             for r in range { y[r] = Kernels.dotQ4_0(data + r * rowBytes, x, cols) }
-        case .q8_0:
+        case (.q8_0, _):
             for r in range { y[r] = Kernels.dotQ8_0(data + r * rowBytes, x, cols) }
-        case .f32:
+        case (.f32, _):
             for r in range { y[r] = Kernels.dotF32(data + r * rowBytes, x, cols) }
         default:
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: cols)
@@ -68,6 +81,7 @@ final class MatmulScratch {
     let weights: UnsafeMutablePointer<Float>
     let capacity: Int
     let xsum: UnsafeMutablePointer<Float>
+    let xperm: UnsafeMutablePointer<Float>
     let maxCols: Int
 
     init(maxElements: Int, maxCols: Int) {
@@ -75,8 +89,9 @@ final class MatmulScratch {
         weights = .allocate(capacity: maxElements)
         self.maxCols = maxCols
         xsum = .allocate(capacity: maxCols / 32 + 1)
+        xperm = .allocate(capacity: maxCols)
     }
-    deinit { weights.deallocate(); xsum.deallocate() }
+    deinit { weights.deallocate(); xsum.deallocate(); xperm.deallocate() }
 }
 
 extension WeightMatrix {
@@ -87,9 +102,9 @@ extension WeightMatrix {
         if n <= 2 {
             for t in 0..<n {
                 let xt = x + t * cols, yt = out + t * rows
-                Kernels.blockSums(xt, cols, s.xsum)
-                let xsum = UnsafePointer(s.xsum)
-                Parallel.forChunks(rows, minChunk: 32) { r in self.dotRows(r, x: xt, xsum: xsum, y: yt) }
+                Kernels.permute(layout, xt, cols, s.xperm, s.xsum)
+                let xsum = UnsafePointer(s.xsum), xp = UnsafePointer(s.xperm)
+                Parallel.forChunks(rows, minChunk: 32) { r in self.dotRows(r, x: xp, xsum: xsum, y: yt) }
             }
             return
         }
