@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Measures llama.cpp (llama-cpp-python) and Rollbook on the same model, same thread count,
+in the same run, and prints the ratios.
+
+  make bench-compare            (or: python3 scripts/bench_llamacpp.py [--json])
+
+Prefill: a deterministic 512-token prompt evaluated in one batch (best of 3).
+Decode: 128 greedy tokens, one at a time, after an 8-token prompt (best of 3).
+"""
+import argparse, json, os, subprocess, sys, time
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ap = argparse.ArgumentParser()
+ap.add_argument("--model", default=os.path.join(ROOT, "data/models/SmolLM2-135M-Instruct.Q4_1.gguf"))
+ap.add_argument("--rollbook", default=os.path.join(ROOT, ".build/release/rollbook"))
+ap.add_argument("--threads", type=int, default=os.cpu_count())
+ap.add_argument("--prefill", type=int, default=512)
+ap.add_argument("--decode", type=int, default=128)
+ap.add_argument("--repeats", type=int, default=3)
+ap.add_argument("--json", action="store_true")
+args = ap.parse_args()
+
+import llama_cpp
+from llama_cpp import Llama
+
+llm = Llama(model_path=args.model, n_ctx=args.prefill + args.decode + 16, n_threads=args.threads,
+            n_threads_batch=args.threads, n_batch=args.prefill, n_ubatch=args.prefill,
+            flash_attn=False, verbose=False)
+text = "The quick brown fox jumps over the lazy dog while the farmer counts 17 sheep and 23 cows. "
+ids = []
+while len(ids) < args.prefill:
+    ids += llm.tokenize(text.encode(), add_bos=False, special=False)
+ids = ids[:args.prefill]
+
+def logits():
+    ptr = llama_cpp.llama_get_logits_ith(llm.ctx, -1)
+    return np.ctypeslib.as_array(ptr, shape=(llm.n_vocab(),))
+
+best_prefill = float("inf")
+for _ in range(args.repeats):
+    llm.reset()
+    t0 = time.perf_counter(); llm.eval(ids); best_prefill = min(best_prefill, time.perf_counter() - t0)
+best_decode = float("inf")
+for _ in range(args.repeats):
+    llm.reset(); llm.eval(ids[:8])
+    t0 = time.perf_counter()
+    for _ in range(args.decode):
+        llm.eval([int(np.argmax(logits()))])
+    best_decode = min(best_decode, time.perf_counter() - t0)
+ref = {"prefill_tokens_per_s": args.prefill / best_prefill, "decode_tokens_per_s": args.decode / best_decode,
+       "llama_cpp_python": llama_cpp.__version__, "threads": args.threads}
+del llm
+
+result = {"llama_cpp": ref}
+if os.path.exists(args.rollbook):
+    out = subprocess.run([args.rollbook, "bench", "--json", "--model", args.model,
+                          "--prefill-tokens", str(args.prefill), "--decode-tokens", str(args.decode),
+                          "--repeats", str(args.repeats)], check=True, capture_output=True, text=True).stdout
+    rb = json.loads(out)
+    result["rollbook"] = rb
+    result["ratios"] = {k: rb[k] / ref[k] for k in ("prefill_tokens_per_s", "decode_tokens_per_s")}
+else:
+    print(f"note: {args.rollbook} not found; build it with `make build`", file=sys.stderr)
+
+if args.json:
+    print(json.dumps(result, indent=1))
+else:
+    print(f"same model, {args.threads} threads, best of {args.repeats}")
+    print(f"{'metric':28} {'rollbook':>10} {'llama.cpp':>10} {'ratio':>7}")
+    for k, label in (("prefill_tokens_per_s", f"prefill ({args.prefill} tokens) tok/s"),
+                     ("decode_tokens_per_s", f"decode ({args.decode} tokens) tok/s")):
+        rbv = result.get("rollbook", {}).get(k, float("nan"))
+        print(f"{label:28} {rbv:10.1f} {ref[k]:10.1f} {rbv / ref[k]:7.2f}")
+    if "rollbook" in result:
+        print(f"rollbook peak RSS: {result['rollbook']['peak_rss_bytes'] / 2**20:.1f} MiB")
