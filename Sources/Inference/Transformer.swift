@@ -31,7 +31,7 @@ public final class Transformer {
         x = buf(maxTokens * dim); xb = buf(maxTokens * max(dim, qDim)); q = buf(maxTokens * qDim)
         k = buf(maxTokens * c.kvDim); v = buf(maxTokens * c.kvDim); att = buf(maxTokens * qDim)
         hb = buf(maxTokens * c.feedForwardLength); hb2 = buf(maxTokens * c.feedForwardLength)
-        scores = buf(maxTokens * self.contextLength)
+        scores = buf(max(maxTokens, c.headCount) * self.contextLength)
         logitsBuffer = buf(c.vocabSize)
         ropeCos = buf(maxTokens * c.ropeDimensionCount / 2); ropeSin = buf(maxTokens * c.ropeDimensionCount / 2)
         // theta_i = base^(-2i/d), as llama.cpp (repeated multiplication in Float).
@@ -113,6 +113,9 @@ public final class Transformer {
             cache.v(l, start).update(from: v, count: n * kvDim)
             // 6. Causal attention per head: scores = q_h K_h^T / sqrt(hd); softmax; att_h = P V_h.
             let keys = cache.k(l, 0), vals = cache.v(l, 0)
+            if n == 1 {
+                attendOne(q, keys, vals, seqLen: seqLen, scale: attScale)
+            } else {
             for h in 0..<c.headCount {
                 let kvh = h / kvMul
                 BLAS.sgemm(m: n, n: seqLen, k: hd, a: q + h * hd, lda: qDim, b: keys + kvh * hd, ldb: kvDim,
@@ -120,6 +123,7 @@ public final class Transformer {
                 for t in 0..<n { softmaxCausal(scores + t * seqLen, visible: start + t + 1, total: seqLen) }
                 BLAS.sgemm(m: n, n: hd, k: seqLen, a: scores, lda: seqLen, b: vals + kvh * hd, ldb: kvDim,
                            transB: false, c: att + h * hd, ldc: qDim)
+            }
             }
             // 7. Output projection and residual: x += att W_o^T.
             w.wo.multiply(att, n: n, into: xb, scratch: scratch)
@@ -139,6 +143,53 @@ public final class Transformer {
     }
 
     // MARK: small kernels
+
+    /// Attention of one new token over the cache (decode): per head, SIMD dot products and
+    /// weighted sums; heads split over the workers.
+    func attendOne(_ q: UnsafeMutablePointer<Float>, _ keys: UnsafeMutablePointer<Float>,
+                   _ vals: UnsafeMutablePointer<Float>, seqLen: Int, scale: Float) {
+        let hd = c.headDim, kvDim = c.kvDim, kvMul = c.headCount / c.headCountKV
+        let scores = self.scores, att = self.att
+        Parallel.forChunks(c.headCount, minChunk: 1) { heads in
+            for h in heads {
+                let s = scores + h * seqLen
+                let qh = q + h * hd, kvh = (h / kvMul) * hd
+                for p in 0..<seqLen { s[p] = Self.dot(qh, keys + p * kvDim + kvh, hd) * scale }
+                self.softmaxCausal(s, visible: seqLen, total: seqLen)
+                let out = att + h * hd
+                out.initialize(repeating: 0, count: hd)
+                for p in 0..<seqLen { Self.axpy(s[p], vals + p * kvDim + kvh, out, hd) }
+            }
+        }
+    }
+
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+        var acc = SIMD8<Float>()
+        var i = 0
+        while i + 8 <= n {
+            acc.addProduct(UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self),
+                           UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self))
+            i += 8
+        }
+        var s = acc.sum()
+        while i < n { s += a[i] * b[i]; i += 1 }
+        return s
+    }
+
+    @inline(__always)
+    static func axpy(_ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        var i = 0
+        let av = SIMD8<Float>(repeating: a)
+        while i + 8 <= n {
+            let yp = UnsafeMutableRawPointer(y + i)
+            var yv = yp.loadUnaligned(as: SIMD8<Float>.self)
+            yv.addProduct(av, UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self))
+            yp.storeBytes(of: yv, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < n { y[i] += a * x[i]; i += 1 }
+    }
 
     @inline(__always)
     func rmsnorm(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ n: Int) {

@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+
+/// The `rollbook` executable as users and scripts call it (built by `make test` first).
+enum CLI {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let binary = root.appendingPathComponent(".build/release/rollbook").path
+    static func fixture(_ name: String) -> String { root.appendingPathComponent("Tests/GGUFTests/Fixtures/" + name).path }
+
+    struct Result { var status: Int32; var stdout: String; var stderr: String }
+
+    static func run(_ args: [String]) throws -> Result {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = args
+        p.currentDirectoryURL = root
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out; p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    static func json(_ s: String) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(s.utf8)) as! [String: Any]
+    }
+}
+
+@Suite(.serialized) struct CLITests {
+    @Test func binaryExists() { #expect(FileManager.default.isExecutableFile(atPath: CLI.binary), "run `swift build -c release` first") }
+
+    @Test func tokenizeJSON() throws {
+        let r = try CLI.run(["tokenize", "--model", "smollm2-135m-instruct", "Hello world <|im_end|>", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let j = try CLI.json(r.stdout)
+        let ids = try #require(j["ids"] as? [Int]), pieces = try #require(j["pieces"] as? [String])
+        #expect(ids == [19556, 905, 216, 2] && pieces.count == ids.count)
+    }
+
+    @Test func logitsJSON() throws {
+        let r = try CLI.run(["logits", "--prompt", "The capital of France is", "--top", "3", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let top = try #require(try CLI.json(r.stdout)["top"] as? [[String: Any]])
+        #expect(top.count == 3)
+        #expect(top[0]["id"] as? Int == 7042 && top[0]["piece"] as? String == " Paris")
+        #expect(top[0]["logit"] is Double && (top[0]["logprob"] as! Double) < 0)
+    }
+
+    @Test func generateJSONIsDeterministic() throws {
+        let args = ["generate", "--prompt", "Count: 1, 2, 3,", "--temperature", "0.9", "--seed", "7", "--max-tokens", "12", "--json"]
+        let a = try CLI.run(args), b = try CLI.run(args)
+        #expect(a.status == 0, "\(a.stderr)")
+        let j = try CLI.json(a.stdout)
+        var ja = j, jb = try CLI.json(b.stdout)
+        for k in ["prefill_seconds", "decode_seconds"] { ja[k] = nil; jb[k] = nil }
+        #expect(NSDictionary(dictionary: ja).isEqual(to: jb), "same seed, same rollout")
+        let ids = try #require(j["ids"] as? [Int])
+        let tokens = try #require(j["tokens"] as? [[String: Any]])
+        #expect(ids.count == 12 && tokens.count == 12 && j["finish_reason"] as? String == "length")
+        #expect(j["text"] is String)
+        for t in tokens { for k in ["id", "logprob", "entropy", "gated", "iterations"] { #expect(t[k] != nil, "token key \(k)") } }
+    }
+
+    @Test func chatGenerationStopsAtEndOfTurn() throws {
+        let r = try CLI.run(["generate", "--chat", "--prompt", "Say hi.", "--max-tokens", "200", "--json"])
+        #expect(r.status == 0)
+        let j = try CLI.json(r.stdout)
+        #expect(j["finish_reason"] as? String == "eos")
+        #expect(!(j["text"] as! String).contains("<|im_end|>"))
+    }
+
+    @Test func inspectPrintsTensorTable() throws {
+        let r = try CLI.run(["inspect", "smollm2-135m-instruct"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("general.architecture") && r.stdout.contains("blk.29.ffn_down.weight") && r.stdout.contains("Q4_1"))
+    }
+
+    static let badInputs: [(file: String, message: String)] = [
+        ("does_not_exist.gguf", "no such file"),
+        ("bad_magic.gguf", "not a GGUF file"),
+        ("truncated_header.gguf", "truncated or corrupt"),
+        ("truncated_data.gguf", "outside the data section"),
+        ("unknown_arch.gguf", "unknown architecture 'mamba'"),
+        ("missing_tensor.gguf", "'blk.1.ffn_up.weight' is missing"),
+        ("unsupported_type.gguf", "Q2_K"),
+    ]
+
+    @Test(arguments: 0..<badInputs.count)
+    func badModelFile(_ i: Int) throws {
+        let (file, message) = Self.badInputs[i]
+        let r = try CLI.run(["generate", "--model", CLI.fixture(file), "--prompt", "hi", "--max-tokens", "2"])
+        #expect(r.status != 0)
+        #expect(r.stdout.isEmpty)
+        let lines = r.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "one clear error line: \(r.stderr)")
+        #expect(r.stderr.contains(file) && r.stderr.contains(message), "\(r.stderr)")
+    }
+
+    @Test func invalidOptionIsRejectedBeforeLoading() throws {
+        let r = try CLI.run(["generate", "--prompt", "hi", "--temperature", "-1"])
+        #expect(r.status != 0 && r.stderr.contains("--temperature"))
+    }
+}
