@@ -96,7 +96,7 @@ open(os.path.join(out, "truncated_header.gguf"), "wb").write(tiny[:200])
 open(os.path.join(out, "truncated_data.gguf"), "wb").write(tiny[:-100])
 
 
-def micro_llama(name, arch="llama", drop=None, odd_type=None):
+def micro_llama(name, arch="llama", drop=None, odd_type=None, tok_model="gpt2", pre="gpt-2"):
     """A tiny random Llama model (2 layers, width 64) with a 256-byte BPE vocabulary."""
     p = os.path.join(out, name)
     w = gguf.GGUFWriter(p, arch=arch)
@@ -110,14 +110,15 @@ def micro_llama(name, arch="llama", drop=None, odd_type=None):
     for b in range(256):
         if chr(b) in byte_chars: table.append(chr(b))
         else: table.append(chr(256 + n)); n += 1
-    tokens = table + ["<|im_start|>", "<|im_end|>"]
-    w.add_tokenizer_model("gpt2"); w.add_tokenizer_pre("gpt2")
-    w.add_token_list(tokens); w.add_token_types([1] * 256 + [3, 3]); w.add_token_merges([])
-    w.add_eos_token_id(257)
+    merges = ["\u0120 t", "h e", "\u0120t he", "l l", "\u0120 1"]
+    tokens = table + ["\u0120t", "he", "\u0120the", "ll", "\u01201", "<|im_start|>", "<|im_end|>"]
+    w.add_tokenizer_model(tok_model); w.add_tokenizer_pre(pre)
+    w.add_token_list(tokens); w.add_token_types([1] * 261 + [3, 3]); w.add_token_merges(merges)
+    w.add_eos_token_id(262)
     vocab = len(tokens)
     def t(nm, shape, qt=None):
         if drop == nm: return
-        x = (rng.standard_normal(shape) * 0.05).astype(np.float32)
+        x = (rng.standard_normal(shape) * 0.25).astype(np.float32)
         if odd_type == nm:
             qk, bs = gguf.GGML_QUANT_SIZES[T.Q2_K]
             raw = np.zeros((shape[0], shape[1] // qk * bs), dtype=np.uint8)
@@ -128,16 +129,22 @@ def micro_llama(name, arch="llama", drop=None, odd_type=None):
             w.add_tensor(nm, quantize(x, qt), raw_dtype=qt)
     t("token_embd.weight", (vocab, dim), T.Q8_0)
     t("output_norm.weight", (dim,))
+    if arch == "qwen2":   # Qwen2: separate output head, QKV biases, NeoX rope
+        t("output.weight", (vocab, dim), T.Q6_K if dim % 256 == 0 else T.Q8_0)
     for l in range(layers):
         t(f"blk.{l}.attn_norm.weight", (dim,)); t(f"blk.{l}.ffn_norm.weight", (dim,))
         t(f"blk.{l}.attn_q.weight", (dim, dim), T.Q4_1); t(f"blk.{l}.attn_k.weight", (kv * 16, dim), T.Q4_1)
         t(f"blk.{l}.attn_v.weight", (kv * 16, dim), T.Q4_0); t(f"blk.{l}.attn_output.weight", (dim, dim), T.Q8_0)
         t(f"blk.{l}.ffn_gate.weight", (ffn, dim), T.Q4_1); t(f"blk.{l}.ffn_up.weight", (ffn, dim), T.Q5_0)
         t(f"blk.{l}.ffn_down.weight", (dim, ffn))
+        if arch == "qwen2":
+            t(f"blk.{l}.attn_q.bias", (dim,)); t(f"blk.{l}.attn_k.bias", (kv * 16,)); t(f"blk.{l}.attn_v.bias", (kv * 16,))
     w.write_header_to_file(); w.write_kv_data_to_file(); w.write_tensors_to_file(); w.close()
 
 micro_llama("micro_llama.gguf")
 micro_llama("unknown_arch.gguf", arch="mamba")
 micro_llama("missing_tensor.gguf", drop="blk.1.ffn_up.weight")
 micro_llama("unsupported_type.gguf", odd_type="blk.0.ffn_down.weight")
+micro_llama("sentencepiece_vocab.gguf", tok_model="llama")
+micro_llama("micro_qwen2.gguf", arch="qwen2", pre="qwen2")
 print("wrote malformed-input fixtures")

@@ -122,3 +122,19 @@ os.makedirs(d, exist_ok=True)
 json.dump({"meta": meta_l, "prompts": logit_cases}, open(os.path.join(d, "logits_goldens.json"), "w"), ensure_ascii=False)
 json.dump({"meta": meta, "prompts": greedy_cases}, open(os.path.join(d, "greedy_goldens.json"), "w"), ensure_ascii=False)
 print("logits: llama.cpp self-variation (batched vs stepwise, top-10 logprobs): max %.4f" % max(spread), spread)
+
+# ---------------------------------------------------------------- micro models (Llama and Qwen2 paths)
+# Tiny random models written by make_gguf_fixtures.py: llama (Q4_1/Q4_0/Q8_0/Q5_0/F32 weights,
+# adjacent-pair rope, tied head) and qwen2 (QKV biases, NeoX rope, separate output head).
+micro = []
+for f in ("micro_llama.gguf", "micro_qwen2.gguf"):
+    m = Llama(model_path=os.path.join(ROOT, "Tests/GGUFTests/Fixtures", f), n_ctx=128, n_threads=2,
+              n_batch=128, flash_attn=False, verbose=False)
+    for text in ("Hello the micro model, 12 + 30 = 42.", "the the the ll 1 1 1", "<|im_start|>user\nhe<|im_end|>"):
+        ids = m.tokenize(text.encode(), add_bos=False, special=True)
+        m.reset(); m.eval(ids)
+        lg = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(m.ctx, -1), shape=(m.n_vocab(),)).astype(np.float64)
+        micro.append({"model": f, "text": text, "ids": ids, "logprobs": [float(v) for v in logsoftmax(lg)]})
+    del m
+json.dump({"meta": meta, "cases": micro}, open(os.path.join(d, "micro_goldens.json"), "w"))
+print("micro models:", len(micro), "cases")

@@ -34,7 +34,9 @@ public final class Model: @unchecked Sendable {
         self.file = file
         let c = try ModelConfig(file: file)
         config = c
-        tokenizer = try Model.makeTokenizer(file)
+        do { tokenizer = try Model.makeTokenizer(file) } catch let e as TokenizerError {
+            throw ModelError.tokenizer(path: file.path, e)
+        }
         chatTemplate = (try? file.string(Arch.chatTemplate)).flatMap { ChatTemplate(jinja: $0) }
             ?? (tokenizer.id(of: "<|im_start|>") != nil ? ChatTemplate() : nil)
 
