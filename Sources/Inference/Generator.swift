@@ -1,3 +1,4 @@
+import Foundation
 import Sampling
 import Tokenizers
 
@@ -32,48 +33,30 @@ public struct Generation: Sendable {
     public var decodeSeconds: Double
 }
 
-/// Single-sequence generation: prefill the prompt, then sample token by token.
+/// Single-sequence generation: one rollout through the `RolloutEngine`, so a rollout is
+/// the same whether generated here or in a batch.
 public final class Generator {
-    public let transformer: Transformer
-    public var model: Model { transformer.model }
+    public let engine: RolloutEngine
+    public var model: Model { engine.model }
 
     public init(model: Model, contextLength: Int = 4096) {
-        transformer = Transformer(model: model, contextLength: contextLength)
+        engine = RolloutEngine(model: model, maxBatch: 1, maxContext: contextLength)
     }
 
-    public func generate(promptIDs: [Int], options: GenerationOptions,
+    public func generate(promptIDs: [Int], options: GenerationOptions, eglr: EGLRConfig = EGLRConfig(),
                          onText: ((String) -> Void)? = nil) throws -> Generation {
-        let tok = model.tokenizer
-        let cache = transformer.makeCache(capacity: min(transformer.contextLength, promptIDs.count + options.maxTokens + 1))
-        var sampler = Sampler(config: options.sampler, seed: options.seed)
+        let spec = RolloutSpec(prompt: 0, sampler: options.sampler, eglr: eglr, seed: options.seed,
+                               maxTokens: options.maxTokens, stopStrings: options.stopStrings,
+                               stopAtEndOfGeneration: options.stopAtEndOfGeneration)
         let clock = ContinuousClock()
-        var t0 = clock.now
-        var logits = try transformer.forward(promptIDs, cache: cache)
-        let prefill = t0.duration(to: clock.now)
-        t0 = clock.now
-        var ids = [Int](), records = [TokenRecord]()
-        var stream = StreamingDecoder(tokenizer: tok)
-        var text = ""
-        var reason = FinishReason.length
-        while ids.count < options.maxTokens {
-            let choice = sampler.sample(logits)
-            ids.append(choice.id)
-            records.append(TokenRecord(id: choice.id, logprob: choice.logprob, entropy: choice.entropy))
-            if options.stopAtEndOfGeneration && tok.endOfGeneration.contains(choice.id) { reason = .eos; break }
-            let piece = stream.push(choice.id)
-            text += piece
-            if !piece.isEmpty { onText?(piece) }
-            if let s = options.stopStrings.first(where: { text.contains($0) }) {
-                text = String(text[..<text.range(of: s)!.lowerBound]); reason = .stop; break
-            }
-            if ids.count == options.maxTokens { break }
-            logits = try transformer.forward([choice.id], cache: cache)
-        }
-        let rest = stream.flush()
-        if reason != .stop { text += rest; if !rest.isEmpty { onText?(rest) } }
-        let decode = t0.duration(to: clock.now)
-        func secs(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
-        return Generation(promptIDs: promptIDs, ids: ids, tokens: records, text: text, finishReason: reason,
-                          prefillSeconds: secs(prefill), decodeSeconds: secs(decode))
+        let t0 = clock.now
+        var result: RolloutResult?
+        try engine.run(prompts: [promptIDs], specs: [spec], onText: { _, piece in onText?(piece) }) { result = $0 }
+        let d = t0.duration(to: clock.now)
+        let r = result!
+        return Generation(promptIDs: promptIDs, ids: r.ids,
+                          tokens: r.steps.map { TokenRecord(id: $0.id, logprob: $0.logprob, entropy: $0.entropy, gated: $0.gated, iterations: $0.iterations) },
+                          text: r.text, finishReason: r.finishReason, prefillSeconds: 0,
+                          decodeSeconds: Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
     }
 }

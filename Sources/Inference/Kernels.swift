@@ -106,24 +106,89 @@ enum Kernels {
     static func dotQ4_1x2(_ r0: UnsafeRawPointer, _ r1: UnsafeRawPointer, _ xp: UnsafePointer<Float>,
                           _ xsum: UnsafePointer<Float>, _ n: Int) -> (Float, Float) {
         var acc0 = SIMD8<Float>(), acc1 = SIMD8<Float>()
-        var m0 = SIMD2<Float>(), m1 = SIMD2<Float>()
+        var m0: Float = 0, m1: Float = 0
         let nb = n / 32
         var b = 0
         while b + 1 < nb {
             let p0 = r0 + b * 20, p1 = r1 + b * 20
-            let xs = SIMD2<Float>(xsum[b], xsum[b + 1])
             acc0.addProduct(nibbleDot(load2(p0, 4, 24), xp + b * 32, bias: two23), halves(f16(p0, 0), f16(p0, 20)))
             acc1.addProduct(nibbleDot(load2(p1, 4, 24), xp + b * 32, bias: two23), halves(f16(p1, 0), f16(p1, 20)))
-            m0.addProduct(SIMD2(f16(p0, 2), f16(p0, 22)), xs)
-            m1.addProduct(SIMD2(f16(p1, 2), f16(p1, 22)), xs)
+            m0 += f16(p0, 2) * xsum[b] + f16(p0, 22) * xsum[b + 1]
+            m1 += f16(p1, 2) * xsum[b] + f16(p1, 22) * xsum[b + 1]
             b += 2
         }
-        var s0 = acc0.sum() + m0.sum(), s1 = acc1.sum() + m1.sum()
+        var s0 = acc0.sum() + m0, s1 = acc1.sum() + m1
         if b < nb {
             s0 += tailBlock(.q4_1, r0 + b * 20, xp + b * 32)
             s1 += tailBlock(.q4_1, r1 + b * 20, xp + b * 32)
         }
         return (s0, s1)
+    }
+
+    /// One row against `count` activation vectors (x'_s at xp + s*n, sums at xsum + s*n/32),
+    /// writing out[s*outStride]. Per vector the floating-point operations are exactly those
+    /// of `dotQ4_1` / `dotQ4_0`, so a result never depends on what else is in the batch.
+    @inline(__always)
+    static func dotNibblesMulti(_ row: UnsafeRawPointer, hasMin: Bool, _ xp: UnsafePointer<Float>,
+                                _ xsum: UnsafePointer<Float>, _ n: Int, _ count: Int,
+                                _ out: UnsafeMutablePointer<Float>, _ outStride: Int,
+                                _ acc: UnsafeMutablePointer<SIMD8<Float>>, _ macc: UnsafeMutablePointer<Float>) {
+        let bs = hasMin ? 20 : 18, qo = hasMin ? 4 : 2
+        let bias = hasMin ? two23 : two23 + 8
+        let nb = n / 32
+        let mask = SIMD8<UInt32>(repeating: 0xF)
+        for s in 0..<count { acc[s] = SIMD8(); macc[s] = 0 }
+        var b = 0
+        while b + 1 < nb {
+            let p = row + b * bs
+            let q = load2(p, qo, qo + bs)
+            let f0 = asFloat(q & mask) - bias, f1 = asFloat((q &>> 4) & mask) - bias
+            let f2 = asFloat((q &>> 8) & mask) - bias, f3 = asFloat((q &>> 12) & mask) - bias
+            let f4 = asFloat((q &>> 16) & mask) - bias, f5 = asFloat((q &>> 20) & mask) - bias
+            let f6 = asFloat((q &>> 24) & mask) - bias, f7 = asFloat(q &>> 28) - bias
+            let scale = halves(f16(p, 0), f16(p, bs))
+            let ma: Float = hasMin ? f16(p, 2) : 0, mb: Float = hasMin ? f16(p, bs + 2) : 0
+            for s in 0..<count {
+                let x = xp + s * n + b * 32
+                var d = f0 * x8(x, 0)
+                d.addProduct(f1, x8(x, 8)); d.addProduct(f2, x8(x, 16)); d.addProduct(f3, x8(x, 24))
+                d.addProduct(f4, x8(x, 32)); d.addProduct(f5, x8(x, 40)); d.addProduct(f6, x8(x, 48))
+                d.addProduct(f7, x8(x, 56))
+                acc[s].addProduct(d, scale)
+                if hasMin { macc[s] += ma * xsum[s * nb + b] + mb * xsum[s * nb + b + 1] }
+            }
+            b += 2
+        }
+        for s in 0..<count {
+            var r = acc[s].sum() + macc[s]
+            if b < nb { r += tailBlock(hasMin ? .q4_1 : .q4_0, row + b * bs, xp + s * n + b * 32) }
+            out[s * outStride] = r
+        }
+    }
+
+    /// Q8_0 against several vectors; per vector exactly the operations of `dotQ8_0`.
+    @inline(__always)
+    static func dotQ8_0Multi(_ row: UnsafeRawPointer, _ xp: UnsafePointer<Float>, _ n: Int, _ count: Int,
+                             _ out: UnsafeMutablePointer<Float>, _ outStride: Int,
+                             _ acc: UnsafeMutablePointer<SIMD8<Float>>) {
+        let bias = two23 + 128
+        let m8 = SIMD8<UInt32>(repeating: 0xFF)
+        for s in 0..<count { acc[s] = SIMD8() }
+        var p = row
+        for b in 0..<(n / 32) {
+            let q = p.loadUnaligned(fromByteOffset: 2, as: SIMD8<UInt32>.self) ^ SIMD8(repeating: 0x8080_8080)
+            let f0 = asFloat(q & m8) - bias, f1 = asFloat((q &>> 8) & m8) - bias
+            let f2 = asFloat((q &>> 16) & m8) - bias, f3 = asFloat(q &>> 24) - bias
+            let d = SIMD8<Float>(repeating: f16(p, 0))
+            for s in 0..<count {
+                let xb = xp + s * n + b * 32
+                var v = f0 * x8(xb, 0)
+                v.addProduct(f1, x8(xb, 8)); v.addProduct(f2, x8(xb, 16)); v.addProduct(f3, x8(xb, 24))
+                acc[s].addProduct(v, d)
+            }
+            p += 34
+        }
+        for s in 0..<count { out[s * outStride] = acc[s].sum() }
     }
 
     /// Q4_0 block (18 bytes): d (f16), 16 bytes of nibbles; w = d*(q-8).

@@ -24,7 +24,7 @@ public final class Transformer {
         let dim = c.embeddingLength, qDim = c.headCount * c.headDim
         let largest = max(qDim, c.kvDim, c.feedForwardLength, dim)
         scratch = MatmulScratch(maxElements: min(8 << 20, max(largest * largest, largest * 2048)),
-                                maxCols: largest)
+                                maxCols: largest, maxVectors: 2)
         func buf(_ n: Int) -> UnsafeMutablePointer<Float> {
             let p = UnsafeMutablePointer<Float>.allocate(capacity: n); p.initialize(repeating: 0, count: n); return p
         }
@@ -144,92 +144,35 @@ public final class Transformer {
 
     // MARK: small kernels
 
-    /// Attention of one new token over the cache (decode): per head, SIMD dot products and
-    /// weighted sums; heads split over the workers.
+    /// Attention of one new token over the cache (decode), heads split over the workers.
     func attendOne(_ q: UnsafeMutablePointer<Float>, _ keys: UnsafeMutablePointer<Float>,
                    _ vals: UnsafeMutablePointer<Float>, seqLen: Int, scale: Float) {
         let hd = c.headDim, kvDim = c.kvDim, kvMul = c.headCount / c.headCountKV
         let scores = self.scores, att = self.att
         Parallel.forChunks(c.headCount, minChunk: 1) { heads in
             for h in heads {
-                let s = scores + h * seqLen
-                let qh = q + h * hd, kvh = (h / kvMul) * hd
-                for p in 0..<seqLen { s[p] = Self.dot(qh, keys + p * kvDim + kvh, hd) * scale }
-                self.softmaxCausal(s, visible: seqLen, total: seqLen)
-                let out = att + h * hd
-                out.initialize(repeating: 0, count: hd)
-                for p in 0..<seqLen { Self.axpy(s[p], vals + p * kvDim + kvh, out, hd) }
+                let kvh = (h / kvMul) * hd
+                Ops.attend(q: q + h * hd, segments: (UnsafePointer(keys + kvh), UnsafePointer(vals + kvh), seqLen), nil,
+                           stride: kvDim, headDim: hd, scale: scale, scores: scores + h * seqLen, out: att + h * hd)
             }
         }
-    }
-
-    @inline(__always)
-    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
-        var acc = SIMD8<Float>()
-        var i = 0
-        while i + 8 <= n {
-            acc.addProduct(UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self),
-                           UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self))
-            i += 8
-        }
-        var s = acc.sum()
-        while i < n { s += a[i] * b[i]; i += 1 }
-        return s
-    }
-
-    @inline(__always)
-    static func axpy(_ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-        var i = 0
-        let av = SIMD8<Float>(repeating: a)
-        while i + 8 <= n {
-            let yp = UnsafeMutableRawPointer(y + i)
-            var yv = yp.loadUnaligned(as: SIMD8<Float>.self)
-            yv.addProduct(av, UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self))
-            yp.storeBytes(of: yv, as: SIMD8<Float>.self)
-            i += 8
-        }
-        while i < n { y[i] += a * x[i]; i += 1 }
     }
 
     @inline(__always)
     func rmsnorm(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ n: Int) {
-        var ss: Double = 0
-        for i in 0..<n { ss += Double(x[i] * x[i]) }
-        let scale = 1 / sqrtf(Float(ss / Double(n)) + c.rmsEps)
-        for i in 0..<n { out[i] = x[i] * scale * w[i] }
+        Ops.rmsnorm(out, x, w, n, eps: c.rmsEps)
     }
 
     @inline(__always)
-    func addBias(_ y: UnsafeMutablePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) {
-        for i in 0..<n { y[i] += b[i] }
-    }
+    func addBias(_ y: UnsafeMutablePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) { Ops.addBias(y, b, n) }
 
-    /// Rotates one head vector in place: adjacent pairs (Llama, GGUF-permuted weights) or
-    /// pairs (i, i + d/2) (NeoX / Qwen2).
     @inline(__always)
     func rope(_ v: UnsafeMutablePointer<Float>, _ cs: UnsafePointer<Float>, _ sn: UnsafePointer<Float>) {
-        let half = c.ropeDimensionCount / 2
-        if c.ropeNeox {
-            for i in 0..<half {
-                let a = v[i], b = v[i + half]
-                v[i] = a * cs[i] - b * sn[i]; v[i + half] = a * sn[i] + b * cs[i]
-            }
-        } else {
-            for i in 0..<half {
-                let a = v[2 * i], b = v[2 * i + 1]
-                v[2 * i] = a * cs[i] - b * sn[i]; v[2 * i + 1] = a * sn[i] + b * cs[i]
-            }
-        }
+        Ops.rope(v, cs, sn, half: c.ropeDimensionCount / 2, neox: c.ropeNeox)
     }
 
     @inline(__always)
     func softmaxCausal(_ s: UnsafeMutablePointer<Float>, visible: Int, total: Int) {
-        var mx = -Float.infinity
-        for i in 0..<visible { mx = max(mx, s[i]) }
-        var sum: Float = 0
-        for i in 0..<visible { let e = expf(s[i] - mx); s[i] = e; sum += e }
-        let inv = 1 / sum
-        for i in 0..<visible { s[i] *= inv }
-        for i in visible..<total { s[i] = 0 }
+        Ops.softmax(s, visible: visible, total: total)
     }
 }

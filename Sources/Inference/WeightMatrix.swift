@@ -46,31 +46,36 @@ public struct WeightMatrix: @unchecked Sendable {
         }
     }
 
-    /// y[r] = W[r, :] · x for the rows in `range`; `xp` is x permuted for `layout`, `xsum`
-    /// its per-32-block sums (needed by formats with a block minimum).
-    @inline(__always)
-    func dotRows(_ range: Range<Int>, x: UnsafePointer<Float>, xsum: UnsafePointer<Float>,
+    /// Y[s, r] = W[r, :] · x_s for rows `range` and `count` vectors (x'_s permuted for
+    /// `layout` at xp + s*cols, block sums at xsum + s*cols/32, Y at y + s*rows).
+    /// Each (row, vector) result is computed by the same operations whatever `count` is.
+    func dotRows(_ range: Range<Int>, xp: UnsafePointer<Float>, xsum: UnsafePointer<Float>, count: Int,
                  y: UnsafeMutablePointer<Float>) {
+        let acc = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: max(count, 1))
+        let macc = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
+        defer { acc.deallocate(); macc.deallocate() }
         switch (type, layout) {
-        case (.q4_1, .nibbles):
+        case (.q4_1, .nibbles) where count == 1:
             var r = range.lowerBound
             while r + 1 < range.upperBound {
-                (y[r], y[r + 1]) = Kernels.dotQ4_1x2(data + r * rowBytes, data + (r + 1) * rowBytes, x, xsum, cols)
+                (y[r], y[r + 1]) = Kernels.dotQ4_1x2(data + r * rowBytes, data + (r + 1) * rowBytes, xp, xsum, cols)
                 r += 2
             }
-            if r < range.upperBound { y[r] = Kernels.dotQ4_1(data + r * rowBytes, x, xsum, cols) }
-        case (.q4_0, .nibbles):
-            for r in range { y[r] = Kernels.dotQ4_0(data + r * rowBytes, x, cols) }
+            if r < range.upperBound { y[r] = Kernels.dotQ4_1(data + r * rowBytes, xp, xsum, cols) }
+        case (.q4_1, .nibbles), (.q4_0, .nibbles):
+            for r in range {
+                Kernels.dotNibblesMulti(data + r * rowBytes, hasMin: type == .q4_1, xp, xsum, cols, count, y + r, rows, acc, macc)
+            }
         case (.q8_0, _):
-            for r in range { y[r] = Kernels.dotQ8_0(data + r * rowBytes, x, cols) }
+            for r in range { Kernels.dotQ8_0Multi(data + r * rowBytes, xp, cols, count, y + r, rows, acc) }
         case (.f32, _):
-            for r in range { y[r] = Kernels.dotF32(data + r * rowBytes, x, cols) }
+            for r in range { for s in 0..<count { y[s * rows + r] = Kernels.dotF32(data + r * rowBytes, xp + s * cols, cols) } }
         default:
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: cols)
             defer { scratch.deallocate() }
             for r in range {
                 try! Dequantize.run(type, src: data + r * rowBytes, count: cols, into: scratch)
-                y[r] = Kernels.dotF32(UnsafeRawPointer(scratch), x, cols)
+                for s in 0..<count { y[s * rows + r] = Kernels.dotF32(UnsafeRawPointer(scratch), xp + s * cols, cols) }
             }
         }
     }
@@ -83,29 +88,32 @@ final class MatmulScratch {
     let xsum: UnsafeMutablePointer<Float>
     let xperm: UnsafeMutablePointer<Float>
     let maxCols: Int
+    let maxVectors: Int
 
-    init(maxElements: Int, maxCols: Int) {
+    init(maxElements: Int, maxCols: Int, maxVectors: Int = 1) {
         capacity = maxElements
         weights = .allocate(capacity: maxElements)
         self.maxCols = maxCols
-        xsum = .allocate(capacity: maxCols / 32 + 1)
-        xperm = .allocate(capacity: maxCols)
+        self.maxVectors = max(1, maxVectors)
+        xsum = .allocate(capacity: (maxCols / 32 + 1) * self.maxVectors)
+        xperm = .allocate(capacity: maxCols * self.maxVectors)
     }
     deinit { weights.deallocate(); xsum.deallocate(); xperm.deallocate() }
 }
 
 extension WeightMatrix {
-    /// out[n, rows] = x[n, cols] * W^T. Single rows use the fused kernels (threads over rows);
-    /// several rows dequantise W once and run sgemm.
-    func multiply(_ x: UnsafePointer<Float>, n: Int, into out: UnsafeMutablePointer<Float>, scratch s: MatmulScratch) {
+    /// out[n, rows] = x[n, cols] * W^T. With `exact` (decoding), the fused kernels run over
+    /// all n vectors (threads over rows), and every result is independent of n; otherwise
+    /// (prefill) W is dequantised in blocks and multiplied with sgemm.
+    func multiply(_ x: UnsafePointer<Float>, n: Int, into out: UnsafeMutablePointer<Float>,
+                  scratch s: MatmulScratch, exact: Bool = false) {
         precondition(cols <= s.maxCols, "multiply: \(name) has \(cols) columns, scratch \(s.maxCols)")
-        if n <= 2 {
-            for t in 0..<n {
-                let xt = x + t * cols, yt = out + t * rows
-                Kernels.permute(layout, xt, cols, s.xperm, s.xsum)
-                let xsum = UnsafePointer(s.xsum), xp = UnsafePointer(s.xperm)
-                Parallel.forChunks(rows, minChunk: 32) { r in self.dotRows(r, x: xp, xsum: xsum, y: yt) }
-            }
+        if exact || n <= 2 {
+            precondition(n <= s.maxVectors, "multiply: \(n) vectors, scratch holds \(s.maxVectors)")
+            let nb = cols / 32
+            for t in 0..<n { Kernels.permute(layout, x + t * cols, cols, s.xperm + t * cols, s.xsum + t * nb) }
+            let xsum = UnsafePointer(s.xsum), xp = UnsafePointer(s.xperm)
+            Parallel.forChunks(rows, minChunk: 32) { r in self.dotRows(r, xp: xp, xsum: xsum, count: n, y: out) }
             return
         }
         // Dequantise in row blocks that fit the scratch, then sgemm each block.
@@ -129,17 +137,17 @@ extension WeightMatrix {
     public func multiply(_ x: [Float]) -> [Float] {
         precondition(x.count == cols)
         var y = [Float](repeating: 0, count: rows)
-        let s = MatmulScratch(maxElements: 1, maxCols: cols)
+        let s = MatmulScratch(maxElements: 1, maxCols: cols, maxVectors: 1)
         x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { multiply(xp.baseAddress!, n: 1, into: $0.baseAddress!, scratch: s) } }
         return y
     }
 
-    /// X · W^T for several rows of X through the dequantise + sgemm path.
-    public func multiply(rowsOf x: [Float], n: Int) -> [Float] {
+    /// X · W^T for several rows of X: the exact decode kernels, or dequantise + sgemm.
+    public func multiply(rowsOf x: [Float], n: Int, exact: Bool = false) -> [Float] {
         precondition(x.count == cols * n)
         var y = [Float](repeating: 0, count: rows * n)
-        let s = MatmulScratch(maxElements: rows * cols, maxCols: cols)
-        x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { multiply(xp.baseAddress!, n: n, into: $0.baseAddress!, scratch: s) } }
+        let s = MatmulScratch(maxElements: rows * cols, maxCols: cols, maxVectors: n)
+        x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { multiply(xp.baseAddress!, n: n, into: $0.baseAddress!, scratch: s, exact: exact) } }
         return y
     }
 }

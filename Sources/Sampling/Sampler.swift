@@ -36,9 +36,15 @@ public struct Sampler: Sendable {
         var mx = -Float.infinity
         for v in logits { mx = max(mx, v) }
         var sum: Double = 0, wsum: Double = 0
-        for v in logits {
-            let e = exp(Double(v - mx))
-            sum += e; wsum += e * Double(v - mx)
+        var i = 0
+        let n = logits.count
+        // Float exponentials, accumulated in Double per chunk of 64.
+        while i < n {
+            let end = min(n, i + 64)
+            var s: Float = 0, w: Float = 0
+            for j in i..<end { let d = logits[j] - mx; let e = expf(d); s += e; w += e * d }
+            sum += Double(s); wsum += Double(w)
+            i = end
         }
         let lse = Float(log(sum)) + mx
         // H = log Z - E[logit - max]  (in the shifted frame)
@@ -53,7 +59,11 @@ public struct Sampler: Sendable {
     }
 
     public mutating func sample(_ logits: UnsafeBufferPointer<Float>) -> TokenChoice {
-        let st = Sampler.stats(logits)
+        sample(logits, stats: Sampler.stats(logits))
+    }
+
+    /// Samples with statistics already computed for these logits.
+    public mutating func sample(_ logits: UnsafeBufferPointer<Float>, stats st: (max: Float, lse: Float, entropy: Float)) -> TokenChoice {
         let id: Int
         if config.temperature <= 0 {
             id = Sampler.argmax(logits)

@@ -10,6 +10,10 @@ struct Bench: ParsableCommand {
     @Option(name: .long, help: "Prompt tokens for the prefill measurement.") var prefillTokens = 512
     @Option(name: .long, help: "Tokens for the single-stream decode measurement.") var decodeTokens = 128
     @Option(name: .long, help: "Repetitions; the best is reported.") var repeats = 3
+    @Option(name: .long, help: "Batch sizes for aggregate decode (comma-separated).") var batches = "1,4,8,16,32,64"
+    @Option(name: .long, help: "Tokens each sequence decodes in the batched and EGLR runs.") var batchTokens = 64
+    @Option(name: .long, help: "EGLR layer spans to measure (comma-separated).") var eglrLayers = "2,4"
+    @Flag(name: .long, help: "Skip the batched and EGLR measurements.") var singleOnly = false
     @Flag(name: .long, help: "Emit JSON.") var json = false
 
     func run() throws {
@@ -39,19 +43,56 @@ struct Bench: ParsableCommand {
             for _ in 0..<decodeTokens { logits = try tr.forward([Sampler.argmax(logits)], cache: cache) }
             bestDecode = min(bestDecode, secs(t0.duration(to: clock.now)))
         }
+        // Aggregate decode: B sequences sharing one 128-token prompt, `batchTokens` tokens each
+        // (greedy, no early stop), through the rollout engine.
+        struct Batched: Encodable { var sequences: Int; var tokens_per_s: Double; var seconds: Double }
+        struct EGLRRow: Encodable {
+            var layers: Int; var tokens_per_s: Double; var gate_rate: Double
+            var extra_layer_applications_per_token: Double; var cost_vs_plain: Double
+        }
+        let prompt = Array(ids.prefix(128))
+        func engineRun(batch: Int, eglr: EGLRConfig) throws -> (Double, RolloutEngine.Stats) {
+            let engine = RolloutEngine(model: model, maxBatch: batch, maxContext: prompt.count + batchTokens + 8)
+            let specs = (0..<batch).map { RolloutSpec(prompt: 0, eglr: eglr, seed: UInt64($0), maxTokens: batchTokens, stopAtEndOfGeneration: false, tag: $0) }
+            let t0 = clock.now
+            try engine.run(prompts: [prompt], specs: specs) { _ in }
+            return (secs(t0.duration(to: clock.now)), engine.stats)
+        }
+        var batched = [Batched]()
+        var eglrRows = [EGLRRow]()
+        if !singleOnly {
+            for b in batches.split(separator: ",").compactMap({ Int($0) }) {
+                let (t, st) = try engineRun(batch: b, eglr: EGLRConfig())
+                batched.append(Batched(sequences: b, tokens_per_s: Double(st.tokens) / t, seconds: t))
+            }
+            let (plainT, plainStats) = try engineRun(batch: 1, eglr: EGLRConfig())
+            let plainPerToken = plainT / Double(plainStats.tokens)
+            for L in eglrLayers.split(separator: ",").compactMap({ Int($0) }) {
+                let (t, st) = try engineRun(batch: 1, eglr: EGLRConfig(layers: L))
+                eglrRows.append(EGLRRow(layers: L, tokens_per_s: Double(st.tokens) / t,
+                                        gate_rate: Double(st.gatedTokens) / Double(st.tokens),
+                                        extra_layer_applications_per_token: Double(st.recursionIterations * L) / Double(st.tokens),
+                                        cost_vs_plain: (t / Double(st.tokens)) / plainPerToken))
+            }
+        }
         struct Out: Encodable {
             var prefill_tokens_per_s: Double; var decode_tokens_per_s: Double; var peak_rss_bytes: Int
             var prefill_tokens: Int; var decode_tokens: Int; var threads: Int; var model: String
-            var weight_bytes: Int
+            var weight_bytes: Int; var batched: [Batched]; var eglr: [EGLRRow]; var batch_tokens: Int
         }
         let out = Out(prefill_tokens_per_s: Double(prefillTokens) / bestPrefill,
                       decode_tokens_per_s: Double(decodeTokens) / bestDecode,
                       peak_rss_bytes: peakRSSBytes(), prefill_tokens: prefillTokens, decode_tokens: decodeTokens,
                       threads: ProcessInfo.processInfo.activeProcessorCount, model: model.path,
-                      weight_bytes: model.weightBytes)
+                      weight_bytes: model.weightBytes, batched: batched, eglr: eglrRows, batch_tokens: batchTokens)
         if json { try writeJSON(out); return }
         print(String(format: "prefill  %4d tokens: %8.1f tokens/s", prefillTokens, out.prefill_tokens_per_s))
         print(String(format: "decode   %4d tokens: %8.1f tokens/s", decodeTokens, out.decode_tokens_per_s))
+        for b in batched { print(String(format: "batched  B=%-3d      %8.1f tokens/s (aggregate)", b.sequences, b.tokens_per_s)) }
+        for e in eglrRows {
+            print(String(format: "EGLR     L=%-3d      %8.1f tokens/s, gate rate %.2f, %.2f extra layer applications/token, cost %.2fx plain",
+                         e.layers, e.tokens_per_s, e.gate_rate, e.extra_layer_applications_per_token, e.cost_vs_plain))
+        }
         print(String(format: "peak RSS: %.1f MiB", Double(out.peak_rss_bytes) / 1_048_576))
     }
 }

@@ -1,0 +1,170 @@
+import Foundation
+
+/// One sequence being decoded: a read-only shared prefix (a prompt's KV, possibly shared
+/// with its siblings) followed by its own cache.
+public final class SequenceKV {
+    public let prefix: KVCache?
+    public let prefixLength: Int
+    public let own: KVCache
+
+    public init(prefix: KVCache?, prefixLength: Int, own: KVCache) {
+        precondition(prefixLength <= (prefix?.count ?? 0))
+        self.prefix = prefix; self.prefixLength = prefixLength; self.own = own
+    }
+
+    /// Position of the next token.
+    public var position: Int { prefixLength + own.count }
+}
+
+/// The forward pass over many sequences at once, one new token each: every weight matrix
+/// is applied to all of them in one pass of the fused kernels, whose per-row results do
+/// not depend on the batch (so a rollout is bit-identical alone or among others).
+public final class BatchDecoder {
+    public let model: Model
+    public let maxBatch: Int
+    let c: ModelConfig
+    let scratch: MatmulScratch
+    let x, xb, q, k, v, att, hb, hb2, hidden: UnsafeMutablePointer<Float>
+    public let logits: UnsafeMutablePointer<Float>     // [maxBatch, vocab]
+    let subLogits: UnsafeMutablePointer<Float>         // [maxBatch, vocab], for recursion
+    let scores: UnsafeMutablePointer<Float>            // [maxBatch * heads, maxContext]
+    let ropeCos, ropeSin: UnsafeMutablePointer<Float>  // [maxBatch, rotDim/2]
+    let invFreq: [Float]
+    public let maxContext: Int
+
+    public init(model: Model, maxBatch: Int, maxContext: Int) {
+        self.model = model
+        c = model.config
+        self.maxBatch = maxBatch
+        self.maxContext = maxContext
+        let dim = c.embeddingLength, qDim = c.headCount * c.headDim
+        let largest = max(qDim, c.kvDim, c.feedForwardLength, dim)
+        scratch = MatmulScratch(maxElements: 1, maxCols: largest, maxVectors: maxBatch)
+        func buf(_ n: Int) -> UnsafeMutablePointer<Float> {
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: n); p.initialize(repeating: 0, count: n); return p
+        }
+        x = buf(maxBatch * dim); xb = buf(maxBatch * max(dim, qDim)); q = buf(maxBatch * qDim)
+        k = buf(maxBatch * c.kvDim); v = buf(maxBatch * c.kvDim); att = buf(maxBatch * qDim)
+        hb = buf(maxBatch * c.feedForwardLength); hb2 = buf(maxBatch * c.feedForwardLength)
+        hidden = buf(maxBatch * dim)
+        logits = buf(maxBatch * c.vocabSize)
+        subLogits = buf(maxBatch * c.vocabSize)
+        scores = buf(maxBatch * c.headCount * maxContext)
+        ropeCos = buf(maxBatch * c.ropeDimensionCount / 2); ropeSin = buf(maxBatch * c.ropeDimensionCount / 2)
+        var f = [Float](); var theta: Float = 1
+        let scale = powf(c.ropeFreqBase, -2.0 / Float(c.ropeDimensionCount))
+        for _ in 0..<(c.ropeDimensionCount / 2) { f.append(theta); theta *= scale }
+        invFreq = f
+    }
+
+    deinit {
+        for p in [x, xb, q, k, v, att, hb, hb2, hidden, logits, subLogits, scores, ropeCos, ropeSin] { p.deallocate() }
+    }
+
+    /// Feeds one token to each sequence, appends its K/V, and leaves the logits in
+    /// `logits` (row b for sequence b) and the last layer's output in `hidden`.
+    /// `taps`, when given, receives the hidden state after every layer of each row in
+    /// `tapRows` (tap i at taps + i * blockCount * dim, layer-major).
+    public func step(_ seqs: [SequenceKV], tokens: [Int], taps: UnsafeMutablePointer<Float>? = nil, tapRows: [Int] = []) throws {
+        let n = seqs.count
+        precondition(n == tokens.count && n > 0 && n <= maxBatch)
+        let dim = c.embeddingLength
+        for (b, s) in seqs.enumerated() {
+            guard s.own.count < s.own.capacity, s.position < maxContext else {
+                throw ModelError.contextOverflow(needed: s.position + 1, limit: min(maxContext, s.prefixLength + s.own.capacity))
+            }
+            guard tokens[b] >= 0 && tokens[b] < c.vocabSize else {
+                throw ModelError.badHyperparameter(path: model.path, key: "token id", value: "\(tokens[b])")
+            }
+            model.tokenEmbedding.dequantize(rows: tokens[b]..<(tokens[b] + 1), into: x + b * dim)
+        }
+        let positions = seqs.map(\.position)
+        try runLayers(seqs, positions: positions, layers: 0..<c.blockCount, taps: taps, tapRows: tapRows)
+        for s in seqs { s.own.count += 1 }
+        hidden.update(from: x, count: n * dim)
+        head(n, into: logits)
+    }
+
+    /// Re-applies layers `layers` to the hidden states of rows `rows` (from `hidden`) at
+    /// the sequences' current (last) positions, and recomputes their logits: one EGLR
+    /// iteration. The K/V written at that position replace the cache's (the caller restores
+    /// them for the keep-first policy).
+    public func recurse(_ seqs: [SequenceKV], rows: [Int], layers: Range<Int>) throws {
+        let dim = c.embeddingLength
+        let sub = rows.map { seqs[$0] }
+        for (i, r) in rows.enumerated() { (x + i * dim).update(from: hidden + r * dim, count: dim) }
+        for s in sub { s.own.count -= 1 }               // rewrite the last position
+        defer { for s in sub { s.own.count += 1 } }
+        try runLayers(sub, positions: sub.map(\.position), layers: layers, taps: nil, tapRows: [])
+        // Write the new hidden states and logits back into the rows' slots.
+        let vocab = c.vocabSize
+        head(rows.count, into: subLogits)
+        for (i, r) in rows.enumerated() {
+            (hidden + r * dim).update(from: x + i * dim, count: dim)
+            (logits + r * vocab).update(from: subLogits + i * vocab, count: vocab)
+        }
+    }
+
+    /// Final norm and output head for the first n rows of x.
+    func head(_ n: Int, into out: UnsafeMutablePointer<Float>) {
+        let dim = c.embeddingLength
+        for b in 0..<n { Ops.rmsnorm(xb + b * dim, x + b * dim, model.outputNorm.baseAddress!, dim, eps: c.rmsEps) }
+        model.output.multiply(xb, n: n, into: out, scratch: scratch, exact: true)
+    }
+
+    func runLayers(_ seqs: [SequenceKV], positions: [Int], layers: Range<Int>,
+                   taps: UnsafeMutablePointer<Float>?, tapRows: [Int]) throws {
+        let n = seqs.count
+        let dim = c.embeddingLength, kvDim = c.kvDim, hd = c.headDim, ffn = c.feedForwardLength
+        let qDim = c.headCount * hd, kvMul = c.headCount / c.headCountKV
+        let half = c.ropeDimensionCount / 2
+        for b in 0..<n { Ops.ropeAngles(pos: positions[b], invFreq: invFreq, cos: ropeCos + b * half, sin: ropeSin + b * half) }
+        let attScale = 1 / sqrtf(Float(hd))
+        for l in layers {
+            let w = model.layers[l]
+            for b in 0..<n { Ops.rmsnorm(xb + b * dim, x + b * dim, w.attnNorm.baseAddress!, dim, eps: c.rmsEps) }
+            w.wq.multiply(xb, n: n, into: q, scratch: scratch, exact: true)
+            w.wk.multiply(xb, n: n, into: k, scratch: scratch, exact: true)
+            w.wv.multiply(xb, n: n, into: v, scratch: scratch, exact: true)
+            for b in 0..<n {
+                if let bq = w.bq { Ops.addBias(q + b * qDim, bq.baseAddress!, qDim) }
+                if let bk = w.bk { Ops.addBias(k + b * kvDim, bk.baseAddress!, kvDim) }
+                if let bv = w.bv { Ops.addBias(v + b * kvDim, bv.baseAddress!, kvDim) }
+                let cs = ropeCos + b * half, sn = ropeSin + b * half
+                for h in 0..<c.headCount { Ops.rope(q + b * qDim + h * hd, cs, sn, half: half, neox: c.ropeNeox) }
+                for h in 0..<c.headCountKV { Ops.rope(k + b * kvDim + h * hd, cs, sn, half: half, neox: c.ropeNeox) }
+                let s = seqs[b]
+                s.own.k(l, s.own.count).update(from: k + b * kvDim, count: kvDim)
+                s.own.v(l, s.own.count).update(from: v + b * kvDim, count: kvDim)
+            }
+            // Attention: (sequence, head) pairs split over the workers.
+            let scores = self.scores, att = self.att, q = self.q, ctx = maxContext
+            Parallel.forChunks(n * c.headCount, minChunk: 4) { range in
+                for job in range {
+                    let b = job / self.c.headCount, h = job % self.c.headCount
+                    let s = seqs[b], kvh = (h / kvMul) * hd
+                    let own = (UnsafePointer(s.own.k(l, 0) + kvh), UnsafePointer(s.own.v(l, 0) + kvh), s.own.count + 1)
+                    if let p = s.prefix, s.prefixLength > 0 {
+                        Ops.attend(q: q + b * qDim + h * hd,
+                                   segments: (UnsafePointer(p.k(l, 0) + kvh), UnsafePointer(p.v(l, 0) + kvh), s.prefixLength), own,
+                                   stride: kvDim, headDim: hd, scale: attScale, scores: scores + job * ctx, out: att + b * qDim + h * hd)
+                    } else {
+                        Ops.attend(q: q + b * qDim + h * hd, segments: own, nil,
+                                   stride: kvDim, headDim: hd, scale: attScale, scores: scores + job * ctx, out: att + b * qDim + h * hd)
+                    }
+                }
+            }
+            w.wo.multiply(att, n: n, into: xb, scratch: scratch, exact: true)
+            for i in 0..<(n * dim) { x[i] += xb[i] }
+            for b in 0..<n { Ops.rmsnorm(xb + b * dim, x + b * dim, w.ffnNorm.baseAddress!, dim, eps: c.rmsEps) }
+            w.gate.multiply(xb, n: n, into: hb, scratch: scratch, exact: true)
+            w.up.multiply(xb, n: n, into: hb2, scratch: scratch, exact: true)
+            for i in 0..<(n * ffn) { let g = hb[i]; hb[i] = g / (1 + expf(-g)) * hb2[i] }
+            w.down.multiply(hb, n: n, into: xb, scratch: scratch, exact: true)
+            for i in 0..<(n * dim) { x[i] += xb[i] }
+            if let taps {
+                for (i, row) in tapRows.enumerated() { (taps + (i * c.blockCount + l) * dim).update(from: x + row * dim, count: dim) }
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+/// Entropy-Gated Latent Recursion parameters (METHODS.md section 1). `layers` = 0 is plain
+/// decoding.
+public struct EGLRConfig: Sendable, Equatable, Hashable, Codable {
+    public enum Divergence: String, Sendable, Codable, CaseIterable { case kl, js, argmax }
+    public enum KVPolicy: String, Sendable, Codable, CaseIterable { case keepFirst = "keep-first", overwrite }
+
+    public var layers: Int = 0
+    public var kMax: Int = 4
+    public var tau: Float = 2.0
+    public var divergence: Divergence = .kl
+    public var eps: Float = 1e-3
+    public var kvPolicy: KVPolicy = .keepFirst
+
+    public init(layers: Int = 0, kMax: Int = 4, tau: Float = 2.0, divergence: Divergence = .kl,
+                eps: Float = 1e-3, kvPolicy: KVPolicy = .keepFirst) {
+        self.layers = layers; self.kMax = kMax; self.tau = tau; self.divergence = divergence
+        self.eps = eps; self.kvPolicy = kvPolicy
+    }
+
+    /// D(p, q) between two next-token distributions given as logits.
+    static func divergence(_ kind: Divergence, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+        switch kind {
+        case .argmax:
+            var ia = 0, ib = 0
+            for i in 1..<n { if a[i] > a[ia] { ia = i }; if b[i] > b[ib] { ib = i } }
+            return ia == ib ? 0 : 1
+        case .kl:
+            let la = logSumExp(a, n), lb = logSumExp(b, n)
+            var kl: Double = 0
+            for i in 0..<n {
+                let lpa = Double(a[i] - la), lpb = Double(b[i] - lb)
+                kl += exp(lpa) * (lpa - lpb)
+            }
+            return Float(max(0, kl))
+        case .js:
+            let la = logSumExp(a, n), lb = logSumExp(b, n)
+            var js: Double = 0
+            for i in 0..<n {
+                let pa = exp(Double(a[i] - la)), pb = exp(Double(b[i] - lb))
+                let m = 0.5 * (pa + pb)
+                if pa > 0 { js += 0.5 * pa * log(pa / m) }
+                if pb > 0 { js += 0.5 * pb * log(pb / m) }
+            }
+            return Float(max(0, js))
+        }
+    }
+
+    static func logSumExp(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        var m = -Float.infinity
+        for i in 0..<n { m = max(m, x[i]) }
+        var s: Double = 0
+        for i in 0..<n { s += exp(Double(x[i] - m)) }
+        return m + Float(log(s))
+    }
+}
+
+import Foundation

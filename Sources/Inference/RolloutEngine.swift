@@ -1,0 +1,304 @@
+import Foundation
+import Sampling
+import Tokenizers
+
+/// One rollout to generate.
+public struct RolloutSpec: Sendable {
+    /// Index of the prompt (into the `prompts` given to `run`).
+    public var prompt: Int
+    public var sampler: SamplerConfig
+    public var eglr: EGLRConfig
+    /// The rollout's own RNG seed (derive it with `RolloutSeed.derive`).
+    public var seed: UInt64
+    public var maxTokens: Int
+    public var stopStrings: [String]
+    public var stopAtEndOfGeneration: Bool
+    /// Continue from a branch point (prefix-branching depth strategies) instead of the prompt.
+    public var branch: Branch?
+    /// Caller's tag, returned with the result.
+    public var tag: Int
+
+    public init(prompt: Int, sampler: SamplerConfig = SamplerConfig(), eglr: EGLRConfig = EGLRConfig(),
+                seed: UInt64 = 0, maxTokens: Int = 128, stopStrings: [String] = [],
+                stopAtEndOfGeneration: Bool = true, branch: Branch? = nil, tag: Int = 0) {
+        self.prompt = prompt; self.sampler = sampler; self.eglr = eglr; self.seed = seed
+        self.maxTokens = maxTokens; self.stopStrings = stopStrings
+        self.stopAtEndOfGeneration = stopAtEndOfGeneration; self.branch = branch; self.tag = tag
+    }
+}
+
+/// Per generated token (DESIGN.md `generate --json` shape plus EGLR's divergence).
+public struct TokenStep: Sendable, Equatable {
+    public var id: Int
+    public var logprob: Float
+    public var entropy: Float
+    public var gated: Bool
+    public var iterations: Int
+    public var divergence: Float
+}
+
+public struct RolloutResult: Sendable {
+    public var tag: Int
+    public var spec: RolloutSpec
+    public var ids: [Int]
+    public var steps: [TokenStep]
+    public var text: String
+    public var finishReason: FinishReason
+    public var gatedTokens: Int { steps.filter(\.gated).count }
+    /// Extra decoder-layer applications spent by EGLR.
+    public var extraLayerApplications: Int { steps.reduce(0) { $0 + $1.iterations } * spec.eglr.layers }
+}
+
+/// A point to continue from: a frozen copy of a sequence's K/V (prompt and generated
+/// tokens) shared by every child, plus the token still to be fed.
+public final class Branch: @unchecked Sendable {
+    public let kv: KVCache
+    public let length: Int
+    public let pendingToken: Int
+    public let generated: [Int]
+    init(kv: KVCache, length: Int, pendingToken: Int, generated: [Int]) {
+        self.kv = kv; self.length = length; self.pendingToken = pendingToken; self.generated = generated
+    }
+}
+
+/// Seeds derived from (run seed, problem, axis values, sample index).
+public enum RolloutSeed {
+    public static func derive(run: UInt64, problem: String, temperature: Float, layers: Int, sample: Int) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for b in problem.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
+        return SplitMix64.derive([run, h, UInt64(temperature.bitPattern), UInt64(bitPattern: Int64(layers)), UInt64(sample)])
+    }
+}
+
+/// Generates many rollouts with continuous batching: each prompt is prefilled once
+/// (all but its last token) into a cache its samples share; up to `maxBatch` sequences
+/// advance together, one token per step; finished sequences free their slot for the next.
+/// EGLR recursion runs, per step, over the sequences whose entropy passed their gate.
+public final class RolloutEngine {
+    public let model: Model
+    public let maxBatch: Int
+    let prefill: Transformer
+    let decoder: BatchDecoder
+    public private(set) var stats = Stats()
+
+    public struct Stats: Sendable {
+        public var steps = 0
+        public var tokens = 0
+        public var prefillTokens = 0
+        public var gatedTokens = 0
+        public var recursionIterations = 0
+    }
+
+    public init(model: Model, maxBatch: Int = 32, maxContext: Int = 2048) {
+        self.model = model
+        self.maxBatch = maxBatch
+        prefill = Transformer(model: model, maxTokens: 256, contextLength: maxContext)
+        decoder = BatchDecoder(model: model, maxBatch: maxBatch, maxContext: maxContext)
+    }
+
+    final class Slot {
+        let spec: RolloutSpec
+        let kv: SequenceKV
+        var sampler: Sampler
+        var pending: Int
+        var ids: [Int]
+        var steps: [TokenStep] = []
+        var stream: StreamingDecoder
+        var text = ""
+        var done: FinishReason? = nil
+        var generatedHere = 0
+        init(spec: RolloutSpec, kv: SequenceKV, pending: Int, ids: [Int], tokenizer: Tokenizer) {
+            self.spec = spec; self.kv = kv; self.pending = pending; self.ids = ids
+            sampler = Sampler(config: spec.sampler, seed: spec.seed)
+            stream = StreamingDecoder(tokenizer: tokenizer)
+        }
+    }
+
+    final class PromptPrefix {
+        let kv: KVCache
+        let length: Int
+        let last: Int
+        var remaining: Int
+        var features: [Float]? = nil
+        init(kv: KVCache, length: Int, last: Int, remaining: Int) {
+            self.kv = kv; self.length = length; self.last = last; self.remaining = remaining
+        }
+    }
+
+    /// Runs every spec; `onResult` is called as each rollout finishes (in completion order).
+    /// With `captureFeatures`, `onFeatures(prompt, values)` receives the hidden state of the
+    /// prompt's last token after every layer ([blockCount, embeddingLength], row-major).
+    public func run(prompts: [[Int]], specs: [RolloutSpec], captureFeatures: Bool = false,
+                    onFeatures: ((Int, [Float]) -> Void)? = nil,
+                    onText: ((Int, String) -> Void)? = nil,
+                    onResult: (RolloutResult) throws -> Void) throws {
+        for s in specs {
+            guard prompts.indices.contains(s.prompt), !prompts[s.prompt].isEmpty || s.branch != nil else {
+                throw ModelError.badHyperparameter(path: model.path, key: "prompt", value: "index \(s.prompt) empty or missing")
+            }
+        }
+        var remaining = [Int: Int]()
+        for s in specs where s.branch == nil { remaining[s.prompt, default: 0] += 1 }
+        var prefixes = [Int: PromptPrefix]()
+        var featuresSent = Set<Int>()
+        var queue = specs[...]
+        var active = [Slot]()
+        let vocab = model.config.vocabSize
+        let dim = model.config.embeddingLength
+        let perTap = model.config.blockCount * dim
+        let tapBuffer = UnsafeMutablePointer<Float>.allocate(capacity: (captureFeatures ? maxBatch : 1) * perTap)
+        defer { tapBuffer.deallocate() }
+
+        func admit(_ spec: RolloutSpec) throws -> Slot {
+            if let br = spec.branch {
+                let own = KVCache(config: model.config, capacity: spec.maxTokens + 1)
+                return Slot(spec: spec, kv: SequenceKV(prefix: br.kv, prefixLength: br.length, own: own),
+                            pending: br.pendingToken, ids: br.generated, tokenizer: model.tokenizer)
+            }
+            let p: PromptPrefix
+            if let existing = prefixes[spec.prompt] { p = existing } else {
+                let ids = prompts[spec.prompt]
+                let cache = prefill.makeCache(capacity: max(ids.count, 1))
+                if ids.count > 1 { try prefill.forward(Array(ids.dropLast()), cache: cache) }
+                stats.prefillTokens += ids.count - 1
+                p = PromptPrefix(kv: cache, length: ids.count - 1, last: ids.last!, remaining: remaining[spec.prompt] ?? 1)
+                prefixes[spec.prompt] = p
+            }
+            p.remaining -= 1
+            if p.remaining == 0 { prefixes[spec.prompt] = nil }
+            let own = KVCache(config: model.config, capacity: spec.maxTokens + 1)
+            return Slot(spec: spec, kv: SequenceKV(prefix: p.kv, prefixLength: p.length, own: own),
+                        pending: p.last, ids: [], tokenizer: model.tokenizer)
+        }
+
+        while !queue.isEmpty || !active.isEmpty {
+            while active.count < maxBatch, let spec = queue.popFirst() { active.append(try admit(spec)) }
+            // Features: the first step of a prompt's first sample feeds its last prompt token.
+            var tapRows = [Int]()
+            if captureFeatures {
+                var seen = Set<Int>()
+                for (i, s) in active.enumerated() where s.spec.branch == nil && s.steps.isEmpty
+                    && !featuresSent.contains(s.spec.prompt) && seen.insert(s.spec.prompt).inserted { tapRows.append(i) }
+            }
+            try decoder.step(active.map(\.kv), tokens: active.map(\.pending),
+                             taps: tapRows.isEmpty ? nil : tapBuffer, tapRows: tapRows)
+            for (i, row) in tapRows.enumerated() {
+                let p = active[row].spec.prompt
+                featuresSent.insert(p)
+                onFeatures?(p, Array(UnsafeBufferPointer(start: tapBuffer + i * perTap, count: perTap)))
+            }
+            stats.steps += 1
+            stats.tokens += active.count
+            // EGLR: entropy gate per sequence, then recursion until convergence or K_max.
+            var entropies = [Float](repeating: 0, count: active.count)
+            var rowStats = [(max: Float, lse: Float, entropy: Float)](repeating: (0, 0, 0), count: active.count)
+            let logitsBase = decoder.logits
+            rowStats.withUnsafeMutableBufferPointer { st in
+                Parallel.forChunks(active.count, minChunk: 4) { r in
+                    for b in r { st[b] = Sampler.stats(UnsafeBufferPointer(start: logitsBase + b * vocab, count: vocab)) }
+                }
+            }
+            for b in active.indices { entropies[b] = rowStats[b].entropy }
+            var iterations = [Int](repeating: 0, count: active.count)
+            var divergence = [Float](repeating: 0, count: active.count)
+            try recurse(active, entropies: entropies, iterations: &iterations, divergence: &divergence)
+            // Sample, record, and retire finished sequences.
+            for (b, slot) in active.enumerated() {
+                let lg = UnsafeBufferPointer(start: decoder.logits + b * vocab, count: vocab)
+                let choice = iterations[b] > 0 ? slot.sampler.sample(lg) : slot.sampler.sample(lg, stats: rowStats[b])
+                let gated = slot.spec.eglr.layers > 0 && entropies[b] > slot.spec.eglr.tau
+                slot.ids.append(choice.id)
+                slot.generatedHere += 1
+                slot.steps.append(TokenStep(id: choice.id, logprob: choice.logprob, entropy: entropies[b],
+                                            gated: gated, iterations: iterations[b], divergence: divergence[b]))
+                if gated { stats.gatedTokens += 1 }
+                stats.recursionIterations += iterations[b]
+                if slot.spec.stopAtEndOfGeneration && model.tokenizer.endOfGeneration.contains(choice.id) {
+                    slot.done = .eos
+                } else {
+                    let piece = slot.stream.push(choice.id)
+                    slot.text += piece
+                    if !piece.isEmpty { onText?(slot.spec.tag, piece) }
+                    if let s = slot.spec.stopStrings.first(where: { slot.text.contains($0) }) {
+                        slot.text = String(slot.text[..<slot.text.range(of: s)!.lowerBound]); slot.done = .stop
+                    } else if slot.generatedHere >= slot.spec.maxTokens {
+                        slot.done = .length
+                    }
+                }
+                slot.pending = choice.id
+            }
+            var still = [Slot]()
+            for slot in active {
+                guard let reason = slot.done else { still.append(slot); continue }
+                if reason != .stop {
+                    let rest = slot.stream.flush()
+                    slot.text += rest
+                    if !rest.isEmpty { onText?(slot.spec.tag, rest) }
+                }
+                try onResult(RolloutResult(tag: slot.spec.tag, spec: slot.spec, ids: slot.ids, steps: slot.steps,
+                                           text: slot.text, finishReason: reason))
+            }
+            active = still
+        }
+    }
+
+    /// EGLR over the gated rows of this step, grouped by layer span.
+    func recurse(_ active: [Slot], entropies: [Float], iterations: inout [Int], divergence: inout [Float]) throws {
+        let vocab = model.config.vocabSize
+        let n = model.config.blockCount
+        var groups = [EGLRConfig: [Int]]()
+        for (b, s) in active.enumerated() where s.spec.eglr.layers > 0 && entropies[b] > s.spec.eglr.tau {
+            groups[s.spec.eglr, default: []].append(b)
+        }
+        guard !groups.isEmpty else { return }
+        let kvs = active.map(\.kv)
+        for (cfg, rows) in groups.sorted(by: { $0.value[0] < $1.value[0] }) {
+            let L = min(cfg.layers, n)
+            let layerRange = (n - L)..<n
+            let kvDim = model.config.kvDim
+            // keep-first: remember the first pass's K/V at this position for the top L layers.
+            var saved = [Float]()
+            if cfg.kvPolicy == .keepFirst {
+                for b in rows { let o = kvs[b].own; for l in layerRange {
+                    saved.append(contentsOf: UnsafeBufferPointer(start: o.k(l, o.count - 1), count: kvDim))
+                    saved.append(contentsOf: UnsafeBufferPointer(start: o.v(l, o.count - 1), count: kvDim))
+                } }
+            }
+            var live = rows
+            var previous = [Int: [Float]]()
+            for b in rows { previous[b] = Array(UnsafeBufferPointer(start: decoder.logits + b * vocab, count: vocab)) }
+            for _ in 0..<max(cfg.kMax, 0) where !live.isEmpty {
+                try decoder.recurse(kvs, rows: live, layers: layerRange)
+                var next = [Int]()
+                for b in live {
+                    iterations[b] += 1
+                    let cur = decoder.logits + b * vocab
+                    let d = previous[b]!.withUnsafeBufferPointer { EGLRConfig.divergence(cfg.divergence, cur, $0.baseAddress!, vocab) }
+                    divergence[b] = d
+                    if d >= cfg.eps { next.append(b); previous[b] = Array(UnsafeBufferPointer(start: cur, count: vocab)) }
+                }
+                live = next
+            }
+            if cfg.kvPolicy == .keepFirst {
+                var i = 0
+                for b in rows { let o = kvs[b].own; for l in layerRange {
+                    saved.withUnsafeBufferPointer { s in
+                        o.k(l, o.count - 1).update(from: s.baseAddress! + i, count: kvDim)
+                        o.v(l, o.count - 1).update(from: s.baseAddress! + i + kvDim, count: kvDim)
+                    }
+                    i += 2 * kvDim
+                } }
+            }
+        }
+    }
+
+    /// Freezes a finished or partial rollout at `position` generated tokens into a branch
+    /// point that children continue from (by re-feeding the prompt and those tokens once).
+    public func branch(prompt: [Int], generated: [Int], at position: Int) throws -> Branch {
+        precondition(position >= 0 && position <= generated.count)
+        let all = prompt + generated.prefix(position)
+        let cache = prefill.makeCache(capacity: all.count)
+        if all.count > 1 { try prefill.forward(Array(all.dropLast()), cache: cache) }
+        return Branch(kv: cache, length: all.count - 1, pendingToken: all.last!, generated: Array(generated.prefix(position)))
+    }
+}
