@@ -109,7 +109,7 @@ public final class BatchDecoder {
     func head(_ n: Int, into out: UnsafeMutablePointer<Float>) {
         let dim = c.embeddingLength
         for b in 0..<n { Ops.rmsnorm(xb + b * dim, x + b * dim, model.outputNorm.baseAddress!, dim, eps: c.rmsEps) }
-        model.output.multiply(xb, n: n, into: out, scratch: scratch, exact: true)
+        model.output.multiply(xb, n: n, into: out, scratch: scratch, batched: true)
     }
 
     func runLayers(_ seqs: [SequenceKV], positions: [Int], layers: Range<Int>,
@@ -123,9 +123,9 @@ public final class BatchDecoder {
         for l in layers {
             let w = model.layers[l]
             for b in 0..<n { Ops.rmsnorm(xb + b * dim, x + b * dim, w.attnNorm.baseAddress!, dim, eps: c.rmsEps) }
-            w.wq.multiply(xb, n: n, into: q, scratch: scratch, exact: true)
-            w.wk.multiply(xb, n: n, into: k, scratch: scratch, exact: true)
-            w.wv.multiply(xb, n: n, into: v, scratch: scratch, exact: true)
+            w.wq.multiply(xb, n: n, into: q, scratch: scratch, batched: true)
+            w.wk.multiply(xb, n: n, into: k, scratch: scratch, batched: true)
+            w.wv.multiply(xb, n: n, into: v, scratch: scratch, batched: true)
             for b in 0..<n {
                 if let bq = w.bq { Ops.addBias(q + b * qDim, bq.baseAddress!, qDim) }
                 if let bk = w.bk { Ops.addBias(k + b * kvDim, bk.baseAddress!, kvDim) }
@@ -154,13 +154,13 @@ public final class BatchDecoder {
                     }
                 }
             }
-            w.wo.multiply(att, n: n, into: xb, scratch: scratch, exact: true)
+            w.wo.multiply(att, n: n, into: xb, scratch: scratch, batched: true)
             for i in 0..<(n * dim) { x[i] += xb[i] }
             for b in 0..<n { Ops.rmsnorm(xb + b * dim, x + b * dim, w.ffnNorm.baseAddress!, dim, eps: c.rmsEps) }
-            w.gate.multiply(xb, n: n, into: hb, scratch: scratch, exact: true)
-            w.up.multiply(xb, n: n, into: hb2, scratch: scratch, exact: true)
+            w.gate.multiply(xb, n: n, into: hb, scratch: scratch, batched: true)
+            w.up.multiply(xb, n: n, into: hb2, scratch: scratch, batched: true)
             for i in 0..<(n * ffn) { let g = hb[i]; hb[i] = g / (1 + expf(-g)) * hb2[i] }
-            w.down.multiply(hb, n: n, into: xb, scratch: scratch, exact: true)
+            w.down.multiply(hb, n: n, into: xb, scratch: scratch, batched: true)
             for i in 0..<(n * dim) { x[i] += xb[i] }
             if let taps {
                 for (i, row) in tapRows.enumerated() { (taps + (i * c.blockCount + l) * dim).update(from: x + row * dim, count: dim) }

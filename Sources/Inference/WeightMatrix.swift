@@ -106,8 +106,20 @@ extension WeightMatrix {
     /// all n vectors (threads over rows), and every result is independent of n; otherwise
     /// (prefill) W is dequantised in blocks and multiplied with sgemm.
     func multiply(_ x: UnsafePointer<Float>, n: Int, into out: UnsafeMutablePointer<Float>,
-                  scratch s: MatmulScratch, exact: Bool = false) {
+                  scratch s: MatmulScratch, exact: Bool = false, batched: Bool = false) {
         precondition(cols <= s.maxCols, "multiply: \(name) has \(cols) columns, scratch \(s.maxCols)")
+        if batched {
+            precondition(n <= s.maxVectors, "multiply: \(n) vectors, scratch holds \(s.maxVectors)")
+            let nb = cols / 32
+            for t in 0..<n { Kernels.permute(layout, x + t * cols, cols, s.xperm + t * cols, s.xsum + t * nb) }
+            let xsum = UnsafePointer(s.xsum), xp = UnsafePointer(s.xperm)
+            let tiles = (rows + Self.tileRows - 1) / Self.tileRows
+            Parallel.forChunks(tiles, minChunk: 8) { t in
+                self.dotRowsTiled((t.lowerBound * Self.tileRows)..<min(self.rows, t.upperBound * Self.tileRows),
+                                  xp: xp, xsum: xsum, count: n, y: out)
+            }
+            return
+        }
         if exact || n <= 2 {
             precondition(n <= s.maxVectors, "multiply: \(n) vectors, scratch holds \(s.maxVectors)")
             let nb = cols / 32
