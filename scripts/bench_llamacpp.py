@@ -18,6 +18,8 @@ ap.add_argument("--threads", type=int, default=os.cpu_count())
 ap.add_argument("--prefill", type=int, default=512)
 ap.add_argument("--decode", type=int, default=128)
 ap.add_argument("--repeats", type=int, default=3)
+ap.add_argument("--batches", default="1,4,8,16,32,64")
+ap.add_argument("--batch-tokens", type=int, default=64)
 ap.add_argument("--json", action="store_true")
 args = ap.parse_args()
 
@@ -50,16 +52,27 @@ for _ in range(args.repeats):
     best_decode = min(best_decode, time.perf_counter() - t0)
 ref = {"prefill_tokens_per_s": args.prefill / best_prefill, "decode_tokens_per_s": args.decode / best_decode,
        "llama_cpp_python": llama_cpp.__version__, "threads": args.threads}
+prompt128 = ids[:128]
 del llm
+
+# Parallel decoding: B sequences sharing one 128-token prompt (low-level batch API).
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from llamacpp_parallel import parallel_decode
+batches = [int(b) for b in args.batches.split(",") if b]
+ref["batched"] = [{"sequences": b, "tokens_per_s": parallel_decode(args.model, prompt128, b, args.batch_tokens, args.threads)}
+                  for b in batches]
 
 result = {"llama_cpp": ref}
 if os.path.exists(args.rollbook):
     out = subprocess.run([args.rollbook, "bench", "--json", "--model", args.model,
                           "--prefill-tokens", str(args.prefill), "--decode-tokens", str(args.decode),
-                          "--repeats", str(args.repeats)], check=True, capture_output=True, text=True).stdout
+                          "--repeats", str(args.repeats), "--batches", args.batches,
+                          "--batch-tokens", str(args.batch_tokens)], check=True, capture_output=True, text=True).stdout
     rb = json.loads(out)
     result["rollbook"] = rb
     result["ratios"] = {k: rb[k] / ref[k] for k in ("prefill_tokens_per_s", "decode_tokens_per_s")}
+    lb = {r["sequences"]: r["tokens_per_s"] for r in ref["batched"]}
+    result["ratios"]["batched"] = {r["sequences"]: r["tokens_per_s"] / lb[r["sequences"]] for r in rb["batched"] if r["sequences"] in lb}
 else:
     print(f"note: {args.rollbook} not found; build it with `make build`", file=sys.stderr)
 
@@ -73,4 +86,12 @@ else:
         rbv = result.get("rollbook", {}).get(k, float("nan"))
         print(f"{label:28} {rbv:10.1f} {ref[k]:10.1f} {rbv / ref[k]:7.2f}")
     if "rollbook" in result:
+        rbb = {r["sequences"]: r["tokens_per_s"] for r in result["rollbook"]["batched"]}
+        for r in ref["batched"]:
+            b = r["sequences"]
+            label = f"batched B={b} aggregate tok/s"
+            print(f"{label:28} {rbb.get(b, float('nan')):10.1f} {r['tokens_per_s']:10.1f} {rbb.get(b, float('nan')) / r['tokens_per_s']:7.2f}")
+        for e in result["rollbook"]["eglr"]:
+            print(f"EGLR L={e['layers']}: {e['tokens_per_s']:.1f} tok/s, gate rate {e['gate_rate']:.2f}, "
+                  f"{e['extra_layer_applications_per_token']:.2f} extra layer applications/token, cost {e['cost_vs_plain']:.2f}x plain")
         print(f"rollbook peak RSS: {result['rollbook']['peak_rss_bytes'] / 2**20:.1f} MiB")
