@@ -40,9 +40,7 @@ public final class BatchDecoder {
         let dim = c.embeddingLength, qDim = c.headCount * c.headDim
         let largest = max(qDim, c.kvDim, c.feedForwardLength, dim)
         scratch = MatmulScratch(maxElements: 1, maxCols: largest, maxVectors: maxBatch)
-        func buf(_ n: Int) -> UnsafeMutablePointer<Float> {
-            let p = UnsafeMutablePointer<Float>.allocate(capacity: n); p.initialize(repeating: 0, count: n); return p
-        }
+        let buf = Ops.buffer
         x = buf(maxBatch * dim); xb = buf(maxBatch * max(dim, qDim)); q = buf(maxBatch * qDim)
         k = buf(maxBatch * c.kvDim); v = buf(maxBatch * c.kvDim); att = buf(maxBatch * qDim)
         hb = buf(maxBatch * c.feedForwardLength); hb2 = buf(maxBatch * c.feedForwardLength)
@@ -51,10 +49,7 @@ public final class BatchDecoder {
         subLogits = buf(maxBatch * c.vocabSize)
         scores = buf(maxBatch * c.headCount * maxContext)
         ropeCos = buf(maxBatch * c.ropeDimensionCount / 2); ropeSin = buf(maxBatch * c.ropeDimensionCount / 2)
-        var f = [Float](); var theta: Float = 1
-        let scale = powf(c.ropeFreqBase, -2.0 / Float(c.ropeDimensionCount))
-        for _ in 0..<(c.ropeDimensionCount / 2) { f.append(theta); theta *= scale }
-        invFreq = f
+        invFreq = Ops.ropeInverseFrequencies(c)
     }
 
     deinit {

@@ -15,6 +15,19 @@ enum Ops {
         for i in 0..<n { y[i] += b[i] }
     }
 
+    /// theta_i = base^(-2i/d), as llama.cpp computes them (repeated multiplication in Float).
+    static func ropeInverseFrequencies(_ c: ModelConfig) -> [Float] {
+        var f = [Float](); var theta: Float = 1
+        let scale = powf(c.ropeFreqBase, -2.0 / Float(c.ropeDimensionCount))
+        for _ in 0..<(c.ropeDimensionCount / 2) { f.append(theta); theta *= scale }
+        return f
+    }
+
+    /// A zeroed buffer of n floats (the caller deallocates).
+    static func buffer(_ n: Int) -> UnsafeMutablePointer<Float> {
+        let p = UnsafeMutablePointer<Float>.allocate(capacity: n); p.initialize(repeating: 0, count: n); return p
+    }
+
     /// RoPE angles for one position: cos/sin of pos * invFreq[i].
     @inline(__always)
     static func ropeAngles(pos: Int, invFreq: [Float], cos cs: UnsafeMutablePointer<Float>, sin sn: UnsafeMutablePointer<Float>) {

@@ -25,20 +25,14 @@ public final class Transformer {
         let largest = max(qDim, c.kvDim, c.feedForwardLength, dim)
         scratch = MatmulScratch(maxElements: min(8 << 20, max(largest * largest, largest * 2048)),
                                 maxCols: largest, maxVectors: 2)
-        func buf(_ n: Int) -> UnsafeMutablePointer<Float> {
-            let p = UnsafeMutablePointer<Float>.allocate(capacity: n); p.initialize(repeating: 0, count: n); return p
-        }
+        let buf = Ops.buffer
         x = buf(maxTokens * dim); xb = buf(maxTokens * max(dim, qDim)); q = buf(maxTokens * qDim)
         k = buf(maxTokens * c.kvDim); v = buf(maxTokens * c.kvDim); att = buf(maxTokens * qDim)
         hb = buf(maxTokens * c.feedForwardLength); hb2 = buf(maxTokens * c.feedForwardLength)
         scores = buf(max(maxTokens, c.headCount) * self.contextLength)
         logitsBuffer = buf(c.vocabSize)
         ropeCos = buf(maxTokens * c.ropeDimensionCount / 2); ropeSin = buf(maxTokens * c.ropeDimensionCount / 2)
-        // theta_i = base^(-2i/d), as llama.cpp (repeated multiplication in Float).
-        var f = [Float](); var theta: Float = 1
-        let scale = powf(c.ropeFreqBase, -2.0 / Float(c.ropeDimensionCount))
-        for _ in 0..<(c.ropeDimensionCount / 2) { f.append(theta); theta *= scale }
-        invFreq = f
+        invFreq = Ops.ropeInverseFrequencies(c)
     }
 
     deinit {
