@@ -23,6 +23,16 @@ public final class KVCache {
     /// Forgets positions from `n` on.
     public func truncate(to n: Int) { count = min(count, max(0, n)) }
 
+    /// Appends positions `range` of `other` (every layer).
+    public func append(from other: KVCache, range: Range<Int>) {
+        precondition(other.kvDim == kvDim && other.layers == layers && count + range.count <= capacity && range.upperBound <= other.capacity)
+        for l in 0..<layers {
+            k(l, count).update(from: other.k(l, range.lowerBound), count: range.count * kvDim)
+            v(l, count).update(from: other.v(l, range.lowerBound), count: range.count * kvDim)
+        }
+        count += range.count
+    }
+
     /// Copies the first `n` positions of `other` (prefix sharing by copy).
     public func copyPrefix(from other: KVCache, count n: Int) {
         precondition(other.kvDim == kvDim && other.layers == layers && n <= capacity && n <= other.count)

@@ -17,6 +17,8 @@ public struct RolloutSpec: Sendable {
     public var branch: Branch?
     /// Caller's tag, returned with the result.
     public var tag: Int
+    /// Keep the sequence's K/V with the result, so it can be forked later.
+    public var keepKV: Bool = false
 
     public init(prompt: Int, sampler: SamplerConfig = SamplerConfig(), eglr: EGLRConfig = EGLRConfig(),
                 seed: UInt64 = 0, maxTokens: Int = 128, stopStrings: [String] = [],
@@ -44,6 +46,8 @@ public struct RolloutResult: Sendable {
     public var steps: [TokenStep]
     public var text: String
     public var finishReason: FinishReason
+    /// The sequence's K/V, when the spec asked to keep it (for `fork`).
+    public var kv: SequenceKV?
     public var gatedTokens: Int { steps.filter(\.gated).count }
     /// Extra decoder-layer applications spent by EGLR.
     public var extraLayerApplications: Int { steps.reduce(0) { $0 + $1.iterations } * spec.eglr.layers }
@@ -80,6 +84,7 @@ public final class RolloutEngine {
     let prefill: Transformer
     let decoder: BatchDecoder
     public private(set) var stats = Stats()
+    var lastPromptToken = [Int: Int]()
 
     public struct Stats: Sendable {
         public var steps = 0
@@ -137,6 +142,7 @@ public final class RolloutEngine {
                 throw ModelError.badHyperparameter(path: model.path, key: "prompt", value: "index \(s.prompt) empty or missing")
             }
         }
+        for (i, p) in prompts.enumerated() { if let l = p.last { lastPromptToken[i] = l } }
         var remaining = [Int: Int]()
         for s in specs where s.branch == nil { remaining[s.prompt, default: 0] += 1 }
         var prefixes = [Int: PromptPrefix]()
@@ -236,7 +242,7 @@ public final class RolloutEngine {
                     if !rest.isEmpty { onText?(slot.spec.tag, rest) }
                 }
                 try onResult(RolloutResult(tag: slot.spec.tag, spec: slot.spec, ids: slot.ids, steps: slot.steps,
-                                           text: slot.text, finishReason: reason))
+                                           text: slot.text, finishReason: reason, kv: slot.spec.keepKV ? slot.kv : nil))
             }
             active = still
         }
@@ -290,6 +296,30 @@ public final class RolloutEngine {
                 } }
             }
         }
+    }
+
+    /// Forks a rollout (run with `keepKV`) after its first `position` generated tokens:
+    /// its K/V up to there is copied once into a cache that every child continues from
+    /// (fork, not recompute), so a greedy child reproduces the parent bit for bit.
+    public func fork(_ r: RolloutResult, at position: Int) throws -> Branch {
+        guard let kv = r.kv else {
+            throw ModelError.badHyperparameter(path: model.path, key: "fork", value: "rollout \(r.tag) kept no K/V (set keepKV)")
+        }
+        let generatedBefore = r.spec.branch?.generated.count ?? 0
+        let local = position - generatedBefore          // tokens generated in this rollout to keep
+        precondition(local >= 0 && local <= kv.own.count && position <= r.ids.count, "fork position out of range")
+        let length = kv.prefixLength + local
+        let cache = KVCache(config: model.config, capacity: max(length, 1))
+        if let p = kv.prefix, kv.prefixLength > 0 { cache.append(from: p, range: 0..<kv.prefixLength) }
+        cache.append(from: kv.own, range: 0..<local)
+        let pending = local > 0 ? r.ids[position - 1] : (kv.own.count > 0 ? kvFirstToken(r) : r.ids[0])
+        return Branch(kv: cache, length: length, pendingToken: pending, generated: Array(r.ids.prefix(position)))
+    }
+
+    /// The token a rollout fed first (its prompt's last token, or its branch's pending one).
+    func kvFirstToken(_ r: RolloutResult) -> Int {
+        if let b = r.spec.branch { return b.pendingToken }
+        return lastPromptToken[r.spec.prompt] ?? 0
     }
 
     /// Freezes a finished or partial rollout at `position` generated tokens into a branch

@@ -112,6 +112,32 @@ import Sampling
         for c in children { #expect(c.ids == parent.ids, "greedy child continues as the parent did") }
     }
 
+    /// Forking copies the parent's K/V: greedy children reproduce the parent bit for bit,
+    /// sampled children (own seeds) diverge from each other.
+    @Test func forkedChildrenContinueExactly() throws {
+        let engine = RolloutEngine(model: TestModels.smollm, maxBatch: 4, maxContext: 256)
+        let prompt = Self.prompts[0]
+        var parent: RolloutResult!
+        var spec = RolloutSpec(prompt: 0, maxTokens: 14, stopAtEndOfGeneration: false)
+        spec.keepKV = true
+        try engine.run(prompts: [prompt], specs: [spec]) { parent = $0 }
+        for at in [0, 1, 7] {
+            let br = try engine.fork(parent, at: at)
+            var kids = [Int: RolloutResult]()
+            let specs = (0..<3).map { RolloutSpec(prompt: 0, maxTokens: 14 - at, stopAtEndOfGeneration: false, branch: br, tag: $0) }
+            try engine.run(prompts: [prompt], specs: specs) { kids[$0.tag] = $0 }
+            for (_, k) in kids {
+                #expect(k.ids == parent.ids, "fork at \(at)")
+                #expect(Array(k.steps) == Array(parent.steps[at...]), "fork at \(at): per-token records")
+            }
+        }
+        let br = try engine.fork(parent, at: 5)
+        var sampled = [RolloutResult]()
+        try engine.run(prompts: [prompt], specs: (0..<3).map { RolloutSpec(prompt: 0, sampler: SamplerConfig(temperature: 1.2), seed: UInt64(100 + $0), maxTokens: 10, stopAtEndOfGeneration: false, branch: br, tag: $0) }) { sampled.append($0) }
+        #expect(sampled.allSatisfy { Array($0.ids.prefix(5)) == Array(parent.ids.prefix(5)) })
+        #expect(Set(sampled.map(\.ids)).count > 1)
+    }
+
     @Test func featuresCoverEveryLayer() throws {
         let engine = RolloutEngine(model: TestModels.smollm, maxBatch: 4, maxContext: 256)
         var feats = [Int: [Float]]()
