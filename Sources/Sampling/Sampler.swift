@@ -73,37 +73,75 @@ public struct Sampler: Sendable {
         return TokenChoice(id: id, logprob: logits[id] - st.lse, entropy: st.entropy)
     }
 
-    mutating func draw(_ logits: UnsafeBufferPointer<Float>) -> Int {
-        let t = config.temperature
-        var cand = [(id: Int, logit: Float)]()
-        cand.reserveCapacity(logits.count)
-        for (i, v) in logits.enumerated() { cand.append((i, v / t)) }
-        // Stable order: by logit descending, then id ascending (deterministic ties).
-        let needSort = config.topK > 0 || config.topP < 1 || config.minP > 0
-        if config.topK > 0 && config.topK < cand.count {
-            cand.sort { $0.logit != $1.logit ? $0.logit > $1.logit : $0.id < $1.id }
-            cand.removeLast(cand.count - config.topK)
-        } else if needSort {
-            cand.sort { $0.logit != $1.logit ? $0.logit > $1.logit : $0.id < $1.id }
+    /// The candidate set after llama.cpp's default chain order: top-k, top-p, min-p, then
+    /// temperature; returns ids and their temperature-scaled logits (softmax gives the
+    /// sampling distribution). Ties in logit order by id.
+    public func candidates(_ logits: UnsafeBufferPointer<Float>) -> (ids: [Int], logits: [Float]) {
+        let n = logits.count
+        var mx = -Float.infinity
+        for v in logits { mx = max(mx, v) }
+        var ids: [Int]
+        var sorted = false
+        func descending(_ a: Int, _ b: Int) -> Bool { logits[a] != logits[b] ? logits[a] > logits[b] : a < b }
+        /// Indices of the `count` largest logits in descending order, via the tokens within
+        /// `margin` of the maximum (everything outside ranks below everything inside).
+        func top(_ pool: [Int]?, minCount: Int, margin: Float) -> [Int] {
+            let src = pool ?? Array(0..<n)
+            var near = src.filter { logits[$0] >= mx - margin }
+            if near.count < minCount { near = src }
+            near.sort(by: descending)
+            return near
         }
-        let mx = cand.reduce(-Float.infinity) { max($0, $1.logit) }
-        var probs = cand.map { expf($0.logit - mx) }
-        var total = probs.reduce(0, +)
-        if config.minP > 0 {
-            // keep p >= minP * p_max  (p_max has weight 1 here)
-            let keep = probs.firstIndex { $0 < config.minP } ?? probs.count
-            probs.removeLast(probs.count - max(1, keep)); cand.removeLast(cand.count - probs.count)
-            total = probs.reduce(0, +)
+        if config.topK > 0 && config.topK < n {
+            ids = Array(top(nil, minCount: config.topK, margin: 30).prefix(config.topK))
+            sorted = true
+        } else {
+            ids = Array(0..<n)
         }
         if config.topP < 1 {
-            var acc: Float = 0, cut = probs.count
-            for (i, p) in probs.enumerated() { acc += p / total; if acc >= config.topP { cut = i + 1; break } }
-            probs.removeLast(probs.count - cut); cand.removeLast(cand.count - cut)
-            total = probs.reduce(0, +)
+            // As llama.cpp: Float probabilities over the current candidates, in descending
+            // order, cut where the running sum first reaches p.
+            var order = sorted ? ids : top(ids, minCount: 1, margin: 30)
+            let rest = order.count < ids.count ? ids.filter { logits[$0] < mx - 30 } : []
+            var z: Float = 0
+            for i in order { z += expf(logits[i] - mx) }
+            for i in rest { z += expf(logits[i] - mx) }
+            var cut: Int? = nil
+            var acc: Float = 0
+            for pass in 0..<2 where cut == nil {
+                if pass == 1 {       // the nucleus reaches past the margin: rank the rest too
+                    if rest.isEmpty { break }
+                    order += rest.sorted(by: descending)
+                }
+                acc = 0
+                for (j, i) in order.enumerated() {
+                    acc += expf(logits[i] - mx) / z
+                    if acc >= config.topP { cut = j + 1; break }
+                }
+            }
+            let cutAt = cut ?? order.count
+            ids = Array(order.prefix(cutAt))
+            sorted = true
         }
+        if config.minP > 0 {
+            let thr = mx + logf(config.minP)
+            let kept = ids.filter { logits[$0] >= thr }
+            ids = kept.isEmpty ? [ids.max(by: { descending($1, $0) })!] : kept
+        }
+        _ = sorted
+        let t = config.temperature
+        return (ids, ids.map { logits[$0] / t })
+    }
+
+    mutating func draw(_ logits: UnsafeBufferPointer<Float>) -> Int {
+        let (ids, scaled) = candidates(logits)
+        let m = scaled.max()!
+        var probs = [Float](repeating: 0, count: scaled.count)
+        var total: Float = 0
+        for i in scaled.indices { probs[i] = expf(scaled[i] - m); total += probs[i] }
         let r = rng.nextUnitFloat() * total
         var acc: Float = 0
-        for (i, p) in probs.enumerated() { acc += p; if r < acc { return cand[i].id } }
-        return cand[cand.count - 1].id
+        for (i, p) in probs.enumerated() { acc += p; if r < acc { return ids[i] } }
+        return ids[ids.count - 1]
     }
 }
