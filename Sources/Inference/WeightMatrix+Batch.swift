@@ -131,3 +131,81 @@ extension WeightMatrix {
         return s
     }
 }
+
+extension WeightMatrix {
+    /// Whether `fusedSingle` applies: the formats `decodeRow` decodes itself, rows of whole
+    /// block pairs for the nibble formats.
+    var hasFusedSingle: Bool {
+        switch (type, layout) {
+        case (.q4_0, .nibbles), (.q4_1, .nibbles): return (cols / 32) % 2 == 0
+        case (.q8_0, _): return true
+        default: return false
+        }
+    }
+
+    /// One vector through rows `range`, decoding weights in registers instead of through
+    /// the tile buffer, four rows at a time. Per row it performs exactly the operations of
+    /// `dotRowsTiled` (the same decoded values, one accumulator in the same order, the same
+    /// minimum term), so results are bit-identical to the batched path.
+    func fusedSingle(_ range: Range<Int>, xp: UnsafePointer<Float>, xsum: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+        var r = range.lowerBound
+        while r < range.upperBound {
+            let tr = min(4, range.upperBound - r)
+            var acc = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+            let nb = cols / 32
+            if type == .q8_0 {
+                let bias = Kernels.two23 + 128
+                let m8 = SIMD8<UInt32>(repeating: 0xFF)
+                for b in 0..<nb {
+                    let xb = UnsafeRawPointer(xp + b * 32)
+                    for i in 0..<tr {
+                        let blk = data + (r + i) * rowBytes + b * 34
+                        let q = blk.loadUnaligned(fromByteOffset: 2, as: SIMD8<UInt32>.self) ^ SIMD8(repeating: 0x8080_8080)
+                        let d = SIMD8<Float>(repeating: Kernels.f16(blk, 0))
+                        var a = i == 0 ? acc.0 : i == 1 ? acc.1 : i == 2 ? acc.2 : acc.3
+                        a.addProduct((Kernels.asFloat(q & m8) - bias) * d, xb.loadUnaligned(as: SIMD8<Float>.self))
+                        a.addProduct((Kernels.asFloat((q &>> 8) & m8) - bias) * d, xb.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self))
+                        a.addProduct((Kernels.asFloat((q &>> 16) & m8) - bias) * d, xb.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self))
+                        a.addProduct((Kernels.asFloat(q &>> 24) - bias) * d, xb.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self))
+                        switch i { case 0: acc.0 = a; case 1: acc.1 = a; case 2: acc.2 = a; default: acc.3 = a }
+                    }
+                }
+                for i in 0..<tr { y[r + i] = (i == 0 ? acc.0 : i == 1 ? acc.1 : i == 2 ? acc.2 : acc.3).sum() }
+            } else {
+                let hasMin = type == .q4_1
+                let bs = hasMin ? 20 : 18, qo = hasMin ? 4 : 2
+                let bias = hasMin ? Kernels.two23 : Kernels.two23 + 8
+                let mask = SIMD8<UInt32>(repeating: 0xF)
+                var mt = SIMD4<Float>()     // minimum terms, summed in block order as `minTerm`
+                var b = 0
+                while b < nb {
+                    let xb = UnsafeRawPointer(xp + b * 32)
+                    for i in 0..<tr {
+                        let blk = data + (r + i) * rowBytes + b * bs
+                        let q = Kernels.load2(blk, qo, qo + bs)
+                        let scale = Kernels.halves(Kernels.f16(blk, 0), Kernels.f16(blk, bs))
+                        if hasMin {
+                            mt[i] += Kernels.f16(blk, 2) * xsum[b]
+                            mt[i] += Kernels.f16(blk, bs + 2) * xsum[b + 1]
+                        }
+                        var a = i == 0 ? acc.0 : i == 1 ? acc.1 : i == 2 ? acc.2 : acc.3
+                        a.addProduct((Kernels.asFloat(q & mask) - bias) * scale, xb.loadUnaligned(as: SIMD8<Float>.self))
+                        a.addProduct((Kernels.asFloat((q &>> 4) & mask) - bias) * scale, xb.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self))
+                        a.addProduct((Kernels.asFloat((q &>> 8) & mask) - bias) * scale, xb.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self))
+                        a.addProduct((Kernels.asFloat((q &>> 12) & mask) - bias) * scale, xb.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self))
+                        a.addProduct((Kernels.asFloat((q &>> 16) & mask) - bias) * scale, xb.loadUnaligned(fromByteOffset: 128, as: SIMD8<Float>.self))
+                        a.addProduct((Kernels.asFloat((q &>> 20) & mask) - bias) * scale, xb.loadUnaligned(fromByteOffset: 160, as: SIMD8<Float>.self))
+                        a.addProduct((Kernels.asFloat((q &>> 24) & mask) - bias) * scale, xb.loadUnaligned(fromByteOffset: 192, as: SIMD8<Float>.self))
+                        a.addProduct((Kernels.asFloat(q &>> 28) - bias) * scale, xb.loadUnaligned(fromByteOffset: 224, as: SIMD8<Float>.self))
+                        switch i { case 0: acc.0 = a; case 1: acc.1 = a; case 2: acc.2 = a; default: acc.3 = a }
+                    }
+                    b += 2
+                }
+                for i in 0..<tr {
+                    y[r + i] = (i == 0 ? acc.0 : i == 1 ? acc.1 : i == 2 ? acc.2 : acc.3).sum() + (hasMin ? mt[i] : 0)
+                }
+            }
+            r += tr
+        }
+    }
+}

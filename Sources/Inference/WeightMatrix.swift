@@ -113,6 +113,10 @@ extension WeightMatrix {
             let nb = cols / 32
             for t in 0..<n { Kernels.permute(layout, x + t * cols, cols, s.xperm + t * cols, s.xsum + t * nb) }
             let xsum = UnsafePointer(s.xsum), xp = UnsafePointer(s.xperm)
+            if n == 1 && hasFusedSingle {
+                Parallel.forChunks(rows, minChunk: 32) { r in self.fusedSingle(r, xp: xp, xsum: xsum, y: out) }
+                return
+            }
             let tiles = (rows + Self.tileRows - 1) / Self.tileRows
             Parallel.forChunks(tiles, minChunk: 8) { t in
                 self.dotRowsTiled((t.lowerBound * Self.tileRows)..<min(self.rows, t.upperBound * Self.tileRows),
