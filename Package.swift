@@ -24,10 +24,11 @@ let package = Package(
         .target(name: "Tokenizers"),
         .target(name: "LinAlg", dependencies: ["CBLAS"], swiftSettings: simdFlags),
         .target(name: "Sampling"),
+        .target(name: "Tasks"),
         .target(name: "Inference", dependencies: ["GGUF", "Tokenizers", "LinAlg", "Sampling"],
                 swiftSettings: simdFlags),
         .executableTarget(name: "rollbook", dependencies: [
-            "GGUF", "Tokenizers", "Inference", "Sampling",
+            "GGUF", "Tokenizers", "Inference", "Sampling", "Tasks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: simdFlags),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"], resources: [.copy("Fixtures")]),
@@ -36,6 +37,7 @@ let package = Package(
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "GGUF", "Sampling", "LinAlg"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "CLITests", dependencies: []),
+        .testTarget(name: "TasksTests", dependencies: ["Tasks"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -34,7 +34,7 @@ func promptIDs(_ model: Model, _ p: PromptOptions) throws -> [Int] {
     var text = p.prompt
     if p.chat {
         guard let tpl = model.chatTemplate else {
-            throw ValidationError("\(model.path): the model has no ChatML chat template; drop --chat")
+            throw InputError("\(model.path): the model has no ChatML chat template; drop --chat")
         }
         text = tpl.render(user: p.prompt)
     }

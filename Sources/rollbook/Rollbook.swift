@@ -8,7 +8,7 @@ struct Rollbook: ParsableCommand {
         commandName: "rollbook",
         abstract: "Notebook-style batch analytics for inference-time scaling research.",
         version: version,
-        subcommands: [Inspect.self, Tokenize.self, Logits.self, Generate.self, Bench.self])
+        subcommands: [Inspect.self, Tokenize.self, Logits.self, Generate.self, Grade.self, Bench.self])
 }
 
 /// `--model` as a reusable option group.
@@ -38,4 +38,10 @@ func peakRSSBytes() -> Int {
     var u = rusage()
     getrusage(RUSAGE_SELF.rawValue, &u)
     return Int(u.ru_maxrss) * 1024
+}
+
+/// A problem with the user's input found while running (printed as one line, no usage).
+struct InputError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
 }

@@ -9,14 +9,20 @@ enum CLI {
 
     struct Result { var status: Int32; var stdout: String; var stderr: String }
 
-    static func run(_ args: [String]) throws -> Result {
+    static func run(_ args: [String], stdin: String? = nil) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = args
         p.currentDirectoryURL = root
         let out = Pipe(), err = Pipe()
         p.standardOutput = out; p.standardError = err
+        let inPipe = Pipe()
+        if stdin != nil { p.standardInput = inPipe }
         try p.run()
+        if let stdin {
+            inPipe.fileHandleForWriting.write(Data(stdin.utf8))
+            try inPipe.fileHandleForWriting.close()
+        }
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
@@ -96,6 +102,24 @@ enum CLI {
         let lines = r.stderr.split(separator: "\n")
         #expect(lines.count == 1, "one clear error line: \(r.stderr)")
         #expect(r.stderr.contains(file) && r.stderr.contains(message), "\(r.stderr)")
+    }
+
+    @Test func gradeJSONL() throws {
+        let input = #"{"gold": "18", "response": "so she makes $18.\n#### 18"}"# + "\n" + #"{"gold": 3, "response": "no idea"}"# + "\n"
+        let r = try CLI.run(["grade"], stdin: input)
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map { try! CLI.json(String($0)) }
+        #expect(lines.count == 2)
+        #expect(lines[0]["correct"] as? Bool == true && lines[0]["rule"] as? String == "hash" && lines[0]["class"] as? String == "18")
+        #expect(lines[1]["correct"] as? Bool == false && lines[1]["rule"] as? String == "none")
+        for l in lines { for k in ["extracted", "class", "correct", "rule"] { #expect(l.keys.contains(k), "key \(k)") } }
+    }
+
+    @Test func gradeNamesTheBadLine() throws {
+        let r = try CLI.run(["grade"], stdin: #"{"gold": "1", "response": "1"}"# + "\n{not json\n")
+        #expect(r.status != 0 && r.stderr.contains("stdin:2") && r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+        let m = try CLI.run(["grade"], stdin: #"{"response": "1"}"# + "\n")
+        #expect(m.status != 0 && m.stderr.contains("stdin:1") && m.stderr.contains("'gold'"), "\(m.stderr)")
     }
 
     @Test func invalidOptionIsRejectedBeforeLoading() throws {
