@@ -37,7 +37,7 @@ let package = Package(
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "GGUF", "Sampling", "LinAlg"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "CLITests", dependencies: []),
-        .testTarget(name: "TasksTests", dependencies: ["Tasks"]),
+        .testTarget(name: "TasksTests", dependencies: ["Tasks"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v5]
 )
