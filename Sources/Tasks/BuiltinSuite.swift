@@ -1,6 +1,6 @@
 /// Deterministic generated arithmetic suites in difficulty tiers, for calibrating sampling
-/// budgets on small models: tier 1 is single-digit addition (a 135M model solves most),
-/// tier 5 three-step word problems (it solves few).
+/// budgets on small models: tier 1 single-digit addition, 2 teen plus/minus a digit,
+/// 3 two-digit times one-digit, 4 two-step and 5 three-step word problems.
 public enum BuiltinSuite {
     public static let tiers = 1...5
 
@@ -24,10 +24,9 @@ public enum BuiltinSuite {
             let a = r.int(1...9), b = r.int(1...9)
             return ("What is \(a) + \(b)?", a + b)
         case 2:
-            let a = r.int(10...99), b = r.int(10...99)
+            let a = r.int(10...20), b = r.int(1...9)
             if r.int(0...1) == 0 { return ("What is \(a) + \(b)?", a + b) }
-            let (x, y) = (max(a, b), min(a, b))
-            return ("What is \(x) - \(y)?", x - y)
+            return ("What is \(a) - \(b)?", a - b)
         case 3:
             let a = r.int(11...49), b = r.int(3...9)
             return ("What is \(a) * \(b)?", a * b)

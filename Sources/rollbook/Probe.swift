@@ -16,6 +16,8 @@ struct Probe: ParsableCommand {
     @Option(name: .long, help: "Sampling temperature.") var temperature: Float = 0.7
     @Option(name: .long, help: "Maximum new tokens.") var maxTokens = 256
     @Option(name: .long, help: "Run seed.") var seed: UInt64 = 0
+    @Option(name: .long, help: "Stop string (repeatable).") var stop: [String] = []
+    @Flag(name: .long, help: "Use the raw template text as the prompt (no chat wrapping).") var raw = false
     @Option(name: .long, help: "Sequences decoded together.") var batch = 32
     @Flag(name: .long, help: "Emit JSON.") var json = false
 
@@ -24,14 +26,14 @@ struct Probe: ParsableCommand {
         let problems = try TaskSpec.load(task)
         let tpl = try PromptTemplate.load(name: template, directory: FileManager.default.currentDirectoryPath + "/templates/prompts")
         guard let chat = model.chatTemplate else { throw InputError("\(model.path): the model has no ChatML chat template") }
-        let prompts = problems.map { model.tokenizer.encode(chat.render(user: tpl.render($0)), parseSpecial: true) }
+        let prompts = problems.map { model.tokenizer.encode(raw ? tpl.render($0) : chat.render(user: tpl.render($0)), parseSpecial: !raw) }
         let engine = RolloutEngine(model: model, maxBatch: batch, maxContext: (prompts.map(\.count).max() ?? 0) + maxTokens + 1)
         var specs = [RolloutSpec]()
         for (i, p) in problems.enumerated() {
             for s in 0..<n {
                 specs.append(RolloutSpec(prompt: i, sampler: SamplerConfig(temperature: temperature),
                                          seed: RolloutSeed.derive(run: seed, problem: p.id, temperature: temperature, layers: 0, sample: s),
-                                         maxTokens: maxTokens, tag: i * n + s))
+                                         maxTokens: maxTokens, stopStrings: stop, tag: i * n + s))
             }
         }
         let grader = Grader()
