@@ -25,6 +25,7 @@ let package = Package(
         .target(name: "LinAlg", dependencies: ["CBLAS"], swiftSettings: simdFlags),
         .target(name: "Sampling"),
         .target(name: "Tasks"),
+        .target(name: "Analysis"),
         .target(name: "Inference", dependencies: ["GGUF", "Tokenizers", "LinAlg", "Sampling"],
                 swiftSettings: simdFlags),
         .executableTarget(name: "rollbook", dependencies: [
@@ -37,6 +38,7 @@ let package = Package(
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "GGUF", "Sampling", "LinAlg"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "CLITests", dependencies: []),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v5]
