@@ -2,7 +2,7 @@ import Foundation
 
 /// One sequence being decoded: a read-only shared prefix (a prompt's KV, possibly shared
 /// with its siblings) followed by its own cache.
-public final class SequenceKV {
+public final class SequenceKV: @unchecked Sendable {
     public let prefix: KVCache?
     public let prefixLength: Int
     public let own: KVCache

@@ -1,5 +1,5 @@
 /// Keys and values of one sequence, per layer: [capacity, kvDim] Float32 each.
-public final class KVCache {
+public final class KVCache: @unchecked Sendable {
     public let layers: Int
     public let capacity: Int
     public let kvDim: Int

@@ -88,7 +88,7 @@ struct Generate: ParsableCommand {
         let secs = { (d: Duration) in Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }(t0.duration(to: clock.now))
         if !json {
             for r in results.sorted(by: { $0.tag < $1.tag }) { print("--- sample \(r.tag) [\(r.finishReason.rawValue)]\n\(r.text)") }
-            if stream { print("") }
+            if stream { out.write(Data("\n".utf8)) }
             let s = engine.stats
             FileHandle.standardError.write(Data(String(format: "[%d prompt tokens, %d rollouts, %d tokens in %.2fs = %.1f tokens/s; gated %d]\n",
                 ids.count, n, s.tokens, secs, Double(s.tokens) / max(secs, 1e-9), s.gatedTokens).utf8))
