@@ -1,3 +1,5 @@
+import Sampling
+
 /// Percentile bootstrap over problems (METHODS.md: 1000 resamples, 95%, seeded).
 public struct Interval: Sendable, Equatable, Codable {
     public var value: Double
@@ -10,7 +12,7 @@ public enum Bootstrap {
     public static func mean(_ xs: [Double], resamples: Int = 1000, level: Double = 0.95, seed: UInt64 = 0) -> Interval {
         guard !xs.isEmpty else { return Interval(value: .nan, low: .nan, high: .nan) }
         let m = xs.reduce(0, +) / Double(xs.count)
-        var rng = SplitMix(seed)
+        var rng = SplitMix64(seed: seed)
         var stats = [Double]()
         stats.reserveCapacity(resamples)
         for _ in 0..<resamples {

@@ -1,4 +1,5 @@
 import Foundation
+import Sampling
 
 /// Pool estimators over one problem's rollouts (METHODS.md section 0). Pure functions.
 public enum Estimators {
@@ -81,7 +82,7 @@ public enum Estimators {
     static func monteCarloMaj(counts: [Int], correct: Int, k: Int, draws: Int, seed: UInt64) -> Double {
         var labels = [Int]()
         for (c, m) in counts.enumerated() { labels += Array(repeating: c, count: m) }
-        var rng = SplitMix(seed)
+        var rng = SplitMix64(seed: seed)
         var total = 0.0
         for _ in 0..<draws {
             var pool = labels
@@ -123,18 +124,5 @@ public enum Estimators {
     public static func groupSignal(n: Int, c: Int) -> (mixed: Bool, variance: Double) {
         let p = Double(c) / Double(n)
         return (c > 0 && c < n, p * (1 - p))
-    }
-}
-
-/// SplitMix64 (Analysis keeps its own so it depends on nothing).
-struct SplitMix {
-    var s: UInt64
-    init(_ seed: UInt64) { s = seed }
-    mutating func next() -> UInt64 {
-        s &+= 0x9E37_79B9_7F4A_7C15
-        var z = s
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,3 +1,5 @@
+import Sampling
+
 /// Deterministic generated arithmetic suites in difficulty tiers, for calibrating sampling
 /// budgets on small models: tier 1 single-digit addition, 2 teen plus/minus a digit,
 /// 3 two-digit times one-digit, 4 two-step and 5 three-step word problems.
@@ -45,17 +47,10 @@ public enum BuiltinSuite {
         }
     }
 
-    /// SplitMix64, local so suites do not depend on the sampler's RNG.
+    /// Draws from the shared SplitMix64.
     struct Rng {
-        var s: UInt64
-        init(_ seed: UInt64) { s = seed ^ 0xA5A5_5A5A_1234_4321 }
-        mutating func next() -> UInt64 {
-            s &+= 0x9E37_79B9_7F4A_7C15
-            var z = s
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func int(_ r: ClosedRange<Int>) -> Int { r.lowerBound + Int(next() % UInt64(r.count)) }
+        var g: SplitMix64
+        init(_ seed: UInt64) { g = SplitMix64(seed: seed ^ 0xA5A5_5A5A_1234_4321) }
+        mutating func int(_ r: ClosedRange<Int>) -> Int { r.lowerBound + Int(g.next() % UInt64(r.count)) }
     }
 }

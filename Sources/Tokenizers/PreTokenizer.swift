@@ -65,6 +65,20 @@ public enum PreTokenizer: Sendable, Equatable {
         }
     }
 
+    /// Length of a contraction ('s 't 'm 'd 're 've 'll) starting at `pos`, if any.
+    @inline(__always)
+    static func contraction(_ c: [Unicode.Scalar], at pos: Int, end: Int, caseInsensitive: Bool) -> Int? {
+        guard c[pos] == "'" && pos + 1 < end else { return nil }
+        func ch(_ i: Int) -> String { caseInsensitive ? Character(c[i]).lowercased() : String(c[i]) }
+        let n = ch(pos + 1)
+        if n == "s" || n == "t" || n == "m" || n == "d" { return 2 }
+        if pos + 2 < end {
+            let n2 = ch(pos + 2)
+            if (n == "r" && n2 == "e") || (n == "v" && n2 == "e") || (n == "l" && n2 == "l") { return 3 }
+        }
+        return nil
+    }
+
     static func splitGPT2(_ c: [Unicode.Scalar], _ range: Range<Int>, into out: inout [Range<Int>]) {
         let end = range.upperBound
         func cp(_ i: Int) -> Unicode.Scalar? { i < end ? c[i] : nil }
@@ -75,14 +89,7 @@ public enum PreTokenizer: Sendable, Equatable {
         while pos < end {
             let cpt = c[pos]
             let f = fl(pos)
-            if cpt == "'" && pos + 1 < end {
-                let n = c[pos + 1]
-                if n == "s" || n == "t" || n == "m" || n == "d" { emit(pos + 2); continue }
-                if pos + 2 < end {
-                    let n2 = c[pos + 2]
-                    if (n == "r" && n2 == "e") || (n == "v" && n2 == "e") || (n == "l" && n2 == "l") { emit(pos + 3); continue }
-                }
-            }
+            if let n = contraction(c, at: pos, end: end, caseInsensitive: false) { emit(pos + n); continue }
             let f2 = cpt == " " ? fl(pos + 1) : f
             if f2.letter {
                 var p = pos + (cpt == " " ? 1 : 0)
@@ -118,14 +125,7 @@ public enum PreTokenizer: Sendable, Equatable {
         while pos < end {
             let cpt = c[pos]
             let f = fl(pos)
-            if cpt == "'" && pos + 1 < end {
-                let n = Character(c[pos + 1]).lowercased()
-                if n == "s" || n == "t" || n == "m" || n == "d" { emit(pos + 2); continue }
-                if pos + 2 < end {
-                    let n2 = Character(c[pos + 2]).lowercased()
-                    if (n == "r" && n2 == "e") || (n == "v" && n2 == "e") || (n == "l" && n2 == "l") { emit(pos + 3); continue }
-                }
-            }
+            if let n = contraction(c, at: pos, end: end, caseInsensitive: true) { emit(pos + n); continue }
             if !(isCRLF(cpt) || f.number) {
                 if f.letter || fl(pos + 1).letter {
                     var p = pos + 1

@@ -1,8 +1,9 @@
 import Foundation
 import Inference
+import TestSupport
 
 enum TestModels {
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repoRoot = FixtureDir.repoRoot
     static let defaultPath = repoRoot.appendingPathComponent("data/models/SmolLM2-135M-Instruct.Q4_1.gguf").path
     static let ggufFixtures = repoRoot.appendingPathComponent("Tests/GGUFTests/Fixtures")
     static func fixture(_ name: String) -> String { ggufFixtures.appendingPathComponent(name).path }

@@ -2,10 +2,10 @@ import Foundation
 import Testing
 import Inference
 import Tokenizers
+import TestSupport
 
 enum Smol {
-    static let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("data/models/SmolLM2-135M-Instruct.Q4_1.gguf").path
+    static let path = FixtureDir.repoRoot.appendingPathComponent("data/models/SmolLM2-135M-Instruct.Q4_1.gguf").path
     nonisolated(unsafe) static let model: Model = {
         do { return try Model(path: path) } catch { fatalError("cannot load the default model: \(error) (run `make model`)") }
     }()
