@@ -32,14 +32,4 @@ public final class KVCache: @unchecked Sendable {
         }
         count += range.count
     }
-
-    /// Copies the first `n` positions of `other` (prefix sharing by copy).
-    public func copyPrefix(from other: KVCache, count n: Int) {
-        precondition(other.kvDim == kvDim && other.layers == layers && n <= capacity && n <= other.count)
-        for l in 0..<layers {
-            k(l, 0).update(from: other.k(l, 0), count: n * kvDim)
-            v(l, 0).update(from: other.v(l, 0), count: n * kvDim)
-        }
-        count = n
-    }
 }
