@@ -10,11 +10,15 @@ public struct EGLRConfig: Sendable, Equatable, Hashable, Codable {
     public var divergence: Divergence = .kl
     public var eps: Float = 1e-3
     public var kvPolicy: KVPolicy = .keepFirst
+    /// Per-model rule: when set, tau becomes this percentile (0-100) of the token entropies
+    /// of plain greedy decoding on the run's first prompts (the engine calibrates it once and
+    /// records the resolved tau in each rollout's spec).
+    public var tauPercentile: Float? = nil
 
     public init(layers: Int = 0, kMax: Int = 4, tau: Float = 2.0, divergence: Divergence = .kl,
-                eps: Float = 1e-3, kvPolicy: KVPolicy = .keepFirst) {
+                eps: Float = 1e-3, kvPolicy: KVPolicy = .keepFirst, tauPercentile: Float? = nil) {
         self.layers = layers; self.kMax = kMax; self.tau = tau; self.divergence = divergence
-        self.eps = eps; self.kvPolicy = kvPolicy
+        self.eps = eps; self.kvPolicy = kvPolicy; self.tauPercentile = tauPercentile
     }
 
     /// D(p, q) between two next-token distributions given as logits.

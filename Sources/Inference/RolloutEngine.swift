@@ -137,6 +137,16 @@ public final class RolloutEngine {
                     onFeatures: ((Int, [Float]) -> Void)? = nil,
                     onText: ((Int, String) -> Void)? = nil,
                     onResult: (RolloutResult) throws -> Void) throws {
+        var specs = specs
+        if specs.contains(where: { $0.eglr.tauPercentile != nil && $0.eglr.layers > 0 }) {
+            let entropies = try calibrationEntropies(prompts: prompts)
+            for i in specs.indices {
+                if let p = specs[i].eglr.tauPercentile {
+                    specs[i].eglr.tau = RolloutEngine.percentile(entropies, p)
+                    specs[i].eglr.tauPercentile = nil
+                }
+            }
+        }
         for s in specs {
             guard prompts.indices.contains(s.prompt), !prompts[s.prompt].isEmpty || s.branch != nil else {
                 throw ModelError.badHyperparameter(path: model.path, key: "prompt", value: "index \(s.prompt) empty or missing")
@@ -246,6 +256,26 @@ public final class RolloutEngine {
             }
             active = still
         }
+    }
+
+    /// Token entropies of plain greedy decoding (32 tokens) on up to 4 of the prompts.
+    func calibrationEntropies(prompts: [[Int]]) throws -> [Float] {
+        let saved = stats
+        defer { stats = saved }
+        let use = prompts.indices.filter { !prompts[$0].isEmpty }.prefix(4)
+        var out = [Float]()
+        try run(prompts: prompts, specs: use.map { RolloutSpec(prompt: $0, maxTokens: 32, stopAtEndOfGeneration: false) }) { r in
+            out += r.steps.map(\.entropy)
+        }
+        return out
+    }
+
+    /// The p-th percentile (0-100, nearest rank) of xs.
+    public static func percentile(_ xs: [Float], _ p: Float) -> Float {
+        guard !xs.isEmpty else { return .infinity }
+        let s = xs.sorted()
+        let rank = Int((Float(s.count) * max(0, min(100, p)) / 100).rounded(.up)) - 1
+        return s[max(0, min(s.count - 1, rank))]
     }
 
     /// EGLR over the gated rows of this step, grouped by layer span.

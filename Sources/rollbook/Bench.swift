@@ -13,6 +13,7 @@ struct Bench: ParsableCommand {
     @Option(name: .long, help: "Batch sizes for aggregate decode (comma-separated).") var batches = "1,4,8,16,32,64"
     @Option(name: .long, help: "Tokens each sequence decodes in the batched and EGLR runs.") var batchTokens = 64
     @Option(name: .long, help: "EGLR layer spans to measure (comma-separated).") var eglrLayers = "2,4"
+    @Option(name: .long, help: "EGLR rows: gate at this percentile of plain-decoding entropies instead of tau = 2.0.") var tauPercentile: Float?
     @Flag(name: .long, help: "Skip the batched and EGLR measurements.") var singleOnly = false
     @Flag(name: .long, help: "Emit JSON.") var json = false
 
@@ -68,7 +69,7 @@ struct Bench: ParsableCommand {
             let (plainT, plainStats) = try engineRun(batch: 1, eglr: EGLRConfig())
             let plainPerToken = plainT / Double(plainStats.tokens)
             for L in eglrLayers.split(separator: ",").compactMap({ Int($0) }) {
-                let (t, st) = try engineRun(batch: 1, eglr: EGLRConfig(layers: L))
+                let (t, st) = try engineRun(batch: 1, eglr: EGLRConfig(layers: L, tauPercentile: tauPercentile))
                 eglrRows.append(EGLRRow(layers: L, tokens_per_s: Double(st.tokens) / t,
                                         gate_rate: Double(st.gatedTokens) / Double(st.tokens),
                                         extra_layer_applications_per_token: Double(st.recursionIterations * L) / Double(st.tokens),

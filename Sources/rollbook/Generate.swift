@@ -8,6 +8,7 @@ struct EGLROptions: ParsableArguments {
     @Option(name: .long, help: "EGLR layer span L (0 = plain decoding).") var layers = 0
     @Option(name: .long, help: "EGLR maximum recursion iterations K_max.") var kmax = 4
     @Option(name: .long, help: "EGLR entropy gate tau, nats.") var tau: Float = 2.0
+    @Option(name: .long, help: "EGLR gate as a percentile (0-100) of the model's plain-decoding token entropies (overrides --tau).") var tauPercentile: Float?
     @Option(name: .long, help: "EGLR convergence threshold eps.") var eps: Float = 1e-3
     @Option(name: .long, help: "EGLR divergence: kl, js or argmax.") var divergence = "kl"
     @Option(name: .long, help: "EGLR KV policy: keep-first or overwrite.") var kvPolicy = "keep-first"
@@ -16,13 +17,14 @@ struct EGLROptions: ParsableArguments {
         guard layers >= 0 else { throw ValidationError("--layers must be >= 0") }
         guard kmax >= 1 else { throw ValidationError("--kmax must be >= 1") }
         guard eps >= 0 else { throw ValidationError("--eps must be >= 0") }
+        if let p = tauPercentile, !(0...100).contains(p) { throw ValidationError("--tau-percentile must be in 0...100") }
         guard EGLRConfig.Divergence(rawValue: divergence) != nil else { throw ValidationError("--divergence must be kl, js or argmax") }
         guard EGLRConfig.KVPolicy(rawValue: kvPolicy) != nil else { throw ValidationError("--kv-policy must be keep-first or overwrite") }
     }
 
     var config: EGLRConfig {
         EGLRConfig(layers: layers, kMax: kmax, tau: tau, divergence: EGLRConfig.Divergence(rawValue: divergence)!,
-                   eps: eps, kvPolicy: EGLRConfig.KVPolicy(rawValue: kvPolicy)!)
+                   eps: eps, kvPolicy: EGLRConfig.KVPolicy(rawValue: kvPolicy)!, tauPercentile: tauPercentile)
     }
 }
 
@@ -74,12 +76,12 @@ struct Generate: ParsableCommand {
                 struct Tok: Encodable { var id: Int; var logprob: Float; var entropy: Float; var gated: Bool; var iterations: Int; var divergence: Float }
                 struct Out: Encodable {
                     var sample: Int; var ids: [Int]; var text: String; var finish_reason: String; var tokens: [Tok]
-                    var prompt_ids: [Int]; var seed: UInt64; var temperature: Float; var layers: Int
+                    var prompt_ids: [Int]; var seed: UInt64; var temperature: Float; var layers: Int; var tau: Float
                     var gated_tokens: Int; var extra_layer_applications: Int
                 }
                 try writeJSON(Out(sample: r.tag, ids: r.ids, text: r.text, finish_reason: r.finishReason.rawValue,
                                   tokens: r.steps.map { Tok(id: $0.id, logprob: $0.logprob, entropy: $0.entropy, gated: $0.gated, iterations: $0.iterations, divergence: $0.divergence) },
-                                  prompt_ids: ids, seed: r.spec.seed, temperature: temperature, layers: r.spec.eglr.layers,
+                                  prompt_ids: ids, seed: r.spec.seed, temperature: temperature, layers: r.spec.eglr.layers, tau: r.spec.eglr.tau,
                                   gated_tokens: r.gatedTokens, extra_layer_applications: r.extraLayerApplications))
             } else if !stream {
                 results.append(r)

@@ -138,6 +138,20 @@ import Sampling
         #expect(Set(sampled.map(\.ids)).count > 1)
     }
 
+    /// The percentile rule resolves tau from plain decoding once per run; a 100th
+    /// percentile gates (almost) nothing, the 0th nearly everything.
+    @Test func tauPercentileRule() throws {
+        var specs = Self.specs(temperature: 0, count: 3, tokens: 12)
+        for i in specs.indices { specs[i].eglr = EGLRConfig(layers: 2, tauPercentile: 50) }
+        let r = try Self.run(batch: 3, specs: specs)
+        let taus = Set(r.values.map(\.spec.eglr.tau))
+        #expect(taus.count == 1 && taus.first! != EGLRConfig().tau && r.values.allSatisfy { $0.spec.eglr.tauPercentile == nil })
+        #expect(RolloutEngine.percentile([3, 1, 2, 4], 50) == 2 && RolloutEngine.percentile([3, 1, 2, 4], 100) == 4)
+        for i in specs.indices { specs[i].eglr = EGLRConfig(layers: 2, tauPercentile: 100) }
+        let none = try Self.run(batch: 3, specs: specs)
+        #expect(none.values.reduce(0) { $0 + $1.gatedTokens } < 3 * 12)
+    }
+
     @Test func featuresCoverEveryLayer() throws {
         let engine = RolloutEngine(model: TestModels.smollm, maxBatch: 4, maxContext: 256)
         var feats = [Int: [Float]]()
