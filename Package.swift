@@ -16,6 +16,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
@@ -25,11 +29,21 @@ let package = Package(
         .target(name: "LinAlg", dependencies: ["CBLAS"], swiftSettings: simdFlags),
         .target(name: "Sampling"),
         .target(name: "Tasks", dependencies: ["Sampling"]),
-        .target(name: "Analysis", dependencies: ["Sampling"]),
+        .systemLibrary(name: "CCairo", path: "Sources/CCairo", pkgConfig: "cairo",
+                       providers: [.apt(["libcairo2-dev"])]),
+        .target(name: "Analysis", dependencies: ["Sampling", "LinAlg"]),
+        .target(name: "Store", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Runner", dependencies: ["Store", "Inference", "Tasks", "Sampling", "Analysis",
+                                               .product(name: "Yams", package: "Yams")]),
+        .target(name: "Charts", dependencies: ["CCairo"]),
+        .target(name: "Reports", dependencies: ["Runner", "Store", "Analysis", "Charts", "Tasks",
+                                                .product(name: "Mustache", package: "swift-mustache"),
+                                                .product(name: "Ink", package: "Ink"),
+                                                .product(name: "Yams", package: "Yams")]),
         .target(name: "Inference", dependencies: ["GGUF", "Tokenizers", "LinAlg", "Sampling"],
                 swiftSettings: simdFlags),
         .executableTarget(name: "rollbook", dependencies: [
-            "GGUF", "Tokenizers", "Inference", "Sampling", "Tasks",
+            "GGUF", "Tokenizers", "Inference", "Sampling", "Tasks", "Analysis", "Store", "Runner", "Charts", "Reports",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: simdFlags),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "TestSupport"]),
@@ -39,6 +53,8 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: []),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "TestSupport"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Runner", "Tasks", "TestSupport"]),
+        .testTarget(name: "ReportTests", dependencies: ["Charts", "Reports", "Analysis", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

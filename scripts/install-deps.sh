@@ -4,7 +4,7 @@
 #   install-deps.sh test      runtime + what the test suite uses
 set -euo pipefail
 pkgs=(libopenblas-dev libsqlite3-dev libcairo2-dev pkg-config fonts-dejavu-core)
-if [ "${1:-runtime}" = "test" ]; then pkgs+=(poppler-utils); fi
+if [ "${1:-runtime}" = "test" ]; then pkgs+=(poppler-utils chromium); fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

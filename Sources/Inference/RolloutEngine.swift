@@ -37,6 +37,8 @@ public struct TokenStep: Sendable, Equatable {
     public var gated: Bool
     public var iterations: Int
     public var divergence: Float
+    /// Self-certainty KL(U || p) of the final distribution (Kang et al. 2025), nats.
+    public var selfCertainty: Float = 0
 }
 
 public struct RolloutResult: Sendable {
@@ -218,6 +220,18 @@ public final class RolloutEngine {
             var iterations = [Int](repeating: 0, count: active.count)
             var divergence = [Float](repeating: 0, count: active.count)
             try recurse(active, entropies: entropies, iterations: &iterations, divergence: &divergence)
+            var certainty = [Float](repeating: 0, count: active.count)
+            let iters = iterations
+            certainty.withUnsafeMutableBufferPointer { sc in
+                rowStats.withUnsafeBufferPointer { st in
+                    Parallel.forChunks(active.count, minChunk: 8) { r in
+                        for b in r {
+                            let lg = UnsafeBufferPointer(start: logitsBase + b * vocab, count: vocab)
+                            sc[b] = Sampler.selfCertainty(lg, lse: iters[b] > 0 ? Sampler.stats(lg).lse : st[b].lse)
+                        }
+                    }
+                }
+            }
             // Sample, record, and retire finished sequences.
             for (b, slot) in active.enumerated() {
                 let lg = UnsafeBufferPointer(start: decoder.logits + b * vocab, count: vocab)
@@ -226,7 +240,8 @@ public final class RolloutEngine {
                 slot.ids.append(choice.id)
                 slot.generatedHere += 1
                 slot.steps.append(TokenStep(id: choice.id, logprob: choice.logprob, entropy: entropies[b],
-                                            gated: gated, iterations: iterations[b], divergence: divergence[b]))
+                                            gated: gated, iterations: iterations[b], divergence: divergence[b],
+                                            selfCertainty: certainty[b]))
                 if gated { stats.gatedTokens += 1 }
                 stats.recursionIterations += iterations[b]
                 if slot.spec.stopAtEndOfGeneration && model.tokenizer.endOfGeneration.contains(choice.id) {

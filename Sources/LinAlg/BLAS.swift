@@ -28,3 +28,18 @@ public enum BLAS {
         set { openblas_set_num_threads(Int32(newValue)) }
     }
 }
+
+/// LAPACK through OpenBLAS.
+public enum LAPACK {
+    /// Solves A X = B for symmetric positive-definite A [n, n] (column-major = row-major,
+    /// A is symmetric) and B [n, nrhs] given column by column. Returns nil if A is not
+    /// positive definite.
+    public static func solveSPD(_ a: [Double], n: Int, _ b: [Double], nrhs: Int = 1) -> [Double]? {
+        precondition(a.count == n * n && b.count == n * nrhs, "solveSPD: bad dimensions")
+        var a = a, b = b
+        var n32 = Int32(n), nrhs32 = Int32(nrhs), lda = Int32(n), ldb = Int32(n), info: Int32 = 0
+        var uplo: CChar = 85 // "U"
+        dposv_(&uplo, &n32, &nrhs32, &a, &lda, &b, &ldb, &info)
+        return info == 0 ? b : nil
+    }
+}

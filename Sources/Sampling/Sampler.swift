@@ -52,6 +52,21 @@ public struct Sampler: Sendable {
         return (mx, lse, entropy)
     }
 
+    /// Self-certainty KL(U || p) = log-sum-exp - mean(logits) - log V (Kang et al. 2025).
+    public static func selfCertainty(_ logits: UnsafeBufferPointer<Float>, lse: Float) -> Float {
+        var sum: Double = 0
+        var i = 0
+        let n = logits.count
+        while i < n {
+            let end = min(n, i + 64)
+            var s: Float = 0
+            for j in i..<end { s += logits[j] }
+            sum += Double(s)
+            i = end
+        }
+        return Float(Double(lse) - sum / Double(n) - log(Double(n)))
+    }
+
     public static func argmax(_ logits: UnsafeBufferPointer<Float>) -> Int {
         var best = 0, bv = -Float.infinity
         for (i, v) in logits.enumerated() where v > bv { bv = v; best = i }

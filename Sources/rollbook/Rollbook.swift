@@ -8,7 +8,8 @@ struct Rollbook: ParsableCommand {
         commandName: "rollbook",
         abstract: "Notebook-style batch analytics for inference-time scaling research.",
         version: version,
-        subcommands: [Inspect.self, Tokenize.self, Logits.self, Generate.self, Grade.self, Probe.self, Bench.self])
+        subcommands: [Inspect.self, Tokenize.self, Logits.self, Generate.self, Grade.self, Probe.self, Bench.self,
+                      Run.self, Analyze.self, Export.self, Render.self])
 }
 
 /// `--model` as a reusable option group.

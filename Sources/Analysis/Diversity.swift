@@ -1,0 +1,74 @@
+import Foundation
+
+/// Diversity profiles and the uncertainty decomposition (METHODS.md section 3).
+public struct DiversityProfile: Sendable, Codable, Equatable {
+    /// H(pi) in nats over approaches.
+    public var entropy: Double
+    /// exp(H(pi)).
+    public var effectiveApproaches: Double
+    /// 1 / sum pi_z^2.
+    public var inverseSimpson: Double
+    /// max_z pi_z.
+    public var topMass: Double
+}
+
+/// Correctness uncertainty split into across-approach and within-approach parts.
+public struct Decomposition: Sendable, Codable, Equatable {
+    public var total: Double
+    public var across: Double
+    public var within: Double
+}
+
+public enum Diversity {
+    /// Profile of an approach distribution given as counts.
+    public static func profile(counts: [Int]) -> DiversityProfile {
+        let n = Double(counts.reduce(0, +))
+        guard n > 0 else { return DiversityProfile(entropy: 0, effectiveApproaches: 1, inverseSimpson: 1, topMass: 1) }
+        let p = counts.filter { $0 > 0 }.map { Double($0) / n }
+        let h = -p.reduce(0) { $0 + $1 * log($1) }
+        return DiversityProfile(entropy: h, effectiveApproaches: exp(h),
+                                inverseSimpson: 1 / p.reduce(0) { $0 + $1 * $1 }, topMass: p.max() ?? 1)
+    }
+
+    /// Groups rollouts by approach label: (pi_z, q_z) per approach, in first-seen order.
+    public static func approaches(labels: [String], correct: [Bool]) -> (pi: [Double], q: [Double]) {
+        precondition(labels.count == correct.count)
+        var order = [String](), count = [String: Int](), good = [String: Int]()
+        for (z, c) in zip(labels, correct) {
+            if count[z] == nil { order.append(z) }
+            count[z, default: 0] += 1
+            if c { good[z, default: 0] += 1 }
+        }
+        let n = Double(max(labels.count, 1))
+        return (order.map { Double(count[$0]!) / n }, order.map { Double(good[$0] ?? 0) / Double(count[$0]!) })
+    }
+
+    /// Var(C) = Var_z(q_z) + E_z[q_z (1 - q_z)].
+    public static func varianceDecomposition(pi: [Double], q: [Double]) -> Decomposition {
+        let p = zip(pi, q).reduce(0) { $0 + $1.0 * $1.1 }
+        let across = zip(pi, q).reduce(0) { $0 + $1.0 * ($1.1 - p) * ($1.1 - p) }
+        let within = zip(pi, q).reduce(0) { $0 + $1.0 * $1.1 * (1 - $1.1) }
+        return Decomposition(total: p * (1 - p), across: across, within: within)
+    }
+
+    static func h2(_ x: Double) -> Double { x <= 0 || x >= 1 ? 0 : -(x * log(x) + (1 - x) * log(1 - x)) }
+
+    /// H(C) = I(C; Z) + E_z H(C | Z = z), correctness entropy in nats.
+    public static func entropyDecomposition(pi: [Double], q: [Double]) -> Decomposition {
+        let p = zip(pi, q).reduce(0) { $0 + $1.0 * $1.1 }
+        let within = zip(pi, q).reduce(0) { $0 + $1.0 * h2($1.1) }
+        let total = h2(p)
+        return Decomposition(total: total, across: total - within, within: within)
+    }
+
+    /// Analytic check (seed 000): with selection distribution P_s over approaches, depth
+    /// (keep one of b0 prefixes, continue with B - b0 samples) beats breadth (B samples)
+    /// only if sum_z P_s(z) (1 - (1 - q_z)^(B - b0)) > 1 - (1 - p)^B.
+    public static func depthBeatsBreadth(selection: [Double], pi: [Double], q: [Double], budget b: Int, prefixes b0: Int) -> (depth: Double, breadth: Double, wins: Bool) {
+        let p = zip(pi, q).reduce(0) { $0 + $1.0 * $1.1 }
+        let rest = Double(max(b - b0, 0))
+        let depth = zip(selection, q).reduce(0) { $0 + $1.0 * (1 - pow(1 - $1.1, rest)) }
+        let breadth = 1 - pow(1 - p, Double(b))
+        return (depth, breadth, depth > breadth)
+    }
+}

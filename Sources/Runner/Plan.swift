@@ -1,0 +1,226 @@
+import Foundation
+import Yams
+
+/// A run plan: what to sample and how. Written as YAML (`rollbook run PLAN.yaml`) or as a
+/// notebook's `sample` cell (same keys; model and tasks may come from the front matter).
+/// Every field is validated before any work; errors name the file, line and field.
+public struct Plan: Sendable, Equatable {
+    public var name: String
+    public var model: String = "smollm2-135m-instruct"
+    public var tasks: String = "builtin:arithmetic?count=20&seed=7"
+    public var template: String = "few-shot"
+    /// Wrap the rendered template as a user message in the model's chat template.
+    public var chat: Bool = false
+    public var seed: UInt64 = 0
+    public var maxTokens: Int = 96
+    public var stop: [String] = ["\n\nQuestion:"]
+    public var temperatures: [Double] = [0.7]
+    public var layers: [Int] = [0]
+    public var n: Int = 8
+    public var topK: Int = 0
+    public var topP: Double = 1
+    public var minP: Double = 0
+    public var kMax: Int = 4
+    public var tau: Double = 2.0
+    public var eps: Double = 1e-3
+    public var divergence: String = "kl"
+    public var kvPolicy: String = "keep-first"
+    public var strategy: String = "parallel"
+    /// Capture the last prompt token's hidden state per layer (T2 predictor input).
+    public var features: Bool = true
+    /// Sequences decoded together.
+    public var batch: Int = 32
+
+    public init(name: String) { self.name = name }
+
+    /// Total rollouts the plan asks for per problem (T = 0 cells hold one: greedy is deterministic).
+    public var rolloutsPerProblem: Int {
+        temperatures.reduce(0) { $0 + ($1 == 0 ? 1 : n) } * layers.count
+    }
+
+    /// Canonical text of the plan (what the run records for provenance).
+    public var canonical: String {
+        """
+        name: \(name)
+        model: \(model)
+        tasks: \(tasks)
+        template: \(template)
+        chat: \(chat)
+        seed: \(seed)
+        max_tokens: \(maxTokens)
+        stop: \(stop.map { "\"\($0.replacingOccurrences(of: "\n", with: "\\n"))\"" })
+        grid: {temperatures: \(temperatures), layers: \(layers), n: \(n)}
+        sampler: {top_k: \(topK), top_p: \(topP), min_p: \(minP)}
+        eglr: {kmax: \(kMax), tau: \(tau), eps: \(eps), divergence: \(divergence), kv_policy: \(kvPolicy)}
+        strategy: \(strategy)
+        features: \(features)
+        """
+    }
+}
+
+public struct PlanError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    public init(_ d: String) { description = d }
+}
+
+extension Plan {
+    public static func load(path: String) throws -> Plan {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw PlanError("\(path): cannot read the plan file")
+        }
+        let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        return try parse(yaml: text, source: path, defaultName: stem)
+    }
+
+    /// Parses YAML text. `lineOffset` shifts reported lines (a notebook cell's position).
+    public static func parse(yaml: String, source: String, defaultName: String, lineOffset: Int = 0,
+                             base: Plan? = nil) throws -> Plan {
+        let node: Node?
+        do { node = try Yams.compose(yaml: yaml) } catch let e as YamlError {
+            throw PlanError("\(source): invalid YAML: \(yamlMessage(e, lineOffset: lineOffset))")
+        }
+        var plan = base ?? Plan(name: defaultName)
+        if base != nil { plan.name = defaultName }
+        guard let root = node else { return plan }
+        let r = Reader(source: source, lineOffset: lineOffset)
+        let top = try r.mapping(root, "plan")
+        for (key, value) in top {
+            switch key {
+            case "name": plan.name = try r.string(value, key)
+            case "model": plan.model = try r.string(value, key)
+            case "tasks": plan.tasks = try r.string(value, key)
+            case "template": plan.template = try r.string(value, key)
+            case "chat": plan.chat = try r.bool(value, key)
+            case "seed": plan.seed = UInt64(try r.int(value, key, min: 0))
+            case "max_tokens": plan.maxTokens = try r.int(value, key, min: 1, max: 8192)
+            case "stop": plan.stop = try r.strings(value, key)
+            case "features": plan.features = try r.bool(value, key)
+            case "batch": plan.batch = try r.int(value, key, min: 1, max: 256)
+            case "strategy":
+                plan.strategy = try r.oneOf(value, key, ["parallel"])
+            case "grid", "temperatures", "layers", "n":
+                // `grid:` nests the axes; a notebook cell may give them at top level.
+                let axes: [(String, Node)] = key == "grid" ? try r.mapping(value, key) : [(key, value)]
+                let prefix = key == "grid" ? "grid." : ""
+                for (k, v) in axes {
+                    switch k {
+                    case "temperatures": plan.temperatures = try r.numbers(v, prefix + k, min: 0, max: 5)
+                    case "layers": plan.layers = try r.ints(v, prefix + k, min: 0, max: 64)
+                    case "n": plan.n = try r.int(v, prefix + k, min: 1, max: 100_000)
+                    default: throw r.error(v, "unknown field \(prefix + k) (expected temperatures, layers, n)")
+                    }
+                }
+            case "sampler":
+                for (k, v) in try r.mapping(value, key) {
+                    switch k {
+                    case "top_k": plan.topK = try r.int(v, "sampler.top_k", min: 0)
+                    case "top_p": plan.topP = try r.number(v, "sampler.top_p", min: 0, max: 1)
+                    case "min_p": plan.minP = try r.number(v, "sampler.min_p", min: 0, max: 1)
+                    default: throw r.error(v, "unknown field sampler.\(k) (expected top_k, top_p, min_p)")
+                    }
+                }
+            case "eglr":
+                for (k, v) in try r.mapping(value, key) {
+                    switch k {
+                    case "kmax": plan.kMax = try r.int(v, "eglr.kmax", min: 1, max: 64)
+                    case "tau": plan.tau = try r.number(v, "eglr.tau", min: 0, max: 100)
+                    case "eps": plan.eps = try r.number(v, "eglr.eps", min: 0, max: 10)
+                    case "divergence": plan.divergence = try r.oneOf(v, "eglr.divergence", ["kl", "js", "argmax"])
+                    case "kv_policy": plan.kvPolicy = try r.oneOf(v, "eglr.kv_policy", ["keep-first", "overwrite"])
+                    default: throw r.error(v, "unknown field eglr.\(k) (expected kmax, tau, eps, divergence, kv_policy)")
+                    }
+                }
+            default:
+                throw r.error(value, "unknown field \(key)")
+            }
+        }
+        if plan.temperatures.isEmpty { throw PlanError("\(source): grid.temperatures is empty") }
+        if plan.layers.isEmpty { throw PlanError("\(source): grid.layers is empty") }
+        if Set(plan.temperatures).count != plan.temperatures.count { throw PlanError("\(source): grid.temperatures has duplicates") }
+        if Set(plan.layers).count != plan.layers.count { throw PlanError("\(source): grid.layers has duplicates") }
+        if plan.name.isEmpty || plan.name.contains("/") { throw PlanError("\(source): name must be non-empty and contain no '/'") }
+        return plan
+    }
+
+    static func yamlMessage(_ e: YamlError, lineOffset: Int) -> String {
+        switch e {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _):
+            return "line \(mark.line + lineOffset), column \(mark.column): \(problem)\(context.map { " \($0.text)" } ?? "")"
+        default:
+            return "\(e)"
+        }
+    }
+
+    /// Typed access to YAML nodes with errors that name source, line and field.
+    struct Reader {
+        let source: String
+        let lineOffset: Int
+
+        func error(_ node: Node, _ message: String) -> PlanError {
+            if let m = node.mark { return PlanError("\(source):\(m.line + lineOffset): \(message)") }
+            return PlanError("\(source): \(message)")
+        }
+        func describe(_ node: Node) -> String {
+            switch node {
+            case .scalar(let s): return "\"\(s.string)\""
+            case .mapping: return "a mapping"
+            case .sequence: return "a list"
+            case .alias: return "an alias"
+            }
+        }
+        func mapping(_ node: Node, _ field: String) throws -> [(String, Node)] {
+            guard let m = node.mapping else { throw error(node, "\(field): expected a mapping, found \(describe(node))") }
+            var out = [(String, Node)]()
+            var seen = Set<String>()
+            for (k, v) in m {
+                guard let ks = k.string else { throw error(k, "\(field): keys must be strings") }
+                if !seen.insert(ks).inserted { throw error(k, "\(field): duplicate field \(ks)") }
+                out.append((ks, v))
+            }
+            return out
+        }
+        func string(_ node: Node, _ field: String) throws -> String {
+            guard case .scalar(let s) = node else { throw error(node, "\(field): expected text, found \(describe(node))") }
+            return s.string
+        }
+        func bool(_ node: Node, _ field: String) throws -> Bool {
+            guard let b = node.bool else { throw error(node, "\(field): expected true or false, found \(describe(node))") }
+            return b
+        }
+        func int(_ node: Node, _ field: String, min lo: Int? = nil, max hi: Int? = nil) throws -> Int {
+            guard let v = node.int else { throw error(node, "\(field): expected an integer, found \(describe(node))") }
+            if let lo, v < lo { throw error(node, "\(field): \(v) is below the minimum \(lo)") }
+            if let hi, v > hi { throw error(node, "\(field): \(v) is above the maximum \(hi)") }
+            return v
+        }
+        func number(_ node: Node, _ field: String, min lo: Double? = nil, max hi: Double? = nil) throws -> Double {
+            guard let v = node.float ?? node.int.map(Double.init), v.isFinite else {
+                throw error(node, "\(field): expected a number, found \(describe(node))")
+            }
+            if let lo, v < lo { throw error(node, "\(field): \(v) is below the minimum \(lo)") }
+            if let hi, v > hi { throw error(node, "\(field): \(v) is above the maximum \(hi)") }
+            return v
+        }
+        func list(_ node: Node, _ field: String) throws -> [Node] {
+            if case .scalar = node { return [node] }
+            guard let s = node.sequence else { throw error(node, "\(field): expected a list, found \(describe(node))") }
+            return Array(s)
+        }
+        func numbers(_ node: Node, _ field: String, min lo: Double, max hi: Double) throws -> [Double] {
+            try list(node, field).enumerated().map { try number($1, "\(field)[\($0)]", min: lo, max: hi) }
+        }
+        func ints(_ node: Node, _ field: String, min lo: Int, max hi: Int) throws -> [Int] {
+            try list(node, field).enumerated().map { try int($1, "\(field)[\($0)]", min: lo, max: hi) }
+        }
+        func strings(_ node: Node, _ field: String) throws -> [String] {
+            try list(node, field).enumerated().map { try string($1, "\(field)[\($0)]") }
+        }
+        func oneOf(_ node: Node, _ field: String, _ allowed: [String]) throws -> String {
+            let s = try string(node, field)
+            guard allowed.contains(s) else {
+                throw error(node, "\(field): \"\(s)\" is not one of \(allowed.joined(separator: ", "))")
+            }
+            return s
+        }
+    }
+}

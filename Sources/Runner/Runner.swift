@@ -1,0 +1,185 @@
+import Foundation
+import Inference
+import Sampling
+import Store
+import Tasks
+
+/// One planned rollout: which problem, which cell of the grid, which sample, and its
+/// content address.
+public struct Job: Sendable {
+    public var problem: Int
+    public var temperature: Double
+    public var layers: Int
+    public var sample: Int
+    public var seed: UInt64
+    public var params: String
+    public var key: String
+}
+
+/// A plan resolved against its inputs: problems, prompt texts, model identity and every
+/// job's key. Cheap to build from a warm store (the model file's hash is remembered).
+public struct PreparedRun: Sendable {
+    public var plan: Plan
+    public var modelPath: String
+    public var modelKey: String
+    public var taskKey: String
+    public var problems: [Problem]
+    public var prompts: [String]
+    public var promptHashes: [String]
+    public var jobs: [Job]
+}
+
+public struct RunSummary: Sendable {
+    public var planned = 0
+    public var cached = 0
+    public var generated = 0
+    public var tokens = 0
+    public var seconds = 0.0
+}
+
+public enum Runner {
+    /// Resolves the plan: loads problems, renders prompts, hashes the model file and
+    /// computes every job's key. `baseDir` resolves relative task paths and templates.
+    public static func prepare(_ plan: Plan, store: RolloutStore, baseDir: String) throws -> PreparedRun {
+        let modelPath = try ModelCatalog.resolve(plan.model)
+        let modelKey = "sha256:" + (try store.modelHash(path: modelPath))
+        let problems = try TaskSpec.load(plan.tasks, relativeTo: baseDir)
+        if problems.isEmpty { throw PlanError("\(plan.name): the task \(plan.tasks) has no problems") }
+        let template = try PromptTemplate.load(name: plan.template, directory: templateDirectory(baseDir))
+        var prompts = problems.map { template.render($0) }
+        if plan.chat {
+            let model = try Model(path: modelPath)
+            guard let chat = model.chatTemplate else { throw PlanError("\(modelPath): the model has no chat template (set chat: false)") }
+            prompts = prompts.map { chat.render(user: $0) }
+        }
+        let hashes = prompts.map { Hash128.hex($0) }
+        let taskKey = plan.tasks
+        var jobs = [Job]()
+        let shared = "tk=\(plan.topK);tp=\(plan.topP);mp=\(plan.minP);K=\(plan.kMax);tau=\(plan.tau);eps=\(plan.eps);" +
+            "d=\(plan.divergence);kv=\(plan.kvPolicy);max=\(plan.maxTokens);stop=\(Hash128.hex(plan.stop.joined(separator: "\u{1}")));chat=\(plan.chat)"
+        for (pi, p) in problems.enumerated() {
+            for l in plan.layers {
+                for t in plan.temperatures {
+                    let count = t == 0 ? 1 : plan.n
+                    for s in 0..<count {
+                        let seed = RolloutSeed.derive(run: plan.seed, problem: p.id, temperature: Float(t), layers: l, sample: s)
+                        let params = "T=\(t);L=\(l);" + shared
+                        let canonical = "rollbook/1;model=\(modelKey);prompt=\(hashes[pi]);problem=\(p.id);\(params);seed=\(seed);i=\(s)"
+                        jobs.append(Job(problem: pi, temperature: t, layers: l, sample: s, seed: seed,
+                                        params: params, key: Hash128.hex(canonical)))
+                    }
+                }
+            }
+        }
+        return PreparedRun(plan: plan, modelPath: modelPath, modelKey: modelKey, taskKey: taskKey,
+                           problems: problems, prompts: prompts, promptHashes: hashes, jobs: jobs)
+    }
+
+    /// templates/prompts next to the notebook or plan, else the repository's.
+    static func templateDirectory(_ baseDir: String) -> String {
+        var dir = URL(fileURLWithPath: baseDir)
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("templates/prompts").path
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return FileManager.default.currentDirectoryPath + "/templates/prompts"
+    }
+
+    /// Generates every job the store lacks, committing as it goes, and records the run.
+    public static func execute(_ prep: PreparedRun, store: RolloutStore, progress: Progress) throws -> RunSummary {
+        let t0 = Date()
+        var summary = RunSummary()
+        summary.planned = prep.jobs.count
+        try store.recordRun(name: prep.plan.name, plan: prep.plan.canonical, modelKey: prep.modelKey,
+                            keys: prep.jobs.map(\.key), info: "rollbook run; grader \(Grader.version)")
+        try store.putProblems(taskKey: prep.taskKey, prep.problems.map {
+            RolloutStore.ProblemRow(id: $0.id, question: $0.question, gold: $0.gold, tier: $0.tier)
+        })
+        let have = try store.existing(prep.jobs.map(\.key))
+        let missing = prep.jobs.filter { !have.contains($0.key) }
+        summary.cached = prep.jobs.count - missing.count
+        var needFeatures = [Int]()
+        if prep.plan.features {
+            for pi in Set(prep.jobs.map(\.problem)).sorted() {
+                if try !store.hasFeatures(modelKey: prep.modelKey, promptHash: prep.promptHashes[pi]) { needFeatures.append(pi) }
+            }
+        }
+        progress.start(total: prep.jobs.count, cached: summary.cached)
+        if missing.isEmpty && needFeatures.isEmpty {
+            progress.finish()
+            summary.seconds = Date().timeIntervalSince(t0)
+            return summary
+        }
+        let model = try Model(path: prep.modelPath)
+        let plan = prep.plan
+        let usedProblems = Array(Set(missing.map(\.problem)).union(needFeatures)).sorted()
+        let promptIndex = Dictionary(uniqueKeysWithValues: usedProblems.enumerated().map { ($1, $0) })
+        let tokenized = usedProblems.map { model.tokenizer.encode(prep.prompts[$0], parseSpecial: plan.chat) }
+        let engine = RolloutEngine(model: model, maxBatch: plan.batch,
+                                   maxContext: (tokenized.map(\.count).max() ?? 0) + plan.maxTokens + 1)
+        // Jobs in problem order so each prompt's prefix is prefilled once and shared.
+        var specs = [RolloutSpec]()
+        let ordered = missing.sorted { ($0.problem, $0.layers, $0.temperature, $0.sample) < ($1.problem, $1.layers, $1.temperature, $1.sample) }
+        for (i, job) in ordered.enumerated() {
+            let eglr = EGLRConfig(layers: job.layers, kMax: plan.kMax, tau: Float(plan.tau),
+                                  divergence: EGLRConfig.Divergence(rawValue: plan.divergence) ?? .kl,
+                                  eps: Float(plan.eps), kvPolicy: EGLRConfig.KVPolicy(rawValue: plan.kvPolicy) ?? .keepFirst)
+            specs.append(RolloutSpec(prompt: promptIndex[job.problem]!,
+                                     sampler: SamplerConfig(temperature: Float(job.temperature), topK: plan.topK,
+                                                            topP: Float(plan.topP), minP: Float(plan.minP)),
+                                     eglr: eglr, seed: job.seed, maxTokens: plan.maxTokens,
+                                     stopStrings: plan.stop, tag: i))
+        }
+        // Problems that need only features get a 1-token throwaway rollout.
+        let featureOnly = needFeatures.filter { pi in !missing.contains { $0.problem == pi } }
+        for pi in featureOnly {
+            specs.append(RolloutSpec(prompt: promptIndex[pi]!, maxTokens: 1, tag: -1 - pi))
+        }
+        let grader = Grader()
+        var buffer = [StoredRollout]()
+        var lastFlush = Date()
+        var started = [Int: Date]()
+        func flush() throws {
+            let added = try store.insert(buffer)
+            summary.generated += added
+            buffer.removeAll(keepingCapacity: true)
+            lastFlush = Date()
+        }
+        let dim = model.config.embeddingLength, blocks = model.config.blockCount
+        let wantFeatures = Set(needFeatures)
+        try engine.run(prompts: tokenized, specs: specs, captureFeatures: !needFeatures.isEmpty,
+                       onFeatures: { local, values in
+            let pi = usedProblems[local]
+            guard wantFeatures.contains(pi) else { return }
+            try? store.putFeatures(modelKey: prep.modelKey, promptHash: prep.promptHashes[pi], layers: blocks, dim: dim, values: values)
+        }) { r in
+            guard r.tag >= 0 else { return }
+            let job = ordered[r.tag]
+            let p = prep.problems[job.problem]
+            let verdict = grader.grade(response: r.text, gold: p.gold)
+            let n = max(1, r.steps.count)
+            let records = r.steps.map { TokenRecord(id: Int32($0.id), logprob: $0.logprob, entropy: $0.entropy,
+                                                     iterations: UInt8(min(255, $0.iterations)), gated: $0.gated) }
+            buffer.append(StoredRollout(
+                key: job.key, modelKey: prep.modelKey, promptHash: prep.promptHashes[job.problem], taskKey: prep.taskKey,
+                problemID: p.id, layers: job.layers, temperature: job.temperature, sampleIndex: job.sample, seed: job.seed,
+                params: job.params, response: r.text, tokenCount: r.steps.count, finishReason: r.finishReason.rawValue,
+                meanEntropy: Double(r.steps.reduce(0) { $0 + $1.entropy }) / Double(n),
+                meanLogprob: Double(r.steps.reduce(0) { $0 + $1.logprob }) / Double(n),
+                selfCertainty: Double(r.steps.reduce(0) { $0 + $1.selfCertainty }) / Double(n),
+                gatedTokens: r.gatedTokens, extraLayerApplications: r.extraLayerApplications,
+                extracted: verdict.extracted, answerClass: verdict.answerClass, correct: verdict.correct,
+                rule: verdict.rule, graderVersion: Grader.version, tokens: TokenRecord.pack(records),
+                seconds: Date().timeIntervalSince(started[job.problem] ?? t0)))
+            started[job.problem] = started[job.problem] ?? Date()
+            summary.tokens += r.steps.count
+            progress.advance(rollouts: 1, tokens: r.steps.count)
+            if buffer.count >= 64 || Date().timeIntervalSince(lastFlush) > 2 { try flush() }
+        }
+        try flush()
+        progress.finish()
+        summary.seconds = Date().timeIntervalSince(t0)
+        return summary
+    }
+}

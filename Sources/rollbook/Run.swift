@@ -1,0 +1,137 @@
+import Analysis
+import ArgumentParser
+import Foundation
+import Runner
+import Store
+
+/// `--store` as a reusable option group.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: "The SQLite rollout store.")
+    var store: String = "data/rollbook.sqlite"
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Generate (or reuse) every rollout a YAML plan asks for.")
+
+    @Argument(help: "A YAML plan file.") var spec: String
+    @OptionGroup var storeOptions: StoreOptions
+    @Flag(name: .long, help: "No progress output.") var quiet = false
+    @Flag(name: .long, help: "Print the summary as JSON.") var json = false
+
+    func run() throws {
+        let plan = try Plan.load(path: spec)
+        let store = try RolloutStore(path: storeOptions.store)
+        let base = (spec as NSString).deletingLastPathComponent
+        let prep = try Runner.prepare(plan, store: store, baseDir: base.isEmpty ? "." : base)
+        let s = try Runner.execute(prep, store: store, progress: .automatic(quiet: quiet, label: plan.name))
+        if json {
+            struct Out: Encodable { var run: String; var planned, cached, generated, tokens: Int; var seconds: Double }
+            try writeJSON(Out(run: plan.name, planned: s.planned, cached: s.cached, generated: s.generated, tokens: s.tokens, seconds: s.seconds))
+        } else if !quiet {
+            print(String(format: "%@: %d rollouts planned, %d cached, %d generated (%d tokens) in %.1fs",
+                         plan.name, s.planned, s.cached, s.generated, s.tokens, s.seconds))
+        }
+    }
+}
+
+struct Analyze: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Analyse a run: pass@k, maj@k, pools, budgets, diversity, T2.")
+
+    @Argument(help: "A run name (a plan's name) or a plan file.") var target: String
+    @OptionGroup var storeOptions: StoreOptions
+    @Flag(name: .long, help: "Emit one JSON object.") var json = false
+    @Option(name: .long, help: "Bootstrap resamples.") var resamples = 1000
+    @Option(name: .long, help: "Seed for bootstrap and Monte Carlo.") var seed: UInt64 = 0
+    @Option(name: .long, help: "K_eff threshold between low and high diversity.") var keffThreshold = 2.0
+    @Flag(name: .long, help: "Skip the T2 budget predictor.") var noPredictor = false
+
+    func run() throws {
+        let store = try RolloutStore(path: storeOptions.store)
+        let name = target.hasSuffix(".yaml") || target.hasSuffix(".yml") ? try Plan.load(path: target).name : target
+        let data = try RunData.load(store: store, run: name, features: !noPredictor)
+        var o = AnalysisOptions()
+        o.resamples = resamples; o.seed = seed; o.keffThreshold = keffThreshold; o.blockCount = 30
+        let report = RunAnalysis.analyze(data.outcomes, features: data.features, iterationHistograms: data.iterations, options: o)
+        if json {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            enc.keyEncodingStrategy = .convertToSnakeCase
+            enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            struct Out: Encodable { var run: String; var planned: Int; var report: RunReport }
+            var d = try enc.encode(Out(run: name, planned: data.planned, report: report))
+            d.append(0x0A)
+            FileHandle.standardOutput.write(d)
+            return
+        }
+        print(Summary.text(run: name, planned: data.planned, report))
+    }
+}
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "One row per rollout of a run, as JSONL or CSV.")
+
+    @Argument(help: "A run name or a plan file.") var target: String
+    @OptionGroup var storeOptions: StoreOptions
+    @Option(name: .long, help: "jsonl or csv.") var format = "jsonl"
+
+    func validate() throws {
+        guard ["jsonl", "csv"].contains(format) else { throw ValidationError("--format must be jsonl or csv") }
+    }
+
+    func run() throws {
+        let store = try RolloutStore(path: storeOptions.store)
+        let name = target.hasSuffix(".yaml") || target.hasSuffix(".yml") ? try Plan.load(path: target).name : target
+        guard try store.run(named: name) != nil else { throw StoreError("\(store.path): no run named \"\(name)\"") }
+        let golds = try store.golds(run: name)
+        let rows = try store.rollouts(run: name)
+        let out = FileHandle.standardOutput
+        let cols = ["problem_id", "gold", "layers", "temperature", "sample_index", "seed", "response", "extracted",
+                    "class", "correct", "tokens", "finish_reason", "mean_entropy", "self_certainty", "gated_tokens"]
+        if format == "csv" { out.write((cols.joined(separator: ",") + "\n").data(using: .utf8)!) }
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        for r in rows {
+            let values: [Any?] = [r.problemID, golds[r.problemID], r.layers, r.temperature, r.sampleIndex, String(r.seed),
+                                  r.response, r.extracted, r.answerClass, r.correct, r.tokenCount, r.finishReason,
+                                  r.meanEntropy, r.selfCertainty, r.gatedTokens]
+            if format == "csv" {
+                let line = values.map { v -> String in
+                    guard let v else { return "" }
+                    let s = "\(v)"
+                    return s.contains(where: { ",\"\n\r".contains($0) }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+                }.joined(separator: ",")
+                out.write((line + "\n").data(using: .utf8)!)
+            } else {
+                var obj = [String: JSONValue]()
+                for (c, v) in zip(cols, values) { obj[c] = JSONValue(v) }
+                var d = try enc.encode(obj)
+                d.append(0x0A)
+                out.write(d)
+            }
+        }
+    }
+}
+
+/// Minimal JSON value for heterogeneous export rows.
+enum JSONValue: Encodable {
+    case string(String), int(Int), double(Double), bool(Bool), null
+    init(_ v: Any?) {
+        switch v {
+        case let s as String: self = .string(s)
+        case let i as Int: self = .int(i)
+        case let d as Double: self = .double(d)
+        case let b as Bool: self = .bool(b)
+        default: self = .null
+        }
+    }
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .string(let s): try c.encode(s)
+        case .int(let i): try c.encode(i)
+        case .double(let d): try c.encode(d)
+        case .bool(let b): try c.encode(b)
+        case .null: try c.encodeNil()
+        }
+    }
+}
