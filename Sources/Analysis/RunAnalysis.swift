@@ -95,6 +95,7 @@ public struct AuditRow: Sendable, Codable {
     public var needed: Int
     public var wastedRollouts: Int
     public var wastedTokens: Double
+    public var meanTokens: Double
     public var accuracyAtDatasetBudget: Double
     public var accuracyAtOwnBudget: Double
     public var type: String
@@ -281,7 +282,7 @@ public enum RunAnalysis {
                 let own: Double = rep.curves[i][grid.firstIndex(of: need)!]
                 atD.append(rep.curves[i][jD]); atOwn.append(own)
                 rows.append(AuditRow(problem: p, spent: nD, needed: need, wastedRollouts: max(0, nD - need),
-                                     wastedTokens: Double(max(0, nD - need)) * meanTokens,
+                                     wastedTokens: Double(max(0, nD - need)) * meanTokens, meanTokens: meanTokens,
                                      accuracyAtDatasetBudget: rep.curves[i][jD], accuracyAtOwnBudget: own,
                                      type: rep.sampleTypes[i].rawValue))
             }

@@ -79,6 +79,12 @@ extension Plan {
         do { node = try Yams.compose(yaml: yaml) } catch let e as YamlError {
             throw PlanError("\(source): invalid YAML: \(yamlMessage(e, lineOffset: lineOffset))")
         }
+        return try parse(node: node, source: source, defaultName: defaultName, lineOffset: lineOffset, base: base)
+    }
+
+    /// Parses an already composed YAML mapping (a notebook's `sample:` value).
+    public static func parse(node: Node?, source: String, defaultName: String, lineOffset: Int = 0,
+                             base: Plan? = nil) throws -> Plan {
         var plan = base ?? Plan(name: defaultName)
         if base != nil { plan.name = defaultName }
         guard let root = node else { return plan }
@@ -142,7 +148,7 @@ extension Plan {
         return plan
     }
 
-    static func yamlMessage(_ e: YamlError, lineOffset: Int) -> String {
+    public static func yamlMessage(_ e: YamlError, lineOffset: Int) -> String {
         switch e {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _):
             return "line \(mark.line + lineOffset), column \(mark.column): \(problem)\(context.map { " \($0.text)" } ?? "")"

@@ -87,7 +87,7 @@ public enum Runner {
     }
 
     /// Generates every job the store lacks, committing as it goes, and records the run.
-    public static func execute(_ prep: PreparedRun, store: RolloutStore, progress: Progress) throws -> RunSummary {
+    public static func execute(_ prep: PreparedRun, store: RolloutStore, progress: RunProgress) throws -> RunSummary {
         let t0 = Date()
         var summary = RunSummary()
         summary.planned = prep.jobs.count

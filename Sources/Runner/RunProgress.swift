@@ -2,7 +2,7 @@ import Foundation
 
 /// Run progress on stderr: a redrawn bar on a terminal (rollouts done/total, tokens/s,
 /// cache hits, ETA), plain lines every 10 s otherwise, nothing when quiet.
-public final class Progress: @unchecked Sendable {
+public final class RunProgress: @unchecked Sendable {
     public enum Style { case bar, lines, quiet }
     let style: Style
     var total = 0, cached = 0, done = 0, tokens = 0
@@ -15,8 +15,8 @@ public final class Progress: @unchecked Sendable {
     }
 
     /// `.bar` when stderr is a terminal, else `.lines`; `.quiet` when asked.
-    public static func automatic(quiet: Bool, label: String = "run") -> Progress {
-        Progress(style: quiet ? .quiet : (isatty(2) != 0 ? .bar : .lines), label: label)
+    public static func automatic(quiet: Bool, label: String = "run") -> RunProgress {
+        RunProgress(style: quiet ? .quiet : (isatty(2) != 0 ? .bar : .lines), label: label)
     }
 
     func start(total: Int, cached: Int) {
@@ -42,7 +42,7 @@ public final class Progress: @unchecked Sendable {
         let finished = cached + done
         let pct = total > 0 ? 100 * finished / total : 100
         return String(format: "%@ %d/%d rollouts (%d%%), %d cached, %.0f tokens/s, ETA %@",
-                      label, finished, total, pct, cached, rate, Progress.clock(eta))
+                      label, finished, total, pct, cached, rate, RunProgress.clock(eta))
     }
 
     static func clock(_ s: Double) -> String {

@@ -1,0 +1,378 @@
+import Foundation
+
+public enum Scale: Sendable { case linear, log2 }
+
+/// What an Axes draws. Colours index the style's palette.
+public enum Artist: Sendable {
+    case line(xs: [Double], ys: [Double], label: String?, color: Int, dashed: Bool = false, markers: Bool = true)
+    case band(xs: [Double], low: [Double], high: [Double], color: Int)
+    case scatter(xs: [Double], ys: [Double], label: String?, color: Int)
+    case errorBars(xs: [Double], ys: [Double], low: [Double], high: [Double], color: Int)
+    /// Bars over the axes' categories; several series are grouped side by side, or stacked.
+    case bars(series: [(label: String, values: [Double])], stacked: Bool)
+    /// Histogram from bin edges (count + 1 values) and counts.
+    case histogram(edges: [Double], counts: [Double], label: String?, color: Int)
+    case step(xs: [Double], ys: [Double], label: String?, color: Int)
+    /// Heatmap rows x columns over the axes' categories (columns) and `rows`; nil = no data.
+    case heatmap(values: [[Double?]], rows: [String], cellLabels: Bool, colorbar: String, range: (Double, Double)?)
+    case vline(x: Double, label: String?)
+    case hline(y: Double, label: String?)
+    case text(x: Double, y: Double, text: String)
+    /// Two-set Venn diagram of solved sets.
+    case venn(a: String, b: String, onlyA: Int, onlyB: Int, both: Int, neither: Int)
+}
+
+public final class Axes {
+    public var title: String?
+    public var xLabel: String?
+    public var yLabel: String?
+    public var xScale: Scale = .linear
+    public var yScale: Scale = .linear
+    public var xLimits: (Double, Double)?
+    public var yLimits: (Double, Double)?
+    /// Categorical x axis (bars, heatmap columns).
+    public var categories: [String]?
+    public var artists: [Artist] = []
+    public var legend = true
+    public var percentY = false
+
+    public init(title: String? = nil, xLabel: String? = nil, yLabel: String? = nil) {
+        self.title = title; self.xLabel = xLabel; self.yLabel = yLabel
+    }
+    public func add(_ a: Artist) { artists.append(a) }
+}
+
+/// Figure -> axes (side by side) -> artists.
+public final class Figure {
+    public let style: Style
+    public var width: Double
+    public var height: Double
+    public var axes: [Axes]
+
+    /// `wide` uses the style's double-column width.
+    public init(style: Style, wide: Bool = false, heightScale: Double = 1, axes: [Axes]) {
+        self.style = style
+        width = 72 * (wide ? style.wideWidthIn : style.widthIn)
+        height = 72 * style.widthIn * style.aspect * heightScale
+        self.axes = axes
+    }
+
+    public func draw(on r: Renderer) {
+        let slot = width / Double(max(axes.count, 1))
+        for (i, ax) in axes.enumerated() {
+            AxesPainter(ax: ax, style: style, r: r, x0: Double(i) * slot, y0: 0, w: slot, h: height).paint()
+        }
+    }
+}
+
+/// Lays out and paints one Axes inside its slot.
+struct AxesPainter {
+    let ax: Axes
+    let style: Style
+    let r: Renderer
+    let x0, y0, w, h: Double
+
+    var fs: Double { style.fontSize }
+
+    func paint() {
+        for a in ax.artists {
+            if case let .venn(a, b, oa, ob, both, neither) = a { return venn(a, b, oa, ob, both, neither) }
+            if case let .heatmap(v, rows, labels, cb, range) = a { return heatmap(v, rows, labels, cb, range) }
+        }
+        xy()
+    }
+
+    // MARK: data ranges
+
+    func ranges() -> (x: (Double, Double), y: (Double, Double)) {
+        var xs = [Double](), ys = [Double]()
+        for a in ax.artists {
+            switch a {
+            case let .line(x, y, _, _, _, _), let .scatter(x, y, _, _), let .step(x, y, _, _): xs += x; ys += y
+            case let .band(x, lo, hi, _): xs += x; ys += lo + hi
+            case let .errorBars(x, y, lo, hi, _): xs += x; ys += y + lo + hi
+            case let .bars(series, stacked):
+                let n = ax.categories?.count ?? series.first?.values.count ?? 0
+                xs += [-0.5, Double(n) - 0.5]
+                ys.append(0)
+                if stacked { ys += (0..<n).map { i in series.reduce(0) { $0 + ($1.values.indices.contains(i) ? $1.values[i] : 0) } } }
+                else { ys += series.flatMap(\.values) }
+            case let .histogram(edges, counts, _, _): xs += edges; ys += counts + [0]
+            case let .vline(x, _): xs.append(x)
+            case let .hline(y, _): ys.append(y)
+            case let .text(x, y, _): xs.append(x); ys.append(y)
+            default: break
+            }
+        }
+        func span(_ v: [Double], _ scale: Scale) -> (Double, Double) {
+            let f = v.filter { $0.isFinite && (scale == .linear || $0 > 0) }
+            guard var lo = f.min(), var hi = f.max() else { return (0, 1) }
+            if lo == hi { lo -= scale == .log2 ? lo / 2 : 0.5; hi += scale == .log2 ? hi : 0.5 }
+            return (lo, hi)
+        }
+        var x = ax.xLimits ?? span(xs, ax.xScale), y = ax.yLimits ?? span(ys, ax.yScale)
+        if ax.yLimits == nil && ax.yScale == .linear { let pad = (y.1 - y.0) * 0.05; y = (y.0 - (y.0 == 0 ? 0 : pad), y.1 + pad) }
+        if ax.xLimits == nil && ax.categories == nil && ax.xScale == .linear && xs.count > 1 { let pad = (x.1 - x.0) * 0.03; x = (x.0 - pad, x.1 + pad) }
+        return (x, y)
+    }
+
+    // MARK: x-y plots
+
+    func xy() {
+        let (xr, yr) = ranges()
+        let yt = Ticks.values(yr.0, yr.1, scale: ax.yScale, count: 5)
+        let ylabels = yt.map { Ticks.label($0, percent: ax.percentY) }
+        let tickW = ylabels.map { r.textWidth($0, size: fs) }.max() ?? 0
+        let left = x0 + (ax.yLabel == nil ? 4 : fs * 1.6) + tickW + 6
+        let right = x0 + w - 6
+        let top = y0 + (ax.title == nil ? 6 : style.titleSize * 1.9)
+        let bottom = y0 + h - (ax.xLabel == nil ? fs * 1.6 : fs * 3.0)
+        let pw = right - left, ph = bottom - top
+        func tx(_ v: Double) -> Double {
+            if ax.categories != nil { return left + (v - xr.0) / (xr.1 - xr.0) * pw }
+            return left + Ticks.fraction(v, xr, ax.xScale) * pw
+        }
+        func ty(_ v: Double) -> Double { bottom - Ticks.fraction(v, yr, ax.yScale) * ph }
+
+        // Grid and ticks.
+        r.setLine(width: style.axisWidth * 0.6, dash: [])
+        for v in yt {
+            if style.grid { r.setColor(.light); r.move(left, ty(v)); r.line(right, ty(v)); r.stroke() }
+        }
+        var xt: [(Double, String)]
+        if let cats = ax.categories {
+            xt = cats.enumerated().map { (Double($0), $1) }
+        } else {
+            xt = Ticks.values(xr.0, xr.1, scale: ax.xScale, count: max(3, Int(pw / (fs * 4)))).map { ($0, Ticks.label($0, percent: false)) }
+        }
+        // Thin categorical labels that would collide.
+        if let widest = xt.map({ r.textWidth($0.1, size: fs) }).max(), xt.count > 1 {
+            let room = pw / Double(xt.count)
+            let every = Int((widest + fs * 0.6) / max(room, 1)) + 1
+            if every > 1 { xt = xt.enumerated().filter { $0.offset % every == 0 }.map(\.element) }
+        }
+        r.setColor(.black)
+        for (v, s) in xt {
+            r.setLine(width: style.axisWidth, dash: [])
+            r.move(tx(v), bottom); r.line(tx(v), bottom + 3); r.stroke()
+            r.text(s, tx(v), bottom + 4, size: fs, ha: 0.5, va: 0, rotate: false, bold: false)
+        }
+        for (v, s) in zip(yt, ylabels) {
+            r.move(left - 3, ty(v)); r.line(left, ty(v)); r.stroke()
+            r.text(s, left - 4, ty(v), size: fs, ha: 1, va: 0.5, rotate: false, bold: false)
+        }
+
+        // Artists, clipped to the plot area.
+        r.save()
+        r.clip(left, top - 2, pw, ph + 4)
+        var legend = [(String, Color, Bool)]()
+        for a in ax.artists {
+            switch a {
+            case let .band(xs, lo, hi, c):
+                r.setColor(style.color(c).alpha(0.18))
+                for (i, x) in xs.enumerated() { i == 0 ? r.move(tx(x), ty(hi[i])) : r.line(tx(x), ty(hi[i])) }
+                for (i, x) in xs.enumerated().reversed() { r.line(tx(x), ty(lo[i])) }
+                r.close(); r.fill()
+            case let .line(xs, ys, label, c, dashed, markers):
+                r.setColor(style.color(c))
+                r.setLine(width: style.lineWidth, dash: dashed ? [3, 2] : [])
+                for (i, x) in xs.enumerated() { i == 0 ? r.move(tx(x), ty(ys[i])) : r.line(tx(x), ty(ys[i])) }
+                r.stroke()
+                if markers && xs.count <= 40 { for (x, y) in zip(xs, ys) { r.circle(tx(x), ty(y), style.markerSize); r.fill() } }
+                if let label { legend.append((label, style.color(c), dashed)) }
+            case let .step(xs, ys, label, c):
+                r.setColor(style.color(c)); r.setLine(width: style.lineWidth, dash: [])
+                for (i, x) in xs.enumerated() {
+                    if i == 0 { r.move(tx(x), ty(ys[i])) } else { r.line(tx(x), ty(ys[i - 1])); r.line(tx(x), ty(ys[i])) }
+                }
+                r.stroke()
+                if let label { legend.append((label, style.color(c), false)) }
+            case let .scatter(xs, ys, label, c):
+                r.setColor(style.color(c).alpha(0.75))
+                for (x, y) in zip(xs, ys) { r.circle(tx(x), ty(y), style.markerSize * 1.2); r.fill() }
+                if let label { legend.append((label, style.color(c), false)) }
+            case let .errorBars(xs, _, lo, hi, c):
+                r.setColor(style.color(c)); r.setLine(width: style.axisWidth, dash: [])
+                for (i, x) in xs.enumerated() {
+                    r.move(tx(x), ty(lo[i])); r.line(tx(x), ty(hi[i]))
+                    r.move(tx(x) - 2, ty(lo[i])); r.line(tx(x) + 2, ty(lo[i]))
+                    r.move(tx(x) - 2, ty(hi[i])); r.line(tx(x) + 2, ty(hi[i]))
+                }
+                r.stroke()
+            case let .bars(series, stacked):
+                let groupW = 0.8
+                var base = [Double](repeating: 0, count: series.first?.values.count ?? 0)
+                for (si, s) in series.enumerated() {
+                    r.setColor(style.color(si))
+                    for (i, v) in s.values.enumerated() {
+                        let bx: Double, bw: Double, b0: Double
+                        if stacked { bx = Double(i) - groupW / 2; bw = groupW; b0 = base[i]; base[i] += v }
+                        else { bw = groupW / Double(series.count); bx = Double(i) - groupW / 2 + Double(si) * bw; b0 = 0 }
+                        r.rect(tx(bx), ty(b0 + v), tx(bx + bw) - tx(bx), ty(b0) - ty(b0 + v)); r.fill()
+                    }
+                    if series.count > 1 || !s.label.isEmpty { legend.append((s.label, style.color(si), false)) }
+                }
+            case let .histogram(edges, counts, label, c):
+                r.setColor(style.color(c).alpha(0.85))
+                for (i, v) in counts.enumerated() where v > 0 {
+                    let a = tx(edges[i]), b = tx(edges[i + 1])
+                    r.rect(a + 0.4, ty(v), max(b - a - 0.8, 0.5), ty(0) - ty(v)); r.fill()
+                }
+                if let label { legend.append((label, style.color(c), false)) }
+            case let .vline(x, label):
+                r.setColor(.grey); r.setLine(width: style.axisWidth, dash: [2, 2])
+                r.move(tx(x), top); r.line(tx(x), bottom); r.stroke()
+                if let label { r.setColor(.black); r.text(label, tx(x) + 2, top + 1, size: fs * 0.9, ha: 0, va: 0, rotate: false, bold: false) }
+            case let .hline(y, label):
+                r.setColor(.grey); r.setLine(width: style.axisWidth, dash: [2, 2])
+                r.move(left, ty(y)); r.line(right, ty(y)); r.stroke()
+                if let label { r.setColor(.black); r.text(label, right - 2, ty(y) - 2, size: fs * 0.9, ha: 1, va: 1, rotate: false, bold: false) }
+            case let .text(x, y, s):
+                r.setColor(.black); r.text(s, tx(x), ty(y), size: fs * 0.9, ha: 0.5, va: 1, rotate: false, bold: false)
+            default: break
+            }
+        }
+        r.restore()
+
+        // Spines, labels, title.
+        r.setColor(.black); r.setLine(width: style.axisWidth, dash: [])
+        r.move(left, top); r.line(left, bottom); r.line(right, bottom); r.stroke()
+        if let t = ax.title { r.text(t, (left + right) / 2, y0 + 3, size: style.titleSize, ha: 0.5, va: 0, rotate: false, bold: true) }
+        if let xl = ax.xLabel { r.text(xl, (left + right) / 2, y0 + h - 2, size: fs, ha: 0.5, va: 1, rotate: false, bold: false) }
+        if let yl = ax.yLabel { r.text(yl, x0 + 2, (top + bottom) / 2, size: fs, ha: 0.5, va: 0, rotate: true, bold: false) }
+        if ax.legend && !legend.isEmpty { drawLegend(legend, left: left, right: right, top: top, bottom: bottom, xr: xr, yr: yr, tx: tx, ty: ty) }
+    }
+
+    /// Places the legend in the plot corner that covers the fewest data points.
+    func drawLegend(_ items: [(String, Color, Bool)], left: Double, right: Double, top: Double, bottom: Double,
+                    xr: (Double, Double), yr: (Double, Double), tx: (Double) -> Double, ty: (Double) -> Double) {
+        let lw = (items.map { r.textWidth($0.0, size: fs * 0.9) }.max() ?? 0) + fs * 2.4
+        let lh = Double(items.count) * fs * 1.25 + fs * 0.5
+        var points = [(Double, Double)]()
+        for a in ax.artists {
+            switch a {
+            case let .line(xs, ys, _, _, _, _), let .scatter(xs, ys, _, _), let .step(xs, ys, _, _):
+                points += zip(xs, ys).map { (tx($0), ty($1)) }
+            case let .band(xs, lo, hi, _): points += zip(xs, lo).map { (tx($0), ty($1)) } + zip(xs, hi).map { (tx($0), ty($1)) }
+            case let .bars(series, _):
+                for s in series { for (i, v) in s.values.enumerated() { for f in stride(from: 0.0, through: 1.0, by: 0.1) { points.append((tx(Double(i)), ty(v * f))) } } }
+            case let .histogram(edges, counts, _, _):
+                for (i, v) in counts.enumerated() { for f in stride(from: 0.0, through: 1.0, by: 0.1) { points.append((tx((edges[i] + edges[i + 1]) / 2), ty(v * f))) } }
+            default: break
+            }
+        }
+        let corners = [(right - lw - 2, top + 2), (left + 4, top + 2), (right - lw - 2, bottom - lh - 2), (left + 4, bottom - lh - 2)]
+        let best = corners.min { a, b in
+            func hits(_ c: (Double, Double)) -> Int { points.filter { $0.0 >= c.0 - 2 && $0.0 <= c.0 + lw + 2 && $0.1 >= c.1 - 2 && $0.1 <= c.1 + lh + 2 }.count }
+            return hits(a) < hits(b)
+        }!
+        r.setColor(Color.white.alpha(0.85)); r.rect(best.0, best.1, lw, lh); r.fill()
+        for (i, it) in items.enumerated() {
+            let y = best.1 + fs * 0.25 + (Double(i) + 0.5) * fs * 1.25
+            r.setColor(it.1); r.setLine(width: style.lineWidth, dash: it.2 ? [3, 2] : [])
+            r.move(best.0 + 3, y); r.line(best.0 + fs * 1.6, y); r.stroke()
+            r.setColor(.black)
+            r.text(it.0, best.0 + fs * 2.0, y, size: fs * 0.9, ha: 0, va: 0.5, rotate: false, bold: false)
+        }
+    }
+
+    // MARK: heatmap
+
+    func heatmap(_ values: [[Double?]], _ rows: [String], _ labels: Bool, _ cbLabel: String, _ range: (Double, Double)?) {
+        let cols = ax.categories ?? (values.first ?? []).indices.map(String.init)
+        let flat = values.flatMap { $0 }.compactMap { $0 }
+        let lo = range?.0 ?? (flat.min() ?? 0), hi = range?.1 ?? (flat.max() ?? 1)
+        let rowW = rows.map { r.textWidth($0, size: fs) }.max() ?? 0
+        let left = x0 + (ax.yLabel == nil ? 4 : fs * 1.6) + rowW + 6
+        let cbW = fs * 0.9, cbGap = fs * 0.8, cbText = r.textWidth(Ticks.label(hi, percent: ax.percentY), size: fs) + 4
+        let right = x0 + w - cbW - cbGap - cbText - 4
+        let top = y0 + (ax.title == nil ? 6 : style.titleSize * 1.9)
+        let bottom = y0 + h - (ax.xLabel == nil ? fs * 1.6 : fs * 3.0)
+        let cw = (right - left) / Double(max(cols.count, 1)), ch = (bottom - top) / Double(max(rows.count, 1))
+        for (i, row) in values.enumerated() {
+            for (j, v) in row.enumerated() {
+                let x = left + Double(j) * cw, y = top + Double(i) * ch
+                guard let v else { r.setColor(.light); r.rect(x, y, cw, ch); r.fill(); continue }
+                let t = hi > lo ? (v - lo) / (hi - lo) : 0.5
+                r.setColor(Color.sequential(t)); r.rect(x, y, cw - 0.5, ch - 0.5); r.fill()
+                if labels {
+                    r.setColor(t > 0.6 ? .black : .white)
+                    r.text(Ticks.label(v, percent: ax.percentY, digits: 1), x + cw / 2, y + ch / 2, size: fs * 0.9, ha: 0.5, va: 0.5, rotate: false, bold: false)
+                }
+            }
+        }
+        r.setColor(.black)
+        for (j, c) in cols.enumerated() { r.text(c, left + (Double(j) + 0.5) * cw, bottom + 3, size: fs, ha: 0.5, va: 0, rotate: false, bold: false) }
+        for (i, s) in rows.enumerated() { r.text(s, left - 4, top + (Double(i) + 0.5) * ch, size: fs, ha: 1, va: 0.5, rotate: false, bold: false) }
+        // Colour bar.
+        let cbx = right + cbGap
+        let steps = 48
+        for k in 0..<steps {
+            let t = Double(k) / Double(steps - 1)
+            r.setColor(Color.sequential(t))
+            let y = bottom - (bottom - top) * Double(k + 1) / Double(steps)
+            r.rect(cbx, y, cbW, (bottom - top) / Double(steps) + 0.3); r.fill()
+        }
+        r.setColor(.black)
+        for v in Ticks.values(lo, hi, scale: .linear, count: 4) where v >= lo && v <= hi {
+            let y = bottom - (hi > lo ? (v - lo) / (hi - lo) : 0) * (bottom - top)
+            r.text(Ticks.label(v, percent: ax.percentY), cbx + cbW + 2, y, size: fs * 0.85, ha: 0, va: 0.5, rotate: false, bold: false)
+        }
+        if let t = ax.title { r.text(t, (left + right) / 2, y0 + 3, size: style.titleSize, ha: 0.5, va: 0, rotate: false, bold: true) }
+        if let xl = ax.xLabel { r.text(xl, (left + right) / 2, y0 + h - 2, size: fs, ha: 0.5, va: 1, rotate: false, bold: false) }
+        if let yl = ax.yLabel { r.text(yl, x0 + 2, (top + bottom) / 2, size: fs, ha: 0.5, va: 0, rotate: true, bold: false) }
+        _ = cbLabel
+    }
+
+    // MARK: Venn
+
+    func venn(_ a: String, _ b: String, _ oa: Int, _ ob: Int, _ both: Int, _ neither: Int) {
+        let top = y0 + (ax.title == nil ? 6 : style.titleSize * 1.9)
+        let cy = (top + y0 + h - fs * 2.2) / 2
+        let rad = min(w * 0.22, (y0 + h - top - fs * 2.5) / 2)
+        let cx = x0 + w / 2
+        let ca = cx - rad * 0.55, cb = cx + rad * 0.55
+        r.setColor(style.color(0).alpha(0.35)); r.circle(ca, cy, rad); r.fill()
+        r.setColor(style.color(1).alpha(0.35)); r.circle(cb, cy, rad); r.fill()
+        r.setColor(.black)
+        r.text("\(oa)", ca - rad * 0.5, cy, size: fs * 1.2, ha: 0.5, va: 0.5, rotate: false, bold: true)
+        r.text("\(both)", cx, cy, size: fs * 1.2, ha: 0.5, va: 0.5, rotate: false, bold: true)
+        r.text("\(ob)", cb + rad * 0.5, cy, size: fs * 1.2, ha: 0.5, va: 0.5, rotate: false, bold: true)
+        r.text(a, ca - rad * 0.3, cy + rad + 3, size: fs, ha: 0.5, va: 0, rotate: false, bold: false)
+        r.text(b, cb + rad * 0.3, cy + rad + 3, size: fs, ha: 0.5, va: 0, rotate: false, bold: false)
+        r.text("neither: \(neither)", x0 + w - 4, y0 + h - 3, size: fs * 0.9, ha: 1, va: 1, rotate: false, bold: false)
+        if let t = ax.title { r.text(t, x0 + w / 2, y0 + 3, size: style.titleSize, ha: 0.5, va: 0, rotate: false, bold: true) }
+    }
+}
+
+/// Tick choices: 1-2-5 steps on linear axes, powers of two on log2 axes.
+public enum Ticks {
+    public static func values(_ lo: Double, _ hi: Double, scale: Scale, count: Int) -> [Double] {
+        if scale == .log2 {
+            let a = Int(floor(log2(max(lo, 1e-12)))), b = Int(ceil(log2(max(hi, 1e-12))))
+            let every = max(1, (b - a + 1) / max(count, 1))
+            return stride(from: a, through: b, by: every).map { pow(2, Double($0)) }.filter { $0 >= lo * 0.999 && $0 <= hi * 1.001 }
+        }
+        guard hi > lo else { return [lo] }
+        let raw = (hi - lo) / Double(max(count, 1))
+        let mag = pow(10, floor(log10(raw)))
+        let step = [1.0, 2, 2.5, 5, 10].map { $0 * mag }.first { $0 >= raw } ?? 10 * mag
+        var v = ceil(lo / step - 1e-9) * step, out = [Double]()
+        while v <= hi + step * 1e-9 { out.append(abs(v) < step * 1e-9 ? 0 : v); v += step }
+        return out
+    }
+
+    public static func fraction(_ v: Double, _ r: (Double, Double), _ scale: Scale) -> Double {
+        if scale == .log2 { return (log2(max(v, 1e-12)) - log2(r.0)) / max(log2(r.1) - log2(r.0), 1e-12) }
+        return (v - r.0) / max(r.1 - r.0, 1e-12)
+    }
+
+    public static func label(_ v: Double, percent: Bool, digits: Int? = nil) -> String {
+        let x = percent ? v * 100 : v
+        if let digits { return String(format: "%.\(digits)f", x) + (percent ? "" : "") }
+        if x == x.rounded() && abs(x) < 1e7 { return String(Int(x)) + (percent ? "%" : "") }
+        var s = String(format: "%.3f", x)
+        while s.hasSuffix("0") { s.removeLast() }
+        return s + (percent ? "%" : "")
+    }
+}

@@ -1,0 +1,95 @@
+import Analysis
+import Foundation
+
+/// A table as text cells (escaped where shown), plus its CSV.
+public struct TableOutput {
+    public var title: String
+    public var headers: [String]
+    public var rows: [[String]]
+    public var csv: String {
+        func q(_ s: String) -> String { s.contains(where: { ",\"\n".contains($0) }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
+        return ([headers] + rows).map { $0.map(q).joined(separator: ",") }.joined(separator: "\n") + "\n"
+    }
+}
+
+public enum Tables {
+    static func pct(_ v: Double) -> String { String(format: "%.1f%%", 100 * v) }
+    static func ci(_ i: Interval) -> String { String(format: "%.1f%% [%.1f, %.1f]", 100 * i.value, 100 * i.low, 100 * i.high) }
+
+    public static func make(_ name: String, report r: RunReport) -> TableOutput? {
+        switch name {
+        case "cells":
+            return TableOutput(title: "Accuracy per (L, T) cell", headers: ["L", "T", "n", "accuracy (95% CI)", "pass@n", "maj@n", "tokens", "gate rate", "extra layers/token"],
+                               rows: r.cells.map { c in [String(c.layers), String(c.temperature), String(c.samples), ci(c.accuracy), pct(c.passAtK.last ?? 0),
+                                                         pct(c.majAtK.last ?? 0), String(format: "%.1f", c.meanTokens), String(format: "%.2f", c.gateRate),
+                                                         String(format: "%.2f", c.extraPerToken)] })
+        case "pools":
+            var rows = r.pools.pools.map { p in [p.name, String(p.rolloutsPerProblem), ci(p.oracle), String(p.solved.count)] }
+            if let g = r.pools.jointMinusTOnlyPP { rows.append(["joint - T-only", "", String(format: "%+.1f pp", g), ""]) }
+            if let g = r.pools.jointMinusLOnlyPP { rows.append(["joint - L-only", "", String(format: "%+.1f pp", g), ""]) }
+            if let o = r.pools.overlap { rows.append(["Jaccard(T-only, L-only)", "", String(format: "%.2f", o.jaccard), "\(o.both) both"]) }
+            return TableOutput(title: "Oracle accuracy per pool", headers: ["pool", "rollouts/problem", "oracle (95% CI)", "solved"], rows: rows)
+        case "budget-audit":
+            guard let a = r.audit else { return nil }
+            var rows = [["dataset budget N_D", String(a.datasetBudget)], ["mean N*_x", String(format: "%.2f", a.meanSampleOptimal)],
+                        ["M_D (overscaling index)", String(format: "%.3f", a.overscalingIndex)], ["redundancy 1 - M_D", pct(a.redundancy)],
+                        ["curse (N_D > mean N*_x)", a.curse ? "yes" : "no"],
+                        ["accuracy at N_D", ci(a.accuracyAtDatasetBudget)], ["accuracy at oracle budgets", ci(a.accuracyAtOracleBudgets)],
+                        ["rollouts at N_D / at N*_x", "\(a.rolloutsAtDatasetBudget) / \(a.rolloutsAtOracleBudgets)"],
+                        ["saved by per-sample budgets", pct(a.savedFraction)], ["tokens wasted at N_D", String(format: "%.0f", a.tokensWasted)]]
+            rows += a.rows.prefix(8).map { ["most wasteful: \($0.problem)", "N*=\($0.needed), \(String(format: "%.0f", $0.wastedTokens)) tokens, \($0.type.replacingOccurrences(of: "_", with: " "))"] }
+            return TableOutput(title: "Budget audit (L=\(a.cell.layers), T=\(a.cell.temperature))", headers: ["quantity", "value"], rows: rows)
+        case "selection":
+            guard let s = r.selection else { return nil }
+            return TableOutput(title: "Selection rules (L=\(s.cell.layers), T=\(s.cell.temperature))", headers: ["rule", "accuracy (95% CI)"],
+                               rows: [["mean (single sample)", ci(s.meanAccuracy)], ["majority vote", ci(s.majority)],
+                                      ["best-of-N, self-certainty", ci(s.bestOfNSelfCertainty)], ["best-of-N, mean log-prob", ci(s.bestOfNLogprob)],
+                                      ["Borda voting, self-certainty", ci(s.bordaSelfCertainty)], ["oracle", ci(s.oracle)]])
+        case "diversity":
+            guard let d = r.diversity else { return nil }
+            var rows = [["clustering", d.clustering.replacingOccurrences(of: "_", with: " ")],
+                        ["median K_eff", String(format: "%.2f", d.medianEffectiveApproaches)],
+                        ["regime (threshold \(d.threshold))", d.regime], ["mean H(pi), nats", String(format: "%.3f", d.meanEntropy)],
+                        ["Var(C) = across + within", String(format: "%.3f = %.3f + %.3f", d.varianceForm.total, d.varianceForm.across, d.varianceForm.within)],
+                        ["H(C) = I(C;Z) + E H(C|Z)", String(format: "%.3f = %.3f + %.3f", d.entropyForm.total, d.entropyForm.across, d.entropyForm.within)]]
+            for t in d.byTemperature.keys.sorted() { rows.append(["median K_eff at T=\(t)", String(format: "%.2f", d.byTemperature[t]!)]) }
+            rows.append(["recommendation", d.recommendation])
+            rows.append(["evidence", d.evidence])
+            return TableOutput(title: "Diversity profile", headers: ["quantity", "value"], rows: rows)
+        case "predictor":
+            guard let t = r.budgetPredictor else { return nil }
+            return TableOutput(title: "T2 budget predictor (\(t.folds)-fold CV, ridge lambda \(t.lambda))", headers: ["budget rule", "accuracy", "cost vs N_D"],
+                               rows: [["global N_D", pct(t.accuracyAtDatasetBudget), "1.00"],
+                                      ["T2 predicted N^", pct(t.accuracyAtPredicted), String(format: "%.2f", t.costRatio)],
+                                      ["median N* (\(t.medianBudget))", pct(t.accuracyAtMedian), String(format: "%.2f", t.costRatioMedian)]])
+        case "signal":
+            return TableOutput(title: "Group-relative training signal", headers: ["pool", "group size", "mixed groups", "mean variance"],
+                               rows: r.trainingSignal.map { [$0.pool, String($0.groupSize), pct($0.mixedFraction), String(format: "%.3f", $0.meanVariance)] })
+        default:
+            return nil
+        }
+    }
+
+    /// Named values for `text:` cells.
+    public static func values(_ r: RunReport) -> [String: String] {
+        var v = ["problems": String(r.problems), "rollouts": String(r.rollouts)]
+        if let best = r.cells.max(by: { $0.accuracy.value < $1.accuracy.value }) {
+            v["best_cell"] = "L=\(best.layers), T=\(best.temperature)"; v["best_accuracy"] = ci(best.accuracy)
+        }
+        for p in r.pools.pools { v["oracle_\(p.name)"] = ci(p.oracle) }
+        if let g = r.pools.jointMinusTOnlyPP { v["joint_gain_pp"] = String(format: "%+.1f", g) }
+        if let o = r.pools.overlap { v["jaccard"] = String(format: "%.2f", o.jaccard) }
+        if let a = r.audit {
+            v["n_d"] = String(a.datasetBudget); v["m_d"] = String(format: "%.2f", a.overscalingIndex)
+            v["redundancy"] = pct(a.redundancy); v["saved"] = pct(a.savedFraction); v["curse"] = a.curse ? "holds" : "does not hold"
+            v["mean_n_star"] = String(format: "%.2f", a.meanSampleOptimal)
+        }
+        if let d = r.diversity {
+            v["median_keff"] = String(format: "%.2f", d.medianEffectiveApproaches); v["regime"] = d.regime
+            v["recommendation"] = d.recommendation; v["evidence"] = d.evidence
+        }
+        if let s = r.selection { v["majority"] = ci(s.majority); v["mean_accuracy"] = ci(s.meanAccuracy) }
+        if let t = r.budgetPredictor { v["t2_accuracy"] = pct(t.accuracyAtPredicted); v["t2_cost"] = String(format: "%.2f", t.costRatio) }
+        return v
+    }
+}
