@@ -7,8 +7,12 @@ ROLLBOOK := .build/release/rollbook
 
 .PHONY: demo test deps test-deps model build bench bench-compare fixtures clean
 
+# The main job: sample, analyse and render the quickstart notebook into reports/quickstart/
+# (index.html, report.pdf, figures/). Rollouts are cached in data/rollbook.sqlite, so a
+# second run only re-renders.
 demo: deps model build
-	$(ROLLBOOK) generate --chat --prompt "Natalia sold clips to 48 of her friends in April, and then she sold half as many clips in May. How many clips did Natalia sell altogether in April and May?" --max-tokens 96
+	$(ROLLBOOK) render notebooks/quickstart.md
+	@echo "open reports/quickstart/index.html (or report.pdf)"
 
 test: test-deps model
 	$(SWIFT) build $(BUILD_FLAGS)

@@ -24,11 +24,43 @@ public enum Diversity {
     public static func profile(counts: [Int]) -> DiversityProfile {
         let n = Double(counts.reduce(0, +))
         guard n > 0 else { return DiversityProfile(entropy: 0, effectiveApproaches: 1, inverseSimpson: 1, topMass: 1) }
-        let p = counts.filter { $0 > 0 }.map { Double($0) / n }
+        return profile(probabilities: counts.filter { $0 > 0 }.map { Double($0) / n })
+    }
+
+    /// Profile of an approach distribution given as probabilities (summing to 1).
+    public static func profile(probabilities: [Double]) -> DiversityProfile {
+        let p = probabilities.filter { $0 > 0 }
+        guard !p.isEmpty else { return DiversityProfile(entropy: 0, effectiveApproaches: 1, inverseSimpson: 1, topMass: 1) }
         let h = -p.reduce(0) { $0 + $1 * log($1) }
         return DiversityProfile(entropy: h, effectiveApproaches: exp(h),
                                 inverseSimpson: 1 / p.reduce(0) { $0 + $1 * $1 }, topMass: p.max() ?? 1)
     }
+
+    /// The approach label of a rollout under a clustering: the answer class, the first k
+    /// generated token ids, or the first sentence (lower-cased, whitespace collapsed).
+    public static func approachLabel(clustering: String, answerClass: String, response: String?, tokenIDs: [Int32]?, k: Int) -> String {
+        switch clustering {
+        case "prefix":
+            return (tokenIDs ?? []).prefix(k).map(String.init).joined(separator: ",")
+        case "first_sentence":
+            let text = response ?? ""
+            var sentence = ""
+            for ch in text {
+                if ch == "." || ch == "?" || ch == "!" || ch == "\n" {
+                    // A decimal point ("3.5") does not end a sentence.
+                    if ch == ".", let last = sentence.last, last.isNumber { sentence.append(ch); continue }
+                    if !sentence.trimmingCharacters(in: .whitespaces).isEmpty { break }
+                    sentence = ""; continue
+                }
+                sentence.append(ch)
+            }
+            return sentence.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        default:
+            return answerClass
+        }
+    }
+
+    public static let clusterings = ["answer_class", "prefix", "first_sentence"]
 
     /// Groups rollouts by approach label: (pi_z, q_z) per approach, in first-seen order.
     public static func approaches(labels: [String], correct: [Bool]) -> (pi: [Double], q: [Double]) {

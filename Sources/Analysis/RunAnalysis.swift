@@ -14,10 +14,15 @@ public struct Outcome: Sendable {
     public var selfCertainty: Double
     public var gatedTokens: Int
     public var extraLayerApplications: Int
+    /// The approach label under the run's clustering (answer class by default).
+    public var approach: String
+    /// Mean entropy of the early (approach-committing) tokens, when known.
+    public var earlyEntropy: Double?
 
     public init(problem: String, layers: Int, temperature: Double, sample: Int, correct: Bool, answerClass: String,
                 tokens: Int = 0, meanEntropy: Double = 0, meanLogprob: Double = 0, selfCertainty: Double = 0,
-                gatedTokens: Int = 0, extraLayerApplications: Int = 0) {
+                gatedTokens: Int = 0, extraLayerApplications: Int = 0, approach: String? = nil, earlyEntropy: Double? = nil) {
+        self.approach = approach ?? answerClass; self.earlyEntropy = earlyEntropy
         self.problem = problem; self.layers = layers; self.temperature = temperature; self.sample = sample
         self.correct = correct; self.answerClass = answerClass; self.tokens = tokens; self.meanEntropy = meanEntropy
         self.meanLogprob = meanLogprob; self.selfCertainty = selfCertainty; self.gatedTokens = gatedTokens
@@ -37,6 +42,10 @@ public struct AnalysisOptions: Sendable, Codable {
     public var blockCount = 0
     public var folds = 5
     public var ridgeLambda = 1.0
+    /// Approach clustering the outcomes were labelled with (reported, not applied here).
+    public var clustering = "answer_class"
+    /// k of the first-k-token clustering and of the early-token entropy.
+    public var prefixTokens = 8
     public init() {}
 }
 
@@ -152,6 +161,10 @@ public struct DiversityReport: Sendable, Codable {
     public var entropyForm: Decomposition
     /// Per temperature (L = 0): median K_eff.
     public var byTemperature: [String: Double]
+    /// Mean entropy (nats) of the first `prefixTokens` generated tokens, and of the rest.
+    public var earlyTokenEntropy: Double?
+    public var laterTokenEntropy: Double?
+    public var prefixTokens: Int
     public var recommendation: String
     public var evidence: String
 }
@@ -325,8 +338,8 @@ public enum RunAnalysis {
             var vTotal = Decomposition(total: 0, across: 0, within: 0), eTotal = vTotal
             for p in ps {
                 let g = groups[p]!
-                let (pi, q) = Diversity.approaches(labels: g.map(\Outcome.answerClass), correct: g.map(\Outcome.correct))
-                let prof = Diversity.profile(counts: pi.map { Int(($0 * Double(g.count)).rounded()) })
+                let (pi, q) = Diversity.approaches(labels: g.map(\Outcome.approach), correct: g.map(\Outcome.correct))
+                let prof = Diversity.profile(probabilities: pi)
                 keff.append(prof.effectiveApproaches); hs.append(prof.entropy)
                 let v = Diversity.varianceDecomposition(pi: pi, q: q), e = Diversity.entropyDecomposition(pi: pi, q: q)
                 vTotal.total += v.total; vTotal.across += v.across; vTotal.within += v.within
@@ -338,7 +351,8 @@ public enum RunAnalysis {
             var byT = [String: Double]()
             for c in cells where c.layers == 0 && c.temperature > 0 {
                 byT[String(c.temperature)] = median(problems.compactMap { byCell[c]![$0] }.map { g in
-                    Diversity.profile(counts: classCounts(g).counts).effectiveApproaches })
+                    let (pi, _) = Diversity.approaches(labels: g.map(\Outcome.approach), correct: g.map(\Outcome.correct))
+                    return Diversity.profile(probabilities: pi).effectiveApproaches })
             }
             let regime = med < o.keffThreshold ? "low" : "high"
             let recommendation: String, evidence: String
@@ -350,10 +364,23 @@ public enum RunAnalysis {
                 recommendation = "breadth"
                 evidence = String(format: "median K_eff %.2f >= %.1f: samples spread over approaches; oracle at N=%d is %.1f%% vs %.1f%% single-sample, and per-problem budgets save %.0f%% of rollouts (M_D = %.2f).", med, o.keffThreshold, n, 100 * sel.oracle.value, 100 * sel.meanAccuracy.value, 100 * (audit?.savedFraction ?? 0), audit?.overscalingIndex ?? 0)
             }
-            diversity = DiversityReport(cell: main, clustering: "answer_class", medianEffectiveApproaches: med,
+            // Early (approach-committing) tokens vs the rest, where per-token prefixes were loaded.
+            var early = [Double](), late = [Double]()
+            for x in ps.flatMap({ groups[$0]! }) {
+                guard let e = x.earlyEntropy else { continue }
+                early.append(e)
+                if x.tokens > o.prefixTokens {
+                    let k = Double(o.prefixTokens)
+                    late.append((x.meanEntropy * Double(x.tokens) - e * k) / (Double(x.tokens) - k))
+                }
+            }
+            diversity = DiversityReport(cell: main, clustering: o.clustering, medianEffectiveApproaches: med,
                                         regime: regime, threshold: o.keffThreshold, effectiveApproaches: keff,
                                         meanEntropy: hs.reduce(0, +) / m, varianceForm: vTotal, entropyForm: eTotal,
                                         byTemperature: byT,
+                                        earlyTokenEntropy: early.isEmpty ? nil : early.reduce(0, +) / Double(early.count),
+                                        laterTokenEntropy: late.isEmpty ? nil : late.reduce(0, +) / Double(late.count),
+                                        prefixTokens: o.prefixTokens,
                                         recommendation: "\(recommendation) at N = \(audit?.datasetBudget ?? n)",
                                         evidence: evidence)
 

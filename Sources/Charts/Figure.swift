@@ -119,7 +119,19 @@ struct AxesPainter {
     // MARK: x-y plots
 
     func xy() {
-        let (xr, yr) = ranges()
+        var (xr, yr) = ranges()
+        // Make headroom for the legend when every corner of the plot holds data.
+        let entries = legendEntries()
+        if ax.legend && !entries.isEmpty && ax.yLimits == nil && ax.yScale == .linear {
+            let (lw, lh) = legendSize(entries)
+            let pwEst = w - fs * 5 - 16, phEst = h - (ax.title == nil ? 6 : style.titleSize * 1.9) - fs * 3.0
+            let lwF = (lw + 6) / pwEst, lhF = (lh + 4) / phEst
+            let (xr0, yr0) = (xr, yr)
+            let fx: (Double) -> Double = { ax.categories != nil ? ($0 - xr0.0) / (xr0.1 - xr0.0) : Ticks.fraction($0, xr0, ax.xScale) }
+            if lhF < 0.6, cornerHits(fx: fx, fy: { Ticks.fraction($0, yr0, .linear) }, lwF: lwF, lhF: lhF).allSatisfy({ $0.hits > 0 }) {
+                yr.1 = yr.0 + (yr.1 - yr.0) / (1 - lhF)
+            }
+        }
         let yt = Ticks.values(yr.0, yr.1, scale: ax.yScale, count: 5)
         let ylabels = yt.map { Ticks.label($0, percent: ax.percentY) }
         let tickW = ylabels.map { r.textWidth($0, size: fs) }.max() ?? 0
@@ -243,29 +255,76 @@ struct AxesPainter {
         if ax.legend && !legend.isEmpty { drawLegend(legend, left: left, right: right, top: top, bottom: bottom, xr: xr, yr: yr, tx: tx, ty: ty) }
     }
 
-    /// Places the legend in the plot corner that covers the fewest data points.
-    func drawLegend(_ items: [(String, Color, Bool)], left: Double, right: Double, top: Double, bottom: Double,
-                    xr: (Double, Double), yr: (Double, Double), tx: (Double) -> Double, ty: (Double) -> Double) {
-        let lw = (items.map { r.textWidth($0.0, size: fs * 0.9) }.max() ?? 0) + fs * 2.4
-        let lh = Double(items.count) * fs * 1.25 + fs * 0.5
+    /// Data-space points that a legend should not cover (bars and histograms sampled over
+    /// their area).
+    func dataPoints() -> [(Double, Double)] {
         var points = [(Double, Double)]()
         for a in ax.artists {
             switch a {
             case let .line(xs, ys, _, _, _, _), let .scatter(xs, ys, _, _), let .step(xs, ys, _, _):
-                points += zip(xs, ys).map { (tx($0), ty($1)) }
-            case let .band(xs, lo, hi, _): points += zip(xs, lo).map { (tx($0), ty($1)) } + zip(xs, hi).map { (tx($0), ty($1)) }
-            case let .bars(series, _):
-                for s in series { for (i, v) in s.values.enumerated() { for f in stride(from: 0.0, through: 1.0, by: 0.1) { points.append((tx(Double(i)), ty(v * f))) } } }
+                points += zip(xs, ys).map { ($0, $1) }
+            case let .band(xs, lo, hi, _): points += zip(xs, lo).map { ($0, $1) } + zip(xs, hi).map { ($0, $1) }
+            case let .errorBars(xs, _, lo, hi, _): points += zip(xs, lo).map { ($0, $1) } + zip(xs, hi).map { ($0, $1) }
+            case let .bars(series, stacked):
+                let n = series.first?.values.count ?? 0
+                for i in 0..<n {
+                    let top = stacked ? series.reduce(0) { $0 + ($1.values.indices.contains(i) ? $1.values[i] : 0) }
+                                      : series.map { $0.values.indices.contains(i) ? $0.values[i] : 0 }.max() ?? 0
+                    for fx in stride(from: -0.4, through: 0.4, by: 0.1) {
+                        for f in stride(from: 0.0, through: 1.0, by: 0.1) { points.append((Double(i) + fx, top * f)) }
+                    }
+                }
             case let .histogram(edges, counts, _, _):
-                for (i, v) in counts.enumerated() { for f in stride(from: 0.0, through: 1.0, by: 0.1) { points.append((tx((edges[i] + edges[i + 1]) / 2), ty(v * f))) } }
+                for (i, v) in counts.enumerated() {
+                    for g in stride(from: 0.0, through: 1.0, by: 0.25) {
+                        for f in stride(from: 0.0, through: 1.0, by: 0.1) { points.append((edges[i] + g * (edges[i + 1] - edges[i]), v * f)) }
+                    }
+                }
             default: break
             }
         }
+        return points
+    }
+
+    /// Legend entries (label, colour, dashed) in drawing order.
+    func legendEntries() -> [(String, Color, Bool)] {
+        var out = [(String, Color, Bool)]()
+        for a in ax.artists {
+            switch a {
+            case let .line(_, _, label, c, dashed, _): if let label { out.append((label, style.color(c), dashed)) }
+            case let .step(_, _, label, c), let .scatter(_, _, label, c), let .histogram(_, _, label, c):
+                if let label { out.append((label, style.color(c), false)) }
+            case let .bars(series, _):
+                for (si, s) in series.enumerated() where series.count > 1 || !s.label.isEmpty { out.append((s.label, style.color(si), false)) }
+            default: break
+            }
+        }
+        return out
+    }
+
+    func legendSize(_ items: [(String, Color, Bool)]) -> (Double, Double) {
+        ((items.map { r.textWidth($0.0, size: fs * 0.9) }.max() ?? 0) + fs * 2.4, Double(items.count) * fs * 1.25 + fs * 0.5)
+    }
+
+    /// Corners as (x, y) of the legend's top-left in plot-fraction space (y up), and how
+    /// many data points each would cover.
+    func cornerHits(fx: (Double) -> Double, fy: (Double) -> Double, lwF: Double, lhF: Double) -> [(corner: Int, hits: Int)] {
+        let pts = dataPoints().map { (fx($0.0), fy($0.1)) }
+        let boxes = [(1 - lwF, 1 - lhF), (0, 1 - lhF), (1 - lwF, 0), (0, 0)]
+        return boxes.enumerated().map { i, b in
+            (i, pts.filter { $0.0 >= b.0 - 0.01 && $0.0 <= b.0 + lwF + 0.01 && $0.1 >= b.1 - 0.01 && $0.1 <= b.1 + lhF + 0.01 }.count)
+        }
+    }
+
+    /// Places the legend in the plot corner that covers the fewest data points.
+    func drawLegend(_ items: [(String, Color, Bool)], left: Double, right: Double, top: Double, bottom: Double,
+                    xr: (Double, Double), yr: (Double, Double), tx: (Double) -> Double, ty: (Double) -> Double) {
+        let (lw, lh) = legendSize(items)
+        let pw = right - left, ph = bottom - top
+        let hits = cornerHits(fx: { (tx($0) - left) / pw }, fy: { (bottom - ty($0)) / ph }, lwF: (lw + 6) / pw, lhF: (lh + 4) / ph)
+        let pick = hits.min { $0.hits < $1.hits }!.corner
         let corners = [(right - lw - 2, top + 2), (left + 4, top + 2), (right - lw - 2, bottom - lh - 2), (left + 4, bottom - lh - 2)]
-        let best = corners.min { a, b in
-            func hits(_ c: (Double, Double)) -> Int { points.filter { $0.0 >= c.0 - 2 && $0.0 <= c.0 + lw + 2 && $0.1 >= c.1 - 2 && $0.1 <= c.1 + lh + 2 }.count }
-            return hits(a) < hits(b)
-        }!
+        let best = corners[pick]
         r.setColor(Color.white.alpha(0.85)); r.rect(best.0, best.1, lw, lh); r.fill()
         for (i, it) in items.enumerated() {
             let y = best.1 + fs * 0.25 + (Double(i) + 0.5) * fs * 1.25
@@ -370,9 +429,10 @@ public enum Ticks {
     public static func label(_ v: Double, percent: Bool, digits: Int? = nil) -> String {
         let x = percent ? v * 100 : v
         if let digits { return String(format: "%.\(digits)f", x) + (percent ? "" : "") }
-        if x == x.rounded() && abs(x) < 1e7 { return String(Int(x)) + (percent ? "%" : "") }
+        if abs(x - x.rounded()) < 1e-9 * max(1, abs(x)) && abs(x) < 1e7 { return String(Int(x.rounded())) + (percent ? "%" : "") }
         var s = String(format: "%.3f", x)
         while s.hasSuffix("0") { s.removeLast() }
+        if s.hasSuffix(".") { s.removeLast() }
         return s + (percent ? "%" : "")
     }
 }

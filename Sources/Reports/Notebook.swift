@@ -1,3 +1,4 @@
+import Analysis
 import Foundation
 import Runner
 import Yams
@@ -17,6 +18,9 @@ public struct Notebook: Sendable {
     public var name: String
     public var store: String?
     public var style: String
+    /// Approach clustering for the diversity analysis (answer_class, prefix, first_sentence).
+    public var clustering = "answer_class"
+    public var prefixTokens = 8
     public var plan: Plan
     public var blocks: [Block]
 
@@ -54,7 +58,7 @@ public struct Notebook: Sendable {
             }
             i = end + 1
         }
-        var title = stem, store: String? = nil, style = "paper"
+        var title = stem, store: String? = nil, style = "paper", clustering = "answer_class", prefixTokens = 8
         var base = Plan(name: stem)
         for (k, v) in front {
             let line = (v.mark?.line ?? 0) + frontLine - 1
@@ -70,7 +74,15 @@ public struct Notebook: Sendable {
             case "seed":
                 guard let v = UInt64(s.string) else { throw PlanError("\(path):\(line): seed must be a non-negative integer") }
                 base.seed = v
-            default: throw PlanError("\(path):\(line): unknown front matter field \(k) (expected title, model, tasks, store, style, name, template, seed)")
+            case "clustering":
+                guard Diversity.clusterings.contains(s.string) else {
+                    throw PlanError("\(path):\(line): clustering must be one of \(Diversity.clusterings.joined(separator: ", "))")
+                }
+                clustering = s.string
+            case "prefix_tokens":
+                guard let v = Int(s.string), v > 0 else { throw PlanError("\(path):\(line): prefix_tokens must be a positive integer") }
+                prefixTokens = v
+            default: throw PlanError("\(path):\(line): unknown front matter field \(k) (expected title, model, tasks, store, style, name, template, seed, clustering, prefix_tokens)")
             }
         }
         var blocks = [Block]()
@@ -143,6 +155,8 @@ public struct Notebook: Sendable {
         }
         flushProse()
         guard let plan else { throw PlanError("\(path): the notebook has no sample cell (```rollbook\\nsample: {...}\\n```)") }
-        return Notebook(path: path, title: title, name: plan.name, store: store, style: style, plan: plan, blocks: blocks)
+        var nb = Notebook(path: path, title: title, name: plan.name, store: store, style: style, plan: plan, blocks: blocks)
+        nb.clustering = clustering; nb.prefixTokens = prefixTokens
+        return nb
     }
 }

@@ -35,15 +35,20 @@ public enum ReportBuilder {
         let run = try Runner.execute(prep, store: store, progress: progress)
 
         let t1 = Date()
-        let data = try RunData.load(store: store, run: nb.plan.name)
+        let data = try RunData.load(store: store, run: nb.plan.name, clustering: nb.clustering, prefixTokens: nb.prefixTokens)
         var options = AnalysisOptions()
-        options.blockCount = 0
+        options.blockCount = prep.blockCount
+        options.clustering = nb.clustering; options.prefixTokens = nb.prefixTokens
         let report = RunAnalysis.analyze(data.outcomes, features: data.features, iterationHistograms: data.iterations, options: options)
         let t2 = Date()
 
         let out = outDir ?? repoRoot + "/reports/\(nb.plan.name)"
         let figDir = out + "/figures"
         try FileManager.default.createDirectory(atPath: figDir, withIntermediateDirectories: true)
+        // Files of an earlier render whose cells are gone would otherwise linger.
+        for f in (try? FileManager.default.contentsOfDirectory(atPath: figDir)) ?? [] where f.hasPrefix("fig") || f.hasPrefix("tab") {
+            try? FileManager.default.removeItem(atPath: "\(figDir)/\(f)")
+        }
         let pdf = try Document(path: out + "/report.pdf")
         pdf.heading(nb.title, size: 20)
         pdf.paragraph("\(nb.plan.model) · \(nb.plan.tasks) · \(report.rollouts) rollouts over \(report.problems) problems", size: 9, color: .grey)
@@ -52,7 +57,7 @@ public enum ReportBuilder {
         let values = Tables.values(report)
         var blocks = [[String: Any]]()
         var figures = 0, tables = 0
-        for (i, b) in nb.blocks.enumerated() {
+        for b in nb.blocks {
             switch b {
             case .prose(let md):
                 blocks.append(["prose": ["html": parser.html(from: md)]])
@@ -79,7 +84,7 @@ public enum ReportBuilder {
                     pdf.paragraph("Figure \(name): no data in this run.", size: 9, color: Color(0.8, 0.3, 0))
                     continue
                 }
-                let id = String(format: "fig%02d-%@", i, name)
+                let id = String(format: "fig%02d-%@", figures + 1, name)
                 for fmt in ChartFormat.allCases { try f.figure.write(to: "\(figDir)/\(id).\(fmt.rawValue)", format: fmt, dpi: 300) }
                 try f.csv.write(toFile: "\(figDir)/\(id).csv", atomically: true, encoding: .utf8)
                 blocks.append(["figure": ["id": id, "title": f.title, "caption": caption ?? "", "svg": try f.figure.inlineSVG(id: id)]])
@@ -90,7 +95,7 @@ public enum ReportBuilder {
                     blocks.append(["missing": ["name": name, "reason": "the run has no data for it"]])
                     continue
                 }
-                let id = String(format: "tab%02d-%@", i, name)
+                let id = String(format: "tab%02d-%@", tables + 1, name)
                 try t.csv.write(toFile: "\(figDir)/\(id).csv", atomically: true, encoding: .utf8)
                 var tb: [String: Any] = ["id": id, "title": t.title, "headers": t.headers,
                                          "rows": t.rows.map { ["cells": $0] }]

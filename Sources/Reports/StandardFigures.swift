@@ -93,7 +93,7 @@ public enum StandardFigures {
         case "waste":
             guard let a = r.audit else { return nil }
             let top = Array(a.rows.prefix(12))
-            let ax = Axes(title: "Budget audit: tokens wasted at N_D = \(a.datasetBudget)", yLabel: "tokens")
+            let ax = Axes(title: "Budget audit: tokens wasted at N_D = \(a.datasetBudget)", xLabel: "problem (ranked by waste)", yLabel: "tokens")
             ax.categories = top.map { String($0.problem.split(separator: "-").last ?? Substring($0.problem)) }
             ax.add(.bars(series: [("needed (N*_x)", top.map { $0.meanTokens * Double($0.needed) }),
                                   ("wasted (N_D - N*_x)", top.map(\.wastedTokens))], stacked: true))
@@ -160,7 +160,7 @@ public enum StandardFigures {
             return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
         case "selection":
             guard let s = r.selection else { return nil }
-            let names = ["mean", "majority", "best-of-N SC", "best-of-N logp", "Borda SC", "oracle"]
+            let names = ["mean", "maj", "BoN-SC", "BoN-LP", "Borda", "oracle"]
             let vals = [s.meanAccuracy, s.majority, s.bestOfNSelfCertainty, s.bestOfNLogprob, s.bordaSelfCertainty, s.oracle]
             let ax = Axes(title: "Selection rules at full pool (\(cellName(s.cell.layers, s.cell.temperature)))", yLabel: "accuracy")
             ax.categories = names; ax.percentY = true

@@ -47,11 +47,15 @@ public enum Tables {
                                       ["Borda voting, self-certainty", ci(s.bordaSelfCertainty)], ["oracle", ci(s.oracle)]])
         case "diversity":
             guard let d = r.diversity else { return nil }
-            var rows = [["clustering", d.clustering.replacingOccurrences(of: "_", with: " ")],
+            let cl = d.clustering == "prefix" ? "first \(d.prefixTokens) tokens" : d.clustering.replacingOccurrences(of: "_", with: " ")
+            var rows = [["clustering", cl],
                         ["median K_eff", String(format: "%.2f", d.medianEffectiveApproaches)],
                         ["regime (threshold \(d.threshold))", d.regime], ["mean H(pi), nats", String(format: "%.3f", d.meanEntropy)],
                         ["Var(C) = across + within", String(format: "%.3f = %.3f + %.3f", d.varianceForm.total, d.varianceForm.across, d.varianceForm.within)],
                         ["H(C) = I(C;Z) + E H(C|Z)", String(format: "%.3f = %.3f + %.3f", d.entropyForm.total, d.entropyForm.across, d.entropyForm.within)]]
+            if let e = d.earlyTokenEntropy, let l = d.laterTokenEntropy {
+                rows.append(["token entropy: first \(d.prefixTokens) vs rest, nats", String(format: "%.3f vs %.3f", e, l)])
+            }
             for t in d.byTemperature.keys.sorted() { rows.append(["median K_eff at T=\(t)", String(format: "%.2f", d.byTemperature[t]!)]) }
             rows.append(["recommendation", d.recommendation])
             rows.append(["evidence", d.evidence])

@@ -1,4 +1,5 @@
 import Foundation
+import GGUF
 import Inference
 import Sampling
 import Store
@@ -27,6 +28,8 @@ public struct PreparedRun: Sendable {
     public var prompts: [String]
     public var promptHashes: [String]
     public var jobs: [Job]
+    /// Decoder layers of the model (from its GGUF header), for EGLR cost overheads.
+    public var blockCount = 0
 }
 
 public struct RunSummary: Sendable {
@@ -43,6 +46,8 @@ public enum Runner {
     public static func prepare(_ plan: Plan, store: RolloutStore, baseDir: String) throws -> PreparedRun {
         let modelPath = try ModelCatalog.resolve(plan.model)
         let modelKey = "sha256:" + (try store.modelHash(path: modelPath))
+        let header = try GGUFFile(path: modelPath)
+        let blockCount = (try? header.int(header.string("general.architecture") + ".block_count")) ?? 0
         let problems = try TaskSpec.load(plan.tasks, relativeTo: baseDir)
         if problems.isEmpty { throw PlanError("\(plan.name): the task \(plan.tasks) has no problems") }
         let template = try PromptTemplate.load(name: plan.template, directory: templateDirectory(baseDir))
@@ -72,7 +77,7 @@ public enum Runner {
             }
         }
         return PreparedRun(plan: plan, modelPath: modelPath, modelKey: modelKey, taskKey: taskKey,
-                           problems: problems, prompts: prompts, promptHashes: hashes, jobs: jobs)
+                           problems: problems, prompts: prompts, promptHashes: hashes, jobs: jobs, blockCount: blockCount)
     }
 
     /// templates/prompts next to the notebook or plan, else the repository's.
@@ -92,7 +97,7 @@ public enum Runner {
         var summary = RunSummary()
         summary.planned = prep.jobs.count
         try store.recordRun(name: prep.plan.name, plan: prep.plan.canonical, modelKey: prep.modelKey,
-                            keys: prep.jobs.map(\.key), info: "rollbook run; grader \(Grader.version)")
+                            keys: prep.jobs.map(\.key), info: "rollbook run; grader \(Grader.version); blocks \(prep.blockCount)")
         try store.putProblems(taskKey: prep.taskKey, prep.problems.map {
             RolloutStore.ProblemRow(id: $0.id, question: $0.question, gold: $0.gold, tier: $0.tier)
         })

@@ -127,7 +127,7 @@ public final class RolloutStore: @unchecked Sendable {
 
     /// Every stored rollout that belongs to run `name`, ordered by problem, axes and sample.
     public func rollouts(run name: String, withTokens: Bool = true) throws -> [StoredRollout] {
-        let cols = withTokens ? RolloutStore.columns : RolloutStore.columns.replacingOccurrences(of: "tokens,", with: "x'' AS tokens,")
+        let cols = withTokens ? RolloutStore.columns : RolloutStore.columns.replacingOccurrences(of: "grader_version, tokens,", with: "grader_version, x'' AS tokens,")
         return try pool.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT r.\(cols) FROM rollouts r JOIN run_members m ON m.key = r.key WHERE m.run = ?
@@ -138,18 +138,21 @@ public final class RolloutStore: @unchecked Sendable {
 
     /// Calls `body` for each rollout of a run with only the columns analyses need (no text,
     /// no token records): problem, layers, temperature, sample, correct, class, tokens, signals.
-    public func forEachOutcome(run name: String, _ body: (OutcomeRow) throws -> Void) throws {
+    public func forEachOutcome(run name: String, text: Bool = false, prefixTokens: Int = 0,
+                               _ body: (OutcomeRow) throws -> Void) throws {
+        let extra = (text ? ", response" : ", NULL") + (prefixTokens > 0 ? ", substr(tokens, 1, \(prefixTokens * TokenRecord.size))" : ", NULL")
         try pool.read { db in
             let cursor = try Row.fetchCursor(db, sql: """
                 SELECT problem_id, layers, temperature, sample_index, correct, answer_class, token_count,
-                       mean_entropy, mean_logprob, self_certainty, gated_tokens, extra_layer_applications
+                       mean_entropy, mean_logprob, self_certainty, gated_tokens, extra_layer_applications\(extra)
                 FROM rollouts r JOIN run_members m ON m.key = r.key WHERE m.run = ?
                 """, arguments: [name])
             while let row = try cursor.next() {
                 try body(OutcomeRow(problemID: row[0], layers: row[1], temperature: row[2], sampleIndex: row[3],
                                     correct: (row[4] as Int) != 0, answerClass: row[5], tokenCount: row[6],
                                     meanEntropy: row[7], meanLogprob: row[8], selfCertainty: row[9],
-                                    gatedTokens: row[10], extraLayerApplications: row[11]))
+                                    gatedTokens: row[10], extraLayerApplications: row[11],
+                                    response: row[12], tokenPrefix: (row[13] as Data?).map(TokenRecord.unpack)))
             }
         }
     }
@@ -202,6 +205,11 @@ public final class RolloutStore: @unchecked Sendable {
         public var modelKey: String
         public var planned: Int
         public var info: String
+        /// The model's decoder layer count, recorded in `info` as "blocks N" (0 if absent).
+        public var blockCount: Int {
+            guard let r = info.range(of: "blocks ") else { return 0 }
+            return Int(info[r.upperBound...].prefix(while: \.isNumber)) ?? 0
+        }
     }
 
     /// Records (or replaces) a run and its planned membership in one transaction.
@@ -354,4 +362,8 @@ public struct OutcomeRow: Sendable {
     public var selfCertainty: Double
     public var gatedTokens: Int
     public var extraLayerApplications: Int
+    /// The response text, when asked for.
+    public var response: String?
+    /// The first per-token records, when asked for.
+    public var tokenPrefix: [TokenRecord]?
 }

@@ -44,13 +44,17 @@ struct Analyze: ParsableCommand {
     @Option(name: .long, help: "Seed for bootstrap and Monte Carlo.") var seed: UInt64 = 0
     @Option(name: .long, help: "K_eff threshold between low and high diversity.") var keffThreshold = 2.0
     @Flag(name: .long, help: "Skip the T2 budget predictor.") var noPredictor = false
+    @Option(name: .long, help: "Approach clustering: answer_class, prefix (first k tokens) or first_sentence.") var clustering = "answer_class"
+    @Option(name: .long, help: "k for the prefix clustering and the early-token entropy.") var prefixTokens = 8
 
     func run() throws {
         let store = try RolloutStore(path: storeOptions.store)
         let name = target.hasSuffix(".yaml") || target.hasSuffix(".yml") ? try Plan.load(path: target).name : target
-        let data = try RunData.load(store: store, run: name, features: !noPredictor)
+        let data = try RunData.load(store: store, run: name, features: !noPredictor, clustering: clustering, prefixTokens: prefixTokens)
         var o = AnalysisOptions()
-        o.resamples = resamples; o.seed = seed; o.keffThreshold = keffThreshold; o.blockCount = 30
+        o.resamples = resamples; o.seed = seed; o.keffThreshold = keffThreshold
+        o.clustering = clustering; o.prefixTokens = prefixTokens
+        o.blockCount = try store.run(named: name)?.blockCount ?? 0
         let report = RunAnalysis.analyze(data.outcomes, features: data.features, iterationHistograms: data.iterations, options: o)
         if json {
             let enc = JSONEncoder()
