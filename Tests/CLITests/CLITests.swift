@@ -1,37 +1,13 @@
 import Foundation
+import TestSupport
 import Testing
 
-/// The `rollbook` executable as users and scripts call it (built by `make test` first).
+/// Short names for the shared CLI helper.
 enum CLI {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let binary = root.appendingPathComponent(".build/release/rollbook").path
-    static func fixture(_ name: String) -> String { root.appendingPathComponent("Tests/GGUFTests/Fixtures/" + name).path }
-
-    struct Result { var status: Int32; var stdout: String; var stderr: String }
-
-    static func run(_ args: [String], stdin: String? = nil) throws -> Result {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = args
-        p.currentDirectoryURL = root
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out; p.standardError = err
-        let inPipe = Pipe()
-        if stdin != nil { p.standardInput = inPipe }
-        try p.run()
-        if let stdin {
-            inPipe.fileHandleForWriting.write(Data(stdin.utf8))
-            try inPipe.fileHandleForWriting.close()
-        }
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
-    }
-
-    static func json(_ s: String) throws -> [String: Any] {
-        try JSONSerialization.jsonObject(with: Data(s.utf8)) as! [String: Any]
-    }
+    static var binary: String { RollbookCLI.binary }
+    static func fixture(_ name: String) -> String { RollbookCLI.root.appendingPathComponent("Tests/GGUFTests/Fixtures/" + name).path }
+    static func run(_ args: [String], stdin: String? = nil) throws -> RollbookCLI.Result { try RollbookCLI.run(args, stdin: stdin) }
+    static func json(_ s: String) throws -> [String: Any] { try RollbookCLI.json(s) }
 }
 
 @Suite(.serialized) struct CLITests {
