@@ -416,8 +416,13 @@ public enum Ticks {
         let raw = (hi - lo) / Double(max(count, 1))
         let mag = pow(10, floor(log10(raw)))
         let step = [1.0, 2, 2.5, 5, 10].map { $0 * mag }.first { $0 >= raw } ?? 10 * mag
-        var v = ceil(lo / step - 1e-9) * step, out = [Double]()
-        while v <= hi + step * 1e-9 { out.append(abs(v) < step * 1e-9 ? 0 : v); v += step }
+        // Multiples of the step, rounded to 12 significant digits (0.6, not 0.6000000000000001).
+        var k = ceil(lo / step - 1e-9), out = [Double]()
+        while k * step <= hi + step * 1e-9 {
+            let v = k * step
+            out.append(abs(v) < step * 1e-9 ? 0 : Double(String(format: "%.12g", v)) ?? v)
+            k += 1
+        }
         return out
     }
 

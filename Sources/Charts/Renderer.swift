@@ -103,7 +103,24 @@ extension Figure {
             let st = cairo_surface_status(surface)
             cairo_surface_destroy(surface)
             if st != CAIRO_STATUS_SUCCESS { throw ChartError("\(path): cannot write the \(format.rawValue)") }
+            if format == .svg { try Self.renumberSurfaces(path) }
         }
+    }
+
+    /// Cairo names SVG groups after a process-wide surface counter; renumber them in order of
+    /// appearance so the same figure gives the same bytes whatever was drawn before it.
+    static func renumberSurfaces(_ path: String) throws {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let re = try NSRegularExpression(pattern: "surface([0-9]+)")
+        var map = [String: Int](), out = "", last = text.startIndex
+        for m in re.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+            let r = Range(m.range, in: text)!, id = String(text[Range(m.range(at: 1), in: text)!])
+            let n = map[id] ?? { map[id] = map.count + 1; return map.count }()
+            out += text[last..<r.lowerBound] + "surface\(n)"
+            last = r.upperBound
+        }
+        out += text[last...]
+        try out.write(toFile: path, atomically: false, encoding: .utf8)
     }
 
     /// SVG text with ids prefixed, so several figures can be inlined in one HTML page.

@@ -1,0 +1,168 @@
+import Foundation
+import Reports
+import Runner
+import Store
+import TestSupport
+import Testing
+
+/// Renders a small notebook end to end with the real model, then checks the HTML in headless
+/// Chromium and the PDF through poppler.
+@Suite(.serialized) struct ReportRenderTests {
+    static let hostile = "<script>document.title='pwned'</script> {{evil}} & \"quoted\" </pre><b>bold?</b>"
+
+    static func notebook(figures: [String], tables: [String]) -> String {
+        var s = """
+            ---
+            title: "Render test <i>not italic</i>"
+            tasks: builtin:arithmetic?count=4&seed=3
+            clustering: prefix
+            prefix_tokens: 3
+            ---
+
+            # Render test
+
+            Prose with **markdown** and a list:
+
+            - one
+            - two
+
+            ```rollbook
+            sample:
+              temperatures: [0, 0.8]
+              layers: [0, 1]
+              n: 4
+              max_tokens: 16
+            ```
+
+            """
+        for f in figures { s += "\n```rollbook\nfigure: \(f)\ncaption: \"Caption of \(f).\"\n```\n" }
+        for t in tables { s += "\n```rollbook\ntable: \(t)\n```\n" }
+        s += "\n```rollbook\ntext: \"Recommendation: {{recommendation}}.\"\n```\n"
+        return s
+    }
+
+    @Test func notebookRendersSafeSelfContainedReports() throws {
+        let dir = try RollbookCLI.tempDir("render")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let nbPath = dir.appendingPathComponent("rt.md").path
+        try Self.notebook(figures: Notebook.figureNames, tables: Notebook.tableNames).write(toFile: nbPath, atomically: true, encoding: .utf8)
+        let storePath = dir.appendingPathComponent("s.sqlite").path
+
+        // Plant a hostile "model output" under the key of one planned rollout; the runner
+        // treats it as cached and the report must show it as text.
+        let nb = try Notebook.load(path: nbPath)
+        let store = try RolloutStore(path: storePath)
+        let prep = try Runner.prepare(nb.plan, store: store, baseDir: dir.path)
+        let job = try #require(prep.jobs.first { $0.temperature > 0 })
+        let p = prep.problems[job.problem]
+        _ = try store.insert([StoredRollout(
+            key: job.key, modelKey: prep.modelKey, promptHash: prep.promptHashes[job.problem], taskKey: prep.taskKey,
+            problemID: p.id, layers: job.layers, temperature: job.temperature, sampleIndex: job.sample, seed: job.seed,
+            params: job.params, response: Self.hostile, tokenCount: 3, finishReason: "eos", meanEntropy: 1, meanLogprob: -1,
+            selfCertainty: 2, gatedTokens: 0, extraLayerApplications: 0, extracted: "{{evil}}", answerClass: "<b>x</b>",
+            correct: false, rule: "last number", graderVersion: "test", tokens: Data(), seconds: 0)])
+
+        let out = dir.appendingPathComponent("report")
+        let r = try RollbookCLI.run(["render", nbPath, "--store", storePath, "--out", out.path, "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let htmlPath = out.appendingPathComponent("index.html").path
+        let html = try String(contentsOfFile: htmlPath, encoding: .utf8)
+
+        // Escaped wherever shown; no script anywhere; nothing fetched from outside.
+        #expect(!html.contains("<script"))
+        #expect(html.contains("&lt;script&gt;document.title="))
+        #expect(!html.contains("<b>bold?</b>") && !html.contains("<b>x</b>"))
+        #expect(!html.contains("<i>not italic</i>"))
+        #expect(html.contains("default-src 'none'"))
+        for attr in ["src=\"", "href=\"", "url("] {
+            var rest = html[...]
+            while let r = rest.range(of: attr) {
+                // In-page anchors, data: URIs, and links (not loads) to the figure files beside it.
+                let after = rest[r.upperBound...].prefix(8)
+                let ok = after.hasPrefix("#") || after.hasPrefix("data:") || (attr == "href=\"" && after.hasPrefix("figures/"))
+                #expect(ok, "external reference: \(attr)\(after)")
+                rest = rest[r.upperBound...]
+            }
+        }
+        // Every figure: inline SVG in the HTML, and SVG/PDF/PNG/CSV files.
+        let files = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("figures").path)
+        for ext in ["svg", "pdf", "png", "csv"] { #expect(files.filter { $0.hasSuffix(".\(ext)") }.count >= 8, "few .\(ext) files") }
+        #expect(html.components(separatedBy: "<svg").count - 1 >= 8)
+        #expect(html.contains("Problems and rollouts") && html.contains("Provenance") && html.contains(prep.modelKey))
+
+        // A real browser: loads without console errors (any blocked fetch would be one,
+        // under the report's CSP), the planted script never runs, its text is visible.
+        let chrome = try Chromium.load(htmlPath, dir: dir)
+        #expect(chrome.console.isEmpty, "console: \(chrome.console)")
+        #expect(!chrome.dom.contains("<title>pwned</title>"))
+        #expect(chrome.dom.contains("{{evil}}"))
+        #expect(chrome.screenshotBytes > 20_000)
+
+        // The PDF report: several pages, none blank.
+        let pages = try PDFPages.render(out.appendingPathComponent("report.pdf").path, dir: dir)
+        #expect(pages.count >= 3)
+        for (i, ink) in pages.enumerated() { #expect(ink > 0.003, "report page \(i + 1) looks blank") }
+
+        // Re-rendering from the warm store generates nothing.
+        let again = try RollbookCLI.run(["render", nbPath, "--store", storePath, "--out", out.path])
+        #expect(again.status == 0 && again.stdout.contains("0 generated"), "\(again.stdout)")
+    }
+
+    @Test(arguments: [
+        ("---\ntitle: x\ncolour: red\n---\n", "nb.md:3", "colour"),
+        ("# t\n\n```rollbook\nfigure: pie\n```\n", "nb.md:4", "pie"),
+        ("# t\n\n```rollbook\nsample:\n  n: 2\n", "nb.md:3", "never closed"),
+        ("# t\n\n```rollbook\nsample:\n  grid:\n    n: -3\n```\n", "nb.md:6", "grid.n"),
+        ("# t\n\n```rollbook\nfigure: heatmap\ncaption: a: b\n```\n", "line 5", "mapping"),
+        ("# t\n\n```rollbook\nsample: {n: 2}\n```\n\n```rollbook\nsample: {n: 3}\n```\n", "nb.md:8", "only one sample"),
+        ("---\ntitle: x\n", "nb.md:1", "never closed"),
+    ])
+    func notebookErrorsNameTheLine(text: String, position: String, what: String) throws {
+        let dir = try RollbookCLI.tempDir("nberr")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("nb.md").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect { _ = try Notebook.load(path: path) } throws: { e in
+            "\(e)".contains(position) && "\(e)".contains(what)
+        }
+        let r = try RollbookCLI.run(["render", path, "--store", dir.appendingPathComponent("s.sqlite").path])
+        #expect(r.status != 0 && r.stderr.contains(position), "\(r.stderr)")
+    }
+}
+
+/// Headless Chromium: DOM after load, console messages and a screenshot.
+enum Chromium {
+    struct Page { var dom: String; var console: [String]; var screenshotBytes: Int }
+
+    static var binary: String {
+        ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "chromium"
+    }
+
+    static func load(_ html: String, dir: URL) throws -> Page {
+        let shot = dir.appendingPathComponent("shot.png").path
+        let common = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
+                      "--user-data-dir=\(dir.appendingPathComponent("chrome").path)", "--enable-logging=stderr", "--v=0"]
+        let (dom, err1) = try run(common + ["--dump-dom", "file://" + html])
+        let (_, err2) = try run(common + ["--window-size=1200,2400", "--hide-scrollbars", "--screenshot=\(shot)", "file://" + html])
+        let console = (err1 + err2).split(separator: "\n").filter { $0.contains("CONSOLE") }.map(String.init)
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: shot)[.size] as? Int) ?? 0
+        return Page(dom: dom, console: console, screenshotBytes: bytes ?? 0)
+    }
+
+    static func run(_ args: [String]) throws -> (String, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out; p.standardError = err
+        try p.run()
+        nonisolated(unsafe) var e = Data()
+        let g = DispatchGroup()
+        g.enter()
+        DispatchQueue.global().async { e = err.fileHandleForReading.readDataToEndOfFile(); g.leave() }
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        g.wait()
+        p.waitUntilExit()
+        return (String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+}
