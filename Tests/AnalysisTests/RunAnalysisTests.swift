@@ -1,0 +1,61 @@
+import Analysis
+import Foundation
+import Testing
+
+@Suite struct RunAnalysisTests {
+    /// Two problems. p1: greedy right at L=0 and L=2; sampled T=0.7 L=0 has 2/4 right,
+    /// L=2 has 0/4. p2: greedy wrong everywhere; T=0.7 L=0 0/4, L=2 1/4.
+    static func outcomes() -> [Outcome] {
+        var o = [Outcome]()
+        func add(_ p: String, _ l: Int, _ t: Double, _ right: [Bool]) {
+            for (i, c) in right.enumerated() {
+                o.append(Outcome(problem: p, layers: l, temperature: t, sample: i, correct: c, answerClass: c ? "ok" : "w\(i % 2)",
+                                 tokens: 10 + i, meanEntropy: 1, meanLogprob: c ? -0.5 : -1, selfCertainty: c ? 3 : 1))
+            }
+        }
+        add("p1", 0, 0, [true]); add("p1", 2, 0, [true])
+        add("p1", 0, 0.7, [true, false, true, false]); add("p1", 2, 0.7, [false, false, false, false])
+        add("p2", 0, 0, [false]); add("p2", 2, 0, [false])
+        add("p2", 0, 0.7, [false, false, false, false]); add("p2", 2, 0.7, [false, true, false, false])
+        return o
+    }
+
+    @Test func cellsPoolsAndOverlapHandComputed() throws {
+        var opts = AnalysisOptions()
+        opts.resamples = 200
+        let r = RunAnalysis.analyze(Self.outcomes(), options: opts)
+        #expect(r.problems == 2 && r.rollouts == 20)
+        let cell = { (l: Int, t: Double) in r.cells.first { $0.layers == l && $0.temperature == t }! }
+        #expect(abs(cell(0, 0.7).accuracy.value - 0.25) < 1e-12)        // (2/4 + 0/4) / 2
+        #expect(abs(cell(2, 0.7).accuracy.value - 0.125) < 1e-12)       // (0 + 1/4) / 2
+        #expect(abs(cell(0, 0).accuracy.value - 0.5) < 1e-12)
+        // pass@k curve rises and maj@1 equals mean accuracy.
+        let c = cell(0, 0.7)
+        #expect(zip(c.passAtK, c.passAtK.dropFirst()).allSatisfy { $0 <= $1 + 1e-12 })
+        #expect(abs(c.majAtK[0] - c.accuracy.value) < 1e-9)
+        #expect(abs(c.passAtK[3] - 0.5) < 1e-12)                        // p1 solved, p2 not
+
+        let pool = { (n: String) in r.pools.pools.first { $0.name == n }! }
+        #expect(pool("t_only").rolloutsPerProblem == 5 && pool("l_only").rolloutsPerProblem == 2 && pool("joint").rolloutsPerProblem == 10)
+        #expect(pool("t_only").oracle.value == 0.5 && pool("l_only").oracle.value == 0.5 && pool("joint").oracle.value == 1)
+        #expect(pool("joint").solved == ["p1", "p2"] && pool("t_only").solved == ["p1"])
+        #expect(abs((r.pools.jointMinusTOnlyPP ?? 0) - 50) < 1e-9)
+        let ov = try #require(r.pools.overlap)
+        #expect(ov.both == 1 && ov.tOnlyExclusive == 0 && ov.lOnlyExclusive == 0)
+        // The joint oracle against pool size ends at the full-pool oracle.
+        #expect(abs(pool("joint").curve.last! - 1) < 1e-12)
+    }
+
+    @Test func auditAndSelectionAreConsistent() throws {
+        var opts = AnalysisOptions()
+        opts.resamples = 100
+        let r = RunAnalysis.analyze(Self.outcomes(), options: opts)
+        let a = try #require(r.audit)
+        #expect(a.overscalingIndex > 0 && a.overscalingIndex <= 1)      // M_D in (0, 1]
+        for row in a.rows { #expect(row.needed <= row.spent && row.wastedRollouts == row.spent - row.needed) }
+        let s = try #require(r.selection)
+        #expect(s.oracle.value >= s.meanAccuracy.value && s.oracle.value >= s.majority.value)
+        // Self-certainty is higher on correct rollouts here, so best-of-N by it equals the oracle.
+        #expect(abs(s.bestOfNSelfCertainty.value - s.oracle.value) < 1e-12)
+    }
+}
