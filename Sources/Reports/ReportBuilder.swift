@@ -29,7 +29,7 @@ public enum ReportBuilder {
         let base = (notebookPath as NSString).deletingLastPathComponent
         let baseDir = base.isEmpty ? "." : base
         let store = try RolloutStore(path: storePath ?? nb.store ?? repoRoot + "/data/rollbook.sqlite")
-        let styleDir = repoRoot + "/templates/styles"
+        let styleDir = Resources.root + "/templates/styles"
         let style = FileManager.default.fileExists(atPath: "\(styleDir)/\(nb.style).json") ? try Style.load(path: "\(styleDir)/\(nb.style).json") : Style.paper
         let prep = try Runner.prepare(nb.plan, store: store, baseDir: baseDir)
         let run = try Runner.execute(prep, store: store, progress: progress)
@@ -128,9 +128,9 @@ public enum ReportBuilder {
         let t3 = Date()
         let timings = String(format: "rollouts %.1f s (%d cached, %d generated, %d tokens), analysis %.2f s",
                              run.seconds, run.cached, run.generated, run.tokens, t2.timeIntervalSince(t1))
-        let css = (try? String(contentsOfFile: repoRoot + "/templates/report/report.css", encoding: .utf8)) ?? ""
-        guard let tplText = try? String(contentsOfFile: repoRoot + "/templates/report/report.mustache", encoding: .utf8) else {
-            throw PlanError("\(repoRoot)/templates/report/report.mustache: missing report template")
+        let css = (try? String(contentsOfFile: Resources.root + "/templates/report/report.css", encoding: .utf8)) ?? ""
+        guard let tplText = try? String(contentsOfFile: Resources.root + "/templates/report/report.mustache", encoding: .utf8) else {
+            throw PlanError("\(Resources.root)/templates/report/report.mustache: missing report template")
         }
         let template = try MustacheTemplate(string: tplText)
         let fmt = ISO8601DateFormatter()

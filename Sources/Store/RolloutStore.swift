@@ -1,5 +1,8 @@
 import Foundation
 import GRDB
+#if canImport(Glibc)
+import Glibc
+#endif
 
 public struct StoreError: Error, CustomStringConvertible {
     public let description: String
@@ -20,6 +23,13 @@ public final class RolloutStore: @unchecked Sendable {
         if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         var config = Configuration()
         config.busyMode = .timeout(60)
+        // Opening switches the file to WAL and migrates the schema; two processes doing that
+        // at once on a new file can see SQLITE_BUSY without a busy wait, or both try to create
+        // the tables. An advisory flock on the database file (independent of SQLite's own
+        // fcntl locks) serialises just this step.
+        let fd = open(path, O_RDWR | O_CREAT, 0o644)
+        if fd >= 0 { _ = flock(fd, LOCK_EX) }
+        defer { if fd >= 0 { _ = flock(fd, LOCK_UN); close(fd) } }
         do {
             pool = try DatabasePool(path: path, configuration: config)
             try RolloutStore.migrator.migrate(pool)

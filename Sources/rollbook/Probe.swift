@@ -24,7 +24,7 @@ struct Probe: ParsableCommand {
     func run() throws {
         let model = try Model(path: try ModelCatalog.resolve(modelOptions.model))
         let problems = try TaskSpec.load(task)
-        let tpl = try PromptTemplate.load(name: template, directory: FileManager.default.currentDirectoryPath + "/templates/prompts")
+        let tpl = try PromptTemplate.load(name: template, directory: Resources.promptDirectory)
         guard let chat = model.chatTemplate else { throw InputError("\(model.path): the model has no ChatML chat template") }
         let prompts = problems.map { model.tokenizer.encode(raw ? tpl.render($0) : chat.render(user: tpl.render($0)), parseSpecial: !raw) }
         let engine = RolloutEngine(model: model, maxBatch: batch, maxContext: (prompts.map(\.count).max() ?? 0) + maxTokens + 1)
