@@ -30,6 +30,8 @@ public struct Plan: Sendable, Equatable {
     public var features: Bool = true
     /// Sequences decoded together.
     public var batch: Int = 32
+    /// Where rollouts come from: the local CPU engine, or a remote OpenAI-compatible server.
+    public var engine = EngineSpec()
 
     public init(name: String) { self.name = name }
 
@@ -54,8 +56,32 @@ public struct Plan: Sendable, Equatable {
         eglr: {kmax: \(kMax), tau: \(tau), eps: \(eps), divergence: \(divergence), kv_policy: \(kvPolicy)}
         strategy: \(strategy)
         features: \(features)
-        """
+        """ + (engine.isRemote ? "\nengine: {kind: openai, url: \(engine.url), model: \(engine.model ?? model), api: \(engine.api)}" : "")
     }
+}
+
+/// The engine a plan's rollouts come from.
+public struct EngineSpec: Sendable, Equatable {
+    /// "local" (the CPU engine) or "openai" (an OpenAI-compatible server: vLLM, SGLang, llama.cpp).
+    public var kind = "local"
+    /// Base URL including /v1, e.g. http://127.0.0.1:8000/v1.
+    public var url = ""
+    /// Model name sent to the server (default: the plan's model).
+    public var model: String?
+    /// "completions" (/v1/completions, the plan's prompt text as is) or "chat" (/v1/chat/completions).
+    public var api = "completions"
+    /// Requests in flight at once.
+    public var concurrency = 4
+    /// Retries per request on 429, 5xx and dropped connections (exponential backoff).
+    public var retries = 4
+    /// Seconds per request.
+    public var timeout = 300.0
+    /// Alternatives per token asked for (entropy and self-certainty are estimated from them).
+    public var topLogprobs = 5
+    /// Environment variable holding a bearer token, if the server wants one.
+    public var apiKeyEnv = "OPENAI_API_KEY"
+    public var isRemote: Bool { kind == "openai" }
+    public init() {}
 }
 
 public struct PlanError: Error, CustomStringConvertible, Equatable {
@@ -104,6 +130,27 @@ extension Plan {
             case "batch": plan.batch = try r.int(value, key, min: 1, max: 256)
             case "strategy":
                 plan.strategy = try r.oneOf(value, key, ["parallel"])
+            case "engine":
+                for (k, v) in try r.mapping(value, key) {
+                    switch k {
+                    case "kind": plan.engine.kind = try r.oneOf(v, "engine.kind", ["local", "openai"])
+                    case "url":
+                        let u = try r.string(v, "engine.url")
+                        guard let url = URL(string: u), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                            throw r.error(v, "engine.url: \"\(u)\" is not an http(s) URL (e.g. http://127.0.0.1:8000/v1)")
+                        }
+                        plan.engine.url = u.hasSuffix("/") ? String(u.dropLast()) : u
+                    case "model": plan.engine.model = try r.string(v, "engine.model")
+                    case "api": plan.engine.api = try r.oneOf(v, "engine.api", ["completions", "chat"])
+                    case "concurrency": plan.engine.concurrency = try r.int(v, "engine.concurrency", min: 1, max: 256)
+                    case "retries": plan.engine.retries = try r.int(v, "engine.retries", min: 0, max: 20)
+                    case "timeout": plan.engine.timeout = try r.number(v, "engine.timeout", min: 1, max: 3600)
+                    case "top_logprobs": plan.engine.topLogprobs = try r.int(v, "engine.top_logprobs", min: 0, max: 20)
+                    case "api_key_env": plan.engine.apiKeyEnv = try r.string(v, "engine.api_key_env")
+                    default: throw r.error(v, "unknown field engine.\(k) (expected kind, url, model, api, concurrency, retries, timeout, top_logprobs, api_key_env)")
+                    }
+                }
+                if plan.engine.isRemote && plan.engine.url.isEmpty { throw r.error(value, "engine.url is required for kind openai") }
             case "grid", "temperatures", "layers", "n":
                 // `grid:` nests the axes; a notebook cell may give them at top level.
                 let axes: [(String, Node)] = key == "grid" ? try r.mapping(value, key) : [(key, value)]
@@ -144,6 +191,10 @@ extension Plan {
         if plan.layers.isEmpty { throw PlanError("\(source): grid.layers is empty") }
         if Set(plan.temperatures).count != plan.temperatures.count { throw PlanError("\(source): grid.temperatures has duplicates") }
         if Set(plan.layers).count != plan.layers.count { throw PlanError("\(source): grid.layers has duplicates") }
+        if plan.engine.isRemote {
+            if plan.layers != [0] { throw PlanError("\(source): grid.layers must be [0] with a remote engine (EGLR re-applies layers inside the local CPU engine)") }
+            if plan.chat { throw PlanError("\(source): chat: true applies the local chat template; with a remote engine use engine.api: chat") }
+        }
         if plan.name.isEmpty || plan.name.contains("/") { throw PlanError("\(source): name must be non-empty and contain no '/'") }
         return plan
     }

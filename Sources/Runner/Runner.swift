@@ -44,10 +44,16 @@ public enum Runner {
     /// Resolves the plan: loads problems, renders prompts, hashes the model file and
     /// computes every job's key. `baseDir` resolves relative task paths and templates.
     public static func prepare(_ plan: Plan, store: RolloutStore, baseDir: String) throws -> PreparedRun {
-        let modelPath = try ModelCatalog.resolve(plan.model)
-        let modelKey = "sha256:" + (try store.modelHash(path: modelPath))
-        let header = try GGUFFile(path: modelPath)
-        let blockCount = (try? header.int(header.string("general.architecture") + ".block_count")) ?? 0
+        var modelPath = "", modelKey: String, blockCount = 0
+        if plan.engine.isRemote {
+            // A server's rollouts are keyed by its address, API and model name.
+            modelKey = "openai:\(plan.engine.url)|\(plan.engine.api)|\(plan.engine.model ?? plan.model)"
+        } else {
+            modelPath = try ModelCatalog.resolve(plan.model)
+            modelKey = "sha256:" + (try store.modelHash(path: modelPath))
+            let header = try GGUFFile(path: modelPath)
+            blockCount = (try? header.int(header.string("general.architecture") + ".block_count")) ?? 0
+        }
         let problems = try TaskSpec.load(plan.tasks, relativeTo: baseDir)
         if problems.isEmpty { throw PlanError("\(plan.name): the task \(plan.tasks) has no problems") }
         let template = try PromptTemplate.load(name: plan.template, directory: templateDirectory(baseDir))
@@ -88,7 +94,7 @@ public enum Runner {
             if FileManager.default.fileExists(atPath: candidate) { return candidate }
             dir = dir.deletingLastPathComponent()
         }
-        return FileManager.default.currentDirectoryPath + "/templates/prompts"
+        return Resources.promptDirectory
     }
 
     /// Generates every job the store lacks, committing as it goes, and records the run.
@@ -105,7 +111,7 @@ public enum Runner {
         let missing = prep.jobs.filter { !have.contains($0.key) }
         summary.cached = prep.jobs.count - missing.count
         var needFeatures = [Int]()
-        if prep.plan.features {
+        if prep.plan.features && !prep.plan.engine.isRemote {
             for pi in Set(prep.jobs.map(\.problem)).sorted() {
                 if try !store.hasFeatures(modelKey: prep.modelKey, promptHash: prep.promptHashes[pi]) { needFeatures.append(pi) }
             }
@@ -113,6 +119,11 @@ public enum Runner {
         progress.start(total: prep.jobs.count, cached: summary.cached)
         if missing.isEmpty && needFeatures.isEmpty {
             progress.finish()
+            summary.seconds = Date().timeIntervalSince(t0)
+            return summary
+        }
+        if prep.plan.engine.isRemote {
+            try executeRemote(prep, missing: missing, store: store, progress: progress, summary: &summary)
             summary.seconds = Date().timeIntervalSince(t0)
             return summary
         }
@@ -186,5 +197,79 @@ public enum Runner {
         progress.finish()
         summary.seconds = Date().timeIntervalSince(t0)
         return summary
+    }
+
+    /// Sends the missing rollouts to an OpenAI-compatible server, `concurrency` at a time,
+    /// storing each as it arrives. A request that still fails after its retries stops the
+    /// run with an error; everything already received stays stored.
+    static func executeRemote(_ prep: PreparedRun, missing: [Job], store: RolloutStore, progress: RunProgress,
+                              summary: inout RunSummary) throws {
+        let plan = prep.plan
+        let client = OpenAIClient(spec: plan.engine, model: plan.engine.model ?? plan.model)
+        let listed: [String]
+        do { listed = try client.models() } catch {
+            throw RemoteError("\(error) (is the server running? \(summary.cached) of \(summary.planned) rollouts are cached)")
+        }
+        if !listed.isEmpty && !listed.contains(client.model) {
+            throw RemoteError("\(plan.engine.url): the server has no model \"\(client.model)\" (it lists: \(listed.joined(separator: ", "))); set engine.model")
+        }
+        let grader = Grader()
+        let lock = NSLock()
+        nonisolated(unsafe) var arrived = [StoredRollout]()
+        nonisolated(unsafe) var failure: Error? = nil
+        let queue = OperationQueue()
+        queue.maxConcurrentOperationCount = plan.engine.concurrency
+        let t0 = Date()
+        for job in missing {
+            queue.addOperation {
+                if lock.withLock({ failure != nil }) { return }
+                let p = prep.problems[job.problem]
+                let started = Date()
+                do {
+                    let c = try client.complete(prompt: prep.prompts[job.problem], temperature: job.temperature, topP: plan.topP,
+                                                topK: plan.topK, minP: plan.minP, seed: job.seed, maxTokens: plan.maxTokens, stop: plan.stop)
+                    let v = grader.grade(response: c.text, gold: p.gold)
+                    let n = Double(max(1, c.tokens.count))
+                    let r = StoredRollout(
+                        key: job.key, modelKey: prep.modelKey, promptHash: prep.promptHashes[job.problem], taskKey: prep.taskKey,
+                        problemID: p.id, layers: job.layers, temperature: job.temperature, sampleIndex: job.sample, seed: job.seed,
+                        params: job.params, response: c.text, tokenCount: c.tokens.count, finishReason: c.finishReason,
+                        meanEntropy: c.tokens.reduce(0) { $0 + Double($1.entropy) } / n,
+                        meanLogprob: c.tokens.reduce(0) { $0 + Double($1.logprob) } / n,
+                        selfCertainty: 0, gatedTokens: 0, extraLayerApplications: 0,
+                        extracted: v.extracted, answerClass: v.answerClass, correct: v.correct, rule: v.rule,
+                        graderVersion: Grader.version, tokens: TokenRecord.pack(c.tokens), seconds: Date().timeIntervalSince(started))
+                    lock.withLock { arrived.append(r) }
+                } catch {
+                    lock.withLock { if failure == nil { failure = error } }
+                }
+            }
+        }
+        var lastFlush = Date()
+        func drain(force: Bool) throws {
+            let batch: [StoredRollout] = lock.withLock { () -> [StoredRollout] in
+                guard force || arrived.count >= 16 || Date().timeIntervalSince(lastFlush) > 1 else { return [] }
+                defer { arrived.removeAll() }
+                return arrived
+            }
+            guard !batch.isEmpty else { return }
+            summary.generated += try store.insert(batch)
+            let toks = batch.reduce(0) { $0 + $1.tokenCount }
+            summary.tokens += toks
+            progress.advance(rollouts: batch.count, tokens: toks)
+            lastFlush = Date()
+        }
+        while queue.operationCount > 0 {
+            Thread.sleep(forTimeInterval: 0.1)
+            try drain(force: false)
+        }
+        queue.waitUntilAllOperationsAreFinished()
+        try drain(force: true)
+        progress.finish()
+        _ = t0
+        if let failure {
+            let have = summary.cached + summary.generated
+            throw RemoteError("\(failure); \(have) of \(summary.planned) rollouts are stored (\(summary.generated) new in this run); run again to resume")
+        }
     }
 }
