@@ -21,8 +21,10 @@ test: test-deps model
 deps:
 	@scripts/install-deps.sh runtime
 
+# Test dependencies: Debian packages, and llama.cpp's server (the remote tests' peer).
 test-deps:
 	@scripts/install-deps.sh test
+	@scripts/install-llama-server.sh
 
 model: $(MODEL)
 

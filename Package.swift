@@ -54,6 +54,7 @@ let package = Package(
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Runner", "Tasks", "TestSupport"]),
+        .testTarget(name: "RemoteTests", dependencies: ["Store", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ReportTests", dependencies: ["Charts", "Reports", "Runner", "Store", "Analysis", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -9,6 +9,8 @@ if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c "import llama_cpp.server, 
 if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c "import ensurepip" 2>/dev/null; then
   apt-get install -y -qq python3-venv >/dev/null
 fi
+if ! command -v c++ >/dev/null 2>&1; then apt-get install -y -qq build-essential >/dev/null; fi
+echo "installing llama-cpp-python[server] into $venv (builds llama.cpp: ~7 min on 2 cores, once)"
 rm -rf "$venv"
 python3 -m venv "$venv"
 "$venv/bin/pip" install --quiet --disable-pip-version-check --upgrade pip

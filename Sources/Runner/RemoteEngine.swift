@@ -17,7 +17,10 @@ public struct RemoteCompletion: Sendable {
     public var finishReason: String
     /// Per token: id -1 (servers return text pieces), log-prob, entropy estimated from the
     /// top alternatives.
+    /// Empty when the plan asks for no log-probs (engine.top_logprobs: 0).
     public var tokens: [TokenRecord]
+    /// Generated tokens: the server's usage count, else the log-prob records.
+    public var tokenCount: Int
 }
 
 /// A client for OpenAI-compatible servers (vLLM, SGLang, llama.cpp's server):
@@ -69,7 +72,9 @@ public final class OpenAIClient: @unchecked Sendable {
         let text = chat ? ((choice["message"] as? [String: Any])?["content"] as? String ?? "") : (choice["text"] as? String ?? "")
         var finish = choice["finish_reason"] as? String ?? "stop"
         if finish == "length" { finish = "length" } else if finish != "stop" { finish = "eos" }
-        return RemoteCompletion(text: text, finishReason: finish, tokens: Self.tokenRecords(choice["logprobs"], chat: chat))
+        let records = Self.tokenRecords(choice["logprobs"], chat: chat)
+        let used = ((obj["usage"] as? [String: Any])?["completion_tokens"] as? NSNumber)?.intValue
+        return RemoteCompletion(text: text, finishReason: finish, tokens: records, tokenCount: used ?? records.count)
     }
 
     /// Per-token log-probs and an entropy estimate: the top alternatives' entropy plus the

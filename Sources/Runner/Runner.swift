@@ -229,11 +229,11 @@ public enum Runner {
                     let c = try client.complete(prompt: prep.prompts[job.problem], temperature: job.temperature, topP: plan.topP,
                                                 topK: plan.topK, minP: plan.minP, seed: job.seed, maxTokens: plan.maxTokens, stop: plan.stop)
                     let v = grader.grade(response: c.text, gold: p.gold)
-                    let n = Double(max(1, c.tokens.count))
+                    let n = Double(max(1, c.tokens.count))  // means over the log-prob records (0 without them)
                     let r = StoredRollout(
                         key: job.key, modelKey: prep.modelKey, promptHash: prep.promptHashes[job.problem], taskKey: prep.taskKey,
                         problemID: p.id, layers: job.layers, temperature: job.temperature, sampleIndex: job.sample, seed: job.seed,
-                        params: job.params, response: c.text, tokenCount: c.tokens.count, finishReason: c.finishReason,
+                        params: job.params, response: c.text, tokenCount: c.tokenCount, finishReason: c.finishReason,
                         meanEntropy: c.tokens.reduce(0) { $0 + Double($1.entropy) } / n,
                         meanLogprob: c.tokens.reduce(0) { $0 + Double($1.logprob) } / n,
                         selfCertainty: 0, gatedTokens: 0, extraLayerApplications: 0,

@@ -1,8 +1,5 @@
 import Foundation
 import GRDB
-#if canImport(Glibc)
-import Glibc
-#endif
 
 public struct StoreError: Error, CustomStringConvertible {
     public let description: String
@@ -24,17 +21,27 @@ public final class RolloutStore: @unchecked Sendable {
         var config = Configuration()
         config.busyMode = .timeout(60)
         // Opening switches the file to WAL and migrates the schema; two processes doing that
-        // at once on a new file can see SQLITE_BUSY without a busy wait, or both try to create
-        // the tables. An advisory flock on the database file (independent of SQLite's own
-        // fcntl locks) serialises just this step.
-        let fd = open(path, O_RDWR | O_CREAT, 0o644)
-        if fd >= 0 { _ = flock(fd, LOCK_EX) }
-        defer { if fd >= 0 { _ = flock(fd, LOCK_UN); close(fd) } }
-        do {
-            pool = try DatabasePool(path: path, configuration: config)
-            try RolloutStore.migrator.migrate(pool)
-        } catch let e as DatabaseError {
-            throw StoreError("\(path): not a usable Rollbook store (\(e.message ?? "\(e.resultCode)"))")
+        // at once on a new file can get SQLITE_BUSY without a busy wait, or both try to
+        // create the tables. Either resolves itself on a retry, once the other has finished.
+        // (No flock on the database file: closing any descriptor of it would drop SQLite's
+        // own POSIX locks for the whole process.)
+        var attempt = 0
+        while true {
+            do {
+                let p = try DatabasePool(path: path, configuration: config)
+                try RolloutStore.migrator.migrate(p)
+                pool = p
+                break
+            } catch let e as DatabaseError {
+                let transient = [.SQLITE_BUSY, .SQLITE_LOCKED].contains(e.resultCode)
+                    || (e.resultCode == .SQLITE_ERROR && (e.message ?? "").contains("already exists"))
+                if transient && attempt < 100 {
+                    attempt += 1
+                    Thread.sleep(forTimeInterval: 0.05 * Double(min(attempt, 10)))
+                    continue
+                }
+                throw StoreError("\(path): not a usable Rollbook store (\(e.message ?? "\(e.resultCode)"))")
+            }
         }
     }
 

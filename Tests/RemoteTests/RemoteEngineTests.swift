@@ -1,0 +1,225 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+import Store
+import Testing
+import TestSupport
+
+/// The remote engine against a real OpenAI-compatible server: llama.cpp's server
+/// (llama-cpp-python[server], installed into .venv-server by `make test`) serving the default
+/// model, and a real HTTP proxy in front of it that injects 503, 429, 502 and dropped
+/// connections.
+@Suite(.serialized) struct RemoteEngineTests {
+    static let python = RollbookCLI.root.appendingPathComponent(".venv-server/bin/python").path
+    static let proxyScript = FixtureDir.repoRoot.appendingPathComponent("Tests/RemoteTests/Fixtures/flaky_proxy.py").path
+
+    /// A port nobody listens on right now.
+    static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = 0
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+
+    /// GET url; true when it answers 200 within a second.
+    static func answers(_ url: String) -> Bool {
+        let sem = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var ok = false
+        var req = URLRequest(url: URL(string: url)!)
+        req.timeoutInterval = 1
+        URLSession.shared.dataTask(with: req) { _, resp, _ in
+            ok = (resp as? HTTPURLResponse)?.statusCode == 200
+            sem.signal()
+        }.resume()
+        sem.wait()
+        return ok
+    }
+
+    static func launch(_ args: [String], readyAt url: String) throws -> Process {
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            Issue.record("\(python) is missing: run scripts/install-llama-server.sh (make test does)")
+            throw CancellationError()
+        }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: python)
+        p.arguments = args
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let deadline = Date().addingTimeInterval(120)
+        while !answers(url) {
+            guard p.isRunning, Date() < deadline else {
+                p.terminate()
+                Issue.record("\(args.joined(separator: " ")) did not come up at \(url)")
+                throw CancellationError()
+            }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        return p
+    }
+
+    static func llamaServer(port: Int) throws -> Process {
+        try launch(["-m", "llama_cpp.server", "--model", RollbookCLI.defaultModel, "--host", "127.0.0.1",
+                    "--port", "\(port)", "--model_alias", "smollm2", "--n_ctx", "2048", "--n_threads", "1"],
+                   readyAt: "http://127.0.0.1:\(port)/v1/models")
+    }
+
+    static func kill(_ p: Process) {
+        Glibc.kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+    }
+
+    static func writePlan(_ dir: URL, name: String, url: String, problems: Int = 4, n: Int = 2,
+                          temperatures: String = "[0.0, 0.8]", maxTokens: Int = 16, template: String = "few-shot",
+                          extra: String = "") throws -> String {
+        let path = dir.appendingPathComponent("\(name).yaml").path
+        try """
+            name: \(name)
+            tasks: builtin:arithmetic?count=\(problems)&seed=11
+            template: \(template)
+            max_tokens: \(maxTokens)
+            seed: 5
+            grid: {temperatures: \(temperatures), layers: [0], n: \(n)}
+            engine: {kind: openai, url: "\(url)", model: smollm2, concurrency: 2, timeout: 60\(extra)}
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    static func run(_ plan: String, store: String) throws -> (RollbookCLI.Result, [String: Any]) {
+        let r = try RollbookCLI.run(["run", plan, "--store", store, "--json", "--quiet"])
+        let j = r.status == 0 ? try RollbookCLI.json(r.stdout) : [:]
+        return (r, j)
+    }
+
+    @Test func servesCachesRetriesAndMatchesTheServer() throws {
+        let dir = try RollbookCLI.tempDir("remote")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let port = Self.freePort()
+        let server = try Self.llamaServer(port: port)
+        defer { if server.isRunning { Self.kill(server) } }
+        let url = "http://127.0.0.1:\(port)/v1"
+
+        // 2 problems x (greedy once + 2 samples at 0.8) = 6 rollouts, with the top 3
+        // log-probs per token (llama-cpp-python computes them slowly, hence the small plan).
+        let plan = try Self.writePlan(dir, name: "remote", url: url, problems: 2, maxTokens: 12, extra: ", top_logprobs: 3")
+        let store = dir.appendingPathComponent("s.sqlite").path
+        let (r1, j1) = try Self.run(plan, store: store)
+        #expect(r1.status == 0, "\(r1.stderr)")
+        #expect(j1["planned"] as? Int == 6 && j1["generated"] as? Int == 6)
+        let direct = try RolloutStore(path: store).rollouts(run: "remote")
+        #expect(direct.count == 6)
+        for r in direct {
+            #expect(r.tokenCount > 0 && r.tokenCount <= 12)
+            #expect(r.meanLogprob < 0 && r.meanEntropy > 0 && r.tokens.count == r.tokenCount * TokenRecord.size)
+            #expect(["stop", "length"].contains(r.finishReason))
+        }
+        // The analysis runs on remote rollouts as on local ones.
+        let a = try RollbookCLI.run(["analyze", "remote", "--store", store, "--json", "--resamples", "50"])
+        #expect(a.status == 0, "\(a.stderr)")
+        let aj = try RollbookCLI.json(a.stdout)["report"] as? [String: Any]
+        #expect(aj?["pools"] != nil && aj?["cells"] != nil)
+
+        // A misnamed model is refused with the names the server has.
+        let wrong = try Self.writePlan(dir, name: "wrong", url: url)
+        try String(contentsOfFile: wrong, encoding: .utf8).replacingOccurrences(of: "model: smollm2", with: "model: nope")
+            .write(toFile: wrong, atomically: true, encoding: .utf8)
+        let (rw, _) = try Self.run(wrong, store: store)
+        #expect(rw.status != 0)
+        #expect(rw.stderr.contains("no model \"nope\"") && rw.stderr.contains("smollm2"), "\(rw.stderr)")
+
+        // Through a proxy that fails 4 of the requests: every rollout still arrives, and
+        // with the same seeds the server returns the same text.
+        let pport = Self.freePort()
+        let faults = dir.appendingPathComponent("faults.log").path
+        let proxy = try Self.launch([Self.proxyScript, "\(pport)", url, faults], readyAt: "http://127.0.0.1:\(pport)/v1/models")
+        defer { if proxy.isRunning { Self.kill(proxy) } }
+        let viaProxy = try Self.writePlan(dir, name: "proxied", url: "http://127.0.0.1:\(pport)/v1", problems: 2, maxTokens: 12,
+                                          extra: ", top_logprobs: 3, retries: 3")
+        let store2 = dir.appendingPathComponent("s2.sqlite").path
+        let (r2, j2) = try Self.run(viaProxy, store: store2)
+        #expect(r2.status == 0, "\(r2.stderr)")
+        #expect(j2["generated"] as? Int == 6)
+        let injected = (try? String(contentsOfFile: faults, encoding: .utf8)) ?? ""
+        #expect(injected.split(separator: "\n").count == 4, "faults injected: \(injected)")
+        let proxied = Dictionary(uniqueKeysWithValues: try RolloutStore(path: store2).rollouts(run: "proxied").map {
+            ("\($0.problemID)/\($0.temperature)/\($0.sampleIndex)", $0)
+        })
+        for r in direct {
+            let p = try #require(proxied["\(r.problemID)/\(r.temperature)/\(r.sampleIndex)"])
+            #expect(p.response == r.response && p.tokens == r.tokens)
+        }
+
+        // With the server gone, a rerun is served from the store and never calls out.
+        Self.kill(server)
+        let (r3, j3) = try Self.run(plan, store: store)
+        #expect(r3.status == 0, "\(r3.stderr)")
+        #expect(j3["cached"] as? Int == 6 && j3["generated"] as? Int == 0)
+    }
+
+    @Test func aServerThatDiesMidRunLosesNothingAndTheRunResumes() throws {
+        let dir = try RollbookCLI.tempDir("remote-dies")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let port = Self.freePort()
+        var server = try Self.llamaServer(port: port)
+        defer { if server.isRunning { Self.kill(server) } }
+        let url = "http://127.0.0.1:\(port)/v1"
+        // The chat API this time (the server applies the model's chat template).
+        let plan = try Self.writePlan(dir, name: "dies", url: url, problems: 6, n: 8, temperatures: "[0.8]",
+                                      maxTokens: 32, template: "zero-shot", extra: ", retries: 1, api: chat, top_logprobs: 0")
+        let store = dir.appendingPathComponent("s.sqlite").path
+        let errFile = dir.appendingPathComponent("err.txt")
+        FileManager.default.createFile(atPath: errFile.path, contents: nil)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: RollbookCLI.binary)
+        p.arguments = ["run", plan, "--store", store, "--quiet"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = try FileHandle(forWritingTo: errFile)
+        try p.run()
+        // Kill the server once a few rollouts are committed.
+        var seen = 0
+        let deadline = Date().addingTimeInterval(300)
+        while seen < 4 && p.isRunning && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.3)
+            seen = (try? RolloutStore(path: store).rollouts(run: "dies", withTokens: false).count) ?? 0
+        }
+        #expect(seen >= 4 && p.isRunning, "the run should still be going (seen \(seen))")
+        Self.kill(server)
+        p.waitUntilExit()
+        let stderr = try String(contentsOf: errFile, encoding: .utf8)
+        #expect(p.terminationStatus != 0)
+        #expect(stderr.contains(url) && stderr.contains("run again to resume"), "\(stderr)")
+        let kept = try RolloutStore(path: store).rollouts(run: "dies")
+        #expect(kept.count >= seen && kept.count < 48)
+        #expect(kept.contains { $0.tokenCount > 0 }, "token counts come from the server's usage without log-probs")
+
+        // Back up on the same port: the rerun sends only what is missing.
+        server = try Self.llamaServer(port: port)
+        let (r, j) = try Self.run(plan, store: store)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(j["cached"] as? Int == kept.count && j["generated"] as? Int == 48 - kept.count)
+        print("remote kill test: \(kept.count) of 48 stored when the server died; \(48 - kept.count) sent on resume")
+    }
+
+    @Test func anUnreachableServerIsOneClearError() throws {
+        let dir = try RollbookCLI.tempDir("remote-none")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = "http://127.0.0.1:\(Self.freePort())/v1"
+        let plan = try Self.writePlan(dir, name: "none", url: url, extra: ", retries: 0")
+        let store = dir.appendingPathComponent("s.sqlite").path
+        let (r, _) = try Self.run(plan, store: store)
+        #expect(r.status != 0)
+        #expect(r.stderr.contains(url) && r.stderr.contains("is the server running"), "\(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1)
+        #expect(try RolloutStore(path: store).rollouts(run: "none").isEmpty)
+    }
+}
