@@ -38,10 +38,15 @@ public enum Diversity {
 
     /// The approach label of a rollout under a clustering: the answer class, the first k
     /// generated token ids, or the first sentence (lower-cased, whitespace collapsed).
+    /// Remote rollouts carry no token ids (id -1): their prefix is the first k words.
     public static func approachLabel(clustering: String, answerClass: String, response: String?, tokenIDs: [Int32]?, k: Int) -> String {
         switch clustering {
         case "prefix":
-            return (tokenIDs ?? []).prefix(k).map(String.init).joined(separator: ",")
+            let ids = (tokenIDs ?? []).prefix(k)
+            if ids.contains(-1) || (ids.isEmpty && !(response ?? "").isEmpty) {
+                return (response ?? "").split(whereSeparator: \.isWhitespace).prefix(k).joined(separator: " ")
+            }
+            return ids.map(String.init).joined(separator: ",")
         case "first_sentence":
             let text = response ?? ""
             var sentence = ""

@@ -181,6 +181,8 @@ public struct RunReport: Sendable, Codable {
     public var diversity: DiversityReport?
     public var budgetPredictor: BudgetPrediction?
     public var perProblemAccuracy: [String: [String: Double]]
+    /// Measured breadth vs prefix-branching depth (runs with strategy: depth).
+    public var depth: [DepthComparison]? = nil
 }
 
 public enum RunAnalysis {

@@ -66,6 +66,15 @@ public enum Tables {
                                rows: [["global N_D", pct(t.accuracyAtDatasetBudget), "1.00"],
                                       ["T2 predicted N^", pct(t.accuracyAtPredicted), String(format: "%.2f", t.costRatio)],
                                       ["median N* (\(t.medianBudget))", pct(t.accuracyAtMedian), String(format: "%.2f", t.costRatioMedian)]])
+        case "depth":
+            guard let rows = r.depth, !rows.isEmpty else { return nil }
+            func lift(_ x: Double?) -> String { x.map { String(format: "%+.0f%%", 100 * $0) } ?? "n/a" }
+            return TableOutput(title: "Breadth vs prefix-branching depth at equal rollouts (measured)",
+                               headers: ["L", "T", "signal", "B (b0)", "breadth pass@B", "depth pass", "lift", "breadth maj@B", "depth maj", "lift", "tokens breadth / depth"],
+                               rows: rows.map { d in [String(d.layers), String(d.temperature), d.signal, "\(d.budget) (\(d.b0))",
+                                                      ci(d.breadthPass), ci(d.depthPass), lift(d.passLift),
+                                                      ci(d.breadthMajority), ci(d.depthMajority), lift(d.majorityLift),
+                                                      String(format: "%.0f / %.0f", d.breadthTokens, d.depthTokens)] })
         case "signal":
             return TableOutput(title: "Group-relative training signal", headers: ["pool", "group size", "mixed groups", "mean variance"],
                                rows: r.trainingSignal.map { [$0.pool, String($0.groupSize), pct($0.mixedFraction), String(format: "%.3f", $0.meanVariance)] })
@@ -94,6 +103,10 @@ public enum Tables {
         }
         if let s = r.selection { v["majority"] = ci(s.majority); v["mean_accuracy"] = ci(s.meanAccuracy) }
         if let t = r.budgetPredictor { v["t2_accuracy"] = pct(t.accuracyAtPredicted); v["t2_cost"] = String(format: "%.2f", t.costRatio) }
+        for d in r.depth ?? [] where v["depth_lift_\(d.signal)"] == nil {
+            v["depth_lift_\(d.signal)"] = d.passLift.map { String(format: "%+.0f%%", 100 * $0) } ?? "n/a"
+            v["depth_pass_\(d.signal)"] = ci(d.depthPass); v["breadth_pass"] = ci(d.breadthPass)
+        }
         return v
     }
 }

@@ -32,12 +32,21 @@ public struct Plan: Sendable, Equatable {
     public var batch: Int = 32
     /// Where rollouts come from: the local CPU engine, or a remote OpenAI-compatible server.
     public var engine = EngineSpec()
+    /// Prefix-branching depth (strategy: depth): per problem, cell (T > 0) and trial, sample
+    /// `b0` prefixes of `prefixTokens` tokens, keep the one `signal` prefers, and continue
+    /// `n - b0` children from it, so a trial spends the same n rollouts as breadth.
+    public var depth = DepthSpec()
 
     public init(name: String) { self.name = name }
 
-    /// Total rollouts the plan asks for per problem (T = 0 cells hold one: greedy is deterministic).
+    public var isDepth: Bool { strategy == "depth" }
+
+    /// Total rollouts the plan asks for per problem (T = 0 cells hold one: greedy is deterministic;
+    /// depth adds trials x signals x (n - b0) children per sampled cell).
     public var rolloutsPerProblem: Int {
-        temperatures.reduce(0) { $0 + ($1 == 0 ? 1 : n) } * layers.count
+        let sampled = temperatures.filter { $0 > 0 }.count * layers.count
+        let depthChildren = isDepth ? sampled * depth.trials * depth.signals.count * (n - depth.b0) : 0
+        return temperatures.reduce(0) { $0 + ($1 == 0 ? 1 : n) } * layers.count + depthChildren
     }
 
     /// Canonical text of the plan (what the run records for provenance).
@@ -56,8 +65,21 @@ public struct Plan: Sendable, Equatable {
         eglr: {kmax: \(kMax), tau: \(tau), eps: \(eps), divergence: \(divergence), kv_policy: \(kvPolicy)}
         strategy: \(strategy)
         features: \(features)
-        """ + (engine.isRemote ? "\nengine: {kind: openai, url: \(engine.url), model: \(engine.model ?? model), api: \(engine.api)}" : "")
+        """ + (isDepth ? "\ndepth: {b0: \(depth.b0), prefix_tokens: \(depth.prefixTokens), signals: \(depth.signals), trials: \(depth.trials)}" : "")
+          + (engine.isRemote ? "\nengine: {kind: openai, url: \(engine.url), model: \(engine.model ?? model), api: \(engine.api)}" : "")
     }
+}
+
+/// Prefix-branching depth parameters (METHODS.md section 3).
+public struct DepthSpec: Sendable, Equatable {
+    public var b0 = 4
+    public var prefixTokens = 16
+    /// ent: lowest mean prefix entropy; sc: highest mean self-certainty.
+    public var signals = ["ent", "sc"]
+    /// Independent repetitions per problem and cell (depth accuracy is their mean).
+    public var trials = 4
+    public static let knownSignals = ["ent", "sc"]
+    public init() {}
 }
 
 /// The engine a plan's rollouts come from.
@@ -129,7 +151,23 @@ extension Plan {
             case "features": plan.features = try r.bool(value, key)
             case "batch": plan.batch = try r.int(value, key, min: 1, max: 256)
             case "strategy":
-                plan.strategy = try r.oneOf(value, key, ["parallel"])
+                plan.strategy = try r.oneOf(value, key, ["parallel", "depth"])
+            case "depth":
+                for (k, v) in try r.mapping(value, key) {
+                    switch k {
+                    case "b0": plan.depth.b0 = try r.int(v, "depth.b0", min: 1, max: 64)
+                    case "prefix_tokens": plan.depth.prefixTokens = try r.int(v, "depth.prefix_tokens", min: 1, max: 4096)
+                    case "trials": plan.depth.trials = try r.int(v, "depth.trials", min: 1, max: 1000)
+                    case "signals":
+                        let sig = try r.strings(v, "depth.signals")
+                        for x in sig where !DepthSpec.knownSignals.contains(x) {
+                            throw r.error(v, "depth.signals: unknown signal \"\(x)\" (expected \(DepthSpec.knownSignals.joined(separator: ", ")))")
+                        }
+                        if sig.isEmpty || Set(sig).count != sig.count { throw r.error(v, "depth.signals: give each signal once") }
+                        plan.depth.signals = sig
+                    default: throw r.error(v, "unknown field depth.\(k) (expected b0, prefix_tokens, signals, trials)")
+                    }
+                }
             case "engine":
                 for (k, v) in try r.mapping(value, key) {
                     switch k {
@@ -194,6 +232,12 @@ extension Plan {
         if plan.engine.isRemote {
             if plan.layers != [0] { throw PlanError("\(source): grid.layers must be [0] with a remote engine (EGLR re-applies layers inside the local CPU engine)") }
             if plan.chat { throw PlanError("\(source): chat: true applies the local chat template; with a remote engine use engine.api: chat") }
+        }
+        if plan.isDepth {
+            if plan.engine.isRemote { throw PlanError("\(source): strategy: depth forks K/V caches and needs the local engine") }
+            if plan.n <= plan.depth.b0 { throw PlanError("\(source): strategy: depth needs grid.n > depth.b0 (n = \(plan.n) rollouts per trial, b0 = \(plan.depth.b0) of them prefixes)") }
+            if plan.depth.prefixTokens >= plan.maxTokens { throw PlanError("\(source): depth.prefix_tokens must be below max_tokens") }
+            if !plan.temperatures.contains(where: { $0 > 0 }) { throw PlanError("\(source): strategy: depth needs a temperature above 0") }
         }
         if plan.name.isEmpty || plan.name.contains("/") { throw PlanError("\(source): name must be non-empty and contain no '/'") }
         return plan

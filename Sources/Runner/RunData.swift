@@ -6,6 +6,12 @@ import Store
 public struct RunData: Sendable {
     public var name: String
     public var outcomes: [Outcome]
+    /// Children of prefix-branching depth trials (strategy: depth), kept apart from the
+    /// breadth outcomes every other analysis reads.
+    public var depth: [DepthOutcome] = []
+    /// depth.b0 and depth.prefix_tokens of those trials.
+    public var depthB0 = 0
+    public var depthPrefixTokens = 0
     public var features: [String: [[Float]]]
     public var iterations: [Cell: [Int]]
     public var planned: Int
@@ -22,8 +28,21 @@ public struct RunData: Sendable {
             throw StoreError("\(store.path): no run named \"\(name)\"" + (known.isEmpty ? "" : " (runs: \(known.joined(separator: ", ")))"))
         }
         var outcomes = [Outcome]()
+        var depth = [DepthOutcome]()
+        var b0 = 0, prefixLength = 0
         outcomes.reserveCapacity(info.planned)
-        try store.forEachOutcome(run: name, text: clustering == "first_sentence", prefixTokens: prefixTokens) { r in
+        try store.forEachOutcome(run: name, text: clustering != "answer_class", prefixTokens: prefixTokens) { r in
+            if r.params.contains(";S=depth;") {
+                var f = [String: String]()
+                for part in r.params.split(separator: ";") {
+                    let kv = part.split(separator: "=", maxSplits: 1)
+                    if kv.count == 2 { f[String(kv[0])] = String(kv[1]) }
+                }
+                b0 = Int(f["b0"] ?? "") ?? 0; prefixLength = Int(f["pl"] ?? "") ?? 0
+                depth.append(DepthOutcome(problem: r.problemID, layers: r.layers, temperature: r.temperature, signal: f["sig"] ?? "?",
+                                          trial: Int(f["trial"] ?? "") ?? 0, correct: r.correct, answerClass: r.answerClass, tokens: r.tokenCount))
+                return
+            }
             let early = r.tokenPrefix.flatMap { p in p.isEmpty ? nil : p.reduce(0.0) { $0 + Double($1.entropy) } / Double(p.count) }
             let label = Diversity.approachLabel(clustering: clustering, answerClass: r.answerClass, response: r.response,
                                                 tokenIDs: r.tokenPrefix?.map(\.id), k: prefixTokens)
@@ -38,8 +57,10 @@ public struct RunData: Sendable {
             let parts = k.split(separator: "|")
             iters[Cell(layers: Int(parts[0])!, temperature: Double(parts[1])!)] = h
         }
-        return RunData(name: name, outcomes: outcomes,
-                       features: wantFeatures ? try store.featuresByProblem(run: name) : [:],
-                       iterations: iters, planned: info.planned)
+        var data = RunData(name: name, outcomes: outcomes,
+                           features: wantFeatures ? try store.featuresByProblem(run: name) : [:],
+                           iterations: iters, planned: info.planned)
+        data.depth = depth; data.depthB0 = b0; data.depthPrefixTokens = prefixLength
+        return data
     }
 }

@@ -15,6 +15,14 @@ public struct Job: Sendable {
     public var seed: UInt64
     public var params: String
     public var key: String
+    /// For depth children: the selection signal, the trial and the child index.
+    public var depth: DepthJob? = nil
+}
+
+public struct DepthJob: Sendable, Hashable {
+    public var signal: String
+    public var trial: Int
+    public var child: Int
 }
 
 /// A plan resolved against its inputs: problems, prompt texts, model identity and every
@@ -79,6 +87,23 @@ public enum Runner {
                         jobs.append(Job(problem: pi, temperature: t, layers: l, sample: s, seed: seed,
                                         params: params, key: Hash128.hex(canonical)))
                     }
+                    // Depth children: sample index = trial * children + child, per signal.
+                    if plan.isDepth && t > 0 {
+                        let children = plan.n - plan.depth.b0
+                        let d = plan.depth
+                        for sig in d.signals {
+                            for trial in 0..<d.trials {
+                                for c in 0..<children {
+                                    let s = trial * children + c
+                                    let seed = RolloutSeed.derive(run: plan.seed &+ Runner.childSalt, problem: p.id, temperature: Float(t), layers: l, sample: s)
+                                    let params = "T=\(t);L=\(l);" + shared + ";S=depth;b0=\(d.b0);pl=\(d.prefixTokens);sig=\(sig);trial=\(trial);c=\(c)"
+                                    let canonical = "rollbook/1;model=\(modelKey);prompt=\(hashes[pi]);problem=\(p.id);\(params);seed=\(seed);i=\(s)"
+                                    jobs.append(Job(problem: pi, temperature: t, layers: l, sample: s, seed: seed, params: params,
+                                                    key: Hash128.hex(canonical), depth: DepthJob(signal: sig, trial: trial, child: c)))
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -136,7 +161,7 @@ public enum Runner {
                                    maxContext: (tokenized.map(\.count).max() ?? 0) + plan.maxTokens + 1)
         // Jobs in problem order so each prompt's prefix is prefilled once and shared.
         var specs = [RolloutSpec]()
-        let ordered = missing.sorted { ($0.problem, $0.layers, $0.temperature, $0.sample) < ($1.problem, $1.layers, $1.temperature, $1.sample) }
+        let ordered = missing.filter { $0.depth == nil }.sorted { ($0.problem, $0.layers, $0.temperature, $0.sample) < ($1.problem, $1.layers, $1.temperature, $1.sample) }
         for (i, job) in ordered.enumerated() {
             let eglr = EGLRConfig(layers: job.layers, kMax: plan.kMax, tau: Float(plan.tau),
                                   divergence: EGLRConfig.Divergence(rawValue: plan.divergence) ?? .kl,
@@ -194,10 +219,99 @@ public enum Runner {
             if buffer.count >= 64 || Date().timeIntervalSince(lastFlush) > 2 { try flush() }
         }
         try flush()
+
+        // Depth: per (problem, cell, trial) sample b0 prefixes, let each signal pick one,
+        // and continue that signal's children from a fork of it.
+        let depthMissing = missing.filter { $0.depth != nil }
+        if !depthMissing.isEmpty {
+            /// Stores a depth child: the chosen prefix followed by the child's own tokens.
+            func store1(_ job: Job, prefix: RolloutResult, child: RolloutResult?) throws {
+                let p = prep.problems[job.problem]
+                let steps = prefix.steps + (child?.steps ?? [])
+                let text = prefix.text + (child?.text ?? "")
+                let verdict = grader.grade(response: text, gold: p.gold)
+                let n = max(1, steps.count)
+                let records = steps.map { TokenRecord(id: Int32($0.id), logprob: $0.logprob, entropy: $0.entropy,
+                                                      iterations: UInt8(min(255, $0.iterations)), gated: $0.gated) }
+                buffer.append(StoredRollout(
+                    key: job.key, modelKey: prep.modelKey, promptHash: prep.promptHashes[job.problem], taskKey: prep.taskKey,
+                    problemID: p.id, layers: job.layers, temperature: job.temperature, sampleIndex: job.sample, seed: job.seed,
+                    params: job.params, response: text, tokenCount: steps.count,
+                    finishReason: (child?.finishReason ?? prefix.finishReason).rawValue,
+                    meanEntropy: Double(steps.reduce(0) { $0 + $1.entropy }) / Double(n),
+                    meanLogprob: Double(steps.reduce(0) { $0 + $1.logprob }) / Double(n),
+                    selfCertainty: Double(steps.reduce(0) { $0 + $1.selfCertainty }) / Double(n),
+                    gatedTokens: steps.filter(\.gated).count,
+                    extraLayerApplications: steps.reduce(0) { $0 + $1.iterations } * job.layers,
+                    extracted: verdict.extracted, answerClass: verdict.answerClass, correct: verdict.correct,
+                    rule: verdict.rule, graderVersion: Grader.version, tokens: TokenRecord.pack(records), seconds: 0))
+                summary.tokens += child?.steps.count ?? 0
+                progress.advance(rollouts: 1, tokens: child?.steps.count ?? 0)
+                if buffer.count >= 64 || Date().timeIntervalSince(lastFlush) > 2 { try flush() }
+            }
+            struct TrialKey: Hashable { var problem: Int; var layers: Int; var temperature: Double; var trial: Int }
+            var byTrial = [TrialKey: [Job]]()
+            for j in depthMissing { byTrial[TrialKey(problem: j.problem, layers: j.layers, temperature: j.temperature, trial: j.depth!.trial), default: []].append(j) }
+            let trials = byTrial.keys.sorted { ($0.problem, $0.layers, $0.temperature, $0.trial) < ($1.problem, $1.layers, $1.temperature, $1.trial) }
+            let d = plan.depth
+            func eglr(_ layers: Int) -> EGLRConfig {
+                EGLRConfig(layers: layers, kMax: plan.kMax, tau: Float(plan.tau), divergence: EGLRConfig.Divergence(rawValue: plan.divergence) ?? .kl,
+                           eps: Float(plan.eps), kvPolicy: EGLRConfig.KVPolicy(rawValue: plan.kvPolicy) ?? .keepFirst)
+            }
+            func sampler(_ t: Double) -> SamplerConfig {
+                SamplerConfig(temperature: Float(t), topK: plan.topK, topP: Float(plan.topP), minP: Float(plan.minP))
+            }
+            // A few trials at a time bounds the prefixes' kept K/V.
+            let chunk = max(1, plan.batch / d.b0)
+            for start in stride(from: 0, to: trials.count, by: chunk) {
+                let group = Array(trials[start..<min(trials.count, start + chunk)])
+                var prefixSpecs = [RolloutSpec]()
+                for (gi, tk) in group.enumerated() {
+                    let pid = prep.problems[tk.problem].id
+                    for j in 0..<d.b0 {
+                        var spec = RolloutSpec(prompt: promptIndex[tk.problem]!, sampler: sampler(tk.temperature), eglr: eglr(tk.layers),
+                                               seed: RolloutSeed.derive(run: plan.seed &+ prefixSalt, problem: pid, temperature: Float(tk.temperature),
+                                                                        layers: tk.layers, sample: tk.trial * d.b0 + j),
+                                               maxTokens: d.prefixTokens, stopStrings: plan.stop, tag: gi * d.b0 + j)
+                        spec.keepKV = true
+                        prefixSpecs.append(spec)
+                    }
+                }
+                var prefixes = [Int: RolloutResult]()
+                try engine.run(prompts: tokenized, specs: prefixSpecs) { prefixes[$0.tag] = $0 }
+                var childSpecs = [RolloutSpec]()
+                var childJobs = [Job]()
+                var childPrefix = [RolloutResult]()
+                for (gi, tk) in group.enumerated() {
+                    let pool = (0..<d.b0).map { prefixes[gi * d.b0 + $0]! }
+                    for job in byTrial[tk]!.sorted(by: { ($0.depth!.signal, $0.depth!.child) < ($1.depth!.signal, $1.depth!.child) }) {
+                        let chosen = pool[DepthSelection.choose(pool.map { $0.steps }, signal: job.depth!.signal)]
+                        let remaining = plan.maxTokens - chosen.steps.count
+                        if chosen.finishReason != .length || remaining <= 0 {
+                            // The chosen prefix already ended: every child is that answer.
+                            try store1(job, prefix: chosen, child: nil)
+                            continue
+                        }
+                        childSpecs.append(RolloutSpec(prompt: promptIndex[tk.problem]!, sampler: sampler(tk.temperature), eglr: eglr(tk.layers),
+                                                      seed: job.seed, maxTokens: remaining, stopStrings: plan.stop,
+                                                      branch: try engine.fork(chosen, at: chosen.ids.count), tag: childJobs.count))
+                        childJobs.append(job)
+                        childPrefix.append(chosen)
+                    }
+                }
+                try engine.run(prompts: tokenized, specs: childSpecs) { r in
+                    try store1(childJobs[r.tag], prefix: childPrefix[r.tag], child: r)
+                }
+                try flush()
+            }
+        }
         progress.finish()
         summary.seconds = Date().timeIntervalSince(t0)
         return summary
     }
+
+    static let prefixSalt: UInt64 = 0x5052_4546_4958_0001
+    static let childSalt: UInt64 = 0x4348_494C_4452_0001
 
     /// Sends the missing rollouts to an OpenAI-compatible server, `concurrency` at a time,
     /// storing each as it arrives. A request that still fails after its retries stops the
@@ -271,5 +385,22 @@ public enum Runner {
             let have = summary.cached + summary.generated
             throw RemoteError("\(failure); \(have) of \(summary.planned) rollouts are stored (\(summary.generated) new in this run); run again to resume")
         }
+    }
+}
+
+/// Which of a trial's prefixes a depth signal keeps (METHODS.md section 3): `ent` the lowest
+/// mean token entropy, `sc` the highest mean self-certainty; ties go to the first.
+public enum DepthSelection {
+    public static func choose(_ prefixes: [[TokenStep]], signal: String) -> Int {
+        func mean(_ xs: [TokenStep], _ f: (TokenStep) -> Float) -> Double {
+            xs.isEmpty ? 0 : xs.reduce(0.0) { $0 + Double(f($1)) } / Double(xs.count)
+        }
+        var best = 0
+        var bestScore = -Double.infinity
+        for (i, p) in prefixes.enumerated() {
+            let score = signal == "sc" ? mean(p, \.selfCertainty) : -mean(p, \.entropy)
+            if score > bestScore { best = i; bestScore = score }
+        }
+        return best
     }
 }

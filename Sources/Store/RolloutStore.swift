@@ -161,7 +161,7 @@ public final class RolloutStore: @unchecked Sendable {
         try pool.read { db in
             let cursor = try Row.fetchCursor(db, sql: """
                 SELECT problem_id, layers, temperature, sample_index, correct, answer_class, token_count,
-                       mean_entropy, mean_logprob, self_certainty, gated_tokens, extra_layer_applications\(extra)
+                       mean_entropy, mean_logprob, self_certainty, gated_tokens, extra_layer_applications, params\(extra)
                 FROM rollouts r JOIN run_members m ON m.key = r.key WHERE m.run = ?
                 """, arguments: [name])
             while let row = try cursor.next() {
@@ -169,7 +169,7 @@ public final class RolloutStore: @unchecked Sendable {
                                     correct: (row[4] as Int) != 0, answerClass: row[5], tokenCount: row[6],
                                     meanEntropy: row[7], meanLogprob: row[8], selfCertainty: row[9],
                                     gatedTokens: row[10], extraLayerApplications: row[11],
-                                    response: row[12], tokenPrefix: (row[13] as Data?).map(TokenRecord.unpack)))
+                                    response: row[13], tokenPrefix: (row[14] as Data?).map(TokenRecord.unpack), params: row[12]))
             }
         }
     }
@@ -383,4 +383,6 @@ public struct OutcomeRow: Sendable {
     public var response: String?
     /// The first per-token records, when asked for.
     public var tokenPrefix: [TokenRecord]?
+    /// The decoding parameters (the strategy, for depth children: "S=depth;...;sig=ent;trial=0;c=3").
+    public var params: String = ""
 }

@@ -55,7 +55,11 @@ struct Analyze: ParsableCommand {
         o.resamples = resamples; o.seed = seed; o.keffThreshold = keffThreshold
         o.clustering = clustering; o.prefixTokens = prefixTokens
         o.blockCount = try store.run(named: name)?.blockCount ?? 0
-        let report = RunAnalysis.analyze(data.outcomes, features: data.features, iterationHistograms: data.iterations, options: o)
+        var report = RunAnalysis.analyze(data.outcomes, features: data.features, iterationHistograms: data.iterations, options: o)
+        if !data.depth.isEmpty {
+            report.depth = DepthAnalysis.compare(breadth: data.outcomes, depth: data.depth, b0: data.depthB0, prefixTokens: data.depthPrefixTokens,
+                                                 resamples: o.resamples, level: o.level, seed: o.seed)
+        }
         if json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

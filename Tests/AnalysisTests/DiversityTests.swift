@@ -63,6 +63,9 @@ struct TestRNG: RandomNumberGenerator {
                 == "first, add 3.5 apples")
         #expect(Diversity.approachLabel(clustering: "first_sentence", answerClass: "x", response: "\n\nSo 2+2=4\nmore", tokenIDs: nil, k: 4) == "so 2+2=4")
         #expect(Diversity.approachLabel(clustering: "prefix", answerClass: "x", response: nil, tokenIDs: [5, 6, 7, 8, 9], k: 3) == "5,6,7")
+        // Remote rollouts have no token ids: the first k words stand in.
+        #expect(Diversity.approachLabel(clustering: "prefix", answerClass: "x", response: "  First we add\n3 and 4", tokenIDs: [-1, -1, -1], k: 3) == "First we add")
+        #expect(Diversity.approachLabel(clustering: "prefix", answerClass: "x", response: "So the sum", tokenIDs: [], k: 2) == "So the")
         #expect(Diversity.approachLabel(clustering: "answer_class", answerClass: "42", response: "t", tokenIDs: [1], k: 3) == "42")
     }
 

@@ -63,6 +63,17 @@ func sampleRollout(_ i: Int, response: String = "The answer is 4.") -> StoredRol
 }
 
 @Suite struct PlanTests {
+    /// The example plans shipped in plans/ stay valid.
+    @Test func shippedPlansParse() throws {
+        let dir = FixtureDir.repoRoot.appendingPathComponent("plans")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".yaml") }
+        #expect(files.count >= 2)
+        for f in files {
+            let plan = try Plan.load(path: dir.appendingPathComponent(f).path)
+            #expect(plan.name + ".yaml" == f)
+        }
+    }
+
     func parse(_ yaml: String) throws -> Plan { try Plan.parse(yaml: yaml, source: "p.yaml", defaultName: "p") }
 
     @Test func validPlanAndDefaults() throws {
@@ -88,6 +99,10 @@ func sampleRollout(_ i: Int, response: String = "The answer is 4.") -> StoredRol
         ("grid: {n: 0}\n", "p.yaml:1", "grid.n"),
         ("name: x\n  bad: [\n", "p.yaml", "line"),
         ("sampler:\n  top_p: 1.5\n", "p.yaml:2", "sampler.top_p"),
+        ("strategy: depth\ndepth:\n  signals: [ent, verifier]\n", "p.yaml:3", "depth.signals"),
+        ("strategy: depth\ndepth: {b0: 8}\n", "p.yaml", "grid.n > depth.b0"),
+        ("strategy: depth\ngrid: {temperatures: [0]}\n", "p.yaml", "temperature above 0"),
+        ("strategy: depth\nengine: {kind: openai, url: \"http://h:1/v1\"}\n", "p.yaml", "local engine"),
     ])
     func invalidPlansNameFieldAndLine(yaml: String, position: String, field: String) {
         #expect { _ = try parse(yaml) } throws: { e in
@@ -202,6 +217,60 @@ func sampleRollout(_ i: Int, response: String = "The answer is 4.") -> StoredRol
         #expect(all.count == 18 && Set(all.map(\.key)).count == 18)
         let again = try Self.runJSON(plan, store: store)
         #expect(again["generated"] as? Int == 0)
+    }
+
+    /// strategy: depth on the real model: every trial's children continue from one of its
+    /// b0 prefixes (the one the signal picked), the run caches and resumes like any other,
+    /// the rollouts do not depend on the batch size, and analyze reports the comparison.
+    @Test func depthStrategyForksChosenPrefixesDeterministically() throws {
+        let dir = try RollbookCLI.tempDir("depth")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func plan(batch: Int) throws -> String {
+            let path = dir.appendingPathComponent("depth-\(batch).yaml").path
+            try """
+                name: depth
+                tasks: builtin:arithmetic?count=3&seed=4&tiers=1-2
+                max_tokens: 24
+                seed: 9
+                batch: \(batch)
+                grid: {temperatures: [0.9], layers: [0], n: 5}
+                strategy: depth
+                depth: {b0: 2, prefix_tokens: 6, signals: [ent, sc], trials: 2}
+                """.write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+        // 3 problems x (5 breadth + 2 signals x 2 trials x 3 children) = 51.
+        let store = dir.appendingPathComponent("a.sqlite").path
+        let first = try Self.runJSON(try plan(batch: 16), store: store)
+        #expect(first["planned"] as? Int == 51 && first["generated"] as? Int == 51)
+        #expect(try Self.runJSON(try plan(batch: 16), store: store)["generated"] as? Int == 0)
+        let other = dir.appendingPathComponent("b.sqlite").path
+        _ = try Self.runJSON(try plan(batch: 3), store: other)
+        let a = try RolloutStore(path: store).rollouts(run: "depth")
+        let b = Dictionary(uniqueKeysWithValues: try RolloutStore(path: other).rollouts(run: "depth").map { ($0.key, $0) })
+        #expect(a.count == 51 && b.count == 51)
+        for r in a { #expect(b[r.key]?.tokens == r.tokens && b[r.key]?.response == r.response, "\(r.params)") }
+
+        // The children of one (signal, trial) share their first prefix_tokens token ids.
+        var groups = [String: [[Int32]]]()
+        for r in a where r.params.contains(";S=depth;") {
+            let trial = r.params.components(separatedBy: ";").filter { $0.hasPrefix("sig=") || $0.hasPrefix("trial=") }.joined(separator: ",")
+            groups["\(r.problemID)|\(trial)", default: []].append(TokenRecord.unpack(r.tokens).map(\.id))
+        }
+        #expect(groups.count == 3 * 2 * 2)
+        for (g, kids) in groups {
+            #expect(kids.count == 3)
+            let k = min(6, kids.map(\.count).min() ?? 0)
+            #expect(Set(kids.map { Array($0.prefix(k)) }).count == 1, "children of \(g) share their prefix")
+        }
+        let an = try RollbookCLI.run(["analyze", "depth", "--store", store, "--json", "--resamples", "50"])
+        #expect(an.status == 0, "\(an.stderr)")
+        let report = try #require(try RollbookCLI.json(an.stdout)["report"] as? [String: Any])
+        let rows = try #require(report["depth"] as? [[String: Any]])
+        #expect(rows.count == 2 && Set(rows.compactMap { $0["signal"] as? String }) == ["ent", "sc"])
+        #expect(rows.allSatisfy { $0["budget"] as? Int == 5 && $0["problems"] as? Int == 3 && $0["trials"] as? Int == 2 })
+        // The breadth analyses see only the 5 breadth rollouts per problem.
+        #expect(report["rollouts"] as? Int == 15)
     }
 
     @Test func badPlanFailsBeforeAnyWork() throws {

@@ -1,0 +1,115 @@
+import Foundation
+
+/// One child of a prefix-branching depth trial.
+public struct DepthOutcome: Sendable {
+    public var problem: String
+    public var layers: Int
+    public var temperature: Double
+    public var signal: String
+    public var trial: Int
+    public var correct: Bool
+    public var answerClass: String
+    public var tokens: Int
+    public init(problem: String, layers: Int, temperature: Double, signal: String, trial: Int,
+                correct: Bool, answerClass: String, tokens: Int) {
+        self.problem = problem; self.layers = layers; self.temperature = temperature; self.signal = signal
+        self.trial = trial; self.correct = correct; self.answerClass = answerClass; self.tokens = tokens
+    }
+}
+
+/// Breadth against measured depth at an equal budget of B rollouts per problem, for one
+/// cell and one selection signal (METHODS.md section 3).
+public struct DepthComparison: Sendable, Codable, Equatable {
+    public var layers: Int
+    public var temperature: Double
+    public var signal: String
+    /// Rollouts per problem on both sides: breadth samples B; depth b0 prefixes + B - b0 children.
+    public var budget: Int
+    public var b0: Int
+    public var problems: Int
+    public var trials: Int
+    /// Any of B independent rollouts correct (the problem's n = B breadth samples).
+    public var breadthPass: Interval
+    /// Plurality answer of the B breadth samples correct (ties share credit).
+    public var breadthMajority: Interval
+    /// Any child of a trial correct, averaged over trials, then problems.
+    public var depthPass: Interval
+    /// Plurality answer among a trial's children correct.
+    public var depthMajority: Interval
+    /// (depth - breadth) / breadth; nil when breadth is 0.
+    public var passLift: Double?
+    public var majorityLift: Double?
+    /// Generated tokens per problem: breadth's B rollouts; depth's b0 prefixes (at their
+    /// full prefix_tokens length) plus each child's tokens after the prefix.
+    public var breadthTokens: Double
+    public var depthTokens: Double
+}
+
+public enum DepthAnalysis {
+    /// Plurality correctness of a set of answers: 1 if the correct class wins outright,
+    /// 1/#tied if it ties for the lead, else 0 (the maj@k credit rule).
+    static func majority(_ xs: [(cls: String, correct: Bool)]) -> Double {
+        var counts = [String: Int]()
+        var correctClass: String?
+        for x in xs { counts[x.cls, default: 0] += 1; if x.correct { correctClass = x.cls } }
+        guard let c = correctClass, let top = counts.values.max(), counts[c] == top else { return 0 }
+        return 1 / Double(counts.values.filter { $0 == top }.count)
+    }
+
+    /// Rounds away floating-point dust (a lift of -2e-16 is 0).
+    static func tidy(_ x: Double) -> Double { (x * 1e9).rounded() / 1e9 }
+
+    /// Compares each (cell, signal) of the depth children with the same cell's breadth
+    /// rollouts. Only problems present on both sides count; breadth uses the first B samples.
+    public static func compare(breadth: [Outcome], depth: [DepthOutcome], b0: Int, prefixTokens: Int,
+                               resamples: Int = 1000, level: Double = 0.95, seed: UInt64 = 0) -> [DepthComparison] {
+        var broad = [Cell: [String: [Outcome]]]()
+        for x in breadth where x.temperature > 0 { broad[Cell(layers: x.layers, temperature: x.temperature), default: [:]][x.problem, default: []].append(x) }
+        struct Key: Hashable, Comparable {
+            var cell: Cell; var signal: String
+            static func < (a: Key, b: Key) -> Bool { (a.cell, a.signal) < (b.cell, b.signal) }
+        }
+        var deep = [Key: [String: [Int: [DepthOutcome]]]]()
+        for x in depth {
+            deep[Key(cell: Cell(layers: x.layers, temperature: x.temperature), signal: x.signal), default: [:]][x.problem, default: [:]][x.trial, default: []].append(x)
+        }
+        var rows = [DepthComparison]()
+        for (ki, key) in deep.keys.sorted().enumerated() {
+            let byProblem = deep[key]!
+            guard let wide = broad[key.cell] else { continue }
+            let problems = byProblem.keys.filter { wide[$0] != nil }.sorted()
+            guard !problems.isEmpty else { continue }
+            let children = byProblem[problems[0]]!.values.first?.count ?? 0
+            let budget = children + b0
+            var bp = [Double](), bm = [Double](), dp = [Double](), dm = [Double](), bt = [Double](), dt = [Double]()
+            var trials = 0
+            for p in problems {
+                let b = wide[p]!.sorted { $0.sample < $1.sample }.prefix(budget)
+                bp.append(b.contains { $0.correct } ? 1 : 0)
+                bm.append(majority(b.map { ($0.answerClass, $0.correct) }))
+                bt.append(Double(b.reduce(0) { $0 + $1.tokens }))
+                let ts = byProblem[p]!
+                trials = max(trials, ts.count)
+                let perTrial = ts.values.map { kids -> (Double, Double, Double) in
+                    (kids.contains { $0.correct } ? 1 : 0, majority(kids.map { ($0.answerClass, $0.correct) }),
+                     Double(b0 * prefixTokens + kids.reduce(0) { $0 + max(0, $1.tokens - prefixTokens) }))
+                }
+                let m = Double(perTrial.count)
+                dp.append(perTrial.reduce(0) { $0 + $1.0 } / m)
+                dm.append(perTrial.reduce(0) { $0 + $1.1 } / m)
+                dt.append(perTrial.reduce(0) { $0 + $1.2 } / m)
+            }
+            func ci(_ xs: [Double], _ salt: UInt64) -> Interval {
+                Bootstrap.mean(xs, resamples: resamples, level: level, seed: seed &+ UInt64(ki) &* 7 &+ salt)
+            }
+            let bpI = ci(bp, 1), bmI = ci(bm, 2), dpI = ci(dp, 3), dmI = ci(dm, 4)
+            rows.append(DepthComparison(
+                layers: key.cell.layers, temperature: key.cell.temperature, signal: key.signal, budget: budget, b0: b0,
+                problems: problems.count, trials: trials, breadthPass: bpI, breadthMajority: bmI, depthPass: dpI, depthMajority: dmI,
+                passLift: bpI.value > 0 ? tidy((dpI.value - bpI.value) / bpI.value) : nil,
+                majorityLift: bmI.value > 0 ? tidy((dmI.value - bmI.value) / bmI.value) : nil,
+                breadthTokens: bt.reduce(0, +) / Double(bt.count), depthTokens: dt.reduce(0, +) / Double(dt.count)))
+        }
+        return rows
+    }
+}
