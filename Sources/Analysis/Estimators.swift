@@ -14,8 +14,30 @@ public enum Estimators {
         return 1 - p
     }
 
-    /// The whole pass@k curve, k = 1...n.
-    public static func passCurve(n: Int, c: Int) -> [Double] { (1...max(n, 1)).map { passAtK(n: n, c: c, k: $0) } }
+    /// The whole pass@k curve, k = 1...n, in O(n): the failure ratio C(n-c, k) / C(n, k)
+    /// follows r(k+1) = r(k) (n-c-k) / (n-k).
+    public static func passCurve(n: Int, c: Int) -> [Double] {
+        guard n > 0 else { return [c > 0 ? 1 : 0] }
+        var out = [Double](repeating: 1, count: n)
+        var r = 1.0
+        for k in 1...n {
+            r *= Double(max(0, n - c - k + 1)) / Double(n - k + 1)
+            out[k - 1] = 1 - r
+        }
+        return out
+    }
+
+    /// The whole pass^k curve, k = 1...n, in O(n): h(k+1) = h(k) (c-k) / (n-k).
+    public static func passHatCurve(n: Int, c: Int) -> [Double] {
+        guard n > 0 else { return [] }
+        var out = [Double](repeating: 0, count: n)
+        var h = 1.0
+        for k in 1...n {
+            h *= Double(max(0, c - k + 1)) / Double(n - k + 1)
+            out[k - 1] = h
+        }
+        return out
+    }
 
     /// pass^k: probability that k rollouts drawn without replacement are all correct.
     public static func passHatK(n: Int, c: Int, k: Int) -> Double {
@@ -33,11 +55,12 @@ public enum Estimators {
     /// rollout is correct; "no answer" is an ordinary, never-correct class). Exact by
     /// enumerating class-count vectors while that stays under `exactBudget` terms, else
     /// seeded Monte Carlo with `draws` draws.
-    public static func majAtK(counts: [Int], correct: Int?, k: Int, exactBudget: Int = 200_000,
+    public static func majAtK(counts: [Int], correct: Int?, k: Int, exactBudget: Int = 20_000,
                               draws: Int = 2000, seed: UInt64 = 0) -> (value: Double, method: Method) {
         let n = counts.reduce(0, +)
         precondition(k >= 1 && k <= n, "majAtK: k=\(k) n=\(n)")
         guard let correct, counts[correct] > 0 else { return (0, .exact) }
+        if k == n { return (credit(counts, correct: correct), .exact) }
         if let v = exactMaj(counts: counts, correct: correct, k: k, budget: exactBudget) { return (v, .exact) }
         return (monteCarloMaj(counts: counts, correct: correct, k: k, draws: draws, seed: seed), .monteCarlo)
     }
@@ -47,14 +70,25 @@ public enum Estimators {
     }
 
     static func credit(_ picked: [Int], correct: Int) -> Double {
-        let top = picked.max()!
-        guard picked[correct] == top else { return 0 }
-        return 1 / Double(picked.filter { $0 == top }.count)
+        let mine = picked[correct]
+        var tied = 0
+        for v in picked {
+            if v > mine { return 0 }
+            if v == mine { tied += 1 }
+        }
+        return 1 / Double(tied)
     }
 
     static func exactMaj(counts: [Int], correct: Int, k: Int, budget: Int) -> Double? {
+        // Give up at once when even an upper bound on the count vectors is over budget
+        // (instead of enumerating up to the budget first).
+        var product = 1.0
+        for c in counts { product = min(product * Double(min(c, k) + 1), 1e300) }
+        let compositions = exp(logChoose(k + counts.count - 1, counts.count - 1))
+        if min(product, compositions) > Double(budget) { return nil }
         let n = counts.reduce(0, +)
         let logTotal = logChoose(n, k)
+        let table = counts.map { c in (0...min(c, k)).map { logChoose(c, $0) } }
         var picked = [Int](repeating: 0, count: counts.count)
         var terms = 0
         var sum = 0.0
@@ -71,7 +105,7 @@ public enum Estimators {
             if lo > hi { return true }
             for t in lo...hi {
                 picked[i] = t
-                if !rec(i + 1, left - t, logw + logChoose(counts[i], t)) { return false }
+                if !rec(i + 1, left - t, logw + table[i][t]) { return false }
             }
             picked[i] = 0
             return true
@@ -79,18 +113,28 @@ public enum Estimators {
         return rec(0, k, 0) ? sum : nil
     }
 
+    /// Monte Carlo maj@k: `draws` random k-subsets, at least 200 and at most
+    /// 100,000 / min(k, n-k) of them (the per-problem standard error stays <= 0.036).
+    /// For k > n/2 the n-k left-out rollouts are drawn instead; k = n is exact.
     static func monteCarloMaj(counts: [Int], correct: Int, k: Int, draws: Int, seed: UInt64) -> Double {
-        var labels = [Int]()
-        for (c, m) in counts.enumerated() { labels += Array(repeating: c, count: m) }
+        var pool = [Int]()
+        for (c, m) in counts.enumerated() { pool += Array(repeating: c, count: m) }
+        let n = pool.count
+        let complement = k > n / 2
+        let m = complement ? n - k : k
+        if m == 0 { return credit(counts, correct: correct) }
         var rng = SplitMix64(seed: seed)
         var total = 0.0
+        let draws = min(draws, max(200, 100_000 / m))
+        var picked = [Int](repeating: 0, count: counts.count)
         for _ in 0..<draws {
-            var pool = labels
-            var picked = [Int](repeating: 0, count: counts.count)
-            for j in 0..<k {                                // partial Fisher-Yates
-                let r = j + Int(rng.next() % UInt64(pool.count - j))
+            // A partial Fisher-Yates from any permutation draws a uniform m-subset, so the
+            // pool is shuffled in place draw after draw, never copied.
+            if complement { for i in picked.indices { picked[i] = counts[i] } } else { for i in picked.indices { picked[i] = 0 } }
+            for j in 0..<m {
+                let r = j + Int(rng.next() % UInt64(n - j))
                 pool.swapAt(j, r)
-                picked[pool[j]] += 1
+                picked[pool[j]] += complement ? -1 : 1
             }
             total += credit(picked, correct: correct)
         }

@@ -63,7 +63,9 @@ public struct CellReport: Sendable, Codable {
     public var accuracy: Interval
     /// pass@k for k = 1..samples, mean over problems.
     public var passAtK: [Double]
+    /// maj@k at k = majK (every k up to 64 samples; beyond, k = 1..16, then powers of two and n).
     public var majAtK: [Double]
+    public var majK: [Int]
     public var passHatK: [Double]
     public var majMethod: String
     public var meanTokens: Double
@@ -186,6 +188,16 @@ public struct RunReport: Sendable, Codable {
 }
 
 public enum RunAnalysis {
+    /// The k at which maj@k is reported: every k for n <= 64, else 1..16, powers of two, and n.
+    public static func majorityGrid(_ n: Int) -> [Int] {
+        if n <= 64 { return Array(1...max(n, 1)) }
+        var ks = Array(1...16)
+        var v = 32
+        while v < n { ks.append(v); v *= 2 }
+        ks.append(n)
+        return ks
+    }
+
     /// Every analysis over a run's outcomes. `features[problem]` = per-layer hidden states
     /// for the T2 predictor (optional). `iterations` = per cell, EGLR iteration histogram.
     public static func analyze(_ outcomes: [Outcome], features: [String: [[Float]]] = [:],
@@ -205,7 +217,9 @@ public enum RunAnalysis {
             let groups = byCell[cell]!
             let n = problems.map { groups[$0]?.count ?? 0 }.filter { $0 > 0 }.min() ?? 0
             guard n > 0 else { continue }
-            var acc = [Double](), pass = [Double](repeating: 0, count: n), hat = pass, maj = pass
+            var acc = [Double](), pass = [Double](repeating: 0, count: n), hat = pass
+            let majK = Self.majorityGrid(n)
+            var maj = [Double](repeating: 0, count: majK.count)
             var method = "exact"
             var tokens = 0, gated = 0, extra = 0, rollouts = 0
             let label = "L=\(cell.layers) T=\(cell.temperature)"
@@ -215,11 +229,11 @@ public enum RunAnalysis {
                 acc.append(Double(c) / Double(g.count))
                 perProblem[label, default: [:]][p] = Double(c) / Double(g.count)
                 let (counts, correct) = classCounts(g)
-                for k in 1...n {
-                    pass[k - 1] += Estimators.passAtK(n: g.count, c: c, k: k)
-                    hat[k - 1] += Estimators.passHatK(n: g.count, c: c, k: k)
+                let pc = Estimators.passCurve(n: g.count, c: c), hc = Estimators.passHatCurve(n: g.count, c: c)
+                for k in 1...n { pass[k - 1] += pc[k - 1]; hat[k - 1] += hc[k - 1] }
+                for (i, k) in majK.enumerated() {
                     let m = Estimators.majAtK(counts: counts, correct: correct, k: k, seed: o.seed &+ UInt64(k))
-                    maj[k - 1] += m.value
+                    maj[i] += m.value
                     if m.method == .monteCarlo { method = "monte_carlo" }
                 }
                 for x in g { tokens += x.tokens; gated += x.gatedTokens; extra += x.extraLayerApplications; rollouts += 1 }
@@ -227,7 +241,7 @@ public enum RunAnalysis {
             let np = Double(acc.count)
             cellReports.append(CellReport(
                 layers: cell.layers, temperature: cell.temperature, samples: n, accuracy: ci(acc, UInt64(ci_)),
-                passAtK: pass.map { $0 / np }, majAtK: maj.map { $0 / np }, passHatK: hat.map { $0 / np }, majMethod: method,
+                passAtK: pass.map { $0 / np }, majAtK: maj.map { $0 / np }, majK: majK, passHatK: hat.map { $0 / np }, majMethod: method,
                 meanTokens: Double(tokens) / Double(max(rollouts, 1)),
                 gateRate: Double(gated) / Double(max(tokens, 1)), extraPerToken: Double(extra) / Double(max(tokens, 1)),
                 costOverhead: o.blockCount > 0 ? Double(extra) / Double(max(tokens * o.blockCount, 1)) : nil,

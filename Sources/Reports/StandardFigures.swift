@@ -23,7 +23,7 @@ public enum StandardFigures {
             var csv = "layers,temperature,k,value\n"
             for (i, c) in r.cells.enumerated() where c.samples > 1 || r.cells.count == 1 {
                 let ys = name == "coverage" ? c.passAtK : c.majAtK
-                let ks = (1...ys.count).map(Double.init)
+                let ks = name == "coverage" ? (1...ys.count).map(Double.init) : c.majK.map(Double.init)
                 ax.add(.line(xs: ks, ys: ys, label: cellName(c.layers, c.temperature), color: i, dashed: c.layers > 0))
                 for (k, v) in zip(ks, ys) { csv += "\(c.layers),\(c.temperature),\(Int(k)),\(num(v))\n" }
             }
@@ -170,14 +170,29 @@ public enum StandardFigures {
             for (n, v) in zip(names, vals) { csv += "\(n),\(num(v.value)),\(num(v.low)),\(num(v.high))\n" }
             return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
         case "breadth-depth":
-            guard let c = r.cells.filter({ $0.layers == 0 && $0.samples > 1 }).max(by: { $0.samples < $1.samples }) else { return nil }
-            let ax = Axes(title: "Breadth at budget B (depth runs: not yet available)", xLabel: "budget B (rollouts)", yLabel: "accuracy")
+            // Measured depth (strategy: depth) against the breadth curves of the same cell;
+            // without depth runs, the breadth curves alone.
+            let depthRows = r.depth ?? []
+            let cell = depthRows.first.map { d in r.cells.first { $0.layers == d.layers && $0.temperature == d.temperature } } ?? nil
+            guard let c = cell ?? r.cells.filter({ $0.layers == 0 && $0.samples > 1 }).max(by: { $0.samples < $1.samples }) else { return nil }
+            let ax = Axes(title: depthRows.isEmpty ? "Breadth at budget B (no depth run in this notebook)"
+                                                   : "Breadth vs depth at equal budget (L=\(c.layers), T=\(c.temperature))",
+                          xLabel: "budget B (rollouts)", yLabel: "accuracy")
             ax.xScale = .log2; ax.percentY = true
             let ks = (1...c.samples).map(Double.init)
             ax.add(.line(xs: ks, ys: c.passAtK, label: "breadth pass@B", color: 0))
-            ax.add(.line(xs: ks, ys: c.majAtK, label: "breadth maj@B", color: 1))
-            var csv = "B,pass,maj\n"
-            for i in 0..<c.samples { csv += "\(i + 1),\(num(c.passAtK[i])),\(num(c.majAtK[i]))\n" }
+            ax.add(.line(xs: c.majK.map(Double.init), ys: c.majAtK, label: "breadth maj@B", color: 1))
+            var csv = "series,B,value,low,high\n"
+            for (i, v) in c.passAtK.enumerated() { csv += "breadth pass,\(i + 1),\(num(v)),,\n" }
+            for (k, v) in zip(c.majK, c.majAtK) { csv += "breadth maj,\(k),\(num(v)),,\n" }
+            for (j, d) in depthRows.enumerated() where d.layers == c.layers && d.temperature == c.temperature {
+                let x = [Double(d.budget)]
+                ax.add(.scatter(xs: x, ys: [d.depthPass.value], label: "depth (\(d.signal)) pass", color: 2 + 2 * j))
+                ax.add(.errorBars(xs: x, ys: [d.depthPass.value], low: [d.depthPass.low], high: [d.depthPass.high], color: 2 + 2 * j))
+                ax.add(.scatter(xs: x, ys: [d.depthMajority.value], label: "depth (\(d.signal)) maj", color: 3 + 2 * j))
+                csv += "depth \(d.signal) pass,\(d.budget),\(num(d.depthPass.value)),\(num(d.depthPass.low)),\(num(d.depthPass.high))\n"
+                csv += "depth \(d.signal) maj,\(d.budget),\(num(d.depthMajority.value)),\(num(d.depthMajority.low)),\(num(d.depthMajority.high))\n"
+            }
             return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
         default:
             return nil

@@ -32,7 +32,7 @@ public struct RunData: Sendable {
         var b0 = 0, prefixLength = 0
         outcomes.reserveCapacity(info.planned)
         try store.forEachOutcome(run: name, text: clustering != "answer_class", prefixTokens: prefixTokens) { r in
-            if r.params.contains(";S=depth;") {
+            if !r.params.isEmpty {
                 var f = [String: String]()
                 for part in r.params.split(separator: ";") {
                     let kv = part.split(separator: "=", maxSplits: 1)

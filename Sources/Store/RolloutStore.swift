@@ -161,7 +161,8 @@ public final class RolloutStore: @unchecked Sendable {
         try pool.read { db in
             let cursor = try Row.fetchCursor(db, sql: """
                 SELECT problem_id, layers, temperature, sample_index, correct, answer_class, token_count,
-                       mean_entropy, mean_logprob, self_certainty, gated_tokens, extra_layer_applications, params\(extra)
+                       mean_entropy, mean_logprob, self_certainty, gated_tokens, extra_layer_applications,
+                       CASE WHEN instr(params, ';S=depth;') > 0 THEN params ELSE '' END\(extra)
                 FROM rollouts r JOIN run_members m ON m.key = r.key WHERE m.run = ?
                 """, arguments: [name])
             while let row = try cursor.next() {
@@ -383,6 +384,6 @@ public struct OutcomeRow: Sendable {
     public var response: String?
     /// The first per-token records, when asked for.
     public var tokenPrefix: [TokenRecord]?
-    /// The decoding parameters (the strategy, for depth children: "S=depth;...;sig=ent;trial=0;c=3").
+    /// The decoding parameters of depth children ("...;S=depth;...;sig=ent;trial=0;c=3"); empty otherwise.
     public var params: String = ""
 }

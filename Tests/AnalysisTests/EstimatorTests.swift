@@ -95,3 +95,34 @@ import Analysis
         #expect(abs(r.redundancy - (1 - r.overscalingIndex)) < 1e-12)
     }
 }
+
+@Suite struct MajorityGridTests {
+    @Test func gridIsEveryKWhenSmallAndLogarithmicWhenLarge() {
+        #expect(RunAnalysis.majorityGrid(8) == Array(1...8))
+        #expect(RunAnalysis.majorityGrid(64) == Array(1...64))
+        #expect(RunAnalysis.majorityGrid(2000) == Array(1...16) + [32, 64, 128, 256, 512, 1024, 2000])
+    }
+
+    /// Large k falls to Monte Carlo at once (no exhausted enumeration first) and stays
+    /// close to the exact value where both are computable.
+    @Test func largeKMonteCarloAgreesWithExact() {
+        let counts = [60, 50, 40]
+        let exact = Estimators.majAtK(counts: counts, correct: 1, k: 40, exactBudget: 10_000_000)
+        let mc = Estimators.majAtK(counts: counts, correct: 1, k: 40, exactBudget: 10, seed: 5)
+        #expect(exact.method == .exact && mc.method == .monteCarlo)
+        #expect(abs(exact.value - mc.value) < 0.05)
+    }
+}
+
+@Suite struct CurveTests {
+    /// The O(n) curves equal the per-k estimators.
+    @Test(arguments: [(1, 0), (1, 1), (10, 3), (10, 10), (50, 1), (200, 37)])
+    func curvesMatchPerKEstimators(n: Int, c: Int) {
+        let pc = Estimators.passCurve(n: n, c: c), hc = Estimators.passHatCurve(n: n, c: c)
+        #expect(pc.count == n && hc.count == n)
+        for k in 1...n {
+            #expect(abs(pc[k - 1] - Estimators.passAtK(n: n, c: c, k: k)) < 1e-12)
+            #expect(abs(hc[k - 1] - Estimators.passHatK(n: n, c: c, k: k)) < 1e-12)
+        }
+    }
+}

@@ -166,3 +166,19 @@ enum Chromium {
         return (String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
     }
 }
+
+/// The shipped notebooks stay valid: they parse, and every figure and table they name exists.
+@Suite struct ShippedNotebookTests {
+    @Test func everyShippedNotebookParses() throws {
+        let dir = FixtureDir.repoRoot.appendingPathComponent("notebooks")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".md") }.sorted()
+        #expect(files == ["diversity.md", "eglr.md", "overscaling.md", "quickstart.md"])
+        for f in files {
+            let nb = try Notebook.load(path: dir.appendingPathComponent(f).path)
+            #expect(nb.name + ".md" == f)
+            #expect(nb.plan.rolloutsPerProblem > 0)
+        }
+        let diversity = try Notebook.load(path: dir.appendingPathComponent("diversity.md").path)
+        #expect(diversity.plan.isDepth && diversity.plan.depth.b0 == 3 && diversity.plan.depth.trials == 3)
+    }
+}
