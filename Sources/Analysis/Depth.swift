@@ -113,3 +113,94 @@ public enum DepthAnalysis {
         return rows
     }
 }
+
+/// One self-refinement round (>= 1) of one breadth sample.
+public struct RefineOutcome: Sendable {
+    public var problem: String
+    public var layers: Int
+    public var temperature: Double
+    public var sample: Int
+    public var round: Int
+    public var correct: Bool
+    public var answerClass: String
+    public var tokens: Int
+    public init(problem: String, layers: Int, temperature: Double, sample: Int, round: Int, correct: Bool, answerClass: String, tokens: Int) {
+        self.problem = problem; self.layers = layers; self.temperature = temperature; self.sample = sample
+        self.round = round; self.correct = correct; self.answerClass = answerClass; self.tokens = tokens
+    }
+}
+
+/// Self-refinement after r rounds against breadth at the same number of rollouts (r + 1).
+public struct RefineComparison: Sendable, Codable, Equatable {
+    public var layers: Int
+    public var temperature: Double
+    public var round: Int
+    /// Rollouts per chain after `round` rounds: round + 1.
+    public var budget: Int
+    public var problems: Int
+    /// Accuracy of the round's answer, mean over samples then problems.
+    public var refined: Interval
+    /// Breadth at budget + 1 rollouts: majority vote and pass (unbiased pass@k).
+    public var breadthMajority: Interval
+    public var breadthPass: Interval
+    /// (refined - breadth maj) / breadth maj; nil when breadth maj is 0.
+    public var liftOverMajority: Double?
+    /// Mean generated tokens per chain up to this round, and per breadth set of the same size.
+    public var refineTokens: Double
+    public var breadthTokens: Double
+}
+
+public enum RefineAnalysis {
+    public static func compare(breadth: [Outcome], refine: [RefineOutcome], resamples: Int = 1000, level: Double = 0.95,
+                               seed: UInt64 = 0) -> [RefineComparison] {
+        var broad = [Cell: [String: [Outcome]]]()
+        for x in breadth { broad[Cell(layers: x.layers, temperature: x.temperature), default: [:]][x.problem, default: []].append(x) }
+        struct Key: Hashable, Comparable {
+            var cell: Cell; var round: Int
+            static func < (a: Key, b: Key) -> Bool { (a.cell, a.round) < (b.cell, b.round) }
+        }
+        var byKey = [Key: [String: [RefineOutcome]]]()
+        var tokensUpTo = [String: Int]()   // "problem|L|T|sample|round" -> tokens of rounds 1...round
+        for x in refine { byKey[Key(cell: Cell(layers: x.layers, temperature: x.temperature), round: x.round), default: [:]][x.problem, default: []].append(x) }
+        for x in refine.sorted(by: { $0.round < $1.round }) {
+            let prev = tokensUpTo["\(x.problem)|\(x.layers)|\(x.temperature)|\(x.sample)|\(x.round - 1)"] ?? 0
+            tokensUpTo["\(x.problem)|\(x.layers)|\(x.temperature)|\(x.sample)|\(x.round)"] = prev + x.tokens
+        }
+        var rows = [RefineComparison]()
+        for (ki, key) in byKey.keys.sorted().enumerated() {
+            guard let wide = broad[key.cell] else { continue }
+            let budget = key.round + 1
+            let problems = byKey[key]!.keys.filter { (wide[$0]?.count ?? 0) >= budget }.sorted()
+            guard !problems.isEmpty else { continue }
+            var acc = [Double](), maj = [Double](), pass = [Double](), rt = [Double](), bt = [Double]()
+            for p in problems {
+                let chains = byKey[key]![p]!
+                acc.append(Double(chains.filter(\.correct).count) / Double(chains.count))
+                let g = wide[p]!
+                var counts = [String: Int]()
+                for o in g { counts[o.answerClass, default: 0] += 1 }
+                let classes = Array(counts.keys).sorted()
+                let correctClass = g.first(where: \.correct)?.answerClass
+                maj.append(Estimators.majAtK(counts: classes.map { counts[$0]! }, correct: correctClass.flatMap { classes.firstIndex(of: $0) },
+                                             k: budget, seed: seed &+ UInt64(ki)).value)
+                pass.append(Estimators.passAtK(n: g.count, c: g.filter(\.correct).count, k: budget))
+                let meanBreadth = Double(g.reduce(0) { $0 + $1.tokens }) / Double(g.count)
+                bt.append(meanBreadth * Double(budget))
+                let own = chains.map { c -> Double in
+                    let base = g.first { $0.sample == c.sample }.map { Double($0.tokens) } ?? meanBreadth
+                    return base + Double(tokensUpTo["\(c.problem)|\(c.layers)|\(c.temperature)|\(c.sample)|\(c.round)"] ?? 0)
+                }
+                rt.append(own.reduce(0, +) / Double(own.count))
+            }
+            func ci(_ xs: [Double], _ salt: UInt64) -> Interval {
+                Bootstrap.mean(xs, resamples: resamples, level: level, seed: seed &+ UInt64(ki) &* 11 &+ salt)
+            }
+            let a = ci(acc, 1), m = ci(maj, 2)
+            rows.append(RefineComparison(layers: key.cell.layers, temperature: key.cell.temperature, round: key.round, budget: budget,
+                                         problems: problems.count, refined: a, breadthMajority: m, breadthPass: ci(pass, 3),
+                                         liftOverMajority: m.value > 0 ? DepthAnalysis.tidy((a.value - m.value) / m.value) : nil,
+                                         refineTokens: rt.reduce(0, +) / Double(rt.count), breadthTokens: bt.reduce(0, +) / Double(bt.count)))
+        }
+        return rows
+    }
+}

@@ -185,6 +185,8 @@ public struct RunReport: Sendable, Codable {
     public var perProblemAccuracy: [String: [String: Double]]
     /// Measured breadth vs prefix-branching depth (runs with strategy: depth).
     public var depth: [DepthComparison]? = nil
+    /// Self-refinement rounds against breadth at equal rollouts (runs with strategy: refine).
+    public var refinement: [RefineComparison]? = nil
 }
 
 public enum RunAnalysis {

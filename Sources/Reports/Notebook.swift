@@ -27,7 +27,7 @@ public struct Notebook: Sendable {
     public static let figureNames = ["coverage", "majority", "oracle-pools", "heatmap", "overlap", "budget-curves",
                                      "nstar-histogram", "sample-types", "waste", "predicted-budgets", "keff",
                                      "uncertainty", "gate-histogram", "iteration-histogram", "selection", "breadth-depth"]
-    public static let tableNames = ["cells", "pools", "budget-audit", "selection", "diversity", "predictor", "signal", "depth"]
+    public static let tableNames = ["cells", "pools", "budget-audit", "selection", "diversity", "predictor", "signal", "depth", "refine"]
 
     public static func load(path: String) throws -> Notebook {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {

@@ -44,6 +44,10 @@ public enum ReportBuilder {
             report.depth = DepthAnalysis.compare(breadth: data.outcomes, depth: data.depth, b0: data.depthB0, prefixTokens: data.depthPrefixTokens,
                                                  resamples: options.resamples, level: options.level, seed: options.seed)
         }
+        if !data.refine.isEmpty {
+            report.refinement = RefineAnalysis.compare(breadth: data.outcomes, refine: data.refine, resamples: options.resamples,
+                                                       level: options.level, seed: options.seed)
+        }
         let t2 = Date()
 
         let out = outDir ?? repoRoot + "/reports/\(nb.plan.name)"

@@ -75,6 +75,14 @@ public enum Tables {
                                                       ci(d.breadthPass), ci(d.depthPass), lift(d.passLift),
                                                       ci(d.breadthMajority), ci(d.depthMajority), lift(d.majorityLift),
                                                       String(format: "%.0f / %.0f", d.breadthTokens, d.depthTokens)] })
+        case "refine":
+            guard let rows = r.refinement, !rows.isEmpty else { return nil }
+            return TableOutput(title: "Self-refinement against breadth at equal rollouts (measured)",
+                               headers: ["L", "T", "round", "rollouts", "refined answer", "breadth maj", "breadth pass", "lift over maj", "tokens refine / breadth"],
+                               rows: rows.map { d in [String(d.layers), String(d.temperature), String(d.round), String(d.budget), ci(d.refined),
+                                                      ci(d.breadthMajority), ci(d.breadthPass),
+                                                      d.liftOverMajority.map { String(format: "%+.0f%%", 100 * $0) } ?? "n/a",
+                                                      String(format: "%.0f / %.0f", d.refineTokens, d.breadthTokens)] })
         case "signal":
             return TableOutput(title: "Group-relative training signal", headers: ["pool", "group size", "mixed groups", "mean variance"],
                                rows: r.trainingSignal.map { [$0.pool, String($0.groupSize), pct($0.mixedFraction), String(format: "%.3f", $0.meanVariance)] })

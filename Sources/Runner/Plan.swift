@@ -40,13 +40,18 @@ public struct Plan: Sendable, Equatable {
     public init(name: String) { self.name = name }
 
     public var isDepth: Bool { strategy == "depth" }
+    /// Self-refinement (strategy: refine): each breadth rollout is followed by `rounds`
+    /// rounds, round r continuing the conversation with the instruction appended.
+    public var refine = RefineSpec()
+    public var isRefine: Bool { strategy == "refine" }
 
     /// Total rollouts the plan asks for per problem (T = 0 cells hold one: greedy is deterministic;
     /// depth adds trials x signals x (n - b0) children per sampled cell).
     public var rolloutsPerProblem: Int {
         let sampled = temperatures.filter { $0 > 0 }.count * layers.count
         let depthChildren = isDepth ? sampled * depth.trials * depth.signals.count * (n - depth.b0) : 0
-        return temperatures.reduce(0) { $0 + ($1 == 0 ? 1 : n) } * layers.count + depthChildren
+        let base = temperatures.reduce(0) { $0 + ($1 == 0 ? 1 : n) } * layers.count
+        return base + depthChildren + (isRefine ? base * refine.rounds : 0)
     }
 
     /// Canonical text of the plan (what the run records for provenance).
@@ -65,7 +70,8 @@ public struct Plan: Sendable, Equatable {
         eglr: {kmax: \(kMax), tau: \(tau), eps: \(eps), divergence: \(divergence), kv_policy: \(kvPolicy)}
         strategy: \(strategy)
         features: \(features)
-        """ + (isDepth ? "\ndepth: {b0: \(depth.b0), prefix_tokens: \(depth.prefixTokens), signals: \(depth.signals), trials: \(depth.trials)}" : "")
+        """ + (isRefine ? "\nrefine: {rounds: \(refine.rounds), instruction: \"\(refine.instruction.replacingOccurrences(of: "\n", with: "\\n"))\"}" : "")
+          + (isDepth ? "\ndepth: {b0: \(depth.b0), prefix_tokens: \(depth.prefixTokens), signals: \(depth.signals), trials: \(depth.trials)}" : "")
           + (engine.isRemote ? "\nengine: {kind: openai, url: \(engine.url), model: \(engine.model ?? model), api: \(engine.api)}" : "")
     }
 }
@@ -79,6 +85,14 @@ public struct DepthSpec: Sendable, Equatable {
     /// Independent repetitions per problem and cell (depth accuracy is their mean).
     public var trials = 4
     public static let knownSignals = ["ent", "sc"]
+    public init() {}
+}
+
+/// Self-refinement parameters (METHODS.md section 3, depth by iterative refinement).
+public struct RefineSpec: Sendable, Equatable {
+    public var rounds = 2
+    /// Appended after the previous round's response; the model answers again after it.
+    public var instruction = "\n\nCheck the answer above step by step and correct it if it is wrong.\nAnswer:"
     public init() {}
 }
 
@@ -151,7 +165,15 @@ extension Plan {
             case "features": plan.features = try r.bool(value, key)
             case "batch": plan.batch = try r.int(value, key, min: 1, max: 256)
             case "strategy":
-                plan.strategy = try r.oneOf(value, key, ["parallel", "depth"])
+                plan.strategy = try r.oneOf(value, key, ["parallel", "depth", "refine"])
+            case "refine":
+                for (k, v) in try r.mapping(value, key) {
+                    switch k {
+                    case "rounds": plan.refine.rounds = try r.int(v, "refine.rounds", min: 1, max: 16)
+                    case "instruction": plan.refine.instruction = try r.string(v, "refine.instruction")
+                    default: throw r.error(v, "unknown field refine.\(k) (expected rounds, instruction)")
+                    }
+                }
             case "depth":
                 for (k, v) in try r.mapping(value, key) {
                     switch k {
@@ -233,6 +255,7 @@ extension Plan {
             if plan.layers != [0] { throw PlanError("\(source): grid.layers must be [0] with a remote engine (EGLR re-applies layers inside the local CPU engine)") }
             if plan.chat { throw PlanError("\(source): chat: true applies the local chat template; with a remote engine use engine.api: chat") }
         }
+        if plan.isRefine && plan.engine.isRemote { throw PlanError("\(source): strategy: refine runs on the local engine") }
         if plan.isDepth {
             if plan.engine.isRemote { throw PlanError("\(source): strategy: depth forks K/V caches and needs the local engine") }
             if plan.n <= plan.depth.b0 { throw PlanError("\(source): strategy: depth needs grid.n > depth.b0 (n = \(plan.n) rollouts per trial, b0 = \(plan.depth.b0) of them prefixes)") }

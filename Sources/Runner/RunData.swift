@@ -12,6 +12,8 @@ public struct RunData: Sendable {
     /// depth.b0 and depth.prefix_tokens of those trials.
     public var depthB0 = 0
     public var depthPrefixTokens = 0
+    /// Self-refinement rounds >= 1 (strategy: refine); round 0 is the breadth rollout.
+    public var refine: [RefineOutcome] = []
     public var features: [String: [[Float]]]
     public var iterations: [Cell: [Int]]
     public var planned: Int
@@ -29,6 +31,7 @@ public struct RunData: Sendable {
         }
         var outcomes = [Outcome]()
         var depth = [DepthOutcome]()
+        var refine = [RefineOutcome]()
         var b0 = 0, prefixLength = 0
         outcomes.reserveCapacity(info.planned)
         try store.forEachOutcome(run: name, text: clustering != "answer_class", prefixTokens: prefixTokens) { r in
@@ -37,6 +40,11 @@ public struct RunData: Sendable {
                 for part in r.params.split(separator: ";") {
                     let kv = part.split(separator: "=", maxSplits: 1)
                     if kv.count == 2 { f[String(kv[0])] = String(kv[1]) }
+                }
+                if f["S"] == "refine" {
+                    refine.append(RefineOutcome(problem: r.problemID, layers: r.layers, temperature: r.temperature, sample: r.sampleIndex,
+                                                round: Int(f["round"] ?? "") ?? 0, correct: r.correct, answerClass: r.answerClass, tokens: r.tokenCount))
+                    return
                 }
                 b0 = Int(f["b0"] ?? "") ?? 0; prefixLength = Int(f["pl"] ?? "") ?? 0
                 depth.append(DepthOutcome(problem: r.problemID, layers: r.layers, temperature: r.temperature, signal: f["sig"] ?? "?",
@@ -61,6 +69,7 @@ public struct RunData: Sendable {
                            features: wantFeatures ? try store.featuresByProblem(run: name) : [:],
                            iterations: iters, planned: info.planned)
         data.depth = depth; data.depthB0 = b0; data.depthPrefixTokens = prefixLength
+        data.refine = refine
         return data
     }
 }

@@ -17,6 +17,9 @@ public struct Job: Sendable {
     public var key: String
     /// For depth children: the selection signal, the trial and the child index.
     public var depth: DepthJob? = nil
+    /// For self-refinement: the round (0 = the breadth rollout itself) and the previous round's key.
+    public var round = 0
+    public var parentKey: String? = nil
 }
 
 public struct DepthJob: Sendable, Hashable {
@@ -86,6 +89,20 @@ public enum Runner {
                         let canonical = "rollbook/1;model=\(modelKey);prompt=\(hashes[pi]);problem=\(p.id);\(params);seed=\(seed);i=\(s)"
                         jobs.append(Job(problem: pi, temperature: t, layers: l, sample: s, seed: seed,
                                         params: params, key: Hash128.hex(canonical)))
+                        if plan.isRefine {
+                            var parent = jobs.last!.key
+                            let ins = Hash128.hex(plan.refine.instruction)
+                            for round in 1...plan.refine.rounds {
+                                let rs = RolloutSeed.derive(run: plan.seed &+ Runner.refineSalt &+ UInt64(round), problem: p.id,
+                                                            temperature: Float(t), layers: l, sample: s)
+                                let rp = params + ";S=refine;round=\(round);ins=\(ins)"
+                                let rc = "rollbook/1;model=\(modelKey);prompt=\(hashes[pi]);problem=\(p.id);\(rp);seed=\(rs);i=\(s)"
+                                var job = Job(problem: pi, temperature: t, layers: l, sample: s, seed: rs, params: rp, key: Hash128.hex(rc))
+                                job.round = round; job.parentKey = parent
+                                jobs.append(job)
+                                parent = job.key
+                            }
+                        }
                     }
                     // Depth children: sample index = trial * children + child, per signal.
                     if plan.isDepth && t > 0 {
@@ -161,7 +178,7 @@ public enum Runner {
                                    maxContext: (tokenized.map(\.count).max() ?? 0) + plan.maxTokens + 1)
         // Jobs in problem order so each prompt's prefix is prefilled once and shared.
         var specs = [RolloutSpec]()
-        let ordered = missing.filter { $0.depth == nil }.sorted { ($0.problem, $0.layers, $0.temperature, $0.sample) < ($1.problem, $1.layers, $1.temperature, $1.sample) }
+        let ordered = missing.filter { $0.depth == nil && $0.round == 0 }.sorted { ($0.problem, $0.layers, $0.temperature, $0.sample) < ($1.problem, $1.layers, $1.temperature, $1.sample) }
         for (i, job) in ordered.enumerated() {
             let eglr = EGLRConfig(layers: job.layers, kMax: plan.kMax, tau: Float(plan.tau),
                                   divergence: EGLRConfig.Divergence(rawValue: plan.divergence) ?? .kl,
@@ -186,6 +203,31 @@ public enum Runner {
             summary.generated += added
             buffer.removeAll(keepingCapacity: true)
             lastFlush = Date()
+        }
+        /// Stores a depth child (the chosen prefix followed by the child's own tokens) or a refinement round.
+        func store1(_ job: Job, prefix: RolloutResult, child: RolloutResult?, newTokens: Int? = nil) throws {
+            let p = prep.problems[job.problem]
+            let steps = prefix.steps + (child?.steps ?? [])
+            let text = prefix.text + (child?.text ?? "")
+            let verdict = grader.grade(response: text, gold: p.gold)
+            let n = max(1, steps.count)
+            let records = steps.map { TokenRecord(id: Int32($0.id), logprob: $0.logprob, entropy: $0.entropy,
+                                                  iterations: UInt8(min(255, $0.iterations)), gated: $0.gated) }
+            buffer.append(StoredRollout(
+                key: job.key, modelKey: prep.modelKey, promptHash: prep.promptHashes[job.problem], taskKey: prep.taskKey,
+                problemID: p.id, layers: job.layers, temperature: job.temperature, sampleIndex: job.sample, seed: job.seed,
+                params: job.params, response: text, tokenCount: steps.count,
+                finishReason: (child?.finishReason ?? prefix.finishReason).rawValue,
+                meanEntropy: Double(steps.reduce(0) { $0 + $1.entropy }) / Double(n),
+                meanLogprob: Double(steps.reduce(0) { $0 + $1.logprob }) / Double(n),
+                selfCertainty: Double(steps.reduce(0) { $0 + $1.selfCertainty }) / Double(n),
+                gatedTokens: steps.filter(\.gated).count,
+                extraLayerApplications: steps.reduce(0) { $0 + $1.iterations } * job.layers,
+                extracted: verdict.extracted, answerClass: verdict.answerClass, correct: verdict.correct,
+                rule: verdict.rule, graderVersion: Grader.version, tokens: TokenRecord.pack(records), seconds: 0))
+            summary.tokens += newTokens ?? child?.steps.count ?? 0
+            progress.advance(rollouts: 1, tokens: newTokens ?? child?.steps.count ?? 0)
+            if buffer.count >= 64 || Date().timeIntervalSince(lastFlush) > 2 { try flush() }
         }
         let dim = model.config.embeddingLength, blocks = model.config.blockCount
         let wantFeatures = Set(needFeatures)
@@ -220,35 +262,47 @@ public enum Runner {
         }
         try flush()
 
+        // Self-refinement: round r continues the conversation of rounds 0..r-1 with the
+        // instruction appended; rounds run in order, each after the previous is stored.
+        if plan.isRefine {
+            let byKey = Dictionary(uniqueKeysWithValues: prep.jobs.map { ($0.key, $0) })
+            for round in 1...plan.refine.rounds {
+                let jobsR = missing.filter { $0.round == round }
+                    .sorted { ($0.problem, $0.layers, $0.temperature, $0.sample) < ($1.problem, $1.layers, $1.temperature, $1.sample) }
+                if jobsR.isEmpty { continue }
+                var chains = [[String]]()
+                for j in jobsR {
+                    var chain = [String](), k = j.parentKey
+                    while let key = k { chain.insert(key, at: 0); k = byKey[key]?.parentKey }
+                    chains.append(chain)
+                }
+                let answers = try store.responses(Array(Set(chains.flatMap { $0 })))
+                var texts = [[Int]]()
+                for (j, chain) in zip(jobsR, chains) {
+                    var text = prep.prompts[j.problem]
+                    for key in chain {
+                        guard let a = answers[key] else { throw StoreError("\(store.path): refinement round \(round) of \(prep.problems[j.problem].id) lacks its previous round") }
+                        text += a + plan.refine.instruction
+                    }
+                    texts.append(model.tokenizer.encode(text, parseSpecial: plan.chat))
+                }
+                let refiner = RolloutEngine(model: model, maxBatch: plan.batch, maxContext: (texts.map(\.count).max() ?? 0) + plan.maxTokens + 1)
+                let specs = jobsR.enumerated().map { i, j in
+                    RolloutSpec(prompt: i, sampler: SamplerConfig(temperature: Float(j.temperature), topK: plan.topK, topP: Float(plan.topP), minP: Float(plan.minP)),
+                                eglr: EGLRConfig(layers: j.layers, kMax: plan.kMax, tau: Float(plan.tau),
+                                                 divergence: EGLRConfig.Divergence(rawValue: plan.divergence) ?? .kl,
+                                                 eps: Float(plan.eps), kvPolicy: EGLRConfig.KVPolicy(rawValue: plan.kvPolicy) ?? .keepFirst),
+                                seed: j.seed, maxTokens: plan.maxTokens, stopStrings: plan.stop, tag: i)
+                }
+                try refiner.run(prompts: texts, specs: specs) { r in try store1(jobsR[r.tag], prefix: r, child: nil, newTokens: r.steps.count) }
+                try flush()
+            }
+        }
+
         // Depth: per (problem, cell, trial) sample b0 prefixes, let each signal pick one,
         // and continue that signal's children from a fork of it.
         let depthMissing = missing.filter { $0.depth != nil }
         if !depthMissing.isEmpty {
-            /// Stores a depth child: the chosen prefix followed by the child's own tokens.
-            func store1(_ job: Job, prefix: RolloutResult, child: RolloutResult?) throws {
-                let p = prep.problems[job.problem]
-                let steps = prefix.steps + (child?.steps ?? [])
-                let text = prefix.text + (child?.text ?? "")
-                let verdict = grader.grade(response: text, gold: p.gold)
-                let n = max(1, steps.count)
-                let records = steps.map { TokenRecord(id: Int32($0.id), logprob: $0.logprob, entropy: $0.entropy,
-                                                      iterations: UInt8(min(255, $0.iterations)), gated: $0.gated) }
-                buffer.append(StoredRollout(
-                    key: job.key, modelKey: prep.modelKey, promptHash: prep.promptHashes[job.problem], taskKey: prep.taskKey,
-                    problemID: p.id, layers: job.layers, temperature: job.temperature, sampleIndex: job.sample, seed: job.seed,
-                    params: job.params, response: text, tokenCount: steps.count,
-                    finishReason: (child?.finishReason ?? prefix.finishReason).rawValue,
-                    meanEntropy: Double(steps.reduce(0) { $0 + $1.entropy }) / Double(n),
-                    meanLogprob: Double(steps.reduce(0) { $0 + $1.logprob }) / Double(n),
-                    selfCertainty: Double(steps.reduce(0) { $0 + $1.selfCertainty }) / Double(n),
-                    gatedTokens: steps.filter(\.gated).count,
-                    extraLayerApplications: steps.reduce(0) { $0 + $1.iterations } * job.layers,
-                    extracted: verdict.extracted, answerClass: verdict.answerClass, correct: verdict.correct,
-                    rule: verdict.rule, graderVersion: Grader.version, tokens: TokenRecord.pack(records), seconds: 0))
-                summary.tokens += child?.steps.count ?? 0
-                progress.advance(rollouts: 1, tokens: child?.steps.count ?? 0)
-                if buffer.count >= 64 || Date().timeIntervalSince(lastFlush) > 2 { try flush() }
-            }
             struct TrialKey: Hashable { var problem: Int; var layers: Int; var temperature: Double; var trial: Int }
             var byTrial = [TrialKey: [Job]]()
             for j in depthMissing { byTrial[TrialKey(problem: j.problem, layers: j.layers, temperature: j.temperature, trial: j.depth!.trial), default: []].append(j) }
@@ -310,6 +364,7 @@ public enum Runner {
         return summary
     }
 
+    static let refineSalt: UInt64 = 0x5245_4649_4E45_0001
     static let prefixSalt: UInt64 = 0x5052_4546_4958_0001
     static let childSalt: UInt64 = 0x4348_494C_4452_0001
 

@@ -88,6 +88,20 @@ public final class RolloutStore: @unchecked Sendable {
     // MARK: rollouts
 
     /// The subset of `keys` already stored.
+    /// The responses of the stored rollouts among `keys`.
+    public func responses(_ keys: [String]) throws -> [String: String] {
+        var found = [String: String]()
+        try pool.read { db in
+            for chunk in stride(from: 0, to: keys.count, by: 500) {
+                let part = Array(keys[chunk..<min(keys.count, chunk + 500)])
+                let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
+                for row in try Row.fetchAll(db, sql: "SELECT key, response FROM rollouts WHERE key IN (\(marks))",
+                                            arguments: StatementArguments(part)) { found[row[0]] = row[1] }
+            }
+        }
+        return found
+    }
+
     public func existing(_ keys: [String]) throws -> Set<String> {
         var found = Set<String>()
         try pool.read { db in
@@ -162,7 +176,7 @@ public final class RolloutStore: @unchecked Sendable {
             let cursor = try Row.fetchCursor(db, sql: """
                 SELECT problem_id, layers, temperature, sample_index, correct, answer_class, token_count,
                        mean_entropy, mean_logprob, self_certainty, gated_tokens, extra_layer_applications,
-                       CASE WHEN instr(params, ';S=depth;') > 0 THEN params ELSE '' END\(extra)
+                       CASE WHEN instr(params, ';S=') > 0 THEN params ELSE '' END\(extra)
                 FROM rollouts r JOIN run_members m ON m.key = r.key WHERE m.run = ?
                 """, arguments: [name])
             while let row = try cursor.next() {
@@ -384,6 +398,7 @@ public struct OutcomeRow: Sendable {
     public var response: String?
     /// The first per-token records, when asked for.
     public var tokenPrefix: [TokenRecord]?
-    /// The decoding parameters of depth children ("...;S=depth;...;sig=ent;trial=0;c=3"); empty otherwise.
+    /// The parameters of depth children and refinement rounds ("...;S=depth;...;sig=ent;trial=0;c=3",
+    /// "...;S=refine;round=1;..."); empty for breadth rollouts.
     public var params: String = ""
 }

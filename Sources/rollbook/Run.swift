@@ -60,6 +60,10 @@ struct Analyze: ParsableCommand {
             report.depth = DepthAnalysis.compare(breadth: data.outcomes, depth: data.depth, b0: data.depthB0, prefixTokens: data.depthPrefixTokens,
                                                  resamples: o.resamples, level: o.level, seed: o.seed)
         }
+        if !data.refine.isEmpty {
+            report.refinement = RefineAnalysis.compare(breadth: data.outcomes, refine: data.refine, resamples: o.resamples,
+                                                       level: o.level, seed: o.seed)
+        }
         if json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

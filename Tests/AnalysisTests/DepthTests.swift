@@ -35,3 +35,24 @@ import Testing
         #expect(r.breadthMajority.value == 0.5 && r.depthMajority.value == 1 && r.majorityLift == 1)
     }
 }
+
+@Suite struct RefineTests {
+    /// One problem, 3 breadth samples (x, y, y; x correct), each refined once.
+    @Test func refinementAgainstBreadthByHand() {
+        let breadth = ["x", "y", "y"].enumerated().map { i, c in
+            Outcome(problem: "A", layers: 0, temperature: 1, sample: i, correct: c == "x", answerClass: c, tokens: 10)
+        }
+        let refined = [true, true, false].enumerated().map { i, ok in
+            RefineOutcome(problem: "A", layers: 0, temperature: 1, sample: i, round: 1, correct: ok, answerClass: ok ? "x" : "y", tokens: 4)
+        }
+        let rows = RefineAnalysis.compare(breadth: breadth, refine: refined, resamples: 20)
+        #expect(rows.count == 1)
+        let r = rows[0]
+        #expect(r.round == 1 && r.budget == 2 && r.problems == 1)
+        #expect(abs(r.refined.value - 2.0 / 3) < 1e-12)
+        // maj@2 of {x, y, y}: pairs xy (tie, 1/2) twice, yy (0) once -> 1/3; pass@2 = 2/3.
+        #expect(abs(r.breadthMajority.value - 1.0 / 3) < 1e-12 && abs(r.breadthPass.value - 2.0 / 3) < 1e-12)
+        #expect(r.liftOverMajority == 1)
+        #expect(r.refineTokens == 14 && r.breadthTokens == 20)
+    }
+}

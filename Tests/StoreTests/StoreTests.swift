@@ -103,6 +103,7 @@ func sampleRollout(_ i: Int, response: String = "The answer is 4.") -> StoredRol
         ("strategy: depth\ndepth: {b0: 8}\n", "p.yaml", "grid.n > depth.b0"),
         ("strategy: depth\ngrid: {temperatures: [0]}\n", "p.yaml", "temperature above 0"),
         ("strategy: depth\nengine: {kind: openai, url: \"http://h:1/v1\"}\n", "p.yaml", "local engine"),
+        ("strategy: refine\nrefine: {rounds: 0}\n", "p.yaml:2", "refine.rounds"),
     ])
     func invalidPlansNameFieldAndLine(yaml: String, position: String, field: String) {
         #expect { _ = try parse(yaml) } throws: { e in
@@ -271,6 +272,45 @@ func sampleRollout(_ i: Int, response: String = "The answer is 4.") -> StoredRol
         #expect(rows.allSatisfy { $0["budget"] as? Int == 5 && $0["problems"] as? Int == 3 && $0["trials"] as? Int == 2 })
         // The breadth analyses see only the 5 breadth rollouts per problem.
         #expect(report["rollouts"] as? Int == 15)
+    }
+
+    /// strategy: refine: each breadth rollout gets `rounds` follow-up rounds whose prompt is
+    /// the conversation so far; cached, batch-independent, and compared with breadth.
+    @Test func refineStrategyRunsRoundsInOrder() throws {
+        let dir = try RollbookCLI.tempDir("refine")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func plan(batch: Int) throws -> String {
+            let path = dir.appendingPathComponent("refine-\(batch).yaml").path
+            try """
+                name: refine
+                tasks: builtin:arithmetic?count=2&seed=4&tiers=1-2
+                max_tokens: 12
+                seed: 3
+                batch: \(batch)
+                grid: {temperatures: [0.9], layers: [0], n: 3}
+                strategy: refine
+                refine: {rounds: 2}
+                """.write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+        // 2 problems x 3 samples x (1 + 2 rounds) = 18; breadth n = 3 covers the round-2 budget.
+        let store = dir.appendingPathComponent("a.sqlite").path
+        let first = try Self.runJSON(try plan(batch: 16), store: store)
+        #expect(first["planned"] as? Int == 18 && first["generated"] as? Int == 18)
+        #expect(try Self.runJSON(try plan(batch: 16), store: store)["generated"] as? Int == 0)
+        let other = dir.appendingPathComponent("b.sqlite").path
+        _ = try Self.runJSON(try plan(batch: 1), store: other)
+        let a = try RolloutStore(path: store).rollouts(run: "refine")
+        let b = Dictionary(uniqueKeysWithValues: try RolloutStore(path: other).rollouts(run: "refine").map { ($0.key, $0) })
+        #expect(a.count == 18)
+        for r in a { #expect(b[r.key]?.tokens == r.tokens, "\(r.params)") }
+        #expect(a.filter { $0.params.contains(";S=refine;round=2;") }.count == 6)
+        let an = try RollbookCLI.run(["analyze", "refine", "--store", store, "--json", "--resamples", "50"])
+        #expect(an.status == 0, "\(an.stderr)")
+        let report = try #require(try RollbookCLI.json(an.stdout)["report"] as? [String: Any])
+        let rows = try #require(report["refinement"] as? [[String: Any]])
+        #expect(rows.map { $0["round"] as? Int } == [1, 2] && rows.map { $0["budget"] as? Int } == [2, 3])
+        #expect(report["rollouts"] as? Int == 6)
     }
 
     @Test func badPlanFailsBeforeAnyWork() throws {
