@@ -65,8 +65,9 @@ public final class Document {
         return out
     }
 
-    public func heading(_ text: String, size: Double = 16) {
-        ensure(size * 2.2)
+    /// A heading; it starts a new page rather than sit in the last `keepWithNext` points of one.
+    public func heading(_ text: String, size: Double = 16, keepWithNext: Double = 220) {
+        ensure(size * 2.2 + keepWithNext)
         y += size * 0.4
         r.setColor(.black)
         for l in wrap(text, size: size, width: columnWidth) {

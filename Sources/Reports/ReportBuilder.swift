@@ -20,6 +20,19 @@ public struct RenderSummary: Sendable {
 /// Executes a notebook: plans and runs the rollouts the store lacks, analyses them, and
 /// writes reports/<name>/ (index.html, report.pdf, figures/ with SVG, PDF, PNG and CSV).
 public enum ReportBuilder {
+    /// `{{name}}` replaced by its value, unescaped (for the PDF); unknown names become "".
+    static func plainSubstitute(_ template: String, _ values: [String: String]) -> String {
+        var out = "", rest = Substring(template)
+        while let open = rest.range(of: "{{") {
+            out += rest[..<open.lowerBound]
+            guard let close = rest[open.upperBound...].range(of: "}}") else { out += rest[open.lowerBound...]; return out }
+            let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            out += values[name] ?? ""
+            rest = rest[close.upperBound...]
+        }
+        return out + rest
+    }
+
     public static let version = "rollbook 0.2.0"
 
     public static func render(notebookPath: String, outDir: String?, storePath: String?, progress: RunProgress,
@@ -79,7 +92,9 @@ public enum ReportBuilder {
                 do { tpl = try MustacheTemplate(string: template) } catch {
                     throw PlanError("\(notebookPath):\(line): text cell is not a valid template (\(error))")
                 }
-                let s = tpl.render(values)
+                _ = tpl
+                // Plain text with the values in; the HTML template escapes it once.
+                let s = plainSubstitute(template, values)
                 blocks.append(["text": ["value": s]])
                 pdf.paragraph(s, size: 10, bold: false)
             case .sample(let p, _):

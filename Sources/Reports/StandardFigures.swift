@@ -84,7 +84,10 @@ public enum StandardFigures {
             guard let a = r.audit else { return nil }
             let types = SampleType.allCases.map(\.rawValue)
             let ax = Axes(title: "Sample types", yLabel: "problems")
-            ax.categories = types.map { $0.replacingOccurrences(of: "_", with: " ") }
+            // Short labels so all five fit a single column.
+            let short = ["always_right": "always ✓", "always_wrong": "always ✗", "increasing": "rising",
+                         "decreasing": "falling", "non_monotone": "mixed"]
+            ax.categories = types.map { short[$0] ?? $0.replacingOccurrences(of: "_", with: " ") }
             let counts = types.map { Double(a.sampleTypes[$0] ?? 0) }
             ax.add(.bars(series: [("", counts)], stacked: false))
             var csv = "type,problems\n"
@@ -176,17 +179,20 @@ public enum StandardFigures {
             let cell = depthRows.first.map { d in r.cells.first { $0.layers == d.layers && $0.temperature == d.temperature } } ?? nil
             guard let c = cell ?? r.cells.filter({ $0.layers == 0 && $0.samples > 1 }).max(by: { $0.samples < $1.samples }) else { return nil }
             let ax = Axes(title: depthRows.isEmpty ? "Breadth at budget B (no depth run in this notebook)"
-                                                   : "Breadth vs depth at equal budget (L=\(c.layers), T=\(c.temperature))",
+                                                   : "Breadth vs depth (L=\(c.layers), T=\(c.temperature))",
                           xLabel: "budget B (rollouts)", yLabel: "accuracy")
             ax.xScale = .log2; ax.percentY = true
+            // Room right of the last budget so the depth points at B are not on the frame.
+            ax.xLimits = (1, Double(max(c.samples, depthRows.map(\.budget).max() ?? 1)) * 1.5)
             let ks = (1...c.samples).map(Double.init)
             ax.add(.line(xs: ks, ys: c.passAtK, label: "breadth pass@B", color: 0))
             ax.add(.line(xs: c.majK.map(Double.init), ys: c.majAtK, label: "breadth maj@B", color: 1))
             var csv = "series,B,value,low,high\n"
             for (i, v) in c.passAtK.enumerated() { csv += "breadth pass,\(i + 1),\(num(v)),,\n" }
             for (k, v) in zip(c.majK, c.majAtK) { csv += "breadth maj,\(k),\(num(v)),,\n" }
-            for (j, d) in depthRows.enumerated() where d.layers == c.layers && d.temperature == c.temperature {
-                let x = [Double(d.budget)]
+            for (j, d) in depthRows.filter({ $0.layers == c.layers && $0.temperature == c.temperature }).enumerated() {
+                // Each signal a little right of B so the points and intervals do not overlap.
+                let x = [Double(d.budget) * (1.06 + 0.08 * Double(j))]
                 ax.add(.scatter(xs: x, ys: [d.depthPass.value], label: "depth (\(d.signal)) pass", color: 2 + 2 * j))
                 ax.add(.errorBars(xs: x, ys: [d.depthPass.value], low: [d.depthPass.low], high: [d.depthPass.high], color: 2 + 2 * j))
                 ax.add(.scatter(xs: x, ys: [d.depthMajority.value], label: "depth (\(d.signal)) maj", color: 3 + 2 * j))

@@ -37,7 +37,7 @@ import Testing
             """
         for f in figures { s += "\n```rollbook\nfigure: \(f)\ncaption: \"Caption of \(f).\"\n```\n" }
         for t in tables { s += "\n```rollbook\ntable: \(t)\n```\n" }
-        s += "\n```rollbook\ntext: \"Recommendation: {{recommendation}}.\"\n```\n"
+        s += "\n```rollbook\ntext: \"Recommendation: {{recommendation}}. {{evidence}} a < b & c\"\n```\n"
         return s
     }
 
@@ -73,6 +73,8 @@ import Testing
         #expect(html.contains("&lt;script&gt;document.title="))
         #expect(!html.contains("<b>bold?</b>") && !html.contains("<b>x</b>"))
         #expect(!html.contains("<i>not italic</i>"))
+        // Escaped once, never twice (text cells once rendered "&amp;gt;").
+        #expect(!html.contains("&amp;gt;") && !html.contains("&amp;lt;") && !html.contains("&amp;amp;"))
         #expect(html.contains("default-src 'none'"))
         for attr in ["src=\"", "href=\"", "url("] {
             var rest = html[...]
