@@ -74,6 +74,9 @@ public struct CellReport: Sendable, Codable {
     /// Extra layer applications / baseline layer applications (needs blockCount).
     public var costOverhead: Double?
     public var iterationHistogram: [Int]?
+    /// Paired comparison with plain decoding (L = 0) at the same temperature on the same
+    /// problems: mean per-problem accuracy difference (this cell - L=0), bootstrap CI.
+    public var vsPlain: Interval? = nil
 }
 
 public struct PoolSummary: Sendable, Codable {
@@ -248,6 +251,16 @@ public enum RunAnalysis {
                 gateRate: Double(gated) / Double(max(tokens, 1)), extraPerToken: Double(extra) / Double(max(tokens, 1)),
                 costOverhead: o.blockCount > 0 ? Double(extra) / Double(max(tokens * o.blockCount, 1)) : nil,
                 iterationHistogram: iterationHistograms[cell]))
+        }
+        // EGLR cells against plain decoding at the same temperature, paired by problem.
+        for i in cellReports.indices where cellReports[i].layers > 0 {
+            let c = cellReports[i]
+            let label = "L=\(c.layers) T=\(c.temperature)", base = "L=0 T=\(c.temperature)"
+            guard let mine = perProblem[label], let plain = perProblem[base] else { continue }
+            let shared = mine.keys.filter { plain[$0] != nil }.sorted()
+            guard !shared.isEmpty else { continue }
+            cellReports[i].vsPlain = Bootstrap.pairedDifference(shared.map { plain[$0]! }, shared.map { mine[$0]! },
+                                                                resamples: o.resamples, level: o.level, seed: o.seed &+ 900 &+ UInt64(i))
         }
 
         // Pools: T-only (L = 0, every T), L-only (T = 0, every L), joint (everything).

@@ -19,10 +19,13 @@ public enum Tables {
     public static func make(_ name: String, report r: RunReport) -> TableOutput? {
         switch name {
         case "cells":
-            return TableOutput(title: "Accuracy per (L, T) cell", headers: ["L", "T", "n", "accuracy (95% CI)", "pass@n", "maj@n", "tokens", "gate rate", "extra layers/token"],
-                               rows: r.cells.map { c in [String(c.layers), String(c.temperature), String(c.samples), ci(c.accuracy), pct(c.passAtK.last ?? 0),
-                                                         pct(c.majAtK.last ?? 0), String(format: "%.1f", c.meanTokens), String(format: "%.2f", c.gateRate),
-                                                         String(format: "%.2f", c.extraPerToken)] })
+            func pp(_ i: Interval?) -> String {
+                i.map { String(format: "%+.1f pp [%+.1f, %+.1f]", 100 * $0.value, 100 * $0.low, 100 * $0.high) } ?? ""
+            }
+            return TableOutput(title: "Accuracy per (L, T) cell", headers: ["L", "T", "n", "accuracy (95% CI)", "vs L=0 (paired)", "pass@n", "maj@n", "tokens", "gate rate", "extra layers/token"],
+                               rows: r.cells.map { c in [String(c.layers), String(c.temperature), String(c.samples), ci(c.accuracy), pp(c.vsPlain),
+                                                         pct(c.passAtK.last ?? 0), pct(c.majAtK.last ?? 0), String(format: "%.1f", c.meanTokens),
+                                                         String(format: "%.2f", c.gateRate), String(format: "%.2f", c.extraPerToken)] })
         case "pools":
             var rows = r.pools.pools.map { p in [p.name, String(p.rolloutsPerProblem), ci(p.oracle), String(p.solved.count)] }
             if let g = r.pools.jointMinusTOnlyPP { rows.append(["joint - T-only", "", String(format: "%+.1f pp", g), ""]) }

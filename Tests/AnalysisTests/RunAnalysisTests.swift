@@ -34,6 +34,9 @@ import Testing
         #expect(zip(c.passAtK, c.passAtK.dropFirst()).allSatisfy { $0 <= $1 + 1e-12 })
         #expect(abs(c.majAtK[0] - c.accuracy.value) < 1e-9)
         #expect(abs(c.passAtK[3] - 0.5) < 1e-12)                        // p1 solved, p2 not
+        // Paired EGLR vs plain at T=0.7: p1 0 - 2/4, p2 1/4 - 0 -> mean -1/8; none for L=0.
+        #expect(abs((cell(2, 0.7).vsPlain?.value ?? 9) + 0.125) < 1e-12)
+        #expect(cell(0, 0.7).vsPlain == nil && cell(2, 0).vsPlain?.value == 0)
 
         let pool = { (n: String) in r.pools.pools.first { $0.name == n }! }
         #expect(pool("t_only").rolloutsPerProblem == 5 && pool("l_only").rolloutsPerProblem == 2 && pool("joint").rolloutsPerProblem == 10)
