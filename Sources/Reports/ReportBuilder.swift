@@ -52,15 +52,7 @@ public enum ReportBuilder {
         var options = AnalysisOptions()
         options.blockCount = prep.blockCount
         options.clustering = nb.clustering; options.prefixTokens = nb.prefixTokens
-        var report = RunAnalysis.analyze(data.outcomes, features: data.features, iterationHistograms: data.iterations, options: options)
-        if !data.depth.isEmpty {
-            report.depth = DepthAnalysis.compare(breadth: data.outcomes, depth: data.depth, b0: data.depthB0, prefixTokens: data.depthPrefixTokens,
-                                                 resamples: options.resamples, level: options.level, seed: options.seed)
-        }
-        if !data.refine.isEmpty {
-            report.refinement = RefineAnalysis.compare(breadth: data.outcomes, refine: data.refine, resamples: options.resamples,
-                                                       level: options.level, seed: options.seed)
-        }
+        let report = data.analyze(options)
         let t2 = Date()
 
         let out = outDir ?? repoRoot + "/reports/\(nb.plan.name)"

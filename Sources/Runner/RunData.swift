@@ -73,3 +73,19 @@ public struct RunData: Sendable {
         return data
     }
 }
+
+extension RunData {
+    /// Every analysis of the run: the breadth families, plus measured depth and
+    /// self-refinement comparisons when the run has them.
+    public func analyze(_ o: AnalysisOptions) -> RunReport {
+        var report = RunAnalysis.analyze(outcomes, features: features, iterationHistograms: iterations, options: o)
+        if !depth.isEmpty {
+            report.depth = DepthAnalysis.compare(breadth: outcomes, depth: depth, b0: depthB0, prefixTokens: depthPrefixTokens,
+                                                 resamples: o.resamples, level: o.level, seed: o.seed)
+        }
+        if !refine.isEmpty {
+            report.refinement = RefineAnalysis.compare(breadth: outcomes, refine: refine, resamples: o.resamples, level: o.level, seed: o.seed)
+        }
+        return report
+    }
+}

@@ -179,15 +179,17 @@ public enum Runner {
         // Jobs in problem order so each prompt's prefix is prefilled once and shared.
         var specs = [RolloutSpec]()
         let ordered = missing.filter { $0.depth == nil && $0.round == 0 }.sorted { ($0.problem, $0.layers, $0.temperature, $0.sample) < ($1.problem, $1.layers, $1.temperature, $1.sample) }
+        // The plan's sampler and EGLR settings for one cell of the grid.
+        func sampler(_ t: Double) -> SamplerConfig {
+            SamplerConfig(temperature: Float(t), topK: plan.topK, topP: Float(plan.topP), minP: Float(plan.minP))
+        }
+        func eglr(_ layers: Int) -> EGLRConfig {
+            EGLRConfig(layers: layers, kMax: plan.kMax, tau: Float(plan.tau), divergence: EGLRConfig.Divergence(rawValue: plan.divergence) ?? .kl,
+                       eps: Float(plan.eps), kvPolicy: EGLRConfig.KVPolicy(rawValue: plan.kvPolicy) ?? .keepFirst)
+        }
         for (i, job) in ordered.enumerated() {
-            let eglr = EGLRConfig(layers: job.layers, kMax: plan.kMax, tau: Float(plan.tau),
-                                  divergence: EGLRConfig.Divergence(rawValue: plan.divergence) ?? .kl,
-                                  eps: Float(plan.eps), kvPolicy: EGLRConfig.KVPolicy(rawValue: plan.kvPolicy) ?? .keepFirst)
-            specs.append(RolloutSpec(prompt: promptIndex[job.problem]!,
-                                     sampler: SamplerConfig(temperature: Float(job.temperature), topK: plan.topK,
-                                                            topP: Float(plan.topP), minP: Float(plan.minP)),
-                                     eglr: eglr, seed: job.seed, maxTokens: plan.maxTokens,
-                                     stopStrings: plan.stop, tag: i))
+            specs.append(RolloutSpec(prompt: promptIndex[job.problem]!, sampler: sampler(job.temperature), eglr: eglr(job.layers),
+                                     seed: job.seed, maxTokens: plan.maxTokens, stopStrings: plan.stop, tag: i))
         }
         // Problems that need only features get a 1-token throwaway rollout.
         let featureOnly = needFeatures.filter { pi in !missing.contains { $0.problem == pi } }
@@ -288,10 +290,7 @@ public enum Runner {
                 }
                 let refiner = RolloutEngine(model: model, maxBatch: plan.batch, maxContext: (texts.map(\.count).max() ?? 0) + plan.maxTokens + 1)
                 let specs = jobsR.enumerated().map { i, j in
-                    RolloutSpec(prompt: i, sampler: SamplerConfig(temperature: Float(j.temperature), topK: plan.topK, topP: Float(plan.topP), minP: Float(plan.minP)),
-                                eglr: EGLRConfig(layers: j.layers, kMax: plan.kMax, tau: Float(plan.tau),
-                                                 divergence: EGLRConfig.Divergence(rawValue: plan.divergence) ?? .kl,
-                                                 eps: Float(plan.eps), kvPolicy: EGLRConfig.KVPolicy(rawValue: plan.kvPolicy) ?? .keepFirst),
+                    RolloutSpec(prompt: i, sampler: sampler(j.temperature), eglr: eglr(j.layers),
                                 seed: j.seed, maxTokens: plan.maxTokens, stopStrings: plan.stop, tag: i)
                 }
                 try refiner.run(prompts: texts, specs: specs) { r in try store1(jobsR[r.tag], prefix: r, child: nil, newTokens: r.steps.count) }
@@ -308,13 +307,6 @@ public enum Runner {
             for j in depthMissing { byTrial[TrialKey(problem: j.problem, layers: j.layers, temperature: j.temperature, trial: j.depth!.trial), default: []].append(j) }
             let trials = byTrial.keys.sorted { ($0.problem, $0.layers, $0.temperature, $0.trial) < ($1.problem, $1.layers, $1.temperature, $1.trial) }
             let d = plan.depth
-            func eglr(_ layers: Int) -> EGLRConfig {
-                EGLRConfig(layers: layers, kMax: plan.kMax, tau: Float(plan.tau), divergence: EGLRConfig.Divergence(rawValue: plan.divergence) ?? .kl,
-                           eps: Float(plan.eps), kvPolicy: EGLRConfig.KVPolicy(rawValue: plan.kvPolicy) ?? .keepFirst)
-            }
-            func sampler(_ t: Double) -> SamplerConfig {
-                SamplerConfig(temperature: Float(t), topK: plan.topK, topP: Float(plan.topP), minP: Float(plan.minP))
-            }
             // A few trials at a time bounds the prefixes' kept K/V.
             let chunk = max(1, plan.batch / d.b0)
             for start in stride(from: 0, to: trials.count, by: chunk) {

@@ -55,15 +55,7 @@ struct Analyze: ParsableCommand {
         o.resamples = resamples; o.seed = seed; o.keffThreshold = keffThreshold
         o.clustering = clustering; o.prefixTokens = prefixTokens
         o.blockCount = try store.run(named: name)?.blockCount ?? 0
-        var report = RunAnalysis.analyze(data.outcomes, features: data.features, iterationHistograms: data.iterations, options: o)
-        if !data.depth.isEmpty {
-            report.depth = DepthAnalysis.compare(breadth: data.outcomes, depth: data.depth, b0: data.depthB0, prefixTokens: data.depthPrefixTokens,
-                                                 resamples: o.resamples, level: o.level, seed: o.seed)
-        }
-        if !data.refine.isEmpty {
-            report.refinement = RefineAnalysis.compare(breadth: data.outcomes, refine: data.refine, resamples: o.resamples,
-                                                       level: o.level, seed: o.seed)
-        }
+        let report = data.analyze(o)
         if json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
