@@ -22,6 +22,9 @@ public enum Artist: Sendable {
     case venn(a: String, b: String, onlyA: Int, onlyB: Int, both: Int, neither: Int)
 }
 
+/// How a legend entry is drawn: a line (solid or dashed), a marker, or a filled box.
+enum Swatch { case line, dashed, marker, box }
+
 public final class Axes {
     public var title: String?
     public var xLabel: String?
@@ -177,7 +180,7 @@ struct AxesPainter {
         // Artists, clipped to the plot area.
         r.save()
         r.clip(left, top - 2, pw, ph + 4)
-        var legend = [(String, Color, Bool)]()
+        var legend = [(String, Color, Swatch)]()
         for a in ax.artists {
             switch a {
             case let .band(xs, lo, hi, c):
@@ -191,18 +194,18 @@ struct AxesPainter {
                 for (i, x) in xs.enumerated() { i == 0 ? r.move(tx(x), ty(ys[i])) : r.line(tx(x), ty(ys[i])) }
                 r.stroke()
                 if markers && xs.count <= 40 { for (x, y) in zip(xs, ys) { r.circle(tx(x), ty(y), style.markerSize); r.fill() } }
-                if let label { legend.append((label, style.color(c), dashed)) }
+                if let label { legend.append((label, style.color(c), dashed ? .dashed : .line)) }
             case let .step(xs, ys, label, c):
                 r.setColor(style.color(c)); r.setLine(width: style.lineWidth, dash: [])
                 for (i, x) in xs.enumerated() {
                     if i == 0 { r.move(tx(x), ty(ys[i])) } else { r.line(tx(x), ty(ys[i - 1])); r.line(tx(x), ty(ys[i])) }
                 }
                 r.stroke()
-                if let label { legend.append((label, style.color(c), false)) }
+                if let label { legend.append((label, style.color(c), .line)) }
             case let .scatter(xs, ys, label, c):
                 r.setColor(style.color(c).alpha(0.75))
                 for (x, y) in zip(xs, ys) { r.circle(tx(x), ty(y), style.markerSize * 1.2); r.fill() }
-                if let label { legend.append((label, style.color(c), false)) }
+                if let label { legend.append((label, style.color(c), .marker)) }
             case let .errorBars(xs, _, lo, hi, c):
                 r.setColor(style.color(c)); r.setLine(width: style.axisWidth, dash: [])
                 for (i, x) in xs.enumerated() {
@@ -222,7 +225,7 @@ struct AxesPainter {
                         else { bw = groupW / Double(series.count); bx = Double(i) - groupW / 2 + Double(si) * bw; b0 = 0 }
                         r.rect(tx(bx), ty(b0 + v), tx(bx + bw) - tx(bx), ty(b0) - ty(b0 + v)); r.fill()
                     }
-                    if series.count > 1 || !s.label.isEmpty { legend.append((s.label, style.color(si), false)) }
+                    if series.count > 1 || !s.label.isEmpty { legend.append((s.label, style.color(si), .box)) }
                 }
             case let .histogram(edges, counts, label, c):
                 r.setColor(style.color(c).alpha(0.85))
@@ -230,7 +233,7 @@ struct AxesPainter {
                     let a = tx(edges[i]), b = tx(edges[i + 1])
                     r.rect(a + 0.4, ty(v), max(b - a - 0.8, 0.5), ty(0) - ty(v)); r.fill()
                 }
-                if let label { legend.append((label, style.color(c), false)) }
+                if let label { legend.append((label, style.color(c), .box)) }
             case let .vline(x, label):
                 r.setColor(.grey); r.setLine(width: style.axisWidth, dash: [2, 2])
                 r.move(tx(x), top); r.line(tx(x), bottom); r.stroke()
@@ -287,22 +290,23 @@ struct AxesPainter {
     }
 
     /// Legend entries (label, colour, dashed) in drawing order.
-    func legendEntries() -> [(String, Color, Bool)] {
-        var out = [(String, Color, Bool)]()
+    func legendEntries() -> [(String, Color, Swatch)] {
+        var out = [(String, Color, Swatch)]()
         for a in ax.artists {
             switch a {
-            case let .line(_, _, label, c, dashed, _): if let label { out.append((label, style.color(c), dashed)) }
-            case let .step(_, _, label, c), let .scatter(_, _, label, c), let .histogram(_, _, label, c):
-                if let label { out.append((label, style.color(c), false)) }
+            case let .line(_, _, label, c, dashed, _): if let label { out.append((label, style.color(c), dashed ? .dashed : .line)) }
+            case let .step(_, _, label, c): if let label { out.append((label, style.color(c), .line)) }
+            case let .scatter(_, _, label, c): if let label { out.append((label, style.color(c), .marker)) }
+            case let .histogram(_, _, label, c): if let label { out.append((label, style.color(c), .box)) }
             case let .bars(series, _):
-                for (si, s) in series.enumerated() where series.count > 1 || !s.label.isEmpty { out.append((s.label, style.color(si), false)) }
+                for (si, s) in series.enumerated() where series.count > 1 || !s.label.isEmpty { out.append((s.label, style.color(si), .box)) }
             default: break
             }
         }
         return out
     }
 
-    func legendSize(_ items: [(String, Color, Bool)]) -> (Double, Double) {
+    func legendSize(_ items: [(String, Color, Swatch)]) -> (Double, Double) {
         ((items.map { r.textWidth($0.0, size: fs * 0.9) }.max() ?? 0) + fs * 2.4, Double(items.count) * fs * 1.25 + fs * 0.5)
     }
 
@@ -317,7 +321,7 @@ struct AxesPainter {
     }
 
     /// Places the legend in the plot corner that covers the fewest data points.
-    func drawLegend(_ items: [(String, Color, Bool)], left: Double, right: Double, top: Double, bottom: Double,
+    func drawLegend(_ items: [(String, Color, Swatch)], left: Double, right: Double, top: Double, bottom: Double,
                     xr: (Double, Double), yr: (Double, Double), tx: (Double) -> Double, ty: (Double) -> Double) {
         let (lw, lh) = legendSize(items)
         let pw = right - left, ph = bottom - top
@@ -328,8 +332,16 @@ struct AxesPainter {
         r.setColor(Color.white.alpha(0.85)); r.rect(best.0, best.1, lw, lh); r.fill()
         for (i, it) in items.enumerated() {
             let y = best.1 + fs * 0.25 + (Double(i) + 0.5) * fs * 1.25
-            r.setColor(it.1); r.setLine(width: style.lineWidth, dash: it.2 ? [3, 2] : [])
-            r.move(best.0 + 3, y); r.line(best.0 + fs * 1.6, y); r.stroke()
+            r.setColor(it.1)
+            switch it.2 {
+            case .line, .dashed:
+                r.setLine(width: style.lineWidth, dash: it.2 == .dashed ? [3, 2] : [])
+                r.move(best.0 + 3, y); r.line(best.0 + fs * 1.6, y); r.stroke()
+            case .marker:
+                r.circle(best.0 + 3 + fs * 0.65, y, style.markerSize * 1.2); r.fill()
+            case .box:
+                r.rect(best.0 + 3 + fs * 0.2, y - fs * 0.4, fs * 0.9, fs * 0.8); r.fill()
+            }
             r.setColor(.black)
             r.text(it.0, best.0 + fs * 2.0, y, size: fs * 0.9, ha: 0, va: 0.5, rotate: false, bold: false)
         }

@@ -178,7 +178,7 @@ import TestSupport
                                       maxTokens: 32, template: "zero-shot", extra: ", retries: 1, api: chat, top_logprobs: 0")
         let store = dir.appendingPathComponent("s.sqlite").path
         let errFile = dir.appendingPathComponent("err.txt")
-        FileManager.default.createFile(atPath: errFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errFile.path, contents: nil)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: RollbookCLI.binary)
         p.arguments = ["run", plan, "--store", store, "--quiet"]
