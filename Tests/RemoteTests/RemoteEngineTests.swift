@@ -137,14 +137,15 @@ import TestSupport
         #expect(rw.status != 0)
         #expect(rw.stderr.contains("no model \"nope\"") && rw.stderr.contains("smollm2"), "\(rw.stderr)")
 
-        // Through a proxy that fails 4 of the requests: every rollout still arrives, and
+        // Through a proxy that fails 4 of the requests: every rollout still arrives (with
+        // concurrency one request can meet all 4 faults, so it gets 5 retries), and
         // with the same seeds the server returns the same text.
         let pport = Self.freePort()
         let faults = dir.appendingPathComponent("faults.log").path
         let proxy = try Self.launch([Self.proxyScript, "\(pport)", url, faults], readyAt: "http://127.0.0.1:\(pport)/v1/models")
         defer { if proxy.isRunning { Self.kill(proxy) } }
         let viaProxy = try Self.writePlan(dir, name: "proxied", url: "http://127.0.0.1:\(pport)/v1", problems: 2, maxTokens: 12,
-                                          extra: ", top_logprobs: 3, retries: 3")
+                                          extra: ", top_logprobs: 3, retries: 5")
         let store2 = dir.appendingPathComponent("s2.sqlite").path
         let (r2, j2) = try Self.run(viaProxy, store: store2)
         #expect(r2.status == 0, "\(r2.stderr)")
