@@ -97,16 +97,109 @@ enum Ops {
 
     /// One query head attending over up to two key/value segments (shared prefix, then own
     /// cache): scores in `s` (length ≥ total positions), output in `out` (headDim).
+    /// Scores are computed eight positions at a time (eight independent accumulators) and
+    /// the weighted values with the output held in registers; every position's and lane's
+    /// arithmetic is the same wherever it falls, so the result depends only on the sequence.
     @inline(__always)
     static func attend(q: UnsafePointer<Float>, segments a: Segment, _ b: Segment?,
                        stride: Int, headDim hd: Int, scale: Float,
                        scores s: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>) {
-        for p in 0..<a.count { s[p] = dot(q, a.k + p * stride, hd) * scale }
+        guard hd % 8 == 0 else {
+            for p in 0..<a.count { s[p] = dot(q, a.k + p * stride, hd) * scale }
+            var total = a.count
+            if let b { for p in 0..<b.count { s[total + p] = dot(q, b.k + p * stride, hd) * scale }; total += b.count }
+            softmax(s, visible: total, total: total)
+            out.initialize(repeating: 0, count: hd)
+            for p in 0..<a.count { axpy(s[p], a.v + p * stride, out, hd) }
+            if let b { for p in 0..<b.count { axpy(s[a.count + p], b.v + p * stride, out, hd) } }
+            return
+        }
+        scoreRows(q, a.k, a.count, stride, hd, scale, s)
         var total = a.count
-        if let b { for p in 0..<b.count { s[total + p] = dot(q, b.k + p * stride, hd) * scale }; total += b.count }
+        if let b { scoreRows(q, b.k, b.count, stride, hd, scale, s + total); total += b.count }
         softmax(s, visible: total, total: total)
-        out.initialize(repeating: 0, count: hd)
-        for p in 0..<a.count { axpy(s[p], a.v + p * stride, out, hd) }
-        if let b { for p in 0..<b.count { axpy(s[a.count + p], b.v + p * stride, out, hd) } }
+        var c = 0
+        while c + 64 <= hd {
+            var o0 = SIMD8<Float>(), o1 = SIMD8<Float>(), o2 = SIMD8<Float>(), o3 = SIMD8<Float>()
+            var o4 = SIMD8<Float>(), o5 = SIMD8<Float>(), o6 = SIMD8<Float>(), o7 = SIMD8<Float>()
+            for seg in 0..<2 {
+                let (v, n, w): (UnsafePointer<Float>, Int, UnsafePointer<Float>)
+                if seg == 0 { (v, n, w) = (a.v, a.count, UnsafePointer(s)) } else if let b { (v, n, w) = (b.v, b.count, UnsafePointer(s + a.count)) } else { break }
+                var r = v + c
+                for p in 0..<n {
+                    let wp = SIMD8<Float>(repeating: w[p])
+                    o0.addProduct(wp, Kernels.x8(r, 0)); o1.addProduct(wp, Kernels.x8(r, 8))
+                    o2.addProduct(wp, Kernels.x8(r, 16)); o3.addProduct(wp, Kernels.x8(r, 24))
+                    o4.addProduct(wp, Kernels.x8(r, 32)); o5.addProduct(wp, Kernels.x8(r, 40))
+                    o6.addProduct(wp, Kernels.x8(r, 48)); o7.addProduct(wp, Kernels.x8(r, 56))
+                    r += stride
+                }
+            }
+            let d = out + c
+            store8(o0, d, 0); store8(o1, d, 8); store8(o2, d, 16); store8(o3, d, 24)
+            store8(o4, d, 32); store8(o5, d, 40); store8(o6, d, 48); store8(o7, d, 56)
+            c += 64
+        }
+        while c < hd {     // head sizes not a multiple of 64: eight lanes at a time, same per-lane order
+            var o = SIMD8<Float>()
+            for p in 0..<a.count { o.addProduct(SIMD8(repeating: s[p]), Kernels.x8(a.v + p * stride, c)) }
+            if let b { for p in 0..<b.count { o.addProduct(SIMD8(repeating: s[a.count + p]), Kernels.x8(b.v + p * stride, c)) } }
+            store8(o, out, c)
+            c += 8
+        }
+    }
+
+    @inline(__always)
+    static func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ i: Int) {
+        UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: SIMD8<Float>.self)
+    }
+
+    /// Sum of a vector's lanes as a fixed pairwise tree, the order `sum8` uses per lane.
+    @inline(__always)
+    static func treeSum(_ a: SIMD8<Float>) -> Float { ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7])) }
+
+    /// Lane i = treeSum(v_i), through pairwise even/odd shuffles.
+    @inline(__always)
+    static func sum8(_ v0: SIMD8<Float>, _ v1: SIMD8<Float>, _ v2: SIMD8<Float>, _ v3: SIMD8<Float>,
+                     _ v4: SIMD8<Float>, _ v5: SIMD8<Float>, _ v6: SIMD8<Float>, _ v7: SIMD8<Float>) -> SIMD8<Float> {
+        @inline(__always) func pair(_ x: SIMD8<Float>, _ y: SIMD8<Float>) -> SIMD8<Float> {
+            let z = SIMD16<Float>(lowHalf: x, highHalf: y)
+            return z.evenHalf + z.oddHalf
+        }
+        return pair(pair(pair(v0, v1), pair(v2, v3)), pair(pair(v4, v5), pair(v6, v7)))
+    }
+
+    /// s[p] = scale * q · k_p for `count` key rows (hd % 8 == 0), eight rows at a time.
+    @inline(__always)
+    static func scoreRows(_ q: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ count: Int, _ stride: Int, _ hd: Int,
+                          _ scale: Float, _ s: UnsafeMutablePointer<Float>) {
+        var p = 0
+        while p + 8 <= count {
+            var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+            var a4 = SIMD8<Float>(), a5 = SIMD8<Float>(), a6 = SIMD8<Float>(), a7 = SIMD8<Float>()
+            let r0 = k + p * stride
+            let r1 = r0 + stride, r2 = r1 + stride, r3 = r2 + stride, r4 = r3 + stride, r5 = r4 + stride, r6 = r5 + stride, r7 = r6 + stride
+            var j = 0
+            while j < hd {
+                let qv = Kernels.x8(q, j)
+                a0.addProduct(Kernels.x8(r0, j), qv); a1.addProduct(Kernels.x8(r1, j), qv)
+                a2.addProduct(Kernels.x8(r2, j), qv); a3.addProduct(Kernels.x8(r3, j), qv)
+                a4.addProduct(Kernels.x8(r4, j), qv); a5.addProduct(Kernels.x8(r5, j), qv)
+                a6.addProduct(Kernels.x8(r6, j), qv); a7.addProduct(Kernels.x8(r7, j), qv)
+                j += 8
+            }
+            store8(sum8(a0, a1, a2, a3, a4, a5, a6, a7) * scale, s, p)
+            p += 8
+        }
+        while p < count {
+            var a = SIMD8<Float>()
+            var j = 0
+            while j < hd {
+                a.addProduct(Kernels.x8(k + p * stride, j), Kernels.x8(q, j))
+                j += 8
+            }
+            s[p] = treeSum(a) * scale
+            p += 1
+        }
     }
 }

@@ -6,11 +6,9 @@ import GGUF
 /// is computed by the same operations whatever the batch holds, so rollouts are
 /// bit-identical alone or in company.
 extension WeightMatrix {
-    static let tileRows = 4
-
-    /// Decodes row r to Float32 in `layout` order into w (cols floats); block minimums
-    /// (Q4_1) into mins (cols/32 floats, zero otherwise).
-    func decodeRow(_ r: Int, _ w: UnsafeMutablePointer<Float>, _ mins: UnsafeMutablePointer<Float>) {
+    /// Decodes row r to Float32 in `layout` order into w (cols floats): d * q (+ m for Q4_1,
+    /// as one fused multiply-add), exactly the values `fusedSingle` forms in registers.
+    func decodeRow(_ r: Int, _ w: UnsafeMutablePointer<Float>) {
         let p = data + r * rowBytes
         let nb = cols / 32
         let raw = UnsafeMutableRawPointer(w)
@@ -25,16 +23,16 @@ extension WeightMatrix {
                 let blk = p + b * bs
                 let q = Kernels.load2(blk, qo, qo + bs)
                 let scale = Kernels.halves(Kernels.f16(blk, 0), Kernels.f16(blk, bs))
+                let m = hasMin ? Kernels.halves(Kernels.f16(blk, 2), Kernels.f16(blk, bs + 2)) : SIMD8<Float>()
                 for k in 0..<8 {
                     let nib = k == 7 ? q &>> 28 : (q &>> UInt32(4 * k)) & mask
-                    raw.storeBytes(of: (Kernels.asFloat(nib) - bias) * scale, toByteOffset: (b * 32 + 8 * k) * 4, as: SIMD8<Float>.self)
+                    let v = hasMin ? m.addingProduct(Kernels.asFloat(nib) - bias, scale) : (Kernels.asFloat(nib) - bias) * scale
+                    raw.storeBytes(of: v, toByteOffset: (b * 32 + 8 * k) * 4, as: SIMD8<Float>.self)
                 }
-                if hasMin { mins[b] = Kernels.f16(blk, 2); mins[b + 1] = Kernels.f16(blk, bs + 2) } else { mins[b] = 0; mins[b + 1] = 0 }
                 b += 2
             }
             if b < nb {   // an unpaired last block: plain order (as `permute` leaves it)
                 try! Dequantize.run(type, src: p + b * bs, count: 32, into: w + b * 32)
-                mins[b] = 0
             }
         case (.q8_0, _):
             let bias = Kernels.two23 + 128
@@ -47,54 +45,50 @@ extension WeightMatrix {
                     let byte = k == 3 ? q &>> 24 : (q &>> UInt32(8 * k)) & m8
                     raw.storeBytes(of: (Kernels.asFloat(byte) - bias) * d, toByteOffset: (b * 32 + 8 * k) * 4, as: SIMD8<Float>.self)
                 }
-                mins[b] = 0
             }
         default:
             try! Dequantize.run(type, src: p, count: cols, into: w)
-            for b in 0..<nb { mins[b] = 0 }
         }
     }
 
-    /// Y[s, r] for rows `range`, all `count` vectors (x'_s at xp + s*cols, block sums at
-    /// xsum + s*cols/32, Y at y + s*rows).
-    func dotRowsTiled(_ range: Range<Int>, xp: UnsafePointer<Float>, xsum: UnsafePointer<Float>, count: Int,
-                      y: UnsafeMutablePointer<Float>) {
-        let R = Self.tileRows
-        let nb = cols / 32
+    /// Rows decoded together into the tile buffer: eight while they fit in L1 beside the
+    /// vectors being read, else four.
+    var tileRows: Int { cols <= 768 ? 8 : 4 }
+
+    /// Y[s, r] for rows `range`, all `count` vectors (x'_s at xp + s*cols, Y at y + s*rows).
+    /// Rows are decoded a tile at a time into a small buffer; each pair of vectors then
+    /// meets the tile in register blocks of 4 rows x 2 vectors (the leftovers 1 x 1). Every
+    /// block computes each (row, vector) pair with one accumulator in the same order, so
+    /// the result does not depend on which block, or which batch, it fell in.
+    func dotRowsTiled(_ range: Range<Int>, xp: UnsafePointer<Float>, count: Int, y: UnsafeMutablePointer<Float>) {
+        let R = tileRows
         let w = UnsafeMutablePointer<Float>.allocate(capacity: R * cols)
-        let mins = UnsafeMutablePointer<Float>.allocate(capacity: R * max(nb, 1))
-        defer { w.deallocate(); mins.deallocate() }
-        let hasMin = type == .q4_1
+        defer { w.deallocate() }
         var r0 = range.lowerBound
         while r0 < range.upperBound {
             let tr = min(R, range.upperBound - r0)
-            for i in 0..<tr { decodeRow(r0 + i, w + i * cols, mins + i * nb) }
+            for i in 0..<tr { decodeRow(r0 + i, w + i * cols) }
+            let quads = tr / 4
             var s = 0
-            if tr == 4 {
-                while s + 1 < count {
-                    let (d0, d1) = Self.dot4x2(w, cols, xp + s * cols, xp + (s + 1) * cols)
-                    for i in 0..<4 {
-                        y[s * rows + r0 + i] = d0[i] + (hasMin ? Self.minTerm(mins + i * nb, xsum + s * nb, nb) : 0)
-                        y[(s + 1) * rows + r0 + i] = d1[i] + (hasMin ? Self.minTerm(mins + i * nb, xsum + (s + 1) * nb, nb) : 0)
-                    }
-                    s += 2
+            while s + 1 < count {
+                let x0 = xp + s * cols, x1 = x0 + cols
+                for g in 0..<quads {
+                    let (d0, d1) = Self.dot4x2(w + 4 * g * cols, cols, x0, x1)
+                    for i in 0..<4 { y[s * rows + r0 + 4 * g + i] = d0[i]; y[(s + 1) * rows + r0 + 4 * g + i] = d1[i] }
                 }
+                for i in (4 * quads)..<tr {
+                    y[s * rows + r0 + i] = Self.dot1(w + i * cols, cols, x0)
+                    y[(s + 1) * rows + r0 + i] = Self.dot1(w + i * cols, cols, x1)
+                }
+                s += 2
             }
-            while s < count {
-                for i in 0..<tr {
-                    y[s * rows + r0 + i] = Self.dot1(w + i * cols, cols, xp + s * cols) + (hasMin ? Self.minTerm(mins + i * nb, xsum + s * nb, nb) : 0)
-                }
-                s += 1
+            if s < count {
+                for i in 0..<tr { y[s * rows + r0 + i] = Self.dot1(w + i * cols, cols, xp + s * cols) }
             }
             r0 += tr
         }
     }
 
-    @inline(__always)
-    static func load8(_ p: UnsafePointer<Float>, _ i: Int) -> SIMD8<Float> { UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self) }
-
-    /// Four rows against two vectors, one accumulator per (row, vector) pair; `dot1`
-    /// performs the identical operations for a single pair (cols % 8 == 0).
     @inline(__always)
     static func dot4x2(_ w: UnsafePointer<Float>, _ n: Int, _ x: UnsafePointer<Float>, _ z: UnsafePointer<Float>)
         -> (SIMD4<Float>, SIMD4<Float>) {
@@ -123,13 +117,6 @@ extension WeightMatrix {
         }
         return a.sum()
     }
-
-    @inline(__always)
-    static func minTerm(_ m: UnsafePointer<Float>, _ xs: UnsafePointer<Float>, _ nb: Int) -> Float {
-        var s: Float = 0
-        for b in 0..<nb { s += m[b] * xs[b] }
-        return s
-    }
 }
 
 extension WeightMatrix {
@@ -145,67 +132,94 @@ extension WeightMatrix {
 
     /// One vector through rows `range`, decoding weights in registers instead of through
     /// the tile buffer, four rows at a time. Per row it performs exactly the operations of
-    /// `dotRowsTiled` (the same decoded values, one accumulator in the same order, the same
-    /// minimum term), so results are bit-identical to the batched path.
-    func fusedSingle(_ range: Range<Int>, xp: UnsafePointer<Float>, xsum: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+    /// `dotRowsTiled` (the same decoded values, one accumulator in the same order), so
+    /// results are bit-identical to the batched path.
+    func fusedSingle(_ range: Range<Int>, xp: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+        // Four rows at a time keep four independent accumulator chains in flight; each
+        // row's own sequence of operations is the same in a group or alone.
         var r = range.lowerBound
-        while r < range.upperBound {
-            let tr = min(4, range.upperBound - r)
-            var acc = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
-            let nb = cols / 32
+        while r + 4 <= range.upperBound {
+            var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+            let p0 = data + r * rowBytes
+            let rb = rowBytes
             if type == .q8_0 {
-                let bias = Kernels.two23 + 128
-                let m8 = SIMD8<UInt32>(repeating: 0xFF)
-                for b in 0..<nb {
-                    let xb = UnsafeRawPointer(xp + b * 32)
-                    for i in 0..<tr {
-                        let blk = data + (r + i) * rowBytes + b * 34
-                        let q = blk.loadUnaligned(fromByteOffset: 2, as: SIMD8<UInt32>.self) ^ SIMD8(repeating: 0x8080_8080)
-                        let d = SIMD8<Float>(repeating: Kernels.f16(blk, 0))
-                        var a = i == 0 ? acc.0 : i == 1 ? acc.1 : i == 2 ? acc.2 : acc.3
-                        a.addProduct((Kernels.asFloat(q & m8) - bias) * d, xb.loadUnaligned(as: SIMD8<Float>.self))
-                        a.addProduct((Kernels.asFloat((q &>> 8) & m8) - bias) * d, xb.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self))
-                        a.addProduct((Kernels.asFloat((q &>> 16) & m8) - bias) * d, xb.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self))
-                        a.addProduct((Kernels.asFloat(q &>> 24) - bias) * d, xb.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self))
-                        switch i { case 0: acc.0 = a; case 1: acc.1 = a; case 2: acc.2 = a; default: acc.3 = a }
-                    }
+                for b in 0..<(cols / 32) {
+                    let xb = xp + b * 32, o = b * 34
+                    Self.q8Step(&a0, p0 + o, xb); Self.q8Step(&a1, p0 + rb + o, xb)
+                    Self.q8Step(&a2, p0 + 2 * rb + o, xb); Self.q8Step(&a3, p0 + 3 * rb + o, xb)
                 }
-                for i in 0..<tr { y[r + i] = (i == 0 ? acc.0 : i == 1 ? acc.1 : i == 2 ? acc.2 : acc.3).sum() }
             } else {
                 let hasMin = type == .q4_1
-                let bs = hasMin ? 20 : 18, qo = hasMin ? 4 : 2
-                let bias = hasMin ? Kernels.two23 : Kernels.two23 + 8
-                let mask = SIMD8<UInt32>(repeating: 0xF)
-                var mt = SIMD4<Float>()     // minimum terms, summed in block order as `minTerm`
+                let bs = hasMin ? 20 : 18
                 var b = 0
-                while b < nb {
-                    let xb = UnsafeRawPointer(xp + b * 32)
-                    for i in 0..<tr {
-                        let blk = data + (r + i) * rowBytes + b * bs
-                        let q = Kernels.load2(blk, qo, qo + bs)
-                        let scale = Kernels.halves(Kernels.f16(blk, 0), Kernels.f16(blk, bs))
-                        if hasMin {
-                            mt[i] += Kernels.f16(blk, 2) * xsum[b]
-                            mt[i] += Kernels.f16(blk, bs + 2) * xsum[b + 1]
-                        }
-                        var a = i == 0 ? acc.0 : i == 1 ? acc.1 : i == 2 ? acc.2 : acc.3
-                        a.addProduct((Kernels.asFloat(q & mask) - bias) * scale, xb.loadUnaligned(as: SIMD8<Float>.self))
-                        a.addProduct((Kernels.asFloat((q &>> 4) & mask) - bias) * scale, xb.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self))
-                        a.addProduct((Kernels.asFloat((q &>> 8) & mask) - bias) * scale, xb.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self))
-                        a.addProduct((Kernels.asFloat((q &>> 12) & mask) - bias) * scale, xb.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self))
-                        a.addProduct((Kernels.asFloat((q &>> 16) & mask) - bias) * scale, xb.loadUnaligned(fromByteOffset: 128, as: SIMD8<Float>.self))
-                        a.addProduct((Kernels.asFloat((q &>> 20) & mask) - bias) * scale, xb.loadUnaligned(fromByteOffset: 160, as: SIMD8<Float>.self))
-                        a.addProduct((Kernels.asFloat((q &>> 24) & mask) - bias) * scale, xb.loadUnaligned(fromByteOffset: 192, as: SIMD8<Float>.self))
-                        a.addProduct((Kernels.asFloat(q &>> 28) - bias) * scale, xb.loadUnaligned(fromByteOffset: 224, as: SIMD8<Float>.self))
-                        switch i { case 0: acc.0 = a; case 1: acc.1 = a; case 2: acc.2 = a; default: acc.3 = a }
-                    }
+                while b < cols / 32 {
+                    let xb = xp + b * 32, o = b * bs
+                    Self.q4Step(&a0, p0 + o, xb, hasMin); Self.q4Step(&a1, p0 + rb + o, xb, hasMin)
+                    Self.q4Step(&a2, p0 + 2 * rb + o, xb, hasMin); Self.q4Step(&a3, p0 + 3 * rb + o, xb, hasMin)
                     b += 2
                 }
-                for i in 0..<tr {
-                    y[r + i] = (i == 0 ? acc.0 : i == 1 ? acc.1 : i == 2 ? acc.2 : acc.3).sum() + (hasMin ? mt[i] : 0)
-                }
             }
-            r += tr
+            y[r] = a0.sum(); y[r + 1] = a1.sum(); y[r + 2] = a2.sum(); y[r + 3] = a3.sum()
+            r += 4
+        }
+        while r < range.upperBound {
+            var a = SIMD8<Float>()
+            let p0 = data + r * rowBytes
+            if type == .q8_0 {
+                for b in 0..<(cols / 32) { Self.q8Step(&a, p0 + b * 34, xp + b * 32) }
+            } else {
+                let hasMin = type == .q4_1
+                let bs = hasMin ? 20 : 18
+                var b = 0
+                while b < cols / 32 { Self.q4Step(&a, p0 + b * bs, xp + b * 32, hasMin); b += 2 }
+            }
+            y[r] = a.sum()
+            r += 1
+        }
+    }
+
+    /// One Q8_0 block (34 bytes) decoded in registers, as `decodeRow` decodes it, and
+    /// accumulated against x' (byte layout).
+    @inline(__always)
+    static func q8Step(_ a: inout SIMD8<Float>, _ blk: UnsafeRawPointer, _ x: UnsafePointer<Float>) {
+        let bias = Kernels.two23 + 128
+        let m8 = SIMD8<UInt32>(repeating: 0xFF)
+        let q = blk.loadUnaligned(fromByteOffset: 2, as: SIMD8<UInt32>.self) ^ SIMD8(repeating: 0x8080_8080)
+        let d = SIMD8<Float>(repeating: Kernels.f16(blk, 0))
+        a.addProduct((Kernels.asFloat(q & m8) - bias) * d, Kernels.x8(x, 0))
+        a.addProduct((Kernels.asFloat((q &>> 8) & m8) - bias) * d, Kernels.x8(x, 8))
+        a.addProduct((Kernels.asFloat((q &>> 16) & m8) - bias) * d, Kernels.x8(x, 16))
+        a.addProduct((Kernels.asFloat(q &>> 24) - bias) * d, Kernels.x8(x, 24))
+    }
+
+    /// A pair of Q4_0/Q4_1 blocks decoded in registers, as `decodeRow` decodes them, and
+    /// accumulated against x' (nibble layout).
+    @inline(__always)
+    static func q4Step(_ a: inout SIMD8<Float>, _ blk: UnsafeRawPointer, _ x: UnsafePointer<Float>, _ hasMin: Bool) {
+        let bs = hasMin ? 20 : 18, qo = hasMin ? 4 : 2
+        let bias = hasMin ? Kernels.two23 : Kernels.two23 + 8
+        let mask = SIMD8<UInt32>(repeating: 0xF)
+        let q = Kernels.load2(blk, qo, qo + bs)
+        let scale = Kernels.halves(Kernels.f16(blk, 0), Kernels.f16(blk, bs))
+        if hasMin {
+            let m = Kernels.halves(Kernels.f16(blk, 2), Kernels.f16(blk, bs + 2))
+            a.addProduct(m.addingProduct(Kernels.asFloat(q & mask) - bias, scale), Kernels.x8(x, 0))
+            a.addProduct(m.addingProduct(Kernels.asFloat((q &>> 4) & mask) - bias, scale), Kernels.x8(x, 8))
+            a.addProduct(m.addingProduct(Kernels.asFloat((q &>> 8) & mask) - bias, scale), Kernels.x8(x, 16))
+            a.addProduct(m.addingProduct(Kernels.asFloat((q &>> 12) & mask) - bias, scale), Kernels.x8(x, 24))
+            a.addProduct(m.addingProduct(Kernels.asFloat((q &>> 16) & mask) - bias, scale), Kernels.x8(x, 32))
+            a.addProduct(m.addingProduct(Kernels.asFloat((q &>> 20) & mask) - bias, scale), Kernels.x8(x, 40))
+            a.addProduct(m.addingProduct(Kernels.asFloat((q &>> 24) & mask) - bias, scale), Kernels.x8(x, 48))
+            a.addProduct(m.addingProduct(Kernels.asFloat(q &>> 28) - bias, scale), Kernels.x8(x, 56))
+        } else {
+            a.addProduct((Kernels.asFloat(q & mask) - bias) * scale, Kernels.x8(x, 0))
+            a.addProduct((Kernels.asFloat((q &>> 4) & mask) - bias) * scale, Kernels.x8(x, 8))
+            a.addProduct((Kernels.asFloat((q &>> 8) & mask) - bias) * scale, Kernels.x8(x, 16))
+            a.addProduct((Kernels.asFloat((q &>> 12) & mask) - bias) * scale, Kernels.x8(x, 24))
+            a.addProduct((Kernels.asFloat((q &>> 16) & mask) - bias) * scale, Kernels.x8(x, 32))
+            a.addProduct((Kernels.asFloat((q &>> 20) & mask) - bias) * scale, Kernels.x8(x, 40))
+            a.addProduct((Kernels.asFloat((q &>> 24) & mask) - bias) * scale, Kernels.x8(x, 48))
+            a.addProduct((Kernels.asFloat(q &>> 28) - bias) * scale, Kernels.x8(x, 56))
         }
     }
 }

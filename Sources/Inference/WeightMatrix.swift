@@ -114,13 +114,13 @@ extension WeightMatrix {
             for t in 0..<n { Kernels.permute(layout, x + t * cols, cols, s.xperm + t * cols, s.xsum + t * nb) }
             let xsum = UnsafePointer(s.xsum), xp = UnsafePointer(s.xperm)
             if n == 1 && hasFusedSingle {
-                Parallel.forChunks(rows, minChunk: 32) { r in self.fusedSingle(r, xp: xp, xsum: xsum, y: out) }
+                Parallel.forChunks(rows, minChunk: 32) { r in self.fusedSingle(r, xp: xp, y: out) }
                 return
             }
-            let tiles = (rows + Self.tileRows - 1) / Self.tileRows
-            Parallel.forChunks(tiles, minChunk: 8) { t in
-                self.dotRowsTiled((t.lowerBound * Self.tileRows)..<min(self.rows, t.upperBound * Self.tileRows),
-                                  xp: xp, xsum: xsum, count: n, y: out)
+            let tr = tileRows, tiles = (rows + tr - 1) / tr
+            Parallel.forChunks(tiles, minChunk: 32 / tr) { t in
+                self.dotRowsTiled((t.lowerBound * tr)..<min(self.rows, t.upperBound * tr),
+                                  xp: xp, count: n, y: out)
             }
             return
         }
