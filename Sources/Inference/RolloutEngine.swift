@@ -94,6 +94,7 @@ public final class RolloutEngine {
         public var prefillTokens = 0
         public var gatedTokens = 0
         public var recursionIterations = 0
+        public init() {}
     }
 
     public init(model: Model, maxBatch: Int = 32, maxContext: Int = 2048) {

@@ -148,16 +148,10 @@ extension WeightMatrix {
                     Self.q8Step(&a0, p0 + o, xb); Self.q8Step(&a1, p0 + rb + o, xb)
                     Self.q8Step(&a2, p0 + 2 * rb + o, xb); Self.q8Step(&a3, p0 + 3 * rb + o, xb)
                 }
+            } else if type == .q4_1 {
+                Self.rows4Q4(&a0, &a1, &a2, &a3, p0, rb, xp, cols / 32, hasMin: true)
             } else {
-                let hasMin = type == .q4_1
-                let bs = hasMin ? 20 : 18
-                var b = 0
-                while b < cols / 32 {
-                    let xb = xp + b * 32, o = b * bs
-                    Self.q4Step(&a0, p0 + o, xb, hasMin); Self.q4Step(&a1, p0 + rb + o, xb, hasMin)
-                    Self.q4Step(&a2, p0 + 2 * rb + o, xb, hasMin); Self.q4Step(&a3, p0 + 3 * rb + o, xb, hasMin)
-                    b += 2
-                }
+                Self.rows4Q4(&a0, &a1, &a2, &a3, p0, rb, xp, cols / 32, hasMin: false)
             }
             y[r] = a0.sum(); y[r + 1] = a1.sum(); y[r + 2] = a2.sum(); y[r + 3] = a3.sum()
             r += 4
@@ -175,6 +169,21 @@ extension WeightMatrix {
             }
             y[r] = a.sum()
             r += 1
+        }
+    }
+
+    /// Four rows of 4-bit blocks (row stride rb) against x', one accumulator per row; with
+    /// `hasMin` a literal at each call site so the format's branches fold away.
+    @inline(__always)
+    static func rows4Q4(_ a0: inout SIMD8<Float>, _ a1: inout SIMD8<Float>, _ a2: inout SIMD8<Float>, _ a3: inout SIMD8<Float>,
+                        _ p0: UnsafeRawPointer, _ rb: Int, _ xp: UnsafePointer<Float>, _ nb: Int, hasMin: Bool) {
+        let bs = hasMin ? 20 : 18
+        var b = 0
+        while b < nb {
+            let xb = xp + b * 32, o = b * bs
+            q4Step(&a0, p0 + o, xb, hasMin); q4Step(&a1, p0 + rb + o, xb, hasMin)
+            q4Step(&a2, p0 + 2 * rb + o, xb, hasMin); q4Step(&a3, p0 + 3 * rb + o, xb, hasMin)
+            b += 2
         }
     }
 

@@ -15,6 +15,7 @@ struct Bench: ParsableCommand {
     @Option(name: .long, help: "EGLR layer spans to measure (comma-separated).") var eglrLayers = "2,4"
     @Option(name: .long, help: "EGLR rows: gate at this percentile of plain-decoding entropies instead of tau = 2.0.") var tauPercentile: Float?
     @Flag(name: .long, help: "Skip the batched and EGLR measurements.") var singleOnly = false
+    @Flag(name: .long, help: "Only the batched measurements (no prefill, single-stream decode or EGLR rows; those report 0).") var batchedOnly = false
     @Flag(name: .long, help: "Emit JSON.") var json = false
 
     func run() throws {
@@ -30,14 +31,14 @@ struct Bench: ParsableCommand {
         func secs(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
 
         var bestPrefill = Double.infinity
-        for _ in 0..<repeats {
+        for _ in 0..<(batchedOnly ? 0 : repeats) {
             let cache = tr.makeCache()
             let t0 = clock.now
             try tr.forward(ids, cache: cache)
             bestPrefill = min(bestPrefill, secs(t0.duration(to: clock.now)))
         }
         var bestDecode = Double.infinity
-        for _ in 0..<repeats {
+        for _ in 0..<(batchedOnly ? 0 : repeats) {
             let cache = tr.makeCache()
             var logits = try tr.forward(Array(ids.prefix(8)), cache: cache)
             let t0 = clock.now
@@ -66,9 +67,9 @@ struct Bench: ParsableCommand {
                 let (t, st) = try engineRun(batch: b, eglr: EGLRConfig())
                 batched.append(Batched(sequences: b, tokens_per_s: Double(st.tokens) / t, seconds: t))
             }
-            let (plainT, plainStats) = try engineRun(batch: 1, eglr: EGLRConfig())
-            let plainPerToken = plainT / Double(plainStats.tokens)
-            for L in eglrLayers.split(separator: ",").compactMap({ Int($0) }) {
+            let (plainT, plainStats) = batchedOnly ? (1, RolloutEngine.Stats()) : try engineRun(batch: 1, eglr: EGLRConfig())
+            let plainPerToken = plainT / Double(max(plainStats.tokens, 1))
+            for L in (batchedOnly ? "" : eglrLayers).split(separator: ",").compactMap({ Int($0) }) {
                 let (t, st) = try engineRun(batch: 1, eglr: EGLRConfig(layers: L, tauPercentile: tauPercentile))
                 eglrRows.append(EGLRRow(layers: L, tokens_per_s: Double(st.tokens) / t,
                                         gate_rate: Double(st.gatedTokens) / Double(st.tokens),
