@@ -102,23 +102,46 @@ public final class Document {
         if let caption { paragraph(caption, size: 8.5, color: Color(0.25, 0.25, 0.25)) } else { y += 8 }
     }
 
-    /// A table with wrapped cells; columns share the width by content.
-    public func table(title: String, headers: [String], rows: [[String]], size: Double = 8) {
-        paragraph(title, size: size + 1, bold: true)
+    /// Column widths and wrapped cells of a table.
+    func layoutTable(headers: [String], rows: [[String]], size: Double) -> (widths: [Double], rows: [[[String]]]) {
         let n = max(headers.count, 1)
         var widths = (0..<n).map { c in
             ([headers] + rows).map { $0.indices.contains(c) ? min(r.textWidth($0[c], size: size), 220) : 0 }.max() ?? 0
         }
         let total = widths.reduce(0, +) + Double(n) * 8
         if total > columnWidth { widths = widths.map { $0 * (columnWidth - Double(n) * 8) / (total - Double(n) * 8) } }
-        func drawRow(_ cells: [String], bold: Bool) {
-            let wrapped = (0..<n).map { c in wrap(cells.indices.contains(c) ? cells[c] : "", size: size, width: max(widths[c], 20)) }
+        let cells = ([headers] + rows).map { cells in
+            (0..<n).map { c in wrap(cells.indices.contains(c) ? cells[c] : "", size: size, width: max(widths[c], 20)) }
+        }
+        return (widths, cells)
+    }
+
+    /// The height `table` will take (title, rows, spacing), for keeping blocks together.
+    public func tableHeight(title: String, headers: [String], rows: [[String]], size: Double = 8) -> Double {
+        let cells = layoutTable(headers: headers, rows: rows, size: size).rows
+        let body = cells.map { Double($0.map(\.count).max() ?? 1) * size * 1.3 + 4 }.reduce(0, +)
+        return paragraphHeight(title, size: size + 1) + body + 10
+    }
+
+    /// The height `paragraph` will take.
+    public func paragraphHeight(_ text: String, size: Double = 10) -> Double {
+        Double(wrap(text, size: size, width: columnWidth).count) * size * 1.4 + size * 0.6
+    }
+
+    /// The height available on an empty page.
+    public var pageContentHeight: Double { pageHeight - 2 * margin }
+
+    /// A table with wrapped cells; columns share the width by content.
+    public func table(title: String, headers: [String], rows: [[String]], size: Double = 8) {
+        paragraph(title, size: size + 1, bold: true)
+        let (widths, cells) = layoutTable(headers: headers, rows: rows, size: size)
+        func drawRow(_ wrapped: [[String]], bold: Bool) {
             let lines = wrapped.map(\.count).max() ?? 1
             let h = Double(lines) * size * 1.3 + 4
             ensure(h)
             var x = margin
             r.setColor(.black)
-            for c in 0..<n {
+            for c in 0..<wrapped.count {
                 for (i, l) in wrapped[c].enumerated() {
                     r.text(l, x, y + 2 + Double(i) * size * 1.3, size: size, ha: 0, va: 0, rotate: false, bold: bold)
                 }
@@ -127,8 +150,7 @@ public final class Document {
             y += h
             r.setColor(.light); r.setLine(width: 0.5, dash: []); r.move(margin, y - 1); r.line(margin + columnWidth, y - 1); r.stroke()
         }
-        drawRow(headers, bold: true)
-        for row in rows { drawRow(row, bold: false) }
+        for (i, row) in cells.enumerated() { drawRow(row, bold: i == 0) }
         y += 10
     }
 

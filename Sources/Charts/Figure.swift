@@ -356,7 +356,8 @@ struct AxesPainter {
         let rowW = rows.map { r.textWidth($0, size: fs) }.max() ?? 0
         let left = x0 + (ax.yLabel == nil ? 4 : fs * 1.6) + rowW + 6
         let cbW = fs * 0.9, cbGap = fs * 0.8, cbText = r.textWidth(Ticks.label(hi, percent: ax.percentY), size: fs) + 4
-        let right = x0 + w - cbW - cbGap - cbText - 4
+        let cbTitle = cbLabel.isEmpty ? 0 : fs * 1.4
+        let right = x0 + w - cbW - cbGap - cbText - cbTitle - 4
         let top = y0 + (ax.title == nil ? 6 : style.titleSize * 1.9)
         let bottom = y0 + h - (ax.xLabel == nil ? fs * 1.6 : fs * 3.0)
         let cw = (right - left) / Double(max(cols.count, 1)), ch = (bottom - top) / Double(max(rows.count, 1))
@@ -392,7 +393,9 @@ struct AxesPainter {
         if let t = ax.title { r.text(t, (left + right) / 2, y0 + 3, size: style.titleSize, ha: 0.5, va: 0, rotate: false, bold: true) }
         if let xl = ax.xLabel { r.text(xl, (left + right) / 2, y0 + h - 2, size: fs, ha: 0.5, va: 1, rotate: false, bold: false) }
         if let yl = ax.yLabel { r.text(yl, x0 + 2, (top + bottom) / 2, size: fs, ha: 0.5, va: 0, rotate: true, bold: false) }
-        _ = cbLabel
+        if !cbLabel.isEmpty {
+            r.text(cbLabel, cbx + cbW + cbText + 2, (top + bottom) / 2, size: fs * 0.9, ha: 0.5, va: 0, rotate: true, bold: false)
+        }
     }
 
     // MARK: Venn

@@ -158,9 +158,12 @@ public enum ReportBuilder {
         ]
         try template.render(ctx).write(toFile: out + "/index.html", atomically: true, encoding: .utf8)
 
-        pdf.heading("Provenance", size: 13)
-        pdf.table(title: "", headers: ["", ""], rows: [["model", prep.modelPath], ["model hash", prep.modelKey], ["tasks", nb.plan.tasks],
-                                                       ["grader", Grader.version], ["rollbook", version], ["timings", timings]])
+        // The provenance block stays on one page when it fits on one.
+        let provRows = [["model", prep.modelPath], ["model hash", prep.modelKey], ["tasks", nb.plan.tasks],
+                        ["grader", Grader.version], ["rollbook", version], ["timings", timings]]
+        let provHeight = pdf.tableHeight(title: "", headers: ["", ""], rows: provRows) + pdf.paragraphHeight(nb.plan.canonical, size: 7.5)
+        pdf.heading("Provenance", size: 13, keepWithNext: min(provHeight, pdf.pageContentHeight - 40))
+        pdf.table(title: "", headers: ["", ""], rows: provRows)
         pdf.paragraph(nb.plan.canonical, size: 7.5)
         try pdf.finish()
         let t4 = Date()
