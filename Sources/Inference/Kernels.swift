@@ -25,14 +25,14 @@ enum Kernels {
     // MARK: activation layouts
 
     /// Rearranges x for the kernel of `type` (see each kernel for its lane order) and
-    /// writes per-32-block sums of x (used by formats with a block minimum).
+    /// writes per-32-block sums of x when `sums` is given (the single-stream kernels' block minimum).
     static func permute(_ type: ActivationLayout, _ x: UnsafePointer<Float>, _ n: Int,
-                        _ out: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Float>) {
-        for b in 0..<(n / 32) {
+                        _ out: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Float>?) {
+        if let sums { for b in 0..<(n / 32) {
             var s: Float = 0
             for j in 0..<32 { s += x[b * 32 + j] }
             sums[b] = s
-        }
+        } }
         switch type {
         case .nibbles:
             // Pairs of blocks (A, B): for position p = 2*byte + nibble, lanes 0-3 hold

@@ -110,9 +110,9 @@ extension WeightMatrix {
         precondition(cols <= s.maxCols, "multiply: \(name) has \(cols) columns, scratch \(s.maxCols)")
         if batched {
             precondition(n <= s.maxVectors, "multiply: \(n) vectors, scratch holds \(s.maxVectors)")
-            let nb = cols / 32
-            for t in 0..<n { Kernels.permute(layout, x + t * cols, cols, s.xperm + t * cols, s.xsum + t * nb) }
-            let xsum = UnsafePointer(s.xsum), xp = UnsafePointer(s.xperm)
+            // The batched kernels fold Q4_1's minimum into the weights: no block sums needed.
+            for t in 0..<n { Kernels.permute(layout, x + t * cols, cols, s.xperm + t * cols, nil) }
+            let xp = UnsafePointer(s.xperm)
             if n == 1 && hasFusedSingle {
                 Parallel.forChunks(rows, minChunk: 32) { r in self.fusedSingle(r, xp: xp, y: out) }
                 return
