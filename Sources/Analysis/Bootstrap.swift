@@ -1,4 +1,4 @@
-import Sampling
+import Seeds
 
 /// Percentile bootstrap over problems (METHODS.md: 1000 resamples, 95%, seeded).
 public struct Interval: Sendable, Equatable, Codable {

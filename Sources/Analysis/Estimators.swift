@@ -1,5 +1,5 @@
 import Foundation
-import Sampling
+import Seeds
 
 /// Pool estimators over one problem's rollouts (METHODS.md section 0). Pure functions.
 public enum Estimators {

@@ -67,15 +67,6 @@ public final class Branch: @unchecked Sendable {
     }
 }
 
-/// Seeds derived from (run seed, problem, axis values, sample index).
-public enum RolloutSeed {
-    public static func derive(run: UInt64, problem: String, temperature: Float, layers: Int, sample: Int) -> UInt64 {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for b in problem.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
-        return SplitMix64.derive([run, h, UInt64(temperature.bitPattern), UInt64(bitPattern: Int64(layers)), UInt64(sample)])
-    }
-}
-
 /// Generates many rollouts with continuous batching: each prompt is prefilled once
 /// (all but its last token) into a cache its samples share; up to `maxBatch` sequences
 /// advance together, one token per step; finished sequences free their slot for the next.

@@ -1,4 +1,5 @@
 import Foundation
+@_exported import Seeds
 
 /// Decoding parameters of the sampler chain.
 public struct SamplerConfig: Sendable, Equatable, Codable {

@@ -1,4 +1,4 @@
-import Sampling
+import Seeds
 
 /// Deterministic generated arithmetic suites in difficulty tiers, for calibrating sampling
 /// budgets on small models: tier 1 single-digit addition, 2 teen plus/minus a digit,
