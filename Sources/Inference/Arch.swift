@@ -1,6 +1,7 @@
 /// GGUF metadata keys and tensor names, in one table (llama.cpp's LLM_KV_NAMES / LLM_TN).
 enum Arch {
     static let supported = ["llama", "qwen2", "smollm"]
+    static let architecture = "general.architecture"
 
     // Hyperparameter keys, with the architecture name substituted for %.
     static let blockCount = "%.block_count"

@@ -13,7 +13,7 @@ public struct GenerationOptions: Sendable {
 }
 
 /// Per generated token statistics (DESIGN.md `generate --json` shape).
-public struct TokenRecord: Sendable, Equatable {
+public struct GeneratedToken: Sendable, Equatable {
     public var id: Int
     public var logprob: Float
     public var entropy: Float
@@ -23,10 +23,10 @@ public struct TokenRecord: Sendable, Equatable {
 
 public enum FinishReason: String, Sendable { case stop, length, eos }
 
-public struct Generation: Sendable {
+public struct GeneratorOutput: Sendable {
     public var promptIDs: [Int]
     public var ids: [Int]
-    public var tokens: [TokenRecord]
+    public var tokens: [GeneratedToken]
     public var text: String
     public var finishReason: FinishReason
     public var prefillSeconds: Double
@@ -44,7 +44,7 @@ public final class Generator {
     }
 
     public func generate(promptIDs: [Int], options: GenerationOptions, eglr: EGLRConfig = EGLRConfig(),
-                         onText: ((String) -> Void)? = nil) throws -> Generation {
+                         onText: ((String) -> Void)? = nil) throws -> GeneratorOutput {
         let spec = RolloutSpec(prompt: 0, sampler: options.sampler, eglr: eglr, seed: options.seed,
                                maxTokens: options.maxTokens, stopStrings: options.stopStrings,
                                stopAtEndOfGeneration: options.stopAtEndOfGeneration)
@@ -54,8 +54,8 @@ public final class Generator {
         try engine.run(prompts: [promptIDs], specs: [spec], onText: { _, piece in onText?(piece) }) { result = $0 }
         let d = t0.duration(to: clock.now)
         let r = result!
-        return Generation(promptIDs: promptIDs, ids: r.ids,
-                          tokens: r.steps.map { TokenRecord(id: $0.id, logprob: $0.logprob, entropy: $0.entropy, gated: $0.gated, iterations: $0.iterations) },
+        return GeneratorOutput(promptIDs: promptIDs, ids: r.ids,
+                          tokens: r.steps.map { GeneratedToken(id: $0.id, logprob: $0.logprob, entropy: $0.entropy, gated: $0.gated, iterations: $0.iterations) },
                           text: r.text, finishReason: r.finishReason, prefillSeconds: 0,
                           decodeSeconds: Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
     }

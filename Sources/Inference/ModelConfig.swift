@@ -20,7 +20,7 @@ public struct ModelConfig: Sendable, Equatable {
     public var kvDim: Int { headCountKV * headDim }
 
     init(file: GGUFFile) throws {
-        let arch = try file.string("general.architecture")
+        let arch = try file.string(Arch.architecture)
         guard Arch.supported.contains(arch) else { throw ModelError.unknownArchitecture(path: file.path, architecture: arch) }
         func k(_ key: String) -> String { key.replacingOccurrences(of: "%", with: arch) }
         architecture = arch
@@ -45,5 +45,14 @@ public struct ModelConfig: Sendable, Equatable {
         ropeNeox = arch == "qwen2"
         let tokens = (file.metadata[Arch.tokTokens]?.arrayValue?.count) ?? 0
         vocabSize = tokens
+    }
+}
+
+extension ModelConfig {
+    /// The decoder layer count from a GGUF header alone (no weights loaded), through Arch's
+    /// key table.
+    public static func blockCount(_ file: GGUFFile) throws -> Int {
+        let arch = try file.string(Arch.architecture)
+        return try file.int(Arch.blockCount.replacingOccurrences(of: "%", with: arch))
     }
 }

@@ -1,147 +1,80 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import Inference
 import Store
 
-/// A remote engine failure: names the server and what went wrong.
-public struct RemoteError: Error, CustomStringConvertible {
-    public let description: String
-    public let retryable: Bool
-    init(_ d: String, retryable: Bool = false) { description = d; self.retryable = retryable }
-}
+/// An OpenAI-compatible server as an engine: requests go out `concurrency` at a time and
+/// results are handed back on the calling thread as they arrive. A request that still fails
+/// after its retries stops the run: what arrived before is delivered, then the error thrown.
+public final class RemoteEngine: Engine {
+    public let client: OpenAIClient
+    public let decoding: DecodingParams
+    public var source: String { "openai" }
 
-/// One completion from a server, in the store's shapes.
-public struct RemoteCompletion: Sendable {
-    public var text: String
-    public var finishReason: String
-    /// Per token: id -1 (servers return text pieces), log-prob, entropy estimated from the
-    /// top alternatives.
-    /// Empty when the plan asks for no log-probs (engine.top_logprobs: 0).
-    public var tokens: [TokenRecord]
-    /// Generated tokens: the server's usage count, else the log-prob records.
-    public var tokenCount: Int
-}
-
-/// A client for OpenAI-compatible servers (vLLM, SGLang, llama.cpp's server):
-/// `/v1/completions` or `/v1/chat/completions`, with retries and backoff on 429, 5xx and
-/// dropped connections. Calls are synchronous; run several on an OperationQueue.
-public final class OpenAIClient: @unchecked Sendable {
-    public let spec: EngineSpec
-    public let model: String
-    let session: URLSession
-    let apiKey: String?
-
-    public init(spec: EngineSpec, model: String) {
-        self.spec = spec
-        self.model = model
-        let cfg = URLSessionConfiguration.ephemeral
-        cfg.timeoutIntervalForRequest = spec.timeout
-        cfg.timeoutIntervalForResource = spec.timeout
-        cfg.httpMaximumConnectionsPerHost = spec.concurrency
-        session = URLSession(configuration: cfg)
-        apiKey = ProcessInfo.processInfo.environment[spec.apiKeyEnv].flatMap { $0.isEmpty ? nil : $0 }
+    public init(spec: EngineSpec, model: String, decoding: DecodingParams) {
+        client = OpenAIClient(spec: spec, model: model)
+        self.decoding = decoding
     }
 
-    /// The model ids the server lists (GET /models).
-    public func models() throws -> [String] {
-        let obj = try send(path: "/models", body: nil)
-        return ((obj["data"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
+    /// Fails unless the server lists the model (a server that lists none is taken at its word).
+    public func check(listed: [String]) throws {
+        if !listed.isEmpty && !listed.contains(client.model) {
+            throw RemoteError("\(client.spec.url): the server has no model \"\(client.model)\" "
+                              + "(it lists: \(listed.joined(separator: ", "))); set engine.model")
+        }
     }
 
-    public func complete(prompt: String, temperature: Double, topP: Double, topK: Int, minP: Double,
-                         seed: UInt64, maxTokens: Int, stop: [String]) throws -> RemoteCompletion {
-        var body: [String: Any] = ["model": model, "temperature": temperature, "max_tokens": maxTokens,
-                                   "n": 1, "seed": Int(seed % 2_147_483_647)]
-        if topP < 1 { body["top_p"] = topP }
-        if topK > 0 { body["top_k"] = topK }        // vLLM, SGLang and llama.cpp accept these extensions
-        if minP > 0 { body["min_p"] = minP }
-        if !stop.isEmpty { body["stop"] = stop }
-        let chat = spec.api == "chat"
-        if chat {
-            body["messages"] = [["role": "user", "content": prompt]]
-            if spec.topLogprobs > 0 { body["logprobs"] = true; body["top_logprobs"] = spec.topLogprobs }
-        } else {
-            body["prompt"] = prompt
-            if spec.topLogprobs > 0 { body["logprobs"] = spec.topLogprobs }
-        }
-        let obj = try send(path: chat ? "/chat/completions" : "/completions", body: body)
-        guard let choice = (obj["choices"] as? [[String: Any]])?.first else {
-            throw RemoteError("\(spec.url): the response has no choices")
-        }
-        let text = chat ? ((choice["message"] as? [String: Any])?["content"] as? String ?? "") : (choice["text"] as? String ?? "")
-        var finish = choice["finish_reason"] as? String ?? "stop"
-        if finish == "length" { finish = "length" } else if finish != "stop" { finish = "eos" }
-        let records = Self.tokenRecords(choice["logprobs"], chat: chat)
-        let used = ((obj["usage"] as? [String: Any])?["completion_tokens"] as? NSNumber)?.intValue
-        return RemoteCompletion(text: text, finishReason: finish, tokens: records, tokenCount: used ?? records.count)
-    }
-
-    /// Per-token log-probs and an entropy estimate: the top alternatives' entropy plus the
-    /// leftover mass as one bucket (a lower bound on the full entropy).
-    static func tokenRecords(_ lp: Any?, chat: Bool) -> [TokenRecord] {
-        func entropy(_ alts: [Double]) -> Float {
-            let ps = alts.map { exp($0) }
-            let rest = max(0, 1 - ps.reduce(0, +))
-            let h = ps.reduce(0) { $0 - ($1 > 0 ? $1 * log($1) : 0) } - (rest > 0 ? rest * log(rest) : 0)
-            return Float(h)
-        }
-        guard let lp = lp as? [String: Any] else { return [] }
-        if chat {
-            return ((lp["content"] as? [[String: Any]]) ?? []).map { t in
-                let alts = ((t["top_logprobs"] as? [[String: Any]]) ?? []).compactMap { ($0["logprob"] as? NSNumber)?.doubleValue }
-                return TokenRecord(id: -1, logprob: Float((t["logprob"] as? NSNumber)?.doubleValue ?? 0), entropy: entropy(alts),
-                                   iterations: 0, gated: false)
+    public func generate(_ requests: [GenerationRequest], prompts: [String],
+                         onResult: (GenerationRequest, Generation) throws -> Void) throws {
+        let lock = NSLock()
+        nonisolated(unsafe) var arrived = [(GenerationRequest, Generation)]()
+        nonisolated(unsafe) var failure: Error? = nil
+        let queue = OperationQueue()
+        queue.maxConcurrentOperationCount = client.spec.concurrency
+        for r in requests {
+            queue.addOperation { [client, decoding] in
+                if lock.withLock({ failure != nil }) { return }
+                let started = Date()
+                do {
+                    let c = try client.complete(prompt: prompts[r.prompt], temperature: r.temperature, decoding: decoding,
+                                                seed: r.seed, maxTokens: r.maxTokens)
+                    let g = Self.generation(c, seconds: Date().timeIntervalSince(started))
+                    lock.withLock { arrived.append((r, g)) }
+                } catch {
+                    lock.withLock { if failure == nil { failure = error } }
+                }
             }
         }
-        let lps = (lp["token_logprobs"] as? [Any]) ?? []
-        let tops = (lp["top_logprobs"] as? [Any]) ?? []
-        return lps.enumerated().map { i, v in
-            let alts = ((i < tops.count ? tops[i] as? [String: Any] : nil) ?? [:]).values.compactMap { ($0 as? NSNumber)?.doubleValue }
-            return TokenRecord(id: -1, logprob: Float((v as? NSNumber)?.doubleValue ?? 0), entropy: entropy(alts), iterations: 0, gated: false)
-        }
-    }
-
-    /// One request with retries: 429, 5xx and transport errors back off exponentially
-    /// (0.5 s doubling, honouring Retry-After up to 30 s); other failures end at once.
-    func send(path: String, body: [String: Any]?) throws -> [String: Any] {
-        var attempt = 0
-        while true {
-            do {
-                return try sendOnce(path: path, body: body)
-            } catch let e as RemoteError where e.retryable && attempt < spec.retries {
-                attempt += 1
-                Thread.sleep(forTimeInterval: min(30, 0.5 * pow(2, Double(attempt - 1))))
-            } catch let e as RemoteError where e.retryable {
-                throw RemoteError("\(e.description) (gave up after \(attempt + 1) attempts)")
+        func drain() throws {
+            let batch = lock.withLock { () -> [(GenerationRequest, Generation)] in
+                defer { arrived.removeAll() }
+                return arrived
             }
+            for (r, g) in batch { try onResult(r, g) }
         }
+        do {
+            while queue.operationCount > 0 {
+                Thread.sleep(forTimeInterval: 0.05)
+                try drain()
+            }
+            queue.waitUntilAllOperationsAreFinished()
+            try drain()
+        } catch {
+            // The caller could not take a result (a store error): stop sending.
+            lock.withLock { if failure == nil { failure = error } }
+            queue.cancelAllOperations()
+            queue.waitUntilAllOperationsAreFinished()
+            throw error
+        }
+        if let failure { throw failure }
     }
 
-    func sendOnce(path: String, body: [String: Any]?) throws -> [String: Any] {
-        guard let url = URL(string: spec.url + path) else { throw RemoteError("\(spec.url)\(path): not a valid URL") }
-        var req = URLRequest(url: url)
-        req.httpMethod = body == nil ? "GET" : "POST"
-        req.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        if let apiKey { req.setValue("Bearer \(apiKey)", forHTTPHeaderField: "Authorization") }
-        if let body { req.httpBody = try JSONSerialization.data(withJSONObject: body) }
-        let done = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var result: (Data?, URLResponse?, Error?) = (nil, nil, nil)
-        session.dataTask(with: req) { d, r, e in result = (d, r, e); done.signal() }.resume()
-        done.wait()
-        let where_ = "\(spec.url)\(path)"
-        if let e = result.2 { throw RemoteError("\(where_): \(e.localizedDescription)", retryable: true) }
-        guard let http = result.1 as? HTTPURLResponse else { throw RemoteError("\(where_): no HTTP response", retryable: true) }
-        let data = result.0 ?? Data()
-        guard (200..<300).contains(http.statusCode) else {
-            let excerpt = String(decoding: data.prefix(300), as: UTF8.self)
-            let retry = http.statusCode == 429 || http.statusCode >= 500
-            if retry, let ra = http.value(forHTTPHeaderField: "Retry-After"), let s = Double(ra) { Thread.sleep(forTimeInterval: min(s, 30)) }
-            throw RemoteError("\(where_): HTTP \(http.statusCode): \(excerpt)", retryable: retry)
-        }
-        guard let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw RemoteError("\(where_): the response is not a JSON object: \(String(decoding: data.prefix(200), as: UTF8.self))", retryable: true)
-        }
-        return obj
+    /// Means over the log-prob records (0 without them); servers expose no self-certainty.
+    static func generation(_ c: RemoteCompletion, seconds: Double) -> Generation {
+        let n = Double(max(1, c.tokens.count))
+        let entropy: Double = c.tokens.reduce(0) { $0 + Double($1.entropy) }
+        let logprob: Double = c.tokens.reduce(0) { $0 + Double($1.logprob) }
+        return Generation(text: c.text, finishReason: c.finishReason, records: c.tokens, tokenCount: c.tokenCount,
+                          promptTokens: c.promptTokens, meanEntropy: entropy / n, meanLogprob: logprob / n,
+                          selfCertainty: 0, gatedTokens: 0, extraLayerApplications: 0, seconds: seconds)
     }
 }

@@ -35,36 +35,22 @@ public struct RunData: Sendable {
         var b0 = 0, prefixLength = 0
         outcomes.reserveCapacity(info.planned)
         try store.forEachOutcome(run: name, text: clustering != "answer_class", prefixTokens: prefixTokens) { r in
-            if !r.params.isEmpty {
-                var f = [String: String]()
-                for part in r.params.split(separator: ";") {
-                    let kv = part.split(separator: "=", maxSplits: 1)
-                    if kv.count == 2 { f[String(kv[0])] = String(kv[1]) }
-                }
-                if f["S"] == "refine" {
-                    refine.append(RefineOutcome(problem: r.problemID, layers: r.layers, temperature: r.temperature, sample: r.sampleIndex,
-                                                round: Int(f["round"] ?? "") ?? 0, correct: r.correct, answerClass: r.answerClass, tokens: r.tokenCount))
-                    return
-                }
-                b0 = Int(f["b0"] ?? "") ?? 0; prefixLength = Int(f["pl"] ?? "") ?? 0
-                depth.append(DepthOutcome(problem: r.problemID, layers: r.layers, temperature: r.temperature, signal: f["sig"] ?? "?",
-                                          trial: Int(f["trial"] ?? "") ?? 0, correct: r.correct, answerClass: r.answerClass, tokens: r.tokenCount))
-                return
+            switch r.role {
+            case let .refine(round, _):
+                refine.append(RefineOutcome(problem: r.problemID, layers: r.layers, temperature: r.temperature,
+                                            sample: r.sampleIndex, round: round, correct: r.correct,
+                                            answerClass: r.answerClass, tokens: r.tokenCount))
+            case let .depthChild(depthB0, pl, signal, trial, _):
+                b0 = depthB0; prefixLength = pl
+                depth.append(DepthOutcome(problem: r.problemID, layers: r.layers, temperature: r.temperature,
+                                          signal: signal, trial: trial, correct: r.correct,
+                                          answerClass: r.answerClass, tokens: r.tokenCount))
+            case .breadth:
+                outcomes.append(outcome(r, clustering: clustering, prefixTokens: prefixTokens))
             }
-            let early = r.tokenPrefix.flatMap { p in p.isEmpty ? nil : p.reduce(0.0) { $0 + Double($1.entropy) } / Double(p.count) }
-            let label = Diversity.approachLabel(clustering: clustering, answerClass: r.answerClass, response: r.response,
-                                                tokenIDs: r.tokenPrefix?.map(\.id), k: prefixTokens)
-            outcomes.append(Outcome(problem: r.problemID, layers: r.layers, temperature: r.temperature, sample: r.sampleIndex,
-                                    correct: r.correct, answerClass: r.answerClass, tokens: r.tokenCount,
-                                    meanEntropy: r.meanEntropy, meanLogprob: r.meanLogprob, selfCertainty: r.selfCertainty,
-                                    gatedTokens: r.gatedTokens, extraLayerApplications: r.extraLayerApplications,
-                                    approach: label, earlyEntropy: early))
         }
         var iters = [Cell: [Int]]()
-        for (k, h) in try store.iterationCounts(run: name) {
-            let parts = k.split(separator: "|")
-            iters[Cell(layers: Int(parts[0])!, temperature: Double(parts[1])!)] = h
-        }
+        for h in try store.iterationCounts(run: name) { iters[Cell(layers: h.layers, temperature: h.temperature)] = h.counts }
         var data = RunData(name: name, outcomes: outcomes,
                            features: wantFeatures ? try store.featuresByProblem(run: name) : [:],
                            iterations: iters, planned: info.planned)
@@ -75,6 +61,20 @@ public struct RunData: Sendable {
 }
 
 extension RunData {
+    /// A breadth rollout as analyses see it, with its approach label under `clustering`.
+    static func outcome(_ r: OutcomeRow, clustering: String, prefixTokens: Int) -> Outcome {
+        let early = r.tokenPrefix.flatMap { p in
+            p.isEmpty ? nil : p.reduce(0.0) { $0 + Double($1.entropy) } / Double(p.count)
+        }
+        let label = Diversity.approachLabel(clustering: clustering, answerClass: r.answerClass, response: r.response,
+                                            tokenIDs: r.tokenPrefix?.map(\.id), k: prefixTokens)
+        return Outcome(problem: r.problemID, layers: r.layers, temperature: r.temperature, sample: r.sampleIndex,
+                       correct: r.correct, answerClass: r.answerClass, tokens: r.tokenCount,
+                       meanEntropy: r.meanEntropy, meanLogprob: r.meanLogprob, selfCertainty: r.selfCertainty,
+                       gatedTokens: r.gatedTokens, extraLayerApplications: r.extraLayerApplications,
+                       approach: label, earlyEntropy: early)
+    }
+
     /// Every analysis of the run: the breadth families, plus measured depth and
     /// self-refinement comparisons when the run has them.
     public func analyze(_ o: AnalysisOptions) -> RunReport {

@@ -82,8 +82,66 @@ public final class RolloutStore: @unchecked Sendable {
                 ) WITHOUT ROWID;
                 """)
         }
+        // v2: what travelled inside the params text and the run's info string becomes real
+        // columns (strategy, round, trial, signal, child, depth shape; the run's block count),
+        // plus provenance and prompt tokens. v1 rows are filled in from their params text.
+        m.registerMigration("v2") { db in
+            try db.execute(sql: """
+                ALTER TABLE rollouts ADD COLUMN strategy TEXT NOT NULL DEFAULT 'breadth';
+                ALTER TABLE rollouts ADD COLUMN round INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE rollouts ADD COLUMN trial INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE rollouts ADD COLUMN signal TEXT;
+                ALTER TABLE rollouts ADD COLUMN child INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE rollouts ADD COLUMN depth_b0 INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE rollouts ADD COLUMN depth_prefix_tokens INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE rollouts ADD COLUMN refine_instruction TEXT;
+                ALTER TABLE rollouts ADD COLUMN prompt_tokens INTEGER;
+                ALTER TABLE rollouts ADD COLUMN source TEXT NOT NULL DEFAULT 'local';
+                ALTER TABLE runs ADD COLUMN block_count INTEGER NOT NULL DEFAULT 0;
+                UPDATE rollouts SET source = 'openai' WHERE model_key LIKE 'openai:%';
+                """)
+            for row in try Row.fetchAll(db, sql: "SELECT key, params FROM rollouts WHERE instr(params, ';S=') > 0") {
+                let role = RolloutRole.parse(params: row[1])
+                try db.execute(sql: """
+                    UPDATE rollouts SET strategy = ?, round = ?, trial = ?, signal = ?, child = ?, depth_b0 = ?,
+                      depth_prefix_tokens = ?, refine_instruction = ? WHERE key = ?
+                    """, arguments: StatementArguments(RolloutStore.roleColumns(role) + [row[0] as String]))
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT name, info FROM runs") {
+                let info: String = row[1]
+                guard let r = info.range(of: "blocks ") else { continue }
+                let blocks = Int(info[r.upperBound...].prefix(while: \.isNumber)) ?? 0
+                try db.execute(sql: "UPDATE runs SET block_count = ? WHERE name = ?", arguments: [blocks, row[0] as String])
+            }
+        }
         return m
     }
+
+    /// The schema this code writes (the newest migration's number).
+    public static let schemaVersion = 2
+
+    /// The role columns (strategy, round, trial, signal, child, depth_b0, depth_prefix_tokens,
+    /// refine_instruction) of a role.
+    static func roleColumns(_ role: RolloutRole) -> [DatabaseValueConvertible?] {
+        switch role {
+        case .breadth: return ["breadth", 0, 0, nil, 0, 0, 0, nil]
+        case let .depthChild(b0, pl, signal, trial, child): return ["depth", 0, trial, signal, child, b0, pl, nil]
+        case let .refine(round, instruction): return ["refine", round, 0, nil, 0, 0, 0, instruction]
+        }
+    }
+
+    /// The role a row's columns describe.
+    static func role(_ row: Row, from i: Int) -> RolloutRole {
+        switch row[i] as String {
+        case "depth":
+            return .depthChild(b0: row[i + 5], prefixTokens: row[i + 6], signal: (row[i + 3] as String?) ?? "?",
+                               trial: row[i + 2], child: row[i + 4])
+        case "refine": return .refine(round: row[i + 1], instruction: (row[i + 7] as String?) ?? "")
+        default: return .breadth
+        }
+    }
+
+    static let roleColumnNames = "strategy, round, trial, signal, child, depth_b0, depth_prefix_tokens, refine_instruction"
 
     // MARK: rollouts
 
@@ -123,16 +181,18 @@ public final class RolloutStore: @unchecked Sendable {
         let now = Date().timeIntervalSince1970
         return try pool.write { db in
             var added = 0
+            let marks = Array(repeating: "?", count: RolloutStore.columnCount + 1).joined(separator: ",")
             let stmt = try db.cachedStatement(sql: """
-                INSERT OR IGNORE INTO rollouts VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                INSERT OR IGNORE INTO rollouts (\(RolloutStore.columns), created_at) VALUES (\(marks))
                 """)
             for r in rollouts {
-                let args: [DatabaseValueConvertible?] = [
+                let base: [DatabaseValueConvertible?] = [
                     r.key, r.modelKey, r.promptHash, r.taskKey, r.problemID, r.layers, r.temperature,
                     r.sampleIndex, Int64(bitPattern: r.seed), r.params, r.response, r.tokenCount,
                     r.finishReason, r.meanEntropy, r.meanLogprob, r.selfCertainty, r.gatedTokens,
                     r.extraLayerApplications, r.extracted, r.answerClass, r.correct ? 1 : 0, r.rule,
-                    r.graderVersion, r.tokens, r.seconds, now]
+                    r.graderVersion, r.tokens, r.seconds]
+                let args = base + RolloutStore.roleColumns(r.role) + [r.promptTokens, r.source, now]
                 try stmt.execute(arguments: StatementArguments(args))
                 added += db.changesCount
             }
@@ -143,8 +203,10 @@ public final class RolloutStore: @unchecked Sendable {
     static let columns = """
         key, model_key, prompt_hash, task_key, problem_id, layers, temperature, sample_index, seed, params,
         response, token_count, finish_reason, mean_entropy, mean_logprob, self_certainty, gated_tokens,
-        extra_layer_applications, extracted, answer_class, correct, rule, grader_version, tokens, seconds
+        extra_layer_applications, extracted, answer_class, correct, rule, grader_version, tokens, seconds,
+        \(roleColumnNames), prompt_tokens, source
         """
+    static let columnCount = 35
 
     static func decode(_ row: Row) -> StoredRollout {
         StoredRollout(key: row[0], modelKey: row[1], promptHash: row[2], taskKey: row[3], problemID: row[4],
@@ -153,38 +215,41 @@ public final class RolloutStore: @unchecked Sendable {
                       tokenCount: row[11], finishReason: row[12], meanEntropy: row[13], meanLogprob: row[14],
                       selfCertainty: row[15], gatedTokens: row[16], extraLayerApplications: row[17],
                       extracted: row[18], answerClass: row[19], correct: (row[20] as Int) != 0, rule: row[21],
-                      graderVersion: row[22], tokens: row[23], seconds: row[24])
+                      graderVersion: row[22], tokens: row[23], seconds: row[24], role: role(row, from: 25),
+                      promptTokens: row[33], source: row[34])
     }
 
     /// Every stored rollout that belongs to run `name`, ordered by problem, axes and sample.
     public func rollouts(run name: String, withTokens: Bool = true) throws -> [StoredRollout] {
-        let cols = withTokens ? RolloutStore.columns : RolloutStore.columns.replacingOccurrences(of: "grader_version, tokens,", with: "grader_version, x'' AS tokens,")
+        let cols = withTokens ? RolloutStore.columns
+            : RolloutStore.columns.replacingOccurrences(of: "grader_version, tokens,", with: "grader_version, x'' AS tokens,")
         return try pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT r.\(cols) FROM rollouts r JOIN run_members m ON m.key = r.key WHERE m.run = ?
+                SELECT \(cols) FROM rollouts r JOIN run_members m ON m.key = r.key WHERE m.run = ?
                 ORDER BY problem_id, layers, temperature, sample_index
                 """, arguments: [name]).map(RolloutStore.decode)
         }
     }
 
     /// Calls `body` for each rollout of a run with only the columns analyses need (no text,
-    /// no token records): problem, layers, temperature, sample, correct, class, tokens, signals.
+    /// no token records): problem, layers, temperature, sample, correct, class, tokens, signals, role.
     public func forEachOutcome(run name: String, text: Bool = false, prefixTokens: Int = 0,
                                _ body: (OutcomeRow) throws -> Void) throws {
-        let extra = (text ? ", response" : ", NULL") + (prefixTokens > 0 ? ", substr(tokens, 1, \(prefixTokens * TokenRecord.size))" : ", NULL")
+        let prefix = prefixTokens > 0 ? "substr(tokens, 1, \(prefixTokens * TokenRecord.size))" : "NULL"
         try pool.read { db in
             let cursor = try Row.fetchCursor(db, sql: """
                 SELECT problem_id, layers, temperature, sample_index, correct, answer_class, token_count,
                        mean_entropy, mean_logprob, self_certainty, gated_tokens, extra_layer_applications,
-                       CASE WHEN instr(params, ';S=') > 0 THEN params ELSE '' END\(extra)
+                       \(text ? "response" : "NULL"), \(prefix), \(RolloutStore.roleColumnNames)
                 FROM rollouts r JOIN run_members m ON m.key = r.key WHERE m.run = ?
                 """, arguments: [name])
             while let row = try cursor.next() {
                 try body(OutcomeRow(problemID: row[0], layers: row[1], temperature: row[2], sampleIndex: row[3],
                                     correct: (row[4] as Int) != 0, answerClass: row[5], tokenCount: row[6],
                                     meanEntropy: row[7], meanLogprob: row[8], selfCertainty: row[9],
-                                    gatedTokens: row[10], extraLayerApplications: row[11],
-                                    response: row[13], tokenPrefix: (row[14] as Data?).map(TokenRecord.unpack), params: row[12]))
+                                    gatedTokens: row[10], extraLayerApplications: row[11], response: row[12],
+                                    tokenPrefix: (row[13] as Data?).map(TokenRecord.unpack),
+                                    role: RolloutStore.role(row, from: 14)))
             }
         }
     }
@@ -202,24 +267,27 @@ public final class RolloutStore: @unchecked Sendable {
         return out
     }
 
-    /// EGLR iterations per generated token, counted per (layers, temperature) cell, for
-    /// the run's rollouts with layers > 0.
-    public func iterationCounts(run name: String) throws -> [String: [Int]] {
+    /// EGLR iterations per gated token, histogrammed per (layers, temperature) cell, for the
+    /// run's rollouts with layers > 0, in cell order.
+    public func iterationCounts(run name: String) throws -> [IterationHistogram] {
         try pool.read { db in
-            var out = [String: [Int]]()
+            var out = [IterationHistogram]()
             let cursor = try Row.fetchCursor(db, sql: """
                 SELECT layers, temperature, tokens FROM rollouts r JOIN run_members m ON m.key = r.key
-                WHERE m.run = ? AND layers > 0
+                WHERE m.run = ? AND layers > 0 ORDER BY layers, temperature
                 """, arguments: [name])
             while let row = try cursor.next() {
-                let key = "\(row[0] as Int)|\(row[1] as Double)"
-                var h = out[key] ?? [Int](repeating: 0, count: 5)
+                let layers: Int = row[0], temperature: Double = row[1]
+                if out.last.map({ $0.layers != layers || $0.temperature != temperature }) ?? true {
+                    out.append(IterationHistogram(layers: layers, temperature: temperature, counts: [0, 0, 0, 0, 0]))
+                }
                 for t in TokenRecord.unpack(row[2]) where t.gated {
                     let i = Int(t.iterations)
-                    if i >= h.count { h += [Int](repeating: 0, count: i - h.count + 1) }
-                    h[i] += 1
+                    if i >= out[out.count - 1].counts.count {
+                        out[out.count - 1].counts += [Int](repeating: 0, count: i - out[out.count - 1].counts.count + 1)
+                    }
+                    out[out.count - 1].counts[i] += 1
                 }
-                out[key] = h
             }
             return out
         }
@@ -237,18 +305,18 @@ public final class RolloutStore: @unchecked Sendable {
         public var modelKey: String
         public var planned: Int
         public var info: String
-        /// The model's decoder layer count, recorded in `info` as "blocks N" (0 if absent).
-        public var blockCount: Int {
-            guard let r = info.range(of: "blocks ") else { return 0 }
-            return Int(info[r.upperBound...].prefix(while: \.isNumber)) ?? 0
-        }
+        /// The model's decoder layer count (0 if unknown, e.g. a remote model).
+        public var blockCount: Int
     }
 
     /// Records (or replaces) a run and its planned membership in one transaction.
-    public func recordRun(name: String, plan: String, modelKey: String, keys: [String], info: String) throws {
+    public func recordRun(name: String, plan: String, modelKey: String, keys: [String], info: String,
+                          blockCount: Int = 0) throws {
         try pool.write { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO runs VALUES (?,?,?,?,?,?)",
-                           arguments: [name, plan, modelKey, keys.count, Date().timeIntervalSince1970, info])
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO runs (name, plan, model_key, planned, updated_at, info, block_count)
+                VALUES (?,?,?,?,?,?,?)
+                """, arguments: [name, plan, modelKey, keys.count, Date().timeIntervalSince1970, info, blockCount])
             try db.execute(sql: "DELETE FROM run_members WHERE run = ?", arguments: [name])
             let stmt = try db.cachedStatement(sql: "INSERT OR IGNORE INTO run_members VALUES (?, ?)")
             for k in keys { try stmt.execute(arguments: [name, k]) }
@@ -257,8 +325,9 @@ public final class RolloutStore: @unchecked Sendable {
 
     public func run(named name: String) throws -> RunInfo? {
         try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT name, plan, model_key, planned, info FROM runs WHERE name = ?", arguments: [name])
-                .map { RunInfo(name: $0[0], plan: $0[1], modelKey: $0[2], planned: $0[3], info: $0[4]) }
+            try Row.fetchOne(db, sql: "SELECT name, plan, model_key, planned, info, block_count FROM runs WHERE name = ?",
+                             arguments: [name])
+                .map { RunInfo(name: $0[0], plan: $0[1], modelKey: $0[2], planned: $0[3], info: $0[4], blockCount: $0[5]) }
         }
     }
 
@@ -398,7 +467,14 @@ public struct OutcomeRow: Sendable {
     public var response: String?
     /// The first per-token records, when asked for.
     public var tokenPrefix: [TokenRecord]?
-    /// The parameters of depth children and refinement rounds ("...;S=depth;...;sig=ent;trial=0;c=3",
-    /// "...;S=refine;round=1;..."); empty for breadth rollouts.
-    public var params: String = ""
+    /// Breadth sample, depth child or refinement round.
+    public var role: RolloutRole = .breadth
+}
+
+/// EGLR iteration counts of one (layers, temperature) cell: counts[i] = gated tokens that
+/// ran i recursion iterations.
+public struct IterationHistogram: Sendable, Equatable {
+    public var layers: Int
+    public var temperature: Double
+    public var counts: [Int]
 }

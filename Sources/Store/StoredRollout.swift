@@ -32,13 +32,21 @@ public struct StoredRollout: Sendable, Equatable {
     /// Packed per-token records (`TokenRecord.pack`).
     public var tokens: Data
     public var seconds: Double
+    /// The rollout's role within its strategy (breadth, depth child, refinement round).
+    public var role: RolloutRole
+    /// Prompt tokens the engine read (nil when not known: v1 rows, servers without usage).
+    public var promptTokens: Int?
+    /// Where the rollout came from: "local" (the CPU engine) or "openai" (a remote server).
+    public var source: String
 
     public init(key: String, modelKey: String, promptHash: String, taskKey: String, problemID: String,
                 layers: Int, temperature: Double, sampleIndex: Int, seed: UInt64, params: String,
                 response: String, tokenCount: Int, finishReason: String, meanEntropy: Double,
                 meanLogprob: Double, selfCertainty: Double, gatedTokens: Int, extraLayerApplications: Int,
                 extracted: String?, answerClass: String, correct: Bool, rule: String, graderVersion: String,
-                tokens: Data, seconds: Double) {
+                tokens: Data, seconds: Double, role: RolloutRole = .breadth, promptTokens: Int? = nil,
+                source: String = "local") {
+        self.role = role; self.promptTokens = promptTokens; self.source = source
         self.key = key; self.modelKey = modelKey; self.promptHash = promptHash; self.taskKey = taskKey
         self.problemID = problemID; self.layers = layers; self.temperature = temperature
         self.sampleIndex = sampleIndex; self.seed = seed; self.params = params; self.response = response

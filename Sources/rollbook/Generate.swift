@@ -3,28 +3,62 @@ import Foundation
 import Inference
 import Sampling
 
-/// EGLR options, shared by generate and bench.
+extension EGLRConfig.Divergence: ExpressibleByArgument {}
+extension EGLRConfig.KVPolicy: ExpressibleByArgument {}
+
+/// EGLR options, shared by generate and bench; they fill `DecodingParams`, which validates.
 struct EGLROptions: ParsableArguments {
     @Option(name: .long, help: "EGLR layer span L (0 = plain decoding).") var layers = 0
     @Option(name: .long, help: "EGLR maximum recursion iterations K_max.") var kmax = 4
     @Option(name: .long, help: "EGLR entropy gate tau, nats.") var tau: Float = 2.0
-    @Option(name: .long, help: "EGLR gate as a percentile (0-100) of the model's plain-decoding token entropies (overrides --tau).") var tauPercentile: Float?
+    @Option(name: .long, help: ArgumentHelp("EGLR gate as a percentile (0-100) of the model's plain-decoding "
+                                            + "token entropies (overrides --tau)."))
+    var tauPercentile: Float?
     @Option(name: .long, help: "EGLR convergence threshold eps.") var eps: Float = 1e-3
-    @Option(name: .long, help: "EGLR divergence: kl, js or argmax.") var divergence = "kl"
-    @Option(name: .long, help: "EGLR KV policy: keep-first or overwrite.") var kvPolicy = "keep-first"
+    @Option(name: .long, help: "EGLR divergence: kl, js or argmax.") var divergence: EGLRConfig.Divergence = .kl
+    @Option(name: .long, help: "EGLR KV policy: keep-first or overwrite.") var kvPolicy: EGLRConfig.KVPolicy = .keepFirst
+
+    /// Writes the EGLR fields of `d`.
+    func fill(_ d: inout DecodingParams) {
+        d.kMax = kmax; d.tau = Double(tau); d.tauPercentile = tauPercentile.map(Double.init); d.eps = Double(eps)
+        d.divergence = divergence; d.kvPolicy = kvPolicy
+    }
 
     func validate() throws {
-        guard layers >= 0 else { throw ValidationError("--layers must be >= 0") }
-        guard kmax >= 1 else { throw ValidationError("--kmax must be >= 1") }
-        guard eps >= 0 else { throw ValidationError("--eps must be >= 0") }
-        if let p = tauPercentile, !(0...100).contains(p) { throw ValidationError("--tau-percentile must be in 0...100") }
-        guard EGLRConfig.Divergence(rawValue: divergence) != nil else { throw ValidationError("--divergence must be kl, js or argmax") }
-        guard EGLRConfig.KVPolicy(rawValue: kvPolicy) != nil else { throw ValidationError("--kv-policy must be keep-first or overwrite") }
+        var d = DecodingParams()
+        fill(&d)
+        try DecodingOptions.check(d, layers: layers)
     }
 
     var config: EGLRConfig {
-        EGLRConfig(layers: layers, kMax: kmax, tau: tau, divergence: EGLRConfig.Divergence(rawValue: divergence)!,
-                   eps: eps, kvPolicy: EGLRConfig.KVPolicy(rawValue: kvPolicy)!, tauPercentile: tauPercentile)
+        var d = DecodingParams()
+        fill(&d)
+        return d.eglr(layers: layers)
+    }
+}
+
+/// The sampler options of `generate`, filling the same bundle.
+struct DecodingOptions: ParsableArguments {
+    @Option(name: .long, help: "Sampling temperature; 0 is greedy.") var temperature: Float = 0
+    @Option(name: .long, help: "Top-k (0 = off).") var topK = 0
+    @Option(name: .long, help: "Top-p in (0, 1] (1 = off).") var topP: Float = 1
+    @Option(name: .long, help: "Min-p in [0, 1) (0 = off).") var minP: Float = 0
+    @Option(name: .long, help: "Maximum new tokens.") var maxTokens = 128
+    @Option(name: .long, help: "Stop string (repeatable).") var stop: [String] = []
+
+    func fill(_ d: inout DecodingParams) {
+        d.topK = topK; d.topP = Double(topP); d.minP = Double(minP); d.maxTokens = maxTokens; d.stop = stop
+    }
+
+    /// `DecodingParams.validate()`'s verdict as a usage error naming the option.
+    static func check(_ d: DecodingParams, temperature: Double = 0, layers: Int = 0) throws {
+        do {
+            try d.validate()
+            try DecodingParams.validate(temperature: temperature, layers: layers)
+        } catch let v as DecodingParams.Violation {
+            let option = v.field.split(separator: ".").last.map { "--" + $0.replacingOccurrences(of: "_", with: "-") } ?? v.field
+            throw ValidationError("\(option): \(v.message)")
+        }
     }
 }
 
@@ -34,22 +68,21 @@ struct Generate: ParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var promptOptions: PromptOptions
     @OptionGroup var eglrOptions: EGLROptions
-    @Option(name: .long, help: "Sampling temperature; 0 is greedy.") var temperature: Float = 0
-    @Option(name: .long, help: "Top-k (0 = off).") var topK = 0
-    @Option(name: .long, help: "Top-p (1 = off).") var topP: Float = 1
-    @Option(name: .long, help: "Min-p (0 = off).") var minP: Float = 0
+    @OptionGroup var decodingOptions: DecodingOptions
     @Option(name: .long, help: "Random seed; sample i uses a seed derived from (seed, i).") var seed: UInt64 = 0
-    @Option(name: .long, help: "Maximum new tokens.") var maxTokens = 128
     @Option(name: .long, help: "Number of rollouts, decoded as one batch.") var n = 1
     @Option(name: .long, help: "Sequences decoded together.") var batch = 32
-    @Option(name: .long, help: "Stop string (repeatable).") var stop: [String] = []
     @Flag(name: .long, help: "Emit one JSON object per rollout (one per line) with per-token records.") var json = false
 
+    var decoding: DecodingParams {
+        var d = DecodingParams()
+        decodingOptions.fill(&d)
+        eglrOptions.fill(&d)
+        return d
+    }
+
     func validate() throws {
-        guard temperature >= 0 else { throw ValidationError("--temperature must be >= 0") }
-        guard maxTokens > 0 else { throw ValidationError("--max-tokens must be > 0") }
-        guard topP > 0 && topP <= 1 else { throw ValidationError("--top-p must be in (0, 1]") }
-        guard minP >= 0 && minP < 1 else { throw ValidationError("--min-p must be in [0, 1)") }
+        try DecodingOptions.check(decoding, temperature: Double(decodingOptions.temperature), layers: eglrOptions.layers)
         guard n >= 1 else { throw ValidationError("--n must be >= 1") }
         guard batch >= 1 && batch <= 256 else { throw ValidationError("--batch must be in 1...256") }
     }
@@ -60,11 +93,11 @@ struct Generate: ParsableCommand {
     func run() throws {
         let model = try Model(path: try ModelCatalog.resolve(modelOptions.model))
         let ids = try promptIDs(model, promptOptions)
+        let d = decoding, maxTokens = d.maxTokens, temperature = decodingOptions.temperature
         let engine = RolloutEngine(model: model, maxBatch: min(batch, n), maxContext: ids.count + maxTokens + 1)
-        let sampler = SamplerConfig(temperature: temperature, topK: topK, topP: topP, minP: minP)
         let specs = (0..<n).map { i in
-            RolloutSpec(prompt: 0, sampler: sampler, eglr: eglrOptions.config, seed: Self.sampleSeed(seed, i, of: n),
-                        maxTokens: maxTokens, stopStrings: stop, tag: i)
+            RolloutSpec(prompt: 0, sampler: d.sampler(temperature: Double(temperature)), eglr: d.eglr(layers: eglrOptions.layers),
+                        seed: Self.sampleSeed(seed, i, of: n), maxTokens: maxTokens, stopStrings: d.stop, tag: i)
         }
         let out = FileHandle.standardOutput
         let clock = ContinuousClock()

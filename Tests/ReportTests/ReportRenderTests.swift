@@ -181,6 +181,6 @@ enum Chromium {
             #expect(nb.plan.rolloutsPerProblem > 0)
         }
         let diversity = try Notebook.load(path: dir.appendingPathComponent("diversity.md").path)
-        #expect(diversity.plan.isDepth && diversity.plan.depth.b0 == 3 && diversity.plan.depth.trials == 3)
+        #expect(diversity.plan.strategy.depth?.b0 == 3 && diversity.plan.strategy.depth?.trials == 3)
     }
 }

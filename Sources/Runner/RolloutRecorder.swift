@@ -1,0 +1,49 @@
+import Foundation
+import Store
+import Tasks
+
+/// The one place stored rollouts are built and written: grades each generation against its
+/// problem's gold, buffers, and commits every 64 rollouts or 2 seconds (one transaction
+/// each), so a killed run loses at most what it had not yet committed.
+final class RolloutRecorder {
+    let prep: PreparedRun
+    let store: RolloutStore
+    let progress: RunProgress
+    let source: String
+    let grader = Grader()
+    private var buffer = [StoredRollout]()
+    private var lastFlush = Date()
+    /// Rows the store did not already hold, and generated tokens, so far.
+    private(set) var generated = 0
+    private(set) var tokens = 0
+
+    init(prep: PreparedRun, store: RolloutStore, progress: RunProgress, source: String) {
+        self.prep = prep; self.store = store; self.progress = progress; self.source = source
+    }
+
+    /// Records one rollout of `job`; `newTokens` are the tokens generated for it in this run
+    /// (a depth child's prefix was generated once for its trial).
+    func record(_ job: Job, _ g: Generation, newTokens: Int) throws {
+        let p = prep.problems[job.problem]
+        let verdict = grader.grade(response: g.text, gold: p.gold)
+        buffer.append(StoredRollout(
+            key: job.key, modelKey: prep.modelKey, promptHash: prep.promptHashes[job.problem], taskKey: prep.taskKey,
+            problemID: p.id, layers: job.layers, temperature: job.temperature, sampleIndex: job.sample, seed: job.seed,
+            params: job.params, response: g.text, tokenCount: g.tokenCount, finishReason: g.finishReason,
+            meanEntropy: g.meanEntropy, meanLogprob: g.meanLogprob, selfCertainty: g.selfCertainty,
+            gatedTokens: g.gatedTokens, extraLayerApplications: g.extraLayerApplications,
+            extracted: verdict.extracted, answerClass: verdict.answerClass, correct: verdict.correct,
+            rule: verdict.rule, graderVersion: Grader.version, tokens: TokenRecord.pack(g.records), seconds: g.seconds,
+            role: job.role, promptTokens: g.promptTokens, source: source))
+        tokens += newTokens
+        progress.advance(rollouts: 1, tokens: newTokens)
+        if buffer.count >= 64 || Date().timeIntervalSince(lastFlush) > 2 { try flush() }
+    }
+
+    /// Commits what is buffered.
+    func flush() throws {
+        generated += try store.insert(buffer)
+        buffer.removeAll(keepingCapacity: true)
+        lastFlush = Date()
+    }
+}
