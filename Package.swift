@@ -37,14 +37,15 @@ let package = Package(
         .target(name: "Runner", dependencies: ["GGUF", "Store", "Inference", "Tasks", "Seeds", "Analysis",
                                                .product(name: "Yams", package: "Yams")]),
         .target(name: "Charts", dependencies: ["CCairo"]),
-        .target(name: "Reports", dependencies: ["Runner", "Store", "Analysis", "Charts", "Tasks",
+        .target(name: "Reports", dependencies: ["Analysis", "Charts",
                                                 .product(name: "Mustache", package: "swift-mustache"),
-                                                .product(name: "Ink", package: "Ink"),
-                                                .product(name: "Yams", package: "Yams")]),
+                                                .product(name: "Ink", package: "Ink")]),
+        .target(name: "Notebooks", dependencies: ["Runner", "Reports", "Store", "Analysis", "Charts", "Tasks",
+                                                  .product(name: "Yams", package: "Yams")]),
         .target(name: "Inference", dependencies: ["GGUF", "Tokenizers", "LinAlg", "Sampling"],
                 swiftSettings: simdFlags),
         .executableTarget(name: "rollbook", dependencies: [
-            "GGUF", "Tokenizers", "Inference", "Sampling", "Tasks", "Analysis", "Store", "Runner", "Charts", "Reports",
+            "GGUF", "Tokenizers", "Inference", "Sampling", "Tasks", "Analysis", "Store", "Runner", "Charts", "Reports", "Notebooks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: simdFlags),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "TestSupport"]),
@@ -56,7 +57,7 @@ let package = Package(
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Runner", "Tasks", "TestSupport"]),
         .testTarget(name: "RemoteTests", dependencies: ["Store", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "ReportTests", dependencies: ["Charts", "Reports", "Runner", "Store", "Analysis", "TestSupport"]),
+        .testTarget(name: "ReportTests", dependencies: ["Charts", "Reports", "Notebooks", "Runner", "Store", "Analysis", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -14,194 +14,245 @@ public enum StandardFigures {
     static func cellName(_ l: Int, _ t: Double) -> String { "L=\(l), T=\(Ticks.label(t, percent: false))" }
     static func num(_ v: Double) -> String { String(format: "%.6g", v) }
 
+    /// Every name a notebook may use, in the order listed in errors, with its builder.
+    static let registry: [(name: String, make: (String, RunReport, Style, Bool) -> FigureOutput?)] = [
+        ("coverage", coverage),
+        ("majority", coverage),
+        ("oracle-pools", oraclePools),
+        ("heatmap", heatmap),
+        ("overlap", overlap),
+        ("budget-curves", budgetCurves),
+        ("nstar-histogram", nstarHistogram),
+        ("sample-types", sampleTypes),
+        ("waste", waste),
+        ("predicted-budgets", predictedBudgets),
+        ("keff", keff),
+        ("uncertainty", uncertainty),
+        ("gate-histogram", gateHistogram),
+        ("iteration-histogram", iterationHistogram),
+        ("selection", selection),
+        ("breadth-depth", breadthDepth),
+    ]
+
+    /// The names, for notebook validation.
+    public static var names: [String] { registry.map(\.name) }
+
+    /// The figure `name` of a run's report, or nil when the run has no data for it.
     public static func make(_ name: String, report r: RunReport, style: Style, wide: Bool = false) -> FigureOutput? {
-        switch name {
-        case "coverage", "majority":
-            let ax = Axes(title: name == "coverage" ? "Coverage (pass@k)" : "Majority vote (maj@k)", xLabel: "k (rollouts)",
-                          yLabel: name == "coverage" ? "pass@k" : "maj@k")
-            ax.xScale = .log2; ax.percentY = true
-            var csv = "layers,temperature,k,value\n"
-            for (i, c) in r.cells.enumerated() where c.samples > 1 || r.cells.count == 1 {
-                let ys = name == "coverage" ? c.passAtK : c.majAtK
-                let ks = name == "coverage" ? (1...ys.count).map(Double.init) : c.majK.map(Double.init)
-                ax.add(.line(xs: ks, ys: ys, label: cellName(c.layers, c.temperature), color: i, dashed: c.layers > 0))
-                for (k, v) in zip(ks, ys) { csv += "\(c.layers),\(c.temperature),\(Int(k)),\(num(v))\n" }
-            }
-            guard !ax.artists.isEmpty else { return nil }
-            return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
-        case "oracle-pools":
-            let ax = Axes(title: "Oracle vs pool size", xLabel: "rollouts per problem", yLabel: "oracle accuracy")
-            ax.xScale = .log2; ax.percentY = true
-            var csv = "pool,k,oracle\n"
-            for (i, p) in r.pools.pools.enumerated() where !p.curve.isEmpty {
-                let ks = (1...p.curve.count).map(Double.init)
-                let label = ["t_only": "T-only (L=0)", "l_only": "L-only (T=0)", "joint": "joint L x T"][p.name] ?? p.name
-                ax.add(.line(xs: ks, ys: p.curve, label: label, color: i, markers: p.curve.count < 20))
-                for (k, v) in zip(ks, p.curve) { csv += "\(p.name),\(Int(k)),\(num(v))\n" }
-            }
-            guard !ax.artists.isEmpty else { return nil }
-            return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
-        case "heatmap":
-            let ls = Array(Set(r.cells.map(\.layers))).sorted(), ts = Array(Set(r.cells.map(\.temperature))).sorted()
-            let ax = Axes(title: "Accuracy over L x T", xLabel: "temperature T", yLabel: "layers L")
-            ax.categories = ts.map { Ticks.label($0, percent: false) }; ax.percentY = true
-            var csv = "layers,temperature,accuracy,low,high\n"
-            let values: [[Double?]] = ls.map { l in ts.map { t in r.cells.first { $0.layers == l && $0.temperature == t }?.accuracy.value } }
-            for c in r.cells { csv += "\(c.layers),\(c.temperature),\(num(c.accuracy.value)),\(num(c.accuracy.low)),\(num(c.accuracy.high))\n" }
-            ax.add(.heatmap(values: values, rows: ls.map { "L=\($0)" }, cellLabels: true, colorbar: "accuracy", range: nil))
-            return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
-        case "overlap":
-            guard let o = r.pools.overlap else { return nil }
-            let ax = Axes(title: "Solved sets: T-only vs L-only")
-            ax.add(.venn(a: "T-only", b: "L-only", onlyA: o.tOnlyExclusive, onlyB: o.lOnlyExclusive, both: o.both, neither: o.neither))
-            let csv = "set,problems\nt_only_exclusive,\(o.tOnlyExclusive)\nl_only_exclusive,\(o.lOnlyExclusive)\nboth,\(o.both)\nneither,\(o.neither)\njaccard,\(num(o.jaccard))\n"
-            return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
-        case "budget-curves":
-            guard let a = r.audit else { return nil }
-            let ax = Axes(title: "A_x(N) and A_D(N)", xLabel: "N (rollouts, majority vote)", yLabel: "accuracy")
-            ax.xScale = .log2; ax.percentY = true; ax.yLimits = (0, 1.02)
-            let xs = a.grid.map(Double.init)
-            var csv = "problem,N,accuracy\n"
-            let shown = a.curves.keys.sorted().filter { p in let c = a.curves[p]!; return c.contains { $0 > 0 } && c.contains { $0 < 1 } }.prefix(10)
-            for p in shown { ax.add(.line(xs: xs, ys: a.curves[p]!, label: nil, color: 4, markers: false)) }
-            for p in a.curves.keys.sorted() { for (n, v) in zip(a.grid, a.curves[p]!) { csv += "\(p),\(n),\(num(v))\n" } }
-            ax.add(.line(xs: xs, ys: a.datasetCurve, label: "A_D(N), dataset", color: 0))
-            ax.add(.line(xs: [xs[0]], ys: [a.datasetCurve[0]], label: "A_x(N), mixed problems", color: 4, markers: false))
-            for (n, v) in zip(a.grid, a.datasetCurve) { csv += "dataset,\(n),\(num(v))\n" }
-            ax.add(.vline(x: Double(a.datasetBudget), label: "N_D = \(a.datasetBudget)"))
-            return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
-        case "nstar-histogram":
-            guard let a = r.audit else { return nil }
-            let ax = Axes(title: "Sample-optimal budgets N*_x", xLabel: "N*_x", yLabel: "problems")
-            ax.categories = a.grid.map(String.init)
-            let counts = a.grid.map { g in Double(a.sampleOptimal.values.filter { $0 == g }.count) }
-            ax.add(.bars(series: [("", counts)], stacked: false))
-            if let j = a.grid.firstIndex(of: a.datasetBudget) { ax.add(.vline(x: Double(j), label: "N_D")) }
-            var csv = "n_star,problems\n"
-            for (g, c) in zip(a.grid, counts) { csv += "\(g),\(Int(c))\n" }
-            return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
-        case "sample-types":
-            guard let a = r.audit else { return nil }
-            let types = SampleType.allCases.map(\.rawValue)
-            let ax = Axes(title: "Sample types", yLabel: "problems")
-            // Short labels so all five fit a single column.
-            let short = ["always_right": "always ✓", "always_wrong": "always ✗", "increasing": "rising",
-                         "decreasing": "falling", "non_monotone": "mixed"]
-            ax.categories = types.map { short[$0] ?? $0.replacingOccurrences(of: "_", with: " ") }
-            let counts = types.map { Double(a.sampleTypes[$0] ?? 0) }
-            ax.add(.bars(series: [("", counts)], stacked: false))
-            var csv = "type,problems\n"
-            for (t, c) in zip(types, counts) { csv += "\(t),\(Int(c))\n" }
-            return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
-        case "waste":
-            guard let a = r.audit else { return nil }
-            let top = Array(a.rows.prefix(12))
-            let ax = Axes(title: "Budget audit: tokens wasted at N_D = \(a.datasetBudget)", xLabel: "problem (ranked by waste)", yLabel: "tokens")
-            ax.categories = top.map { String($0.problem.split(separator: "-").last ?? Substring($0.problem)) }
-            ax.add(.bars(series: [("needed (N*_x)", top.map { $0.meanTokens * Double($0.needed) }),
-                                  ("wasted (N_D - N*_x)", top.map(\.wastedTokens))], stacked: true))
-            var csv = "problem,spent,needed,wasted_rollouts,wasted_tokens,type\n"
-            for w in a.rows { csv += "\(w.problem),\(w.spent),\(w.needed),\(w.wastedRollouts),\(num(w.wastedTokens)),\(w.type)\n" }
-            return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
-        case "predicted-budgets":
-            guard let a = r.audit, let t = r.budgetPredictor else { return nil }
-            let ax = Axes(title: "T2 predicted vs oracle budgets", xLabel: "oracle N*_x", yLabel: "predicted N^")
-            ax.xScale = .log2; ax.yScale = .log2
-            let lim = (0.8, Double(a.grid.last ?? 1) * 1.25)
-            ax.xLimits = lim; ax.yLimits = lim
-            let ps = a.sampleOptimal.keys.sorted()
-            let truth = ps.map { Double(a.sampleOptimal[$0]!) }
-            // Jitter on a log scale so identical pairs stay visible.
-            let jitter = ps.indices.map { 1 + 0.08 * (Double(($0 * 37) % 11) / 10 - 0.5) }
-            ax.add(.line(xs: [1, Double(a.grid.last ?? 1)], ys: [1, Double(a.grid.last ?? 1)], label: "y = x", color: 7, dashed: true, markers: false))
-            ax.add(.scatter(xs: zip(truth, jitter).map { $0 * $1 }, ys: zip(t.predicted.map(Double.init), jitter.reversed()).map { $0 * $1 }, label: "problems", color: 0))
-            var csv = "problem,oracle,predicted\n"
-            for (i, p) in ps.enumerated() where i < t.predicted.count { csv += "\(p),\(a.sampleOptimal[p]!),\(t.predicted[i])\n" }
-            return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
-        case "keff":
-            guard let d = r.diversity else { return nil }
-            let ax = Axes(title: "Effective approaches K_eff", xLabel: "K_eff = exp H(pi)", yLabel: "problems")
-            let hi = max(2, ceil(d.effectiveApproaches.max() ?? 1))
-            let edges = stride(from: 1.0, through: hi + 0.5, by: 0.5).map { $0 }
-            var counts = [Double](repeating: 0, count: edges.count - 1)
-            for v in d.effectiveApproaches { counts[min(counts.count - 1, max(0, Int((v - 1) / 0.5)))] += 1 }
-            ax.add(.histogram(edges: edges, counts: counts, label: nil, color: 0))
-            ax.add(.vline(x: d.threshold, label: "threshold"))
-            var csv = "bin_low,bin_high,problems\n"
-            for (i, c) in counts.enumerated() { csv += "\(edges[i]),\(edges[i + 1]),\(Int(c))\n" }
-            return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
-        case "uncertainty":
-            guard let d = r.diversity else { return nil }
-            let ax = Axes(title: "Uncertainty decomposition", yLabel: "mean per problem")
-            ax.categories = ["Var(C)", "H(C) nats"]
-            ax.add(.bars(series: [("across approaches", [d.varianceForm.across, d.entropyForm.across]),
-                                  ("within approaches", [d.varianceForm.within, d.entropyForm.within])], stacked: true))
-            let csv = "form,total,across,within\nvariance,\(num(d.varianceForm.total)),\(num(d.varianceForm.across)),\(num(d.varianceForm.within))\nentropy,\(num(d.entropyForm.total)),\(num(d.entropyForm.across)),\(num(d.entropyForm.within))\n"
-            return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
-        case "gate-histogram":
-            let eglr = r.cells.filter { $0.layers > 0 }
-            guard !eglr.isEmpty else { return nil }
-            let ax = Axes(title: "EGLR gate rate and cost", yLabel: "per generated token")
-            ax.categories = eglr.map { cellName($0.layers, $0.temperature) }
-            ax.add(.bars(series: [("gate rate", eglr.map(\.gateRate)), ("extra layers / token / 10", eglr.map { $0.extraPerToken / 10 })], stacked: false))
-            var csv = "layers,temperature,gate_rate,extra_layers_per_token,cost_overhead\n"
-            for c in eglr { csv += "\(c.layers),\(c.temperature),\(num(c.gateRate)),\(num(c.extraPerToken)),\(num(c.costOverhead ?? .nan))\n" }
-            return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
-        case "iteration-histogram":
-            let eglr = r.cells.filter { $0.layers > 0 && $0.iterationHistogram != nil }
-            guard !eglr.isEmpty else { return nil }
-            let k = eglr.map { $0.iterationHistogram!.count }.max()!
-            let ax = Axes(title: "EGLR iterations per gated token", xLabel: "iterations", yLabel: "share of gated tokens")
-            ax.categories = (0..<k).map(String.init); ax.percentY = true
-            var csv = "layers,temperature,iterations,tokens\n"
-            ax.add(.bars(series: eglr.map { c in
-                let h = c.iterationHistogram! + [Int](repeating: 0, count: k - c.iterationHistogram!.count)
-                let total = Double(max(h.reduce(0, +), 1))
-                for (i, v) in h.enumerated() { csv += "\(c.layers),\(c.temperature),\(i),\(v)\n" }
-                return (cellName(c.layers, c.temperature), h.map { Double($0) / total })
-            }, stacked: false))
-            return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
-        case "selection":
-            guard let s = r.selection else { return nil }
-            let names = ["mean", "maj", "BoN-SC", "BoN-LP", "Borda", "oracle"]
-            let vals = [s.meanAccuracy, s.majority, s.bestOfNSelfCertainty, s.bestOfNLogprob, s.bordaSelfCertainty, s.oracle]
-            let ax = Axes(title: "Selection rules at full pool (\(cellName(s.cell.layers, s.cell.temperature)))", yLabel: "accuracy")
-            ax.categories = names; ax.percentY = true
-            ax.add(.bars(series: [("", vals.map(\.value))], stacked: false))
-            ax.add(.errorBars(xs: names.indices.map(Double.init), ys: vals.map(\.value), low: vals.map(\.low), high: vals.map(\.high), color: 7))
-            var csv = "rule,value,low,high\n"
-            for (n, v) in zip(names, vals) { csv += "\(n),\(num(v.value)),\(num(v.low)),\(num(v.high))\n" }
-            return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
-        case "breadth-depth":
-            // Measured depth (strategy: depth) against the breadth curves of the same cell;
-            // without depth runs, the breadth curves alone.
-            let depthRows = r.depth ?? []
-            let cell = depthRows.first.map { d in r.cells.first { $0.layers == d.layers && $0.temperature == d.temperature } } ?? nil
-            guard let c = cell ?? r.cells.filter({ $0.layers == 0 && $0.samples > 1 }).max(by: { $0.samples < $1.samples }) else { return nil }
-            let ax = Axes(title: depthRows.isEmpty ? "Breadth at budget B (no depth run in this notebook)"
-                                                   : "Breadth vs depth (L=\(c.layers), T=\(c.temperature))",
-                          xLabel: "budget B (rollouts)", yLabel: "accuracy")
-            ax.xScale = .log2; ax.percentY = true
-            // Room right of the last budget so the depth points at B are not on the frame.
-            ax.xLimits = (1, Double(max(c.samples, depthRows.map(\.budget).max() ?? 1)) * 1.5)
-            let ks = (1...c.samples).map(Double.init)
-            ax.add(.line(xs: ks, ys: c.passAtK, label: "breadth pass@B", color: 0))
-            ax.add(.line(xs: c.majK.map(Double.init), ys: c.majAtK, label: "breadth maj@B", color: 1))
-            var csv = "series,B,value,low,high\n"
-            for (i, v) in c.passAtK.enumerated() { csv += "breadth pass,\(i + 1),\(num(v)),,\n" }
-            for (k, v) in zip(c.majK, c.majAtK) { csv += "breadth maj,\(k),\(num(v)),,\n" }
-            for (j, d) in depthRows.filter({ $0.layers == c.layers && $0.temperature == c.temperature }).enumerated() {
-                // Each signal a little right of B so the points and intervals do not overlap.
-                let x = [Double(d.budget) * (1.06 + 0.08 * Double(j))]
-                ax.add(.scatter(xs: x, ys: [d.depthPass.value], label: "depth (\(d.signal)) pass", color: 2 + 2 * j))
-                ax.add(.errorBars(xs: x, ys: [d.depthPass.value], low: [d.depthPass.low], high: [d.depthPass.high], color: 2 + 2 * j))
-                ax.add(.scatter(xs: x, ys: [d.depthMajority.value], label: "depth (\(d.signal)) maj", color: 3 + 2 * j))
-                csv += "depth \(d.signal) pass,\(d.budget),\(num(d.depthPass.value)),\(num(d.depthPass.low)),\(num(d.depthPass.high))\n"
-                csv += "depth \(d.signal) maj,\(d.budget),\(num(d.depthMajority.value)),\(num(d.depthMajority.low)),\(num(d.depthMajority.high))\n"
-            }
-            return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
-        default:
-            return nil
+        registry.first { $0.name == name }?.make(name, r, style, wide)
+    }
+
+    static func coverage(_ name: String, _ r: RunReport, _ style: Style, _ wide: Bool) -> FigureOutput? {
+        let ax = Axes(title: name == "coverage" ? "Coverage (pass@k)" : "Majority vote (maj@k)", xLabel: "k (rollouts)",
+                      yLabel: name == "coverage" ? "pass@k" : "maj@k")
+        ax.xScale = .log2; ax.percentY = true
+        var csv = "layers,temperature,k,value\n"
+        for (i, c) in r.cells.enumerated() where c.samples > 1 || r.cells.count == 1 {
+            let ys = name == "coverage" ? c.passAtK : c.majAtK
+            let ks = name == "coverage" ? (1...ys.count).map(Double.init) : c.majK.map(Double.init)
+            ax.add(.line(xs: ks, ys: ys, label: cellName(c.layers, c.temperature), color: i, dashed: c.layers > 0))
+            for (k, v) in zip(ks, ys) { csv += "\(c.layers),\(c.temperature),\(Int(k)),\(num(v))\n" }
         }
+        guard !ax.artists.isEmpty else { return nil }
+        return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
+    }
+
+    static func oraclePools(_ name: String, _ r: RunReport, _ style: Style, _ wide: Bool) -> FigureOutput? {
+        let ax = Axes(title: "Oracle vs pool size", xLabel: "rollouts per problem", yLabel: "oracle accuracy")
+        ax.xScale = .log2; ax.percentY = true
+        var csv = "pool,k,oracle\n"
+        for (i, p) in r.pools.pools.enumerated() where !p.curve.isEmpty {
+            let ks = (1...p.curve.count).map(Double.init)
+            let label = ["t_only": "T-only (L=0)", "l_only": "L-only (T=0)", "joint": "joint L x T"][p.name] ?? p.name
+            ax.add(.line(xs: ks, ys: p.curve, label: label, color: i, markers: p.curve.count < 20))
+            for (k, v) in zip(ks, p.curve) { csv += "\(p.name),\(Int(k)),\(num(v))\n" }
+        }
+        guard !ax.artists.isEmpty else { return nil }
+        return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
+    }
+
+    static func heatmap(_ name: String, _ r: RunReport, _ style: Style, _ wide: Bool) -> FigureOutput? {
+        let ls = Array(Set(r.cells.map(\.layers))).sorted(), ts = Array(Set(r.cells.map(\.temperature))).sorted()
+        let ax = Axes(title: "Accuracy over L x T", xLabel: "temperature T", yLabel: "layers L")
+        ax.categories = ts.map { Ticks.label($0, percent: false) }; ax.percentY = true
+        var csv = "layers,temperature,accuracy,low,high\n"
+        let values: [[Double?]] = ls.map { l in ts.map { t in r.cells.first { $0.layers == l && $0.temperature == t }?.accuracy.value } }
+        for c in r.cells { csv += "\(c.layers),\(c.temperature),\(num(c.accuracy.value)),\(num(c.accuracy.low)),\(num(c.accuracy.high))\n" }
+        ax.add(.heatmap(values: values, rows: ls.map { "L=\($0)" }, cellLabels: true, colorbar: "accuracy", range: nil))
+        return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
+    }
+
+    static func overlap(_ name: String, _ r: RunReport, _ style: Style, _ wide: Bool) -> FigureOutput? {
+        guard let o = r.pools.overlap else { return nil }
+        let ax = Axes(title: "Solved sets: T-only vs L-only")
+        ax.add(.venn(a: "T-only", b: "L-only", onlyA: o.tOnlyExclusive, onlyB: o.lOnlyExclusive, both: o.both, neither: o.neither))
+        let csv = "set,problems\nt_only_exclusive,\(o.tOnlyExclusive)\nl_only_exclusive,\(o.lOnlyExclusive)\nboth,\(o.both)\nneither,\(o.neither)\njaccard,\(num(o.jaccard))\n"
+        return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
+    }
+
+    static func budgetCurves(_ name: String, _ r: RunReport, _ style: Style, _ wide: Bool) -> FigureOutput? {
+        guard let a = r.audit else { return nil }
+        let ax = Axes(title: "A_x(N) and A_D(N)", xLabel: "N (rollouts, majority vote)", yLabel: "accuracy")
+        ax.xScale = .log2; ax.percentY = true; ax.yLimits = (0, 1.02)
+        let xs = a.grid.map(Double.init)
+        var csv = "problem,N,accuracy\n"
+        let shown = a.curves.keys.sorted().filter { p in let c = a.curves[p]!; return c.contains { $0 > 0 } && c.contains { $0 < 1 } }.prefix(10)
+        for p in shown { ax.add(.line(xs: xs, ys: a.curves[p]!, label: nil, color: 4, markers: false)) }
+        for p in a.curves.keys.sorted() { for (n, v) in zip(a.grid, a.curves[p]!) { csv += "\(p),\(n),\(num(v))\n" } }
+        ax.add(.line(xs: xs, ys: a.datasetCurve, label: "A_D(N), dataset", color: 0))
+        ax.add(.line(xs: [xs[0]], ys: [a.datasetCurve[0]], label: "A_x(N), mixed problems", color: 4, markers: false))
+        for (n, v) in zip(a.grid, a.datasetCurve) { csv += "dataset,\(n),\(num(v))\n" }
+        ax.add(.vline(x: Double(a.datasetBudget), label: "N_D = \(a.datasetBudget)"))
+        return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
+    }
+
+    static func nstarHistogram(_ name: String, _ r: RunReport, _ style: Style, _ wide: Bool) -> FigureOutput? {
+        guard let a = r.audit else { return nil }
+        let ax = Axes(title: "Sample-optimal budgets N*_x", xLabel: "N*_x", yLabel: "problems")
+        ax.categories = a.grid.map(String.init)
+        let counts = a.grid.map { g in Double(a.sampleOptimal.values.filter { $0 == g }.count) }
+        ax.add(.bars(series: [("", counts)], stacked: false))
+        if let j = a.grid.firstIndex(of: a.datasetBudget) { ax.add(.vline(x: Double(j), label: "N_D")) }
+        var csv = "n_star,problems\n"
+        for (g, c) in zip(a.grid, counts) { csv += "\(g),\(Int(c))\n" }
+        return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
+    }
+
+    static func sampleTypes(_ name: String, _ r: RunReport, _ style: Style, _ wide: Bool) -> FigureOutput? {
+        guard let a = r.audit else { return nil }
+        let types = SampleType.allCases.map(\.rawValue)
+        let ax = Axes(title: "Sample types", yLabel: "problems")
+        // Short labels so all five fit a single column.
+        let short = ["always_right": "always ✓", "always_wrong": "always ✗", "increasing": "rising",
+                     "decreasing": "falling", "non_monotone": "mixed"]
+        ax.categories = types.map { short[$0] ?? $0.replacingOccurrences(of: "_", with: " ") }
+        let counts = types.map { Double(a.sampleTypes[$0] ?? 0) }
+        ax.add(.bars(series: [("", counts)], stacked: false))
+        var csv = "type,problems\n"
+        for (t, c) in zip(types, counts) { csv += "\(t),\(Int(c))\n" }
+        return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
+    }
+
+    static func waste(_ name: String, _ r: RunReport, _ style: Style, _ wide: Bool) -> FigureOutput? {
+        guard let a = r.audit else { return nil }
+        let top = Array(a.rows.prefix(12))
+        let ax = Axes(title: "Budget audit: tokens wasted at N_D = \(a.datasetBudget)", xLabel: "problem (ranked by waste)", yLabel: "tokens")
+        ax.categories = top.map { String($0.problem.split(separator: "-").last ?? Substring($0.problem)) }
+        ax.add(.bars(series: [("needed (N*_x)", top.map { $0.meanTokens * Double($0.needed) }),
+                              ("wasted (N_D - N*_x)", top.map(\.wastedTokens))], stacked: true))
+        var csv = "problem,spent,needed,wasted_rollouts,wasted_tokens,type\n"
+        for w in a.rows { csv += "\(w.problem),\(w.spent),\(w.needed),\(w.wastedRollouts),\(num(w.wastedTokens)),\(w.type)\n" }
+        return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
+    }
+
+    static func predictedBudgets(_ name: String, _ r: RunReport, _ style: Style, _ wide: Bool) -> FigureOutput? {
+        guard let a = r.audit, let t = r.budgetPredictor else { return nil }
+        let ax = Axes(title: "T2 predicted vs oracle budgets", xLabel: "oracle N*_x", yLabel: "predicted N^")
+        ax.xScale = .log2; ax.yScale = .log2
+        let lim = (0.8, Double(a.grid.last ?? 1) * 1.25)
+        ax.xLimits = lim; ax.yLimits = lim
+        let ps = a.sampleOptimal.keys.sorted()
+        let truth = ps.map { Double(a.sampleOptimal[$0]!) }
+        // Jitter on a log scale so identical pairs stay visible.
+        let jitter = ps.indices.map { 1 + 0.08 * (Double(($0 * 37) % 11) / 10 - 0.5) }
+        ax.add(.line(xs: [1, Double(a.grid.last ?? 1)], ys: [1, Double(a.grid.last ?? 1)], label: "y = x", color: 7, dashed: true, markers: false))
+        ax.add(.scatter(xs: zip(truth, jitter).map { $0 * $1 }, ys: zip(t.predicted.map(Double.init), jitter.reversed()).map { $0 * $1 }, label: "problems", color: 0))
+        var csv = "problem,oracle,predicted\n"
+        for (i, p) in ps.enumerated() where i < t.predicted.count { csv += "\(p),\(a.sampleOptimal[p]!),\(t.predicted[i])\n" }
+        return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
+    }
+
+    static func keff(_ name: String, _ r: RunReport, _ style: Style, _ wide: Bool) -> FigureOutput? {
+        guard let d = r.diversity else { return nil }
+        let ax = Axes(title: "Effective approaches K_eff", xLabel: "K_eff = exp H(pi)", yLabel: "problems")
+        let hi = max(2, ceil(d.effectiveApproaches.max() ?? 1))
+        let edges = stride(from: 1.0, through: hi + 0.5, by: 0.5).map { $0 }
+        var counts = [Double](repeating: 0, count: edges.count - 1)
+        for v in d.effectiveApproaches { counts[min(counts.count - 1, max(0, Int((v - 1) / 0.5)))] += 1 }
+        ax.add(.histogram(edges: edges, counts: counts, label: nil, color: 0))
+        ax.add(.vline(x: d.threshold, label: "threshold"))
+        var csv = "bin_low,bin_high,problems\n"
+        for (i, c) in counts.enumerated() { csv += "\(edges[i]),\(edges[i + 1]),\(Int(c))\n" }
+        return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
+    }
+
+    static func uncertainty(_ name: String, _ r: RunReport, _ style: Style, _ wide: Bool) -> FigureOutput? {
+        guard let d = r.diversity else { return nil }
+        let ax = Axes(title: "Uncertainty decomposition", yLabel: "mean per problem")
+        ax.categories = ["Var(C)", "H(C) nats"]
+        ax.add(.bars(series: [("across approaches", [d.varianceForm.across, d.entropyForm.across]),
+                              ("within approaches", [d.varianceForm.within, d.entropyForm.within])], stacked: true))
+        let csv = "form,total,across,within\nvariance,\(num(d.varianceForm.total)),\(num(d.varianceForm.across)),\(num(d.varianceForm.within))\nentropy,\(num(d.entropyForm.total)),\(num(d.entropyForm.across)),\(num(d.entropyForm.within))\n"
+        return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
+    }
+
+    static func gateHistogram(_ name: String, _ r: RunReport, _ style: Style, _ wide: Bool) -> FigureOutput? {
+        let eglr = r.cells.filter { $0.layers > 0 }
+        guard !eglr.isEmpty else { return nil }
+        let ax = Axes(title: "EGLR gate rate and cost", yLabel: "per generated token")
+        ax.categories = eglr.map { cellName($0.layers, $0.temperature) }
+        ax.add(.bars(series: [("gate rate", eglr.map(\.gateRate)), ("extra layers / token / 10", eglr.map { $0.extraPerToken / 10 })], stacked: false))
+        var csv = "layers,temperature,gate_rate,extra_layers_per_token,cost_overhead\n"
+        for c in eglr { csv += "\(c.layers),\(c.temperature),\(num(c.gateRate)),\(num(c.extraPerToken)),\(num(c.costOverhead ?? .nan))\n" }
+        return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
+    }
+
+    static func iterationHistogram(_ name: String, _ r: RunReport, _ style: Style, _ wide: Bool) -> FigureOutput? {
+        let eglr = r.cells.filter { $0.layers > 0 && $0.iterationHistogram != nil }
+        guard !eglr.isEmpty else { return nil }
+        let k = eglr.map { $0.iterationHistogram!.count }.max()!
+        let ax = Axes(title: "EGLR iterations per gated token", xLabel: "iterations", yLabel: "share of gated tokens")
+        ax.categories = (0..<k).map(String.init); ax.percentY = true
+        var csv = "layers,temperature,iterations,tokens\n"
+        ax.add(.bars(series: eglr.map { c in
+            let h = c.iterationHistogram! + [Int](repeating: 0, count: k - c.iterationHistogram!.count)
+            let total = Double(max(h.reduce(0, +), 1))
+            for (i, v) in h.enumerated() { csv += "\(c.layers),\(c.temperature),\(i),\(v)\n" }
+            return (cellName(c.layers, c.temperature), h.map { Double($0) / total })
+        }, stacked: false))
+        return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
+    }
+
+    static func selection(_ name: String, _ r: RunReport, _ style: Style, _ wide: Bool) -> FigureOutput? {
+        guard let s = r.selection else { return nil }
+        let names = ["mean", "maj", "BoN-SC", "BoN-LP", "Borda", "oracle"]
+        let vals = [s.meanAccuracy, s.majority, s.bestOfNSelfCertainty, s.bestOfNLogprob, s.bordaSelfCertainty, s.oracle]
+        let ax = Axes(title: "Selection rules at full pool (\(cellName(s.cell.layers, s.cell.temperature)))", yLabel: "accuracy")
+        ax.categories = names; ax.percentY = true
+        ax.add(.bars(series: [("", vals.map(\.value))], stacked: false))
+        ax.add(.errorBars(xs: names.indices.map(Double.init), ys: vals.map(\.value), low: vals.map(\.low), high: vals.map(\.high), color: 7))
+        var csv = "rule,value,low,high\n"
+        for (n, v) in zip(names, vals) { csv += "\(n),\(num(v.value)),\(num(v.low)),\(num(v.high))\n" }
+        return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
+    }
+
+    static func breadthDepth(_ name: String, _ r: RunReport, _ style: Style, _ wide: Bool) -> FigureOutput? {
+        // Measured depth (strategy: depth) against the breadth curves of the same cell;
+        // without depth runs, the breadth curves alone.
+        let depthRows = r.depth ?? []
+        let cell = depthRows.first.map { d in r.cells.first { $0.layers == d.layers && $0.temperature == d.temperature } } ?? nil
+        guard let c = cell ?? r.cells.filter({ $0.layers == 0 && $0.samples > 1 }).max(by: { $0.samples < $1.samples }) else { return nil }
+        let ax = Axes(title: depthRows.isEmpty ? "Breadth at budget B (no depth run in this notebook)"
+                                               : "Breadth vs depth (L=\(c.layers), T=\(c.temperature))",
+                      xLabel: "budget B (rollouts)", yLabel: "accuracy")
+        ax.xScale = .log2; ax.percentY = true
+        // Room right of the last budget so the depth points at B are not on the frame.
+        ax.xLimits = (1, Double(max(c.samples, depthRows.map(\.budget).max() ?? 1)) * 1.5)
+        let ks = (1...c.samples).map(Double.init)
+        ax.add(.line(xs: ks, ys: c.passAtK, label: "breadth pass@B", color: 0))
+        ax.add(.line(xs: c.majK.map(Double.init), ys: c.majAtK, label: "breadth maj@B", color: 1))
+        var csv = "series,B,value,low,high\n"
+        for (i, v) in c.passAtK.enumerated() { csv += "breadth pass,\(i + 1),\(num(v)),,\n" }
+        for (k, v) in zip(c.majK, c.majAtK) { csv += "breadth maj,\(k),\(num(v)),,\n" }
+        for (j, d) in depthRows.filter({ $0.layers == c.layers && $0.temperature == c.temperature }).enumerated() {
+            // Each signal a little right of B so the points and intervals do not overlap.
+            let x = [Double(d.budget) * (1.06 + 0.08 * Double(j))]
+            ax.add(.scatter(xs: x, ys: [d.depthPass.value], label: "depth (\(d.signal)) pass", color: 2 + 2 * j))
+            ax.add(.errorBars(xs: x, ys: [d.depthPass.value], low: [d.depthPass.low], high: [d.depthPass.high], color: 2 + 2 * j))
+            ax.add(.scatter(xs: x, ys: [d.depthMajority.value], label: "depth (\(d.signal)) maj", color: 3 + 2 * j))
+            csv += "depth \(d.signal) pass,\(d.budget),\(num(d.depthPass.value)),\(num(d.depthPass.low)),\(num(d.depthPass.high))\n"
+            csv += "depth \(d.signal) maj,\(d.budget),\(num(d.depthMajority.value)),\(num(d.depthMajority.low)),\(num(d.depthMajority.high))\n"
+        }
+        return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
     }
 }

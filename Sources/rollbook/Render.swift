@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Notebooks
 import Reports
 import Runner
 
@@ -13,7 +14,7 @@ struct Render: ParsableCommand {
     @Flag(name: .long, help: "No progress output.") var quiet = false
 
     func run() throws {
-        let s = try ReportBuilder.render(notebookPath: notebook, outDir: out, storePath: store,
+        let s = try NotebookExecutor.render(notebookPath: notebook, outDir: out, storePath: store,
                                          progress: .automatic(quiet: quiet, label: "render"))
         if !quiet {
             print(String(format: "%@/index.html and report.pdf: %d figures, %d tables; %d rollouts (%d cached, %d generated) in %.1fs; analysis %.2fs, rendering %.2fs; total %.1fs",

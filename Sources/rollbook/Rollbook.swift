@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
+import Store
 
 @main
 struct Rollbook: ParsableCommand {
-    static let version = "0.1.0"
+    static let version = RollbookVersion.number
     static let configuration = CommandConfiguration(
         commandName: "rollbook",
         abstract: "Notebook-style batch analytics for inference-time scaling research.",

@@ -1,4 +1,5 @@
 import Foundation
+import Notebooks
 import Reports
 import Runner
 import Store

@@ -1,5 +1,6 @@
 import Analysis
 import Foundation
+import Reports
 import Runner
 import Yams
 
@@ -24,10 +25,9 @@ public struct Notebook: Sendable {
     public var plan: Plan
     public var blocks: [Block]
 
-    public static let figureNames = ["coverage", "majority", "oracle-pools", "heatmap", "overlap", "budget-curves",
-                                     "nstar-histogram", "sample-types", "waste", "predicted-budgets", "keff",
-                                     "uncertainty", "gate-histogram", "iteration-histogram", "selection", "breadth-depth"]
-    public static let tableNames = ["cells", "pools", "budget-audit", "selection", "diversity", "predictor", "signal", "depth", "refine"]
+    /// The names the report writer can build (its registry is the one list).
+    public static var figureNames: [String] { StandardFigures.names }
+    public static var tableNames: [String] { Tables.names }
 
     public static func load(path: String) throws -> Notebook {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {

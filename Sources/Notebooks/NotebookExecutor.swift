@@ -1,0 +1,96 @@
+import Analysis
+import Charts
+import Foundation
+import Reports
+import Runner
+import Store
+import Tasks
+
+public struct RenderSummary: Sendable {
+    public var outDir: String
+    public var run: RunSummary
+    public var figures: Int
+    public var tables: Int
+    public var secondsTotal: Double
+    public var secondsAnalysis: Double
+    public var secondsRender: Double
+}
+
+/// Executes a notebook: runs the rollouts its sample cell plans that the store lacks, then
+/// analyses the run, then hands the analysed data to the report writer.
+public enum NotebookExecutor {
+    public static func render(notebookPath: String, outDir: String?, storePath: String?, progress: RunProgress,
+                              repoRoot: String = FileManager.default.currentDirectoryPath) throws -> RenderSummary {
+        let t0 = Date()
+        let nb = try Notebook.load(path: notebookPath)
+        let base = (notebookPath as NSString).deletingLastPathComponent
+        let store = try RolloutStore(path: storePath ?? nb.store ?? repoRoot + "/data/rollbook.sqlite")
+        let style = try loadStyle(nb.style)
+        // 1. Run.
+        let prep = try Runner.prepare(nb.plan, store: store, baseDir: base.isEmpty ? "." : base)
+        let run = try Runner.execute(prep, store: store, progress: progress)
+        // 2. Analyse.
+        let t1 = Date()
+        let data = try RunData.load(store: store, run: nb.plan.name, clustering: nb.clustering, prefixTokens: nb.prefixTokens)
+        var options = AnalysisOptions()
+        options.blockCount = prep.blockCount
+        options.clustering = nb.clustering; options.prefixTokens = nb.prefixTokens
+        let report = data.analyze(options)
+        let t2 = Date()
+        // 3. Render.
+        let timings = String(format: "rollouts %.1f s (%d cached, %d generated, %d tokens), analysis %.2f s",
+                             run.seconds, run.cached, run.generated, run.tokens, t2.timeIntervalSince(t1))
+        let input = ReportInput(
+            source: notebookPath, title: nb.title, style: style,
+            blocks: blocks(nb, problems: prep.problems.count, run: run), report: report, options: options,
+            problems: try drillDown(store: store, run: nb.plan.name),
+            provenance: .init(model: nb.plan.model, modelPath: prep.modelPath, modelKey: prep.modelKey, tasks: nb.plan.tasks,
+                              grader: Grader.version, plan: nb.plan.canonical, timings: timings,
+                              version: RollbookVersion.string),
+            templateRoot: Resources.root)
+        let out = outDir ?? repoRoot + "/reports/\(nb.plan.name)"
+        let written = try ReportWriter.write(input, to: out)
+        let t3 = Date()
+        return RenderSummary(outDir: out, run: run, figures: written.figures, tables: written.tables,
+                             secondsTotal: t3.timeIntervalSince(t0), secondsAnalysis: t2.timeIntervalSince(t1),
+                             secondsRender: t3.timeIntervalSince(t2))
+    }
+
+    static func loadStyle(_ name: String) throws -> Style {
+        let path = Resources.root + "/templates/styles/\(name).json"
+        return FileManager.default.fileExists(atPath: path) ? try Style.load(path: path) : Style.paper
+    }
+
+    /// The notebook's cells as the writer takes them (the sample cell, now run, as a summary).
+    static func blocks(_ nb: Notebook, problems: Int, run: RunSummary) -> [ReportInput.Block] {
+        nb.blocks.map { b in
+            switch b {
+            case .prose(let md): return .prose(markdown: md)
+            case let .text(t, line): return .text(template: t, line: line)
+            case let .sample(p, _):
+                return .sample(summary: "\(p.rolloutsPerProblem) rollouts per problem over \(problems) problems: "
+                               + "T in \(p.temperatures), L in \(p.layers), n = \(p.n), max \(p.maxTokens) tokens, "
+                               + "seed \(p.seed); \(run.cached) cached, \(run.generated) generated.")
+            case let .figure(name, caption, options, line):
+                return .figure(name: name, caption: caption, wide: options["wide"] == "true", line: line)
+            case let .table(name, caption, _, line): return .table(name: name, caption: caption, line: line)
+            }
+        }
+    }
+
+    /// Every rollout of the run per problem, in problem order.
+    static func drillDown(store: RolloutStore, run: String) throws -> [ReportInput.Problem] {
+        let problems = try store.problems(run: run)
+        var byProblem = [String: [StoredRollout]]()
+        for r in try store.rollouts(run: run, withTokens: false) { byProblem[r.problemID, default: []].append(r) }
+        return byProblem.keys.sorted().map { pid in
+            let p = problems[pid]
+            return ReportInput.Problem(id: pid, question: p?.question ?? "", gold: p?.gold ?? "", tier: p?.tier,
+                                       rollouts: byProblem[pid]!.map {
+                ReportInput.Rollout(layers: $0.layers, temperature: $0.temperature, sample: $0.sampleIndex,
+                                    response: $0.response, extracted: $0.extracted, answerClass: $0.answerClass,
+                                    correct: $0.correct, rule: $0.rule, tokens: $0.tokenCount)
+            })
+        }
+    }
+}

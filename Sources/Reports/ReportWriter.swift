@@ -1,0 +1,174 @@
+import Analysis
+import Charts
+import Foundation
+import Ink
+import Mustache
+
+/// Writes a report from analysed data: reports/<name>/ with index.html (self-contained),
+/// report.pdf, and figures/ (SVG, PDF, PNG and CSV per figure, CSV per table).
+public enum ReportWriter {
+    public struct Written: Sendable {
+        public var figures: Int
+        public var tables: Int
+    }
+
+    /// `{{name}}` replaced by its value, unescaped (for the PDF); unknown names become "".
+    static func plainSubstitute(_ template: String, _ values: [String: String]) -> String {
+        var out = "", rest = Substring(template)
+        while let open = rest.range(of: "{{") {
+            out += rest[..<open.lowerBound]
+            guard let close = rest[open.upperBound...].range(of: "}}") else { out += rest[open.lowerBound...]; return out }
+            let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            out += values[name] ?? ""
+            rest = rest[close.upperBound...]
+        }
+        return out + rest
+    }
+
+    public static func write(_ input: ReportInput, to out: String) throws -> Written {
+        let figDir = out + "/figures"
+        try FileManager.default.createDirectory(atPath: figDir, withIntermediateDirectories: true)
+        // Files of an earlier render whose cells are gone would otherwise linger.
+        for f in (try? FileManager.default.contentsOfDirectory(atPath: figDir)) ?? [] where f.hasPrefix("fig") || f.hasPrefix("tab") {
+            try? FileManager.default.removeItem(atPath: "\(figDir)/\(f)")
+        }
+        let pdf = try Document(path: out + "/report.pdf")
+        pdf.heading(input.title, size: 20)
+        let r = input.report
+        pdf.paragraph("\(input.provenance.model) · \(input.provenance.tasks) · \(r.rollouts) rollouts over \(r.problems) problems",
+                      size: 9, color: .grey)
+        var cells = CellWriter(input: input, figDir: figDir, pdf: pdf)
+        for b in input.blocks { try cells.write(b) }
+        try writeHTML(input, blocks: cells.html, to: out + "/index.html")
+        writeProvenance(input, pdf: pdf)
+        try pdf.finish()
+        return Written(figures: cells.figures, tables: cells.tables)
+    }
+
+    /// Markdown prose as plain text for the PDF (emphasis and link markup removed).
+    static func plain(_ md: String) -> String {
+        var s = md.replacingOccurrences(of: "**", with: "").replacingOccurrences(of: "`", with: "")
+        s = s.replacingOccurrences(of: "\n", with: " ")
+        while let open = s.range(of: "]("), let close = s[open.upperBound...].firstIndex(of: ")") {
+            s.removeSubrange(open.lowerBound..<s.index(after: close))
+        }
+        return s.replacingOccurrences(of: "[", with: "")
+    }
+
+    /// Drill-down: every rollout per problem (model text escaped by the template).
+    static func drillDown(_ problems: [ReportInput.Problem]) -> [[String: Any]] {
+        problems.map { p in
+            var d: [String: Any] = [
+                "id": p.id, "gold": p.gold, "question": p.question,
+                "accuracy": "\(p.rollouts.filter(\.correct).count)/\(p.rollouts.count)",
+                "rollouts": p.rollouts.map { r -> [String: Any] in
+                    ["layers": r.layers, "temperature": Ticks.label(r.temperature, percent: false), "sample": r.sample,
+                     "response": r.response, "extracted": r.extracted ?? "—", "class": r.answerClass,
+                     "correct": r.correct, "rule": r.rule, "tokens": r.tokens]
+                }]
+            if let t = p.tier { d["tier"] = t }
+            return d
+        }
+    }
+
+    static func writeHTML(_ input: ReportInput, blocks: [[String: Any]], to path: String) throws {
+        let root = input.templateRoot
+        let css = (try? String(contentsOfFile: root + "/templates/report/report.css", encoding: .utf8)) ?? ""
+        guard let tplText = try? String(contentsOfFile: root + "/templates/report/report.mustache", encoding: .utf8) else {
+            throw ReportError("\(root)/templates/report/report.mustache: missing report template")
+        }
+        let template = try MustacheTemplate(string: tplText)
+        let o = input.options, p = input.provenance
+        let analysis = "bootstrap \(o.resamples) resamples, \(Int(o.level * 100))% level, seed \(o.seed); "
+            + "maj@k exact or Monte Carlo (2000 draws); K_eff threshold \(o.keffThreshold); "
+            + "T2 ridge lambda \(o.ridgeLambda), \(o.folds)-fold"
+        let ctx: [String: Any] = [
+            "title": input.title, "css": css, "model_name": p.model, "tasks": p.tasks, "rollouts": input.report.rollouts,
+            "date": ISO8601DateFormatter().string(from: Date()), "blocks": blocks, "problems": drillDown(input.problems),
+            "model_path": p.modelPath, "model_key": p.modelKey, "grader": p.grader, "version": p.version,
+            "timings": p.timings, "plan": p.plan, "analysis": analysis,
+        ]
+        try template.render(ctx).write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    /// The provenance block stays on one page when it fits on one.
+    static func writeProvenance(_ input: ReportInput, pdf: Document) {
+        let p = input.provenance
+        let rows = [["model", p.modelPath], ["model hash", p.modelKey], ["tasks", p.tasks],
+                    ["grader", p.grader], ["rollbook", p.version], ["timings", p.timings]]
+        let height = pdf.tableHeight(title: "", headers: ["", ""], rows: rows) + pdf.paragraphHeight(p.plan, size: 7.5)
+        pdf.heading("Provenance", size: 13, keepWithNext: min(height, pdf.pageContentHeight - 40))
+        pdf.table(title: "", headers: ["", ""], rows: rows)
+        pdf.paragraph(p.plan, size: 7.5)
+    }
+}
+
+/// Writes the notebook's cells in order into the PDF, the figures folder and the HTML blocks.
+struct CellWriter {
+    let input: ReportInput
+    let figDir: String
+    let pdf: Document
+    let values: [String: String]
+    let markdown = MarkdownParser()
+    var html = [[String: Any]]()
+    var figures = 0, tables = 0
+
+    init(input: ReportInput, figDir: String, pdf: Document) {
+        self.input = input; self.figDir = figDir; self.pdf = pdf
+        values = Tables.values(input.report)
+    }
+
+    mutating func write(_ block: ReportInput.Block) throws {
+        switch block {
+        case .prose(let md):
+            html.append(["prose": ["html": markdown.html(from: md)]])
+            for para in md.components(separatedBy: "\n\n") {
+                let t = para.trimmingCharacters(in: .whitespacesAndNewlines)
+                if t.hasPrefix("#") { pdf.heading(t.drop { $0 == "#" }.trimmingCharacters(in: .whitespaces), size: 13) }
+                else if !t.isEmpty { pdf.paragraph(ReportWriter.plain(t)) }
+            }
+        case let .text(template, line):
+            do { _ = try MustacheTemplate(string: template) } catch {
+                throw ReportError("\(input.source):\(line): text cell is not a valid template (\(error))")
+            }
+            // Plain text with the values in; the HTML template escapes it once.
+            let s = ReportWriter.plainSubstitute(template, values)
+            html.append(["text": ["value": s]])
+            pdf.paragraph(s, size: 10, bold: false)
+        case .sample(let summary):
+            html.append(["sample": ["summary": summary]])
+        case let .figure(name, caption, wide, _):
+            try figure(name, caption: caption, wide: wide)
+        case let .table(name, caption, _):
+            try table(name, caption: caption)
+        }
+    }
+
+    mutating func figure(_ name: String, caption: String?, wide: Bool) throws {
+        guard let f = StandardFigures.make(name, report: input.report, style: input.style, wide: wide) else {
+            html.append(["missing": ["name": name, "reason": "the run has no data for it (see the notebook's sample cell)"]])
+            pdf.paragraph("Figure \(name): no data in this run.", size: 9, color: Color(0.8, 0.3, 0))
+            return
+        }
+        let id = String(format: "fig%02d-%@", figures + 1, name)
+        for fmt in ChartFormat.allCases { try f.figure.write(to: "\(figDir)/\(id).\(fmt.rawValue)", format: fmt, dpi: 300) }
+        try f.csv.write(toFile: "\(figDir)/\(id).csv", atomically: true, encoding: .utf8)
+        html.append(["figure": ["id": id, "title": f.title, "caption": caption ?? "", "svg": try f.figure.inlineSVG(id: id)]])
+        pdf.figure(f.figure, caption: caption.map { "\(f.title). \($0)" } ?? f.title)
+        figures += 1
+    }
+
+    mutating func table(_ name: String, caption: String?) throws {
+        guard let t = Tables.make(name, report: input.report) else {
+            html.append(["missing": ["name": name, "reason": "the run has no data for it"]])
+            return
+        }
+        let id = String(format: "tab%02d-%@", tables + 1, name)
+        try t.csv.write(toFile: "\(figDir)/\(id).csv", atomically: true, encoding: .utf8)
+        var tb: [String: Any] = ["id": id, "title": t.title, "headers": t.headers, "rows": t.rows.map { ["cells": $0] }]
+        if let caption { tb["caption"] = caption }
+        html.append(["table": tb])
+        pdf.table(title: t.title + (caption.map { ": \($0)" } ?? ""), headers: t.headers, rows: t.rows)
+        tables += 1
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Runner
+import Store
+import TestSupport
+import Testing
+
+/// A store written by the schema-v1 code (Tests/StoreTests/Fixtures/v1: breadth with EGLR,
+/// depth and refine runs on the default model, and the analyze JSON that code printed).
+@Suite(.serialized) struct SchemaMigrationTests {
+    static let fixtures = FixtureDir(target: "StoreTests")
+    static let runs = ["breadth", "depth", "refine"]
+
+    static func copyOfV1(_ dir: URL) throws -> String {
+        let path = dir.appendingPathComponent("store.sqlite").path
+        try FileManager.default.copyItem(atPath: fixtures.path("v1/store-v1.sqlite"), toPath: path)
+        return path
+    }
+
+    /// Migrating fills the v2 columns from the v1 params text and info string, and every
+    /// row keeps its key, text and token records.
+    @Test func migrationFillsRoleColumnsAndKeepsEveryRow() throws {
+        let dir = try RollbookCLI.tempDir("migrate")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = try Self.copyOfV1(dir)
+        let store = try RolloutStore(path: path)
+        #expect(try store.rolloutCount == 60)
+        let depth = try store.rollouts(run: "v1-depth")
+        let children = depth.filter { $0.role.strategy == "depth" }
+        #expect(children.count == 16 && depth.count == 24)
+        for r in children {
+            guard case let .depthChild(b0, pl, signal, trial, child) = r.role else { continue }
+            #expect(b0 == 2 && pl == 5 && ["ent", "sc"].contains(signal) && (0..<2).contains(trial) && (0..<2).contains(child))
+            #expect(r.params.hasSuffix(r.role.keySuffix), "\(r.params)")
+        }
+        let refine = try store.rollouts(run: "v1-refine")
+        #expect(Set(refine.compactMap { if case let .refine(round, _) = $0.role { return round } else { return nil } }) == [1, 2])
+        #expect(try store.run(named: "v1-breadth")?.blockCount == 30)
+        #expect(try store.rollouts(run: "v1-breadth").allSatisfy { $0.role == .breadth && $0.source == "local" })
+    }
+
+    /// The migrated store serves every planned rollout from cache (the keys did not change),
+    /// and its analysis is byte-identical to what the v1 code printed.
+    @Test func migratedStoreServesItsCacheAndAnalysesIdentically() throws {
+        let dir = try RollbookCLI.tempDir("migrate-serve")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = try Self.copyOfV1(dir)
+        for run in Self.runs {
+            let plan = Self.fixtures.path("v1/\(run).yaml")
+            let r = try RollbookCLI.run(["run", plan, "--store", path, "--json", "--quiet"])
+            #expect(r.status == 0, "\(r.stderr)")
+            let out = try RollbookCLI.json(r.stdout)
+            #expect(out["generated"] as? Int == 0 && (out["cached"] as? Int ?? 0) > 0, "\(run): \(r.stdout)")
+            let a = try RollbookCLI.run(["analyze", "v1-\(run)", "--store", path, "--json", "--resamples", "50"])
+            #expect(a.status == 0, "\(a.stderr)")
+            let expected = try String(contentsOfFile: Self.fixtures.path("v1/v1-\(run).analyze.json"), encoding: .utf8)
+            #expect(a.stdout == expected, "analyze v1-\(run) differs from the v1 code's output")
+        }
+    }
+
+    /// Generating the same plans from an empty store gives the v1 rollouts bit for bit.
+    @Test func regeneratedRolloutsAreBitIdenticalToV1() throws {
+        let dir = try RollbookCLI.tempDir("migrate-regen")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fresh = dir.appendingPathComponent("fresh.sqlite").path
+        for run in Self.runs {
+            let r = try RollbookCLI.run(["run", Self.fixtures.path("v1/\(run).yaml"), "--store", fresh, "--quiet"])
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        let old = try RolloutStore(path: try Self.copyOfV1(dir))
+        let new = try RolloutStore(path: fresh)
+        for run in Self.runs {
+            let a = try old.rollouts(run: "v1-\(run)")
+            let b = Dictionary(uniqueKeysWithValues: try new.rollouts(run: "v1-\(run)").map { ($0.key, $0) })
+            #expect(a.count == b.count && !a.isEmpty)
+            for r in a {
+                let n = try #require(b[r.key], "\(r.params)")
+                #expect(n.tokens == r.tokens && n.response == r.response && n.params == r.params && n.role == r.role)
+                #expect(n.meanEntropy == r.meanEntropy && n.selfCertainty == r.selfCertainty && n.correct == r.correct)
+            }
+        }
+    }
+}
