@@ -1,73 +1,5 @@
 import Foundation
 
-public enum Scale: Sendable { case linear, log2 }
-
-/// What an Axes draws. Colours index the style's palette.
-public enum Artist: Sendable {
-    case line(xs: [Double], ys: [Double], label: String?, color: Int, dashed: Bool = false, markers: Bool = true)
-    case band(xs: [Double], low: [Double], high: [Double], color: Int)
-    case scatter(xs: [Double], ys: [Double], label: String?, color: Int)
-    case errorBars(xs: [Double], ys: [Double], low: [Double], high: [Double], color: Int)
-    /// Bars over the axes' categories; several series are grouped side by side, or stacked.
-    case bars(series: [(label: String, values: [Double])], stacked: Bool)
-    /// Histogram from bin edges (count + 1 values) and counts.
-    case histogram(edges: [Double], counts: [Double], label: String?, color: Int)
-    case step(xs: [Double], ys: [Double], label: String?, color: Int)
-    /// Heatmap rows x columns over the axes' categories (columns) and `rows`; nil = no data.
-    case heatmap(values: [[Double?]], rows: [String], cellLabels: Bool, colorbar: String, range: (Double, Double)?)
-    case vline(x: Double, label: String?)
-    case hline(y: Double, label: String?)
-    case text(x: Double, y: Double, text: String)
-    /// Two-set Venn diagram of solved sets.
-    case venn(a: String, b: String, onlyA: Int, onlyB: Int, both: Int, neither: Int)
-}
-
-/// How a legend entry is drawn: a line (solid or dashed), a marker, or a filled box.
-enum Swatch { case line, dashed, marker, box }
-
-public final class Axes {
-    public var title: String?
-    public var xLabel: String?
-    public var yLabel: String?
-    public var xScale: Scale = .linear
-    public var yScale: Scale = .linear
-    public var xLimits: (Double, Double)?
-    public var yLimits: (Double, Double)?
-    /// Categorical x axis (bars, heatmap columns).
-    public var categories: [String]?
-    public var artists: [Artist] = []
-    public var legend = true
-    public var percentY = false
-
-    public init(title: String? = nil, xLabel: String? = nil, yLabel: String? = nil) {
-        self.title = title; self.xLabel = xLabel; self.yLabel = yLabel
-    }
-    public func add(_ a: Artist) { artists.append(a) }
-}
-
-/// Figure -> axes (side by side) -> artists.
-public final class Figure {
-    public let style: Style
-    public var width: Double
-    public var height: Double
-    public var axes: [Axes]
-
-    /// `wide` uses the style's double-column width.
-    public init(style: Style, wide: Bool = false, heightScale: Double = 1, axes: [Axes]) {
-        self.style = style
-        width = 72 * (wide ? style.wideWidthIn : style.widthIn)
-        height = 72 * style.widthIn * style.aspect * heightScale
-        self.axes = axes
-    }
-
-    public func draw(on r: Renderer) {
-        let slot = width / Double(max(axes.count, 1))
-        for (i, ax) in axes.enumerated() {
-            AxesPainter(ax: ax, style: style, r: r, x0: Double(i) * slot, y0: 0, w: slot, h: height).paint()
-        }
-    }
-}
-
 /// Lays out and paints one Axes inside its slot.
 struct AxesPainter {
     let ax: Axes
@@ -416,43 +348,5 @@ struct AxesPainter {
         r.text(b, cb + rad * 0.3, cy + rad + 3, size: fs, ha: 0.5, va: 0, rotate: false, bold: false)
         r.text("neither: \(neither)", x0 + w - 4, y0 + h - 3, size: fs * 0.9, ha: 1, va: 1, rotate: false, bold: false)
         if let t = ax.title { r.text(t, x0 + w / 2, y0 + 3, size: style.titleSize, ha: 0.5, va: 0, rotate: false, bold: true) }
-    }
-}
-
-/// Tick choices: 1-2-5 steps on linear axes, powers of two on log2 axes.
-public enum Ticks {
-    public static func values(_ lo: Double, _ hi: Double, scale: Scale, count: Int) -> [Double] {
-        if scale == .log2 {
-            let a = Int(floor(log2(max(lo, 1e-12)))), b = Int(ceil(log2(max(hi, 1e-12))))
-            let every = max(1, (b - a + 1) / max(count, 1))
-            return stride(from: a, through: b, by: every).map { pow(2, Double($0)) }.filter { $0 >= lo * 0.999 && $0 <= hi * 1.001 }
-        }
-        guard hi > lo else { return [lo] }
-        let raw = (hi - lo) / Double(max(count, 1))
-        let mag = pow(10, floor(log10(raw)))
-        let step = [1.0, 2, 2.5, 5, 10].map { $0 * mag }.first { $0 >= raw } ?? 10 * mag
-        // Multiples of the step, rounded to 12 significant digits (0.6, not 0.6000000000000001).
-        var k = ceil(lo / step - 1e-9), out = [Double]()
-        while k * step <= hi + step * 1e-9 {
-            let v = k * step
-            out.append(abs(v) < step * 1e-9 ? 0 : Double(String(format: "%.12g", v)) ?? v)
-            k += 1
-        }
-        return out
-    }
-
-    public static func fraction(_ v: Double, _ r: (Double, Double), _ scale: Scale) -> Double {
-        if scale == .log2 { return (log2(max(v, 1e-12)) - log2(r.0)) / max(log2(r.1) - log2(r.0), 1e-12) }
-        return (v - r.0) / max(r.1 - r.0, 1e-12)
-    }
-
-    public static func label(_ v: Double, percent: Bool, digits: Int? = nil) -> String {
-        let x = percent ? v * 100 : v
-        if let digits { return String(format: "%.\(digits)f", x) + (percent ? "" : "") }
-        if abs(x - x.rounded()) < 1e-9 * max(1, abs(x)) && abs(x) < 1e7 { return String(Int(x.rounded())) + (percent ? "%" : "") }
-        var s = String(format: "%.3f", x)
-        while s.hasSuffix("0") { s.removeLast() }
-        if s.hasSuffix(".") { s.removeLast() }
-        return s + (percent ? "%" : "")
     }
 }
