@@ -22,9 +22,6 @@ public enum Artist: Sendable {
     case venn(a: String, b: String, onlyA: Int, onlyB: Int, both: Int, neither: Int)
 }
 
-/// How a legend entry is drawn: a line (solid or dashed), a marker, or a filled box.
-enum Swatch { case line, dashed, marker, box }
-
 public final class Axes {
     public var title: String?
     public var xLabel: String?
@@ -60,10 +57,16 @@ public final class Figure {
         self.axes = axes
     }
 
+    /// Lays out each Axes in its slot, then paints it.
     public func draw(on r: Renderer) {
         let slot = width / Double(max(axes.count, 1))
         for (i, ax) in axes.enumerated() {
-            AxesPainter(ax: ax, style: style, r: r, x0: Double(i) * slot, y0: 0, w: slot, h: height).paint()
+            let frame = Slot(x0: Double(i) * slot, y0: 0, w: slot, h: height)
+            switch AxesLayout.make(ax, style: style, slot: frame, measure: r.textWidth) {
+            case let .xy(l): XYPainter(ax: ax, style: style, r: r, l: l).paint()
+            case let .heatmap(l): HeatmapPainter(ax: ax, style: style, r: r, l: l).paint()
+            case let .venn(l): VennPainter(ax: ax, style: style, r: r, l: l).paint()
+            }
         }
     }
 }
