@@ -8,6 +8,8 @@ public struct Rect: Sendable, Equatable, CustomStringConvertible {
     public var maxX: Double { max(x, x + w) }
     public var minY: Double { min(y, y + h) }
     public var maxY: Double { max(y, y + h) }
+    public var midX: Double { x + w / 2 }
+    public var midY: Double { y + h / 2 }
     /// True when the rectangles share interior area (touching edges do not count).
     public func intersects(_ o: Rect) -> Bool {
         minX < o.maxX && o.minX < maxX && minY < o.maxY && o.minY < maxY
@@ -68,6 +70,10 @@ public final class RecordingRenderer: Renderer {
         public var operation: Operation
         public var color: Color
         public var path: [PathElement]
+
+        public init(operation: Operation, color: Color, path: [PathElement]) {
+            self.operation = operation; self.color = color; self.path = path
+        }
 
         /// The bounding box of the path's points (circles by their extent); nil for an empty path.
         public var bounds: Rect? {
