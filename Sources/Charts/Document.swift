@@ -14,8 +14,10 @@ public final class Document {
     let path: String
 
     /// A4 portrait by default (points).
-    public init(path: String, width: Double = 595.3, height: Double = 841.9, fontFamily: String = "DejaVu Sans") throws {
-        guard let s = cairo_pdf_surface_create(path, width, height), cairo_surface_status(s) == CAIRO_STATUS_SUCCESS else {
+    public init(path: String, width: Double = 595.3, height: Double = 841.9,
+                fontFamily: String = "DejaVu Sans") throws {
+        guard let s = cairo_pdf_surface_create(path, width, height),
+              cairo_surface_status(s) == CAIRO_STATUS_SUCCESS else {
             throw ChartError("\(path): cannot create the PDF")
         }
         surface = s
@@ -40,7 +42,8 @@ public final class Document {
 
     func footer() {
         r.setColor(.grey)
-        r.text("\(pages)", pageWidth / 2, pageHeight - margin / 2, size: 8, ha: 0.5, va: 0.5, rotate: false, bold: false)
+        r.text("\(pages)", pageWidth / 2, pageHeight - margin / 2, size: 8, ha: 0.5, va: 0.5, rotate: false,
+               bold: false)
     }
 
     /// Splits text into lines that fit `width` at `size`.
@@ -148,7 +151,8 @@ public final class Document {
                 x += widths[c] + 8
             }
             y += h
-            r.setColor(.light); r.setLine(width: 0.5, dash: []); r.move(margin, y - 1); r.line(margin + columnWidth, y - 1); r.stroke()
+            r.setColor(.light); r.setLine(width: 0.5, dash: [])
+            r.move(margin, y - 1); r.line(margin + columnWidth, y - 1); r.stroke()
         }
         for (i, row) in cells.enumerated() { drawRow(row, bold: i == 0) }
         y += 10

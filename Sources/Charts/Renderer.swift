@@ -36,16 +36,21 @@ public final class CairoRenderer: Renderer {
     public func move(_ x: Double, _ y: Double) { cairo_move_to(cr, x, y) }
     public func line(_ x: Double, _ y: Double) { cairo_line_to(cr, x, y) }
     public func rect(_ x: Double, _ y: Double, _ w: Double, _ h: Double) { cairo_rectangle(cr, x, y, w, h) }
-    public func circle(_ x: Double, _ y: Double, _ r: Double) { cairo_new_sub_path(cr); cairo_arc(cr, x, y, r, 0, 2 * .pi) }
+    public func circle(_ x: Double, _ y: Double, _ r: Double) {
+        cairo_new_sub_path(cr); cairo_arc(cr, x, y, r, 0, 2 * .pi)
+    }
     public func close() { cairo_close_path(cr) }
     public func stroke() { cairo_stroke(cr) }
     public func fill() { cairo_fill(cr) }
     public func save() { cairo_save(cr) }
     public func restore() { cairo_restore(cr) }
-    public func clip(_ x: Double, _ y: Double, _ w: Double, _ h: Double) { cairo_rectangle(cr, x, y, w, h); cairo_clip(cr) }
+    public func clip(_ x: Double, _ y: Double, _ w: Double, _ h: Double) {
+        cairo_rectangle(cr, x, y, w, h); cairo_clip(cr)
+    }
 
     func font(size: Double, bold: Bool) {
-        cairo_select_font_face(cr, family, CAIRO_FONT_SLANT_NORMAL, bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL)
+        cairo_select_font_face(cr, family, CAIRO_FONT_SLANT_NORMAL,
+                               bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL)
         cairo_set_font_size(cr, size)
     }
     public func textWidth(_ s: String, size: Double) -> Double {
@@ -54,7 +59,8 @@ public final class CairoRenderer: Renderer {
         cairo_text_extents(cr, s, &e)
         return e.x_advance
     }
-    public func text(_ s: String, _ x: Double, _ y: Double, size: Double, ha: Double, va: Double, rotate: Bool, bold: Bool) {
+    public func text(_ s: String, _ x: Double, _ y: Double, size: Double, ha: Double, va: Double, rotate: Bool,
+                     bold: Bool) {
         font(size: size, bold: bold)
         var e = cairo_text_extents_t()
         cairo_text_extents(cr, s, &e)
@@ -81,13 +87,16 @@ extension Figure {
         let surface: OpaquePointer?
         switch format {
         case .png:
-            surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32((w * dpi / 72).rounded()), Int32((h * dpi / 72).rounded()))
+            surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32((w * dpi / 72).rounded()),
+                                                 Int32((h * dpi / 72).rounded()))
         case .svg:
             surface = cairo_svg_surface_create(path, w, h)
         case .pdf:
             surface = cairo_pdf_surface_create(path, w, h)
         }
-        guard let surface, cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS else { throw ChartError("\(path): cannot create the \(format.rawValue) surface") }
+        guard let surface, cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS else {
+            throw ChartError("\(path): cannot create the \(format.rawValue) surface")
+        }
         let cr = cairo_create(surface)!
         if format == .png { cairo_scale(cr, dpi / 72, dpi / 72) }
         cairo_set_source_rgb(cr, 1, 1, 1)

@@ -16,13 +16,17 @@ public struct Style: Sendable, Codable, Equatable {
     public var grid: Bool
     public var palette: [String]
 
-    public static let paper = Style(name: "paper", widthIn: 3.5, wideWidthIn: 7, aspect: 0.72, fontFamily: "DejaVu Sans",
-                                    fontSize: 8, titleSize: 9, lineWidth: 1.2, axisWidth: 0.6, markerSize: 2.2, grid: true,
-                                    palette: ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"])
+    public static let paper = Style(name: "paper", widthIn: 3.5, wideWidthIn: 7, aspect: 0.72,
+                                    fontFamily: "DejaVu Sans", fontSize: 8, titleSize: 9, lineWidth: 1.2,
+                                    axisWidth: 0.6, markerSize: 2.2, grid: true,
+                                    palette: ["#0072B2", "#E69F00", "#009E73", "#CC79A7",
+                                              "#56B4E9", "#D55E00", "#F0E442", "#000000"])
 
     /// Loads and validates a style file; errors name the file and the field.
     public static func load(path: String) throws -> Style {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ChartError("\(path): cannot read the style") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ChartError("\(path): cannot read the style")
+        }
         let dec = JSONDecoder()
         dec.keyDecodingStrategy = .convertFromSnakeCase
         let s: Style
@@ -33,8 +37,12 @@ public struct Style: Sendable, Codable, Equatable {
         } catch {
             throw ChartError("\(path): not a valid style (\(error))")
         }
-        guard s.widthIn > 0, s.aspect > 0, s.fontSize > 0, !s.palette.isEmpty else { throw ChartError("\(path): sizes must be positive and the palette non-empty") }
-        for c in s.palette where Color(hex: c) == nil { throw ChartError("\(path): palette colour \(c) is not #RRGGBB") }
+        guard s.widthIn > 0, s.aspect > 0, s.fontSize > 0, !s.palette.isEmpty else {
+            throw ChartError("\(path): sizes must be positive and the palette non-empty")
+        }
+        for c in s.palette where Color(hex: c) == nil {
+            throw ChartError("\(path): palette colour \(c) is not #RRGGBB")
+        }
         return s
     }
 
@@ -48,14 +56,17 @@ public struct ChartError: Error, CustomStringConvertible {
 
 public struct Color: Sendable, Equatable {
     public var r, g, b, a: Double
-    public init(_ r: Double, _ g: Double, _ b: Double, _ a: Double = 1) { self.r = r; self.g = g; self.b = b; self.a = a }
+    public init(_ r: Double, _ g: Double, _ b: Double, _ a: Double = 1) {
+        self.r = r; self.g = g; self.b = b; self.a = a
+    }
     public init?(hex: String) {
         let h = hex.hasPrefix("#") ? String(hex.dropFirst()) : hex
         guard h.count == 6, let v = UInt32(h, radix: 16) else { return nil }
         self.init(Double(v >> 16 & 0xff) / 255, Double(v >> 8 & 0xff) / 255, Double(v & 0xff) / 255)
     }
     public func alpha(_ a: Double) -> Color { Color(r, g, b, a) }
-    public static let black = Color(0, 0, 0), white = Color(1, 1, 1), grey = Color(0.45, 0.45, 0.45), light = Color(0.9, 0.9, 0.9)
+    public static let black = Color(0, 0, 0), white = Color(1, 1, 1)
+    public static let grey = Color(0.45, 0.45, 0.45), light = Color(0.9, 0.9, 0.9)
 
     /// Sequential colour map (viridis-like, colour-blind safe), t in [0, 1].
     public static func sequential(_ t: Double) -> Color {

@@ -1,0 +1,72 @@
+import Foundation
+
+public enum Scale: Sendable { case linear, log2 }
+
+/// What an Axes draws. Colours index the style's palette.
+public enum Artist: Sendable {
+    case line(xs: [Double], ys: [Double], label: String?, color: Int, dashed: Bool = false, markers: Bool = true)
+    case band(xs: [Double], low: [Double], high: [Double], color: Int)
+    case scatter(xs: [Double], ys: [Double], label: String?, color: Int)
+    case errorBars(xs: [Double], ys: [Double], low: [Double], high: [Double], color: Int)
+    /// Bars over the axes' categories; several series are grouped side by side, or stacked.
+    case bars(series: [(label: String, values: [Double])], stacked: Bool)
+    /// Histogram from bin edges (count + 1 values) and counts.
+    case histogram(edges: [Double], counts: [Double], label: String?, color: Int)
+    case step(xs: [Double], ys: [Double], label: String?, color: Int)
+    /// Heatmap rows x columns over the axes' categories (columns) and `rows`; nil = no data.
+    case heatmap(values: [[Double?]], rows: [String], cellLabels: Bool, colorbar: String, range: (Double, Double)?)
+    case vline(x: Double, label: String?)
+    case hline(y: Double, label: String?)
+    case text(x: Double, y: Double, text: String)
+    /// Two-set Venn diagram of solved sets.
+    case venn(a: String, b: String, onlyA: Int, onlyB: Int, both: Int, neither: Int)
+}
+
+public final class Axes {
+    public var title: String?
+    public var xLabel: String?
+    public var yLabel: String?
+    public var xScale: Scale = .linear
+    public var yScale: Scale = .linear
+    public var xLimits: (Double, Double)?
+    public var yLimits: (Double, Double)?
+    /// Categorical x axis (bars, heatmap columns).
+    public var categories: [String]?
+    public var artists: [Artist] = []
+    public var legend = true
+    public var percentY = false
+
+    public init(title: String? = nil, xLabel: String? = nil, yLabel: String? = nil) {
+        self.title = title; self.xLabel = xLabel; self.yLabel = yLabel
+    }
+    public func add(_ a: Artist) { artists.append(a) }
+}
+
+/// Figure -> axes (side by side) -> artists.
+public final class Figure {
+    public let style: Style
+    public var width: Double
+    public var height: Double
+    public var axes: [Axes]
+
+    /// `wide` uses the style's double-column width.
+    public init(style: Style, wide: Bool = false, heightScale: Double = 1, axes: [Axes]) {
+        self.style = style
+        width = 72 * (wide ? style.wideWidthIn : style.widthIn)
+        height = 72 * style.widthIn * style.aspect * heightScale
+        self.axes = axes
+    }
+
+    /// Lays out each Axes in its slot, then paints it.
+    public func draw(on r: Renderer) {
+        let slot = width / Double(max(axes.count, 1))
+        for (i, ax) in axes.enumerated() {
+            let frame = Slot(x0: Double(i) * slot, y0: 0, w: slot, h: height)
+            switch AxesLayout.make(ax, style: style, slot: frame, measure: r.textWidth) {
+            case let .xy(l): XYPainter(ax: ax, style: style, r: r, l: l).paint()
+            case let .heatmap(l): HeatmapPainter(ax: ax, style: style, r: r, l: l).paint()
+            case let .venn(l): VennPainter(ax: ax, style: style, r: r, l: l).paint()
+            }
+        }
+    }
+}
