@@ -37,126 +37,164 @@ public struct Notebook: Sendable {
     }
 
     public static func parse(_ text: String, path: String) throws -> Notebook {
-        let lines = text.components(separatedBy: "\n")
+        var p = NotebookParser(text: text, path: path)
+        try p.frontMatter()
+        while p.i < p.lines.count { try p.next() }
+        p.flushProse()
+        guard let plan = p.plan else {
+            throw PlanError("\(path): the notebook has no sample cell (```rollbook\\nsample: {...}\\n```)")
+        }
+        var nb = Notebook(path: path, title: p.title, name: plan.name, store: p.store, style: p.style, plan: plan,
+                          blocks: p.blocks)
+        nb.clustering = p.clustering; nb.prefixTokens = p.prefixTokens
+        return nb
+    }
+}
+
+/// Reads a notebook top to bottom: front matter, then prose and fenced `rollbook` cells.
+struct NotebookParser {
+    let lines: [String]
+    let path: String
+    var i = 0
+    var title: String, store: String? = nil, style = "paper", clustering = "answer_class", prefixTokens = 8
+    var base: Plan
+    var plan: Plan? = nil
+    var blocks = [Notebook.Block]()
+    var prose = [String]()
+
+    init(text: String, path: String) {
+        lines = text.components(separatedBy: "\n")
+        self.path = path
         let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-        var i = 0
-        var front: [(String, Node)] = []
-        var frontLine = 1
-        if lines.first?.trimmingCharacters(in: .whitespaces) == "---" {
-            guard let end = lines.dropFirst().firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "---" }) else {
-                throw PlanError("\(path):1: front matter opened with --- is never closed")
-            }
-            let yaml = lines[1..<end].joined(separator: "\n")
-            frontLine = 2
-            let node: Node?
-            do { node = try Yams.compose(yaml: yaml) } catch let e as YamlError {
-                throw PlanError("\(path): invalid front matter: \(Plan.yamlMessage(e, lineOffset: 1))")
-            }
-            if let node {
-                guard let m = node.mapping else { throw PlanError("\(path):2: front matter must be a mapping") }
-                for (k, v) in m { front.append((k.string ?? "", v)) }
-            }
-            i = end + 1
+        title = stem
+        base = Plan(name: stem)
+    }
+
+    static let frontFields = "title, model, tasks, store, style, name, template, seed, clustering, prefix_tokens"
+
+    /// YAML between a first line `---` and the next `---`.
+    mutating func frontMatter() throws {
+        guard lines.first?.trimmingCharacters(in: .whitespaces) == "---" else { return }
+        guard let end = lines.dropFirst().firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "---" }) else {
+            throw PlanError("\(path):1: front matter opened with --- is never closed")
         }
-        var title = stem, store: String? = nil, style = "paper", clustering = "answer_class", prefixTokens = 8
-        var base = Plan(name: stem)
-        for (k, v) in front {
-            let line = (v.mark?.line ?? 0) + frontLine - 1
-            guard case .scalar(let s) = v else { throw PlanError("\(path):\(line): front matter field \(k) must be text") }
-            switch k {
-            case "title": title = s.string
-            case "model": base.model = s.string
-            case "tasks": base.tasks = s.string
-            case "store": store = s.string
-            case "style": style = s.string
-            case "name": base.name = s.string
-            case "template": base.template = s.string
-            case "seed":
-                guard let v = UInt64(s.string) else { throw PlanError("\(path):\(line): seed must be a non-negative integer") }
-                base.seed = v
-            case "clustering":
-                guard Diversity.clusterings.contains(s.string) else {
-                    throw PlanError("\(path):\(line): clustering must be one of \(Diversity.clusterings.joined(separator: ", "))")
-                }
-                clustering = s.string
-            case "prefix_tokens":
-                guard let v = Int(s.string), v > 0 else { throw PlanError("\(path):\(line): prefix_tokens must be a positive integer") }
-                prefixTokens = v
-            default: throw PlanError("\(path):\(line): unknown front matter field \(k) (expected title, model, tasks, store, style, name, template, seed, clustering, prefix_tokens)")
-            }
+        let node: Node?
+        do { node = try Yams.compose(yaml: lines[1..<end].joined(separator: "\n")) } catch let e as YamlError {
+            throw PlanError("\(path): invalid front matter: \(Plan.yamlMessage(e, lineOffset: 1))")
         }
-        var blocks = [Block]()
-        var prose = [String]()
-        var plan: Plan? = nil
-        func flushProse() {
-            let t = prose.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
-            if !t.isEmpty { blocks.append(.prose(t)) }
-            prose = []
+        if let node {
+            guard let m = node.mapping else { throw PlanError("\(path):2: front matter must be a mapping") }
+            for (k, v) in m { try frontField(k.string ?? "", v) }
         }
-        while i < lines.count {
-            let line = lines[i]
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            guard trimmed.hasPrefix("```"), trimmed.dropFirst(3).trimmingCharacters(in: .whitespaces) == "rollbook" else {
-                // Other fenced blocks are prose, copied whole.
-                if trimmed.hasPrefix("```") {
-                    prose.append(line); i += 1
-                    while i < lines.count { prose.append(lines[i]); if lines[i].trimmingCharacters(in: .whitespaces).hasPrefix("```") { break }; i += 1 }
-                    i += 1; continue
+        i = end + 1
+    }
+
+    mutating func frontField(_ k: String, _ v: Node) throws {
+        let line = (v.mark?.line ?? 0) + 1
+        guard case .scalar(let s) = v else { throw PlanError("\(path):\(line): front matter field \(k) must be text") }
+        switch k {
+        case "title": title = s.string
+        case "model": base.model = s.string
+        case "tasks": base.tasks = s.string
+        case "store": store = s.string
+        case "style": style = s.string
+        case "name": base.name = s.string
+        case "template": base.template = s.string
+        case "seed":
+            guard let v = UInt64(s.string) else { throw PlanError("\(path):\(line): seed must be a non-negative integer") }
+            base.seed = v
+        case "clustering":
+            guard Diversity.clusterings.contains(s.string) else {
+                let known = Diversity.clusterings.joined(separator: ", ")
+                throw PlanError("\(path):\(line): clustering must be one of \(known)")
+            }
+            clustering = s.string
+        case "prefix_tokens":
+            guard let v = Int(s.string), v > 0 else {
+                throw PlanError("\(path):\(line): prefix_tokens must be a positive integer")
+            }
+            prefixTokens = v
+        default: throw PlanError("\(path):\(line): unknown front matter field \(k) (expected \(Self.frontFields))")
+        }
+    }
+
+    mutating func flushProse() {
+        let t = prose.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+        if !t.isEmpty { blocks.append(.prose(t)) }
+        prose = []
+    }
+
+    /// One line of prose, a whole other fenced block (prose, copied whole), or a rollbook cell.
+    mutating func next() throws {
+        let line = lines[i]
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        guard trimmed.hasPrefix("```"), trimmed.dropFirst(3).trimmingCharacters(in: .whitespaces) == "rollbook" else {
+            if trimmed.hasPrefix("```") {
+                prose.append(line); i += 1
+                while i < lines.count {
+                    prose.append(lines[i])
+                    if lines[i].trimmingCharacters(in: .whitespaces).hasPrefix("```") { break }
+                    i += 1
                 }
-                prose.append(line); i += 1; continue
+            } else {
+                prose.append(line)
             }
-            let start = i + 1
-            guard let end = lines[start...].firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("```") }) else {
-                throw PlanError("\(path):\(i + 1): rollbook cell is never closed with ```")
-            }
-            flushProse()
-            let body = lines[start..<end].joined(separator: "\n")
-            let cellLine = start + 1
-            let node: Node?
-            do { node = try Yams.compose(yaml: body) } catch let e as YamlError {
-                throw PlanError("\(path): cell at line \(i + 1): \(Plan.yamlMessage(e, lineOffset: start))")
-            }
-            guard let m = node?.mapping, let (firstKey, firstValue) = m.first.map({ ($0.key.string ?? "", $0.value) }) else {
-                throw PlanError("\(path):\(cellLine): a rollbook cell needs one of sample:, figure:, table:, text:")
-            }
-            var extras = [String: String]()
-            for (k, v) in m.dropFirst() {
-                guard let ks = k.string, case .scalar(let s) = v else {
-                    throw PlanError("\(path):\((k.mark?.line ?? 1) + start): cell options must be text")
-                }
-                extras[ks] = s.string
-            }
-            let keyLine = (m.first?.key.mark?.line ?? 1) + start
-            switch firstKey {
-            case "sample":
-                if plan != nil { throw PlanError("\(path):\(keyLine): only one sample cell per notebook") }
-                if !extras.isEmpty { throw PlanError("\(path):\(keyLine): put sample options inside sample:") }
-                plan = try Plan.parse(node: firstValue, source: path, defaultName: base.name, lineOffset: start, base: base)
-                blocks.append(.sample(plan!, line: keyLine))
-            case "figure", "table":
-                guard case .scalar(let s) = firstValue else { throw PlanError("\(path):\(keyLine): \(firstKey): expected a name") }
-                let names = firstKey == "figure" ? figureNames : tableNames
-                guard names.contains(s.string) else {
-                    throw PlanError("\(path):\(keyLine): unknown \(firstKey) \"\(s.string)\" (known: \(names.joined(separator: ", ")))")
-                }
-                for k in extras.keys where !["caption", "wide"].contains(k) {
-                    throw PlanError("\(path):\(keyLine): unknown option \(k) for \(firstKey) (expected caption, wide)")
-                }
-                let caption = extras["caption"]
-                blocks.append(firstKey == "figure" ? .figure(name: s.string, caption: caption, options: extras, line: keyLine)
-                                                   : .table(name: s.string, caption: caption, options: extras, line: keyLine))
-            case "text":
-                guard case .scalar(let s) = firstValue else { throw PlanError("\(path):\(keyLine): text: expected a string") }
-                blocks.append(.text(s.string, line: keyLine))
-            default:
-                throw PlanError("\(path):\(keyLine): unknown cell kind \"\(firstKey)\" (expected sample, figure, table, text)")
-            }
-            i = end + 1
+            i += 1
+            return
+        }
+        let start = i + 1
+        guard let end = lines[start...].firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("```") }) else {
+            throw PlanError("\(path):\(i + 1): rollbook cell is never closed with ```")
         }
         flushProse()
-        guard let plan else { throw PlanError("\(path): the notebook has no sample cell (```rollbook\\nsample: {...}\\n```)") }
-        var nb = Notebook(path: path, title: title, name: plan.name, store: store, style: style, plan: plan, blocks: blocks)
-        nb.clustering = clustering; nb.prefixTokens = prefixTokens
-        return nb
+        try cell(lines[start..<end].joined(separator: "\n"), fence: i, start: start)
+        i = end + 1
+    }
+
+    /// A cell's YAML: its first key is its kind; further keys are options.
+    mutating func cell(_ body: String, fence: Int, start: Int) throws {
+        let node: Node?
+        do { node = try Yams.compose(yaml: body) } catch let e as YamlError {
+            throw PlanError("\(path): cell at line \(fence + 1): \(Plan.yamlMessage(e, lineOffset: start))")
+        }
+        guard let m = node?.mapping, let (kind, value) = m.first.map({ ($0.key.string ?? "", $0.value) }) else {
+            throw PlanError("\(path):\(start + 1): a rollbook cell needs one of sample:, figure:, table:, text:")
+        }
+        var extras = [String: String]()
+        for (k, v) in m.dropFirst() {
+            guard let ks = k.string, case .scalar(let s) = v else {
+                throw PlanError("\(path):\((k.mark?.line ?? 1) + start): cell options must be text")
+            }
+            extras[ks] = s.string
+        }
+        let keyLine = (m.first?.key.mark?.line ?? 1) + start
+        switch kind {
+        case "sample":
+            if plan != nil { throw PlanError("\(path):\(keyLine): only one sample cell per notebook") }
+            if !extras.isEmpty { throw PlanError("\(path):\(keyLine): put sample options inside sample:") }
+            plan = try Plan.parse(node: value, source: path, defaultName: base.name, lineOffset: start, base: base)
+            blocks.append(.sample(plan!, line: keyLine))
+        case "figure", "table":
+            try figureOrTable(kind, value, extras: extras, line: keyLine)
+        case "text":
+            guard case .scalar(let s) = value else { throw PlanError("\(path):\(keyLine): text: expected a string") }
+            blocks.append(.text(s.string, line: keyLine))
+        default:
+            throw PlanError("\(path):\(keyLine): unknown cell kind \"\(kind)\" (expected sample, figure, table, text)")
+        }
+    }
+
+    mutating func figureOrTable(_ kind: String, _ value: Node, extras: [String: String], line: Int) throws {
+        guard case .scalar(let s) = value else { throw PlanError("\(path):\(line): \(kind): expected a name") }
+        let names = kind == "figure" ? Notebook.figureNames : Notebook.tableNames
+        guard names.contains(s.string) else {
+            throw PlanError("\(path):\(line): unknown \(kind) \"\(s.string)\" (known: \(names.joined(separator: ", ")))")
+        }
+        for k in extras.keys where !["caption", "wide"].contains(k) {
+            throw PlanError("\(path):\(line): unknown option \(k) for \(kind) (expected caption, wide)")
+        }
+        let caption = extras["caption"]
+        blocks.append(kind == "figure" ? .figure(name: s.string, caption: caption, options: extras, line: line)
+                                       : .table(name: s.string, caption: caption, options: extras, line: line))
     }
 }
