@@ -267,17 +267,18 @@ public enum RunAnalysis {
         func pool(_ name: String, _ include: (Cell) -> Bool) -> PoolSummary? {
             let chosen = cells.filter(include)
             guard !chosen.isEmpty else { return nil }
-            var oracle = [Double](), solved = [String](), sizes = [Int: (n: Int, c: Int)]()
-            for (i, p) in problems.enumerated() {
+            var oracle = [Double](), solved = [String](), sizes = [(n: Int, c: Int)]()
+            for p in problems {
                 let g = chosen.flatMap { byCell[$0]![p] ?? [] }
                 let c = g.filter(\Outcome.correct).count
                 oracle.append(c > 0 ? 1 : 0)
                 if c > 0 { solved.append(p) }
-                sizes[i] = (g.count, c)
+                sizes.append((g.count, c))
             }
-            let size = sizes.values.map(\.n).min() ?? 0
+            // Summed in problem order (a dictionary's order varied from process to process).
+            let size = sizes.map(\.n).min() ?? 0
             let curve = size == 0 ? [] : (1...size).map { k in
-                sizes.values.reduce(0) { $0 + Estimators.passAtK(n: $1.n, c: $1.c, k: k) } / Double(problems.count)
+                sizes.reduce(0) { $0 + Estimators.passAtK(n: $1.n, c: $1.c, k: k) } / Double(problems.count)
             }
             return PoolSummary(name: name, rolloutsPerProblem: size, oracle: ci(oracle, 100 + UInt64(name.count)),
                                curve: curve, solved: solved)
