@@ -1,35 +1,5 @@
 import Foundation
 
-/// One graded rollout, as analyses see it (no text).
-public struct Outcome: Sendable {
-    public var problem: String
-    public var layers: Int
-    public var temperature: Double
-    public var sample: Int
-    public var correct: Bool
-    public var answerClass: String
-    public var tokens: Int
-    public var meanEntropy: Double
-    public var meanLogprob: Double
-    public var selfCertainty: Double
-    public var gatedTokens: Int
-    public var extraLayerApplications: Int
-    /// The approach label under the run's clustering (answer class by default).
-    public var approach: String
-    /// Mean entropy of the early (approach-committing) tokens, when known.
-    public var earlyEntropy: Double?
-
-    public init(problem: String, layers: Int, temperature: Double, sample: Int, correct: Bool, answerClass: String,
-                tokens: Int = 0, meanEntropy: Double = 0, meanLogprob: Double = 0, selfCertainty: Double = 0,
-                gatedTokens: Int = 0, extraLayerApplications: Int = 0, approach: String? = nil, earlyEntropy: Double? = nil) {
-        self.approach = approach ?? answerClass; self.earlyEntropy = earlyEntropy
-        self.problem = problem; self.layers = layers; self.temperature = temperature; self.sample = sample
-        self.correct = correct; self.answerClass = answerClass; self.tokens = tokens; self.meanEntropy = meanEntropy
-        self.meanLogprob = meanLogprob; self.selfCertainty = selfCertainty; self.gatedTokens = gatedTokens
-        self.extraLayerApplications = extraLayerApplications
-    }
-}
-
 public struct AnalysisOptions: Sendable, Codable {
     public var resamples = 1000
     public var level = 0.95
@@ -47,13 +17,6 @@ public struct AnalysisOptions: Sendable, Codable {
     /// k of the first-k-token clustering and of the early-token entropy.
     public var prefixTokens = 8
     public init() {}
-}
-
-public struct Cell: Sendable, Codable, Hashable, Comparable {
-    public var layers: Int
-    public var temperature: Double
-    public init(layers: Int, temperature: Double) { self.layers = layers; self.temperature = temperature }
-    public static func < (a: Cell, b: Cell) -> Bool { (a.layers, a.temperature) < (b.layers, b.temperature) }
 }
 
 public enum RunAnalysis {
@@ -325,14 +288,10 @@ public enum RunAnalysis {
         return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
 
-    /// Class sizes (sorted by first appearance) and the index of the correct class.
+    /// Class sizes (sorted by first appearance) and the index of the correct class (the
+    /// last correct rollout's). Kept for callers; the module uses `OutcomeIndex.classCounts`.
     public static func classCounts(_ g: [Outcome]) -> (counts: [Int], correct: Int?) {
-        var index = [String: Int](), counts = [Int](), correct: Int? = nil
-        for x in g {
-            let i = index[x.answerClass] ?? { index[x.answerClass] = counts.count; counts.append(0); return counts.count - 1 }()
-            counts[i] += 1
-            if x.correct { correct = i }
-        }
-        return (counts, correct)
+        let t = OutcomeIndex.classCounts(g)
+        return (t.counts, t.correct)
     }
 }
