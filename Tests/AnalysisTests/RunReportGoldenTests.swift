@@ -139,6 +139,17 @@ import Testing
         return r
     }
 
+    /// The other branches: low-diversity regime (depth recommended), no block count, no
+    /// features (no T2 predictor), no iteration histograms.
+    static func plainReport() -> RunReport {
+        var o = AnalysisOptions()
+        o.resamples = 60
+        o.seed = 3
+        o.keffThreshold = 100
+        o.clustering = "prefix"
+        return RunAnalysis.analyze(outcomes(), options: o)
+    }
+
     static func json(_ r: RunReport) throws -> String {
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys]
@@ -162,6 +173,21 @@ import Testing
             try? got.write(toFile: NSTemporaryDirectory() + "run_report_actual.json", atomically: true, encoding: .utf8)
         }
         #expect(got == runReportGolden, "RunReport JSON differs from the golden (actual in $TMPDIR/run_report_actual.json)")
+    }
+
+    @Test func plainRunReportMatchesGoldenJSON() throws {
+        let r = Self.plainReport()
+        let got = try Self.json(r)
+        if ProcessInfo.processInfo.environment["ROLLBOOK_RECORD_ANALYSIS"] == "1" {
+            try got.write(toFile: "/tmp/run_report_plain_golden.json", atomically: true, encoding: .utf8)
+            return
+        }
+        #expect(r.diversity?.regime == "low" && r.budgetPredictor == nil && r.cells.allSatisfy { $0.costOverhead == nil })
+        if got != plainRunReportGolden {
+            try? got.write(toFile: NSTemporaryDirectory() + "run_report_plain_actual.json", atomically: true,
+                           encoding: .utf8)
+        }
+        #expect(got == plainRunReportGolden, "plain RunReport JSON differs (actual in $TMPDIR/run_report_plain_actual.json)")
     }
 
     /// Codable synthesis follows declaration order: the stored fields of every report type, in order.
