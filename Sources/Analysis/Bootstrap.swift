@@ -22,13 +22,16 @@ public enum Bootstrap {
         }
         stats.sort()
         let a = (1 - level) / 2
-        func q(_ p: Double) -> Double { stats[min(stats.count - 1, max(0, Int((p * Double(stats.count - 1)).rounded())))] }
+        func q(_ p: Double) -> Double {
+            stats[min(stats.count - 1, max(0, Int((p * Double(stats.count - 1)).rounded())))]
+        }
         return Interval(value: m, low: q(a), high: q(1 - a))
     }
 
     /// Paired comparison of two configurations on the same problems: mean difference b - a
     /// with a CI from resampling problems.
-    public static func pairedDifference(_ a: [Double], _ b: [Double], resamples: Int = 1000, level: Double = 0.95, seed: UInt64 = 0) -> Interval {
+    public static func pairedDifference(_ a: [Double], _ b: [Double], resamples: Int = 1000, level: Double = 0.95,
+                                        seed: UInt64 = 0) -> Interval {
         precondition(a.count == b.count, "paired comparison needs the same problems")
         return mean(zip(a, b).map { $1 - $0 }, resamples: resamples, level: level, seed: seed)
     }

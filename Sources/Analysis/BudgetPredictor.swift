@@ -62,7 +62,8 @@ public enum BudgetPredictor {
 
     /// `features[problem][layer]` (each of dimension d), `curves` = A_x(N) on `grid`.
     public static func evaluate(features: [[[Float]]], nStar: [Int], curves: [[Double]], grid: [Int],
-                                datasetBudget: Int, folds requested: Int = 5, lambda: Double = 1.0) -> BudgetPrediction? {
+                                datasetBudget: Int, folds requested: Int = 5,
+                                lambda: Double = 1.0) -> BudgetPrediction? {
         let n = features.count
         guard n >= 4, n == nStar.count, let layers = features.first?.count, layers > 0 else { return nil }
         let folds = min(requested, n)
@@ -82,13 +83,16 @@ public enum BudgetPredictor {
         }
         let inv = errs.map { 1 / max($0, 1e-6) }
         let weights = inv.map { $0 / inv.reduce(0, +) }
-        let predicted = (0..<n).map { i in snap((0..<layers).reduce(0) { $0 + weights[$1] * pow(2, cv[$1][i]) }, grid: grid) }
+        let predicted = (0..<n).map { i in
+            snap((0..<layers).reduce(0) { $0 + weights[$1] * pow(2, cv[$1][i]) }, grid: grid)
+        }
         func accuracy(_ budgets: [Int]) -> Double {
             (0..<n).reduce(0) { $0 + curves[$1][grid.firstIndex(of: budgets[$1]) ?? 0] } / Double(n)
         }
         let median = snap(Double(nStar.sorted()[n / 2]), grid: grid)
         let denom = Double(n * datasetBudget)
-        return BudgetPrediction(folds: folds, lambda: lambda, layerErrors: errs, layerWeights: weights, predicted: predicted,
+        return BudgetPrediction(folds: folds, lambda: lambda, layerErrors: errs, layerWeights: weights,
+                                predicted: predicted,
                                 accuracyAtPredicted: accuracy(predicted),
                                 accuracyAtDatasetBudget: accuracy(Array(repeating: datasetBudget, count: n)),
                                 costRatio: Double(predicted.reduce(0, +)) / denom,

@@ -48,12 +48,11 @@ public struct DepthComparison: Sendable, Codable, Equatable {
 public enum DepthAnalysis {
     /// Plurality correctness of a set of answers: 1 if the correct class wins outright,
     /// 1/#tied if it ties for the lead, else 0 (the maj@k credit rule).
+    /// (The correct class is the last correct answer's; class order does not change the credit.)
     static func majority(_ xs: [(cls: String, correct: Bool)]) -> Double {
-        var counts = [String: Int]()
-        var correctClass: String?
-        for x in xs { counts[x.cls, default: 0] += 1; if x.correct { correctClass = x.cls } }
-        guard let c = correctClass, let top = counts.values.max(), counts[c] == top else { return 0 }
-        return 1 / Double(counts.values.filter { $0 == top }.count)
+        let t = OutcomeIndex.classCounts(labels: xs.lazy.map { ($0.cls, $0.correct) })
+        guard let c = t.correct else { return 0 }
+        return Estimators.credit(t.counts, correct: c)
     }
 
     /// Rounds away floating-point dust (a lift of -2e-16 is 0).
@@ -63,15 +62,15 @@ public enum DepthAnalysis {
     /// rollouts. Only problems present on both sides count; breadth uses the first B samples.
     public static func compare(breadth: [Outcome], depth: [DepthOutcome], b0: Int, prefixTokens: Int,
                                resamples: Int = 1000, level: Double = 0.95, seed: UInt64 = 0) -> [DepthComparison] {
-        var broad = [Cell: [String: [Outcome]]]()
-        for x in breadth where x.temperature > 0 { broad[Cell(layers: x.layers, temperature: x.temperature), default: [:]][x.problem, default: []].append(x) }
+        let broad = OutcomeIndex(breadth) { $0.temperature > 0 }.byCell
         struct Key: Hashable, Comparable {
             var cell: Cell; var signal: String
             static func < (a: Key, b: Key) -> Bool { (a.cell, a.signal) < (b.cell, b.signal) }
         }
         var deep = [Key: [String: [Int: [DepthOutcome]]]]()
         for x in depth {
-            deep[Key(cell: Cell(layers: x.layers, temperature: x.temperature), signal: x.signal), default: [:]][x.problem, default: [:]][x.trial, default: []].append(x)
+            let key = Key(cell: Cell(layers: x.layers, temperature: x.temperature), signal: x.signal)
+            deep[key, default: [:]][x.problem, default: [:]][x.trial, default: []].append(x)
         }
         var rows = [DepthComparison]()
         for (ki, key) in deep.keys.sorted().enumerated() {
@@ -81,7 +80,8 @@ public enum DepthAnalysis {
             guard !problems.isEmpty else { continue }
             let children = byProblem[problems[0]]!.values.first?.count ?? 0
             let budget = children + b0
-            var bp = [Double](), bm = [Double](), dp = [Double](), dm = [Double](), bt = [Double](), dt = [Double]()
+            var bp = [Double](), bm = [Double](), dp = [Double](), dm = [Double]()
+            var bt = [Double](), dt = [Double]()
             var trials = 0
             for p in problems {
                 let b = wide[p]!.sorted { $0.sample < $1.sample }.prefix(budget)
@@ -105,7 +105,8 @@ public enum DepthAnalysis {
             let bpI = ci(bp, 1), bmI = ci(bm, 2), dpI = ci(dp, 3), dmI = ci(dm, 4)
             rows.append(DepthComparison(
                 layers: key.cell.layers, temperature: key.cell.temperature, signal: key.signal, budget: budget, b0: b0,
-                problems: problems.count, trials: trials, breadthPass: bpI, breadthMajority: bmI, depthPass: dpI, depthMajority: dmI,
+                problems: problems.count, trials: trials, breadthPass: bpI, breadthMajority: bmI, depthPass: dpI,
+                depthMajority: dmI,
                 passLift: bpI.value > 0 ? tidy((dpI.value - bpI.value) / bpI.value) : nil,
                 majorityLift: bmI.value > 0 ? tidy((dmI.value - bmI.value) / bmI.value) : nil,
                 breadthTokens: bt.reduce(0, +) / Double(bt.count), depthTokens: dt.reduce(0, +) / Double(dt.count)))
@@ -124,7 +125,8 @@ public struct RefineOutcome: Sendable {
     public var correct: Bool
     public var answerClass: String
     public var tokens: Int
-    public init(problem: String, layers: Int, temperature: Double, sample: Int, round: Int, correct: Bool, answerClass: String, tokens: Int) {
+    public init(problem: String, layers: Int, temperature: Double, sample: Int, round: Int, correct: Bool,
+                answerClass: String, tokens: Int) {
         self.problem = problem; self.layers = layers; self.temperature = temperature; self.sample = sample
         self.round = round; self.correct = correct; self.answerClass = answerClass; self.tokens = tokens
     }
@@ -153,15 +155,17 @@ public struct RefineComparison: Sendable, Codable, Equatable {
 public enum RefineAnalysis {
     public static func compare(breadth: [Outcome], refine: [RefineOutcome], resamples: Int = 1000, level: Double = 0.95,
                                seed: UInt64 = 0) -> [RefineComparison] {
-        var broad = [Cell: [String: [Outcome]]]()
-        for x in breadth { broad[Cell(layers: x.layers, temperature: x.temperature), default: [:]][x.problem, default: []].append(x) }
+        let broad = OutcomeIndex(breadth).byCell
         struct Key: Hashable, Comparable {
             var cell: Cell; var round: Int
             static func < (a: Key, b: Key) -> Bool { (a.cell, a.round) < (b.cell, b.round) }
         }
         var byKey = [Key: [String: [RefineOutcome]]]()
         var tokensUpTo = [String: Int]()   // "problem|L|T|sample|round" -> tokens of rounds 1...round
-        for x in refine { byKey[Key(cell: Cell(layers: x.layers, temperature: x.temperature), round: x.round), default: [:]][x.problem, default: []].append(x) }
+        for x in refine {
+            let key = Key(cell: Cell(layers: x.layers, temperature: x.temperature), round: x.round)
+            byKey[key, default: [:]][x.problem, default: []].append(x)
+        }
         for x in refine.sorted(by: { $0.round < $1.round }) {
             let prev = tokensUpTo["\(x.problem)|\(x.layers)|\(x.temperature)|\(x.sample)|\(x.round - 1)"] ?? 0
             tokensUpTo["\(x.problem)|\(x.layers)|\(x.temperature)|\(x.sample)|\(x.round)"] = prev + x.tokens
@@ -177,18 +181,17 @@ public enum RefineAnalysis {
                 let chains = byKey[key]![p]!
                 acc.append(Double(chains.filter(\.correct).count) / Double(chains.count))
                 let g = wide[p]!
-                var counts = [String: Int]()
-                for o in g { counts[o.answerClass, default: 0] += 1 }
-                let classes = Array(counts.keys).sorted()
-                let correctClass = g.first(where: \.correct)?.answerClass
-                maj.append(Estimators.majAtK(counts: classes.map { counts[$0]! }, correct: correctClass.flatMap { classes.firstIndex(of: $0) },
+                // Classes in sorted order, the first correct rollout's class correct.
+                let classes = OutcomeIndex.classCounts(g, order: .sorted, correctFrom: .first)
+                maj.append(Estimators.majAtK(counts: classes.counts, correct: classes.correct,
                                              k: budget, seed: seed &+ UInt64(ki)).value)
                 pass.append(Estimators.passAtK(n: g.count, c: g.filter(\.correct).count, k: budget))
                 let meanBreadth = Double(g.reduce(0) { $0 + $1.tokens }) / Double(g.count)
                 bt.append(meanBreadth * Double(budget))
                 let own = chains.map { c -> Double in
                     let base = g.first { $0.sample == c.sample }.map { Double($0.tokens) } ?? meanBreadth
-                    return base + Double(tokensUpTo["\(c.problem)|\(c.layers)|\(c.temperature)|\(c.sample)|\(c.round)"] ?? 0)
+                    let key = "\(c.problem)|\(c.layers)|\(c.temperature)|\(c.sample)|\(c.round)"
+                    return base + Double(tokensUpTo[key] ?? 0)
                 }
                 rt.append(own.reduce(0, +) / Double(own.count))
             }
@@ -196,10 +199,13 @@ public enum RefineAnalysis {
                 Bootstrap.mean(xs, resamples: resamples, level: level, seed: seed &+ UInt64(ki) &* 11 &+ salt)
             }
             let a = ci(acc, 1), m = ci(maj, 2)
-            rows.append(RefineComparison(layers: key.cell.layers, temperature: key.cell.temperature, round: key.round, budget: budget,
-                                         problems: problems.count, refined: a, breadthMajority: m, breadthPass: ci(pass, 3),
-                                         liftOverMajority: m.value > 0 ? DepthAnalysis.tidy((a.value - m.value) / m.value) : nil,
-                                         refineTokens: rt.reduce(0, +) / Double(rt.count), breadthTokens: bt.reduce(0, +) / Double(bt.count)))
+            rows.append(RefineComparison(layers: key.cell.layers, temperature: key.cell.temperature, round: key.round,
+                                         budget: budget, problems: problems.count, refined: a, breadthMajority: m,
+                                         breadthPass: ci(pass, 3),
+                                         liftOverMajority: m.value > 0
+                                            ? DepthAnalysis.tidy((a.value - m.value) / m.value) : nil,
+                                         refineTokens: rt.reduce(0, +) / Double(rt.count),
+                                         breadthTokens: bt.reduce(0, +) / Double(bt.count)))
         }
         return rows
     }

@@ -30,7 +30,9 @@ public enum Diversity {
     /// Profile of an approach distribution given as probabilities (summing to 1).
     public static func profile(probabilities: [Double]) -> DiversityProfile {
         let p = probabilities.filter { $0 > 0 }
-        guard !p.isEmpty else { return DiversityProfile(entropy: 0, effectiveApproaches: 1, inverseSimpson: 1, topMass: 1) }
+        guard !p.isEmpty else {
+            return DiversityProfile(entropy: 0, effectiveApproaches: 1, inverseSimpson: 1, topMass: 1)
+        }
         let h = -p.reduce(0) { $0 + $1 * log($1) }
         return DiversityProfile(entropy: h, effectiveApproaches: exp(h),
                                 inverseSimpson: 1 / p.reduce(0) { $0 + $1 * $1 }, topMass: p.max() ?? 1)
@@ -39,7 +41,8 @@ public enum Diversity {
     /// The approach label of a rollout under a clustering: the answer class, the first k
     /// generated token ids, or the first sentence (lower-cased, whitespace collapsed).
     /// Remote rollouts carry no token ids (id -1): their prefix is the first k words.
-    public static func approachLabel(clustering: String, answerClass: String, response: String?, tokenIDs: [Int32]?, k: Int) -> String {
+    public static func approachLabel(clustering: String, answerClass: String, response: String?, tokenIDs: [Int32]?,
+                                     k: Int) -> String {
         switch clustering {
         case "prefix":
             let ids = (tokenIDs ?? []).prefix(k)
@@ -70,14 +73,9 @@ public enum Diversity {
     /// Groups rollouts by approach label: (pi_z, q_z) per approach, in first-seen order.
     public static func approaches(labels: [String], correct: [Bool]) -> (pi: [Double], q: [Double]) {
         precondition(labels.count == correct.count)
-        var order = [String](), count = [String: Int](), good = [String: Int]()
-        for (z, c) in zip(labels, correct) {
-            if count[z] == nil { order.append(z) }
-            count[z, default: 0] += 1
-            if c { good[z, default: 0] += 1 }
-        }
+        let t = OutcomeIndex.classCounts(labels: zip(labels, correct))
         let n = Double(max(labels.count, 1))
-        return (order.map { Double(count[$0]!) / n }, order.map { Double(good[$0] ?? 0) / Double(count[$0]!) })
+        return (t.counts.map { Double($0) / n }, zip(t.correctCounts, t.counts).map { Double($0) / Double($1) })
     }
 
     /// Var(C) = Var_z(q_z) + E_z[q_z (1 - q_z)].
@@ -101,7 +99,8 @@ public enum Diversity {
     /// Analytic check (seed 000): with selection distribution P_s over approaches, depth
     /// (keep one of b0 prefixes, continue with B - b0 samples) beats breadth (B samples)
     /// only if sum_z P_s(z) (1 - (1 - q_z)^(B - b0)) > 1 - (1 - p)^B.
-    public static func depthBeatsBreadth(selection: [Double], pi: [Double], q: [Double], budget b: Int, prefixes b0: Int) -> (depth: Double, breadth: Double, wins: Bool) {
+    public static func depthBeatsBreadth(selection: [Double], pi: [Double], q: [Double], budget b: Int,
+                                         prefixes b0: Int) -> (depth: Double, breadth: Double, wins: Bool) {
         let p = zip(pi, q).reduce(0) { $0 + $1.0 * $1.1 }
         let rest = Double(max(b - b0, 0))
         let depth = zip(selection, q).reduce(0) { $0 + $1.0 * (1 - pow(1 - $1.1, rest)) }

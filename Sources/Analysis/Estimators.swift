@@ -130,7 +130,11 @@ public enum Estimators {
         for _ in 0..<draws {
             // A partial Fisher-Yates from any permutation draws a uniform m-subset, so the
             // pool is shuffled in place draw after draw, never copied.
-            if complement { for i in picked.indices { picked[i] = counts[i] } } else { for i in picked.indices { picked[i] = 0 } }
+            if complement {
+                for i in picked.indices { picked[i] = counts[i] }
+            } else {
+                for i in picked.indices { picked[i] = 0 }
+            }
             for j in 0..<m {
                 let r = j + Int(rng.next() % UInt64(n - j))
                 pool.swapAt(j, r)
@@ -152,7 +156,8 @@ public enum Estimators {
     /// Self-certainty Borda voting (Kang et al. 2025): rank rollouts by score (rank 1 the
     /// highest); the rollout at rank r of N gives (N - r + 1)^p to its class; the class with
     /// the highest total wins (ties credit 1/#tied). Returns the winning class's credit.
-    public static func bordaVote(scores: [Double], classes: [String], correctClass: String?, p: Double = 0.5) -> Double {
+    public static func bordaVote(scores: [Double], classes: [String], correctClass: String?,
+                                 p: Double = 0.5) -> Double {
         let n = scores.count
         guard n > 0, let correctClass else { return 0 }
         let order = scores.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }

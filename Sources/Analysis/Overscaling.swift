@@ -14,7 +14,8 @@ public struct OverscalingReport: Sendable, Codable {
 }
 
 public enum SampleType: String, Sendable, Codable, CaseIterable {
-    case alwaysRight = "always_right", alwaysWrong = "always_wrong", increasing, decreasing, nonMonotone = "non_monotone"
+    case alwaysRight = "always_right", alwaysWrong = "always_wrong", increasing, decreasing,
+         nonMonotone = "non_monotone"
 }
 
 public enum Overscaling {
@@ -53,6 +54,7 @@ public enum Overscaling {
         let md = meanStar / Double(nD)
         return OverscalingReport(grid: grid, curves: curves, datasetCurve: datasetCurve, sampleOptimal: nStar,
                                  datasetBudget: nD, overscalingIndex: md, redundancy: 1 - md,
-                                 curse: Double(nD) > meanStar, sampleTypes: curves.map { classify($0, tolerance: tolerance) })
+                                 curse: Double(nD) > meanStar,
+                                 sampleTypes: curves.map { classify($0, tolerance: tolerance) })
     }
 }

@@ -1,0 +1,138 @@
+/// The Codable reports of a run's analyses: one struct per analysis, and RunReport, which
+/// holds them all. Field order is the JSON's (Codable synthesis follows declaration order).
+
+public struct CellReport: Sendable, Codable {
+    public var layers: Int
+    public var temperature: Double
+    public var samples: Int
+    public var accuracy: Interval
+    /// pass@k for k = 1..samples, mean over problems.
+    public var passAtK: [Double]
+    /// maj@k at k = majK (every k up to 64 samples; beyond, k = 1..16, then powers of two and n).
+    public var majAtK: [Double]
+    public var majK: [Int]
+    public var passHatK: [Double]
+    public var majMethod: String
+    public var meanTokens: Double
+    public var gateRate: Double
+    public var extraPerToken: Double
+    /// Extra layer applications / baseline layer applications (needs blockCount).
+    public var costOverhead: Double?
+    public var iterationHistogram: [Int]?
+    /// Paired comparison with plain decoding (L = 0) at the same temperature on the same
+    /// problems: mean per-problem accuracy difference (this cell - L=0), bootstrap CI.
+    public var vsPlain: Interval? = nil
+}
+
+public struct PoolSummary: Sendable, Codable {
+    public var name: String
+    public var rolloutsPerProblem: Int
+    public var oracle: Interval
+    /// pass@k vs pool size k = 1..rolloutsPerProblem (matched-size comparison).
+    public var curve: [Double]
+    public var solved: [String]
+}
+
+public struct Overlap: Sendable, Codable {
+    public var both: Int
+    public var tOnlyExclusive: Int
+    public var lOnlyExclusive: Int
+    public var neither: Int
+    public var jaccard: Double
+}
+
+public struct PoolsReport: Sendable, Codable {
+    public var pools: [PoolSummary]
+    public var jointMinusTOnlyPP: Double?
+    public var jointMinusLOnlyPP: Double?
+    public var overlap: Overlap?
+}
+
+public struct AuditRow: Sendable, Codable {
+    public var problem: String
+    public var spent: Int
+    public var needed: Int
+    public var wastedRollouts: Int
+    public var wastedTokens: Double
+    public var meanTokens: Double
+    public var accuracyAtDatasetBudget: Double
+    public var accuracyAtOwnBudget: Double
+    public var type: String
+}
+
+public struct AuditReport: Sendable, Codable {
+    public var cell: Cell
+    public var datasetBudget: Int
+    public var meanSampleOptimal: Double
+    public var overscalingIndex: Double
+    public var redundancy: Double
+    public var curse: Bool
+    public var grid: [Int]
+    public var datasetCurve: [Double]
+    public var sampleTypes: [String: Int]
+    public var accuracyAtDatasetBudget: Interval
+    public var accuracyAtOracleBudgets: Interval
+    public var rolloutsAtDatasetBudget: Int
+    public var rolloutsAtOracleBudgets: Int
+    public var tokensWasted: Double
+    public var savedFraction: Double
+    /// Problems ranked by wasted tokens, most wasteful first.
+    public var rows: [AuditRow]
+    public var sampleOptimal: [String: Int]
+    public var curves: [String: [Double]]
+}
+
+public struct SelectionReport: Sendable, Codable {
+    public var cell: Cell
+    public var meanAccuracy: Interval
+    public var majority: Interval
+    public var bestOfNSelfCertainty: Interval
+    public var bestOfNLogprob: Interval
+    public var bordaSelfCertainty: Interval
+    public var oracle: Interval
+}
+
+public struct SignalReport: Sendable, Codable {
+    public var pool: String
+    public var groupSize: Int
+    public var mixedFraction: Double
+    public var meanVariance: Double
+}
+
+public struct DiversityReport: Sendable, Codable {
+    public var cell: Cell
+    public var clustering: String
+    public var medianEffectiveApproaches: Double
+    public var regime: String
+    public var threshold: Double
+    public var effectiveApproaches: [Double]
+    public var meanEntropy: Double
+    public var varianceForm: Decomposition
+    public var entropyForm: Decomposition
+    /// Per temperature (L = 0): median K_eff.
+    public var byTemperature: [String: Double]
+    /// Mean entropy (nats) of the first `prefixTokens` generated tokens, and of the rest.
+    public var earlyTokenEntropy: Double?
+    public var laterTokenEntropy: Double?
+    public var prefixTokens: Int
+    public var recommendation: String
+    public var evidence: String
+}
+
+public struct RunReport: Sendable, Codable {
+    public var problems: Int
+    public var rollouts: Int
+    public var options: AnalysisOptions
+    public var cells: [CellReport]
+    public var pools: PoolsReport
+    public var audit: AuditReport?
+    public var selection: SelectionReport?
+    public var trainingSignal: [SignalReport]
+    public var diversity: DiversityReport?
+    public var budgetPredictor: BudgetPrediction?
+    public var perProblemAccuracy: [String: [String: Double]]
+    /// Measured breadth vs prefix-branching depth (runs with strategy: depth).
+    public var depth: [DepthComparison]? = nil
+    /// Self-refinement rounds against breadth at equal rollouts (runs with strategy: refine).
+    public var refinement: [RefineComparison]? = nil
+}

@@ -1,0 +1,315 @@
+// Recorded from the code before the Analysis split (see RunReportGoldenTests); do not edit by hand.
+// The compact JSON (outputFormatting [.sortedKeys]) of RunReportGoldenTests.report(), wrapped with
+// line continuations.
+let runReportGolden = #"""
+    {"audit":{"accuracyAtDatasetBudget":{"high":0.8191526324653102,"low":0.1667228400974494,"value":0.5103238844\#
+    724824},"accuracyAtOracleBudgets":{"high":0.8348244216634283,"low":0.22002726410620976,"value":0.52682442166\#
+    34281},"cell":{"layers":0,"temperature":1},"curse":true,"curves":{"alg-01":[0.8999999999999916,0.89999999999\#
+    99846,0.9951635846372613,0.9999999999999778,0.9999999999999784,0.9999999999999757],"alg-02":[0.5999999999999\#
+    884,0.5999999999999777,0.8256045519203246,0.9613979044319392,0.999,1],"geo-01":[0,0,0,0,0,0],"geo-02":[0.149\#
+    9999999999988,0.14999999999999603,0.13331327278695562,0.10842541647495041,0.047075,0],"num-01":[0.7499999999\#
+    999954,0.7499999999999821,0.9218732902943452,0.9917829453433087,0.9999999999999895,0.9999999999999895],"num-\#
+    02":[0.02499999999999979,0.024999999999999398,0.015945398840135617,0.0003370405847186005,0,0]},"datasetBudge\#
+    t":8,"datasetCurve":[0.40416666666666234,0.4041666666666566,0.48198334974650364,0.5103238844724824,0.5076791\#
+    666666612,0.49999999999999417],"grid":[1,2,4,8,16,32],"meanSampleOptimal":5.166666666666667,"overscalingInde\#
+    x":0.6458333333333334,"redundancy":0.35416666666666663,"rolloutsAtDatasetBudget":48,"rolloutsAtOracleBudgets\#
+    ":31,"rows":[{"accuracyAtDatasetBudget":0.0003370405847186005,"accuracyAtOwnBudget":0.02499999999999979,"mea\#
+    nTokens":35.55,"needed":1,"problem":"num-02","spent":8,"type":"decreasing","wastedRollouts":7,"wastedTokens"\#
+    :248.84999999999997},{"accuracyAtDatasetBudget":0,"accuracyAtOwnBudget":0,"meanTokens":31.675,"needed":1,"pr\#
+    oblem":"geo-01","spent":8,"type":"always_wrong","wastedRollouts":7,"wastedTokens":221.725},{"accuracyAtDatas\#
+    etBudget":0.10842541647495041,"accuracyAtOwnBudget":0.1499999999999988,"meanTokens":29.6,"needed":1,"problem\#
+    ":"geo-02","spent":8,"type":"decreasing","wastedRollouts":7,"wastedTokens":207.20000000000002},{"accuracyAtD\#
+    atasetBudget":0.9999999999999778,"accuracyAtOwnBudget":0.9951635846372613,"meanTokens":33.7,"needed":4,"prob\#
+    lem":"alg-01","spent":8,"type":"increasing","wastedRollouts":4,"wastedTokens":134.8},{"accuracyAtDatasetBudg\#
+    et":0.9613979044319392,"accuracyAtOwnBudget":0.999,"meanTokens":31.023255813953487,"needed":16,"problem":"al\#
+    g-02","spent":8,"type":"increasing","wastedRollouts":0,"wastedTokens":0},{"accuracyAtDatasetBudget":0.991782\#
+    9453433087,"accuracyAtOwnBudget":0.9917829453433087,"meanTokens":32.325,"needed":8,"problem":"num-01","spent\#
+    ":8,"type":"increasing","wastedRollouts":0,"wastedTokens":0}],"sampleOptimal":{"alg-01":4,"alg-02":16,"geo-0\#
+    1":1,"geo-02":1,"num-01":8,"num-02":1},"sampleTypes":{"always_wrong":1,"decreasing":2,"increasing":3},"saved\#
+    Fraction":0.35416666666666663,"tokensWasted":812.575},"budgetPredictor":{"accuracyAtDatasetBudget":0.5103238\#
+    844724824,"accuracyAtMedian":0.48198334974650364,"accuracyAtPredicted":0.41158906665872186,"costRatio":0.708\#
+    3333333333334,"costRatioMedian":0.5,"folds":3,"lambda":0.5,"layerErrors":[2.57450275368946,2.627009290261721\#
+    ,2.6563500342788546],"layerWeights":[0.3390749027377199,0.33229774787674105,0.328627349385539],"medianBudget\#
+    ":4,"predicted":[4,1,16,8,1,4]},"cells":[{"accuracy":{"high":1,"low":0.2857142857142857,"value":0.5714285714\#
+    285714},"costOverhead":0,"extraPerToken":0,"gateRate":0,"layers":0,"majAtK":[0.5714285714285714],"majK":[1],\#
+    "majMethod":"exact","meanTokens":35.42857142857143,"passAtK":[0.5714285714285714],"passHatK":[0.571428571428\#
+    5714],"samples":1,"temperature":0},{"accuracy":{"high":0.4701298701298701,"low":0.11655844155844156,"value":\#
+    0.2772727272727273},"costOverhead":0,"extraPerToken":0,"gateRate":0,"layers":0,"majAtK":[0.27727272727272684\#
+    ,0.27727272727272706,0.3061739847454126,0.3119666048237471,0.33163265306122397,0.34948979591836693,0.3979591\#
+    836734682,0.4285714285714284],"majK":[1,2,3,4,5,6,7,8],"majMethod":"exact","meanTokens":33.278688524590166,"\#
+    passAtK":[0.2772727272727273,0.44059987631416203,0.5418521954236241,0.6124922696351268,0.6695269016697588,0.\#
+    7207792207792209,0.7694805194805195,0.8181818181818182],"passHatK":[0.2772727272727273,0.1139455782312925,0.\#
+    05187074829931972,0.02040816326530612,0.005952380952380952,0.0006802721088435375,0,0],"samples":8,"temperatu\#
+    re":0.7},{"accuracy":{"high":0.6968992248062015,"low":0.12189922480620156,"value":0.4010658914728682},"costO\#
+    verhead":0,"extraPerToken":0,"gateRate":0,"layers":0,"majAtK":[0.4010658914728678,0.4010658914728639,0.45582\#
+    698519864445,0.476800277396227,0.489163948357868,0.49724755010713056,0.5026309910149939,0.5061642286608854,0\#
+    .5084836948175444,0.5099005566891396,0.5103182411629976,0.5113709159363872,0.5107377606549611,0.510118167356\#
+    9537,0.5099916520891905,0.5085777777777724,0.5081055555555546,0.5074097222222207,0.5067361111111138,0.505243\#
+    0555555537,0.5054986111111114,0.5038013888888871,0.5032666666666659,0.5018541666666623,0.5015486111111098,0.\#
+    5016111111111078,0.5009305555555498,0.5003472222222215,0.5002638888888882,0.5000833333333347,0.5000277777777\#
+    749,0.500027777777772,0.5000000000000017,0.49999999999999395,0.4999999999999987,0.49999999999999845,0.499999\#
+    9999999971,0.4999999999999929,0.49999999999999734,0.5],"majK":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,\#
+    19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40],"majMethod":"monte_carlo","meanTokens":32\#
+    .2962962962963,"passAtK":[0.4010658914728682,0.5159915665729619,0.565110052772754,0.5942407058148768,0.61547\#
+    32994020841,0.6327528343358119,0.647575846830982,0.6606017590035475,0.6721821629489941,0.6825471681104675,0.\#
+    6918731888397082,0.7003080012274866,0.7079802156496916,0.7150031545489443,0.7214767896582416,0.7274890273928\#
+    672,0.7331167706096476,0.7384268884266145,0.743477130977131,0.7483169983169984,0.7529885654885655,0.75752726\#
+    41062115,0.7619626205152521,0.766318950529477,0.7706160107475898,0.7748696064485538,0.7790921560658403,0.783\#
+    2932122405807,0.7874799394536236,0.7916575482364956,0.7958296859612649,0.7999987842093105,0.8041663627189943\#
+    ,0.8083332899122372,0.8125,0.8166666666666668,0.8208333333333333,0.8250000000000001,0.8291666666666666,0.833\#
+    3333333333334],"passHatK":[0.4010658914728682,0.2861402163727745,0.22033302747247277,0.17451367172984036,0.1\#
+    4078408968996184,0.11519928055140165,0.09531077972764586,0.07950723673114969,0.06670658515287052,0.056169695\#
+    29414229,0.04738181435948602,0.039976737379922515,0.03368812458244247,0.02831797568576476,0.0237159258090207\#
+    9,0.019765393160271243,0.016374113624868118,0.013467538305631237,0.010984148664621135,0.008872094703503143,0\#
+    .007086772397246882,0.005589083309138709,0.0043441966712916575,0.0033206831171597177,0.0024899218856068114,0\#
+    .0018257065364575597,0.0013039917476649723,0.0009027375638281458,0.0006018185541055807,0.0003829742638041847\#
+    ,0.00022978444031075598,0.00012765802239486442,6.382901119743221e-05,2.7355290513185233e-05,9.11843017106174\#
+    4e-06,1.8236860342123488e-06,0,0,0,0],"samples":40,"temperature":1},{"accuracy":{"high":1,"low":0,"value":0.\#
+    5},"costOverhead":0.05213464696223317,"extraPerToken":1.4597701149425288,"gateRate":0.5632183908045977,"laye\#
+    rs":2,"majAtK":[0.5],"majK":[1],"majMethod":"exact","meanTokens":43.5,"passAtK":[0.5],"passHatK":[0.5],"samp\#
+    les":1,"temperature":0,"vsPlain":{"high":0,"low":0,"value":0}},{"accuracy":{"high":0.7833333333333333,"low":\#
+    0.25,"value":0.5477272727272727},"costOverhead":0.052237111060640475,"extraPerToken":1.4626391096979332,"gat\#
+    eRate":0.5479597244303127,"iterationHistogram":[3,5,1],"layers":2,"majAtK":[0.5477272727272724,0.54772727272\#
+    72725,0.6141293891293883,0.6591991341991333,0.6910894660894654,0.72041847041847,0.7499999999999986,0.7499999\#
+    999999997],"majK":[1,2,3,4,5,6,7,8],"majMethod":"exact","meanTokens":35.60377358490566,"passAtK":[0.54772727\#
+    27272727,0.6901515151515151,0.7578643578643578,0.7947330447330447,0.8154761904761904,0.8273809523809524,0.83\#
+    33333333333334,0.8333333333333334],"passHatK":[0.5477272727272727,0.4053030303030303,0.3305916305916306,0.28\#
+    67243867243867,0.25757575757575757,0.23585858585858585,0.21717171717171715,0.19999999999999998],"samples":8,\#
+    "temperature":0.7,"vsPlain":{"high":0.3776515151515151,"low":0.10000000000000002,"value":0.24507575757575759\#
+    }},{"accuracy":{"high":0.7222222222222222,"low":0.14814814814814814,"value":0.4259259259259259},"costOverhea\#
+    d":0.048039969254419675,"extraPerToken":1.345119139123751,"gateRate":0.49039200614911604,"iterationHistogram\#
+    ":[0,4,2,1],"layers":3,"majAtK":[0.42592592592592576,0.42592592592592565,0.4824074074074071,0.52447089947089\#
+    92,0.6023809523809519,0.6567460317460315],"majK":[1,2,3,4,5,6],"majMethod":"exact","meanTokens":33.358974358\#
+    97436,"passAtK":[0.4259259259259259,0.5611111111111112,0.6253968253968254,0.6542328042328043,0.6666666666666\#
+    666,0.6666666666666666],"passHatK":[0.4259259259259259,0.2907407407407407,0.21984126984126984,0.184391534391\#
+    5344,0.167989417989418,0.16666666666666666],"samples":6,"temperature":1,"vsPlain":{"high":0.1136089577950043\#
+    ,"low":-0.03097545219638244,"value":0.024860034453057702}}],"depth":[{"b0":2,"breadthMajority":{"high":0.8,"\#
+    low":0,"value":0.4},"breadthPass":{"high":1,"low":0.2,"value":0.6},"breadthTokens":219.2,"budget":6,"depthMa\#
+    jority":{"high":0.825,"low":0.15,"value":0.525},"depthPass":{"high":1,"low":0.4,"value":0.8},"depthTokens":7\#
+    1.6,"layers":0,"majorityLift":0.3125,"passLift":0.333333333,"problems":5,"signal":"entropy","temperature":1,\#
+    "trials":2},{"b0":2,"breadthMajority":{"high":1,"low":0,"value":0.4},"breadthPass":{"high":1,"low":0.2,"valu\#
+    e":0.6},"breadthTokens":219.2,"budget":6,"depthMajority":{"high":0.6,"low":0,"value":0.275},"depthPass":{"hi\#
+    gh":1,"low":0.2,"value":0.6},"depthTokens":75.9,"layers":0,"majorityLift":-0.3125,"passLift":0,"problems":5,\#
+    "signal":"random","temperature":1,"trials":2},{"b0":2,"breadthMajority":{"high":1,"low":0.2,"value":0.6},"br\#
+    eadthPass":{"high":1,"low":0.2,"value":0.6},"breadthTokens":186.8,"budget":6,"depthMajority":{"high":0.8,"lo\#
+    w":0.05,"value":0.45},"depthPass":{"high":1,"low":0.4,"value":0.8},"depthTokens":79.1,"layers":3,"majorityLi\#
+    ft":-0.25,"passLift":0.333333333,"problems":5,"signal":"entropy","temperature":1,"trials":2},{"b0":2,"breadt\#
+    hMajority":{"high":1,"low":0.2,"value":0.6},"breadthPass":{"high":1,"low":0.2,"value":0.6},"breadthTokens":1\#
+    86.8,"budget":6,"depthMajority":{"high":0.75,"low":0,"value":0.35},"depthPass":{"high":0.9,"low":0.3,"value"\#
+    :0.6},"depthTokens":79.8,"layers":3,"majorityLift":-0.416666667,"passLift":0,"problems":5,"signal":"random",\#
+    "temperature":1,"trials":2}],"diversity":{"byTemperature":{"0.7":5.656854249492381,"1.0":7.22084741318747},"\#
+    cell":{"layers":0,"temperature":1},"clustering":"answer_class","earlyTokenEntropy":1.5677353934426232,"effec\#
+    tiveApproaches":[2.802406970901281,6.65467721254944,7.7870176138255,9.784299533327795,4.1202664836207505,11.\#
+    742776800457731],"entropyForm":{"across":0.3511452793565879,"total":0.3511452793565879,"within":0},"evidence\#
+    ":"median K_eff 7.22 >= 2.5: samples spread over approaches; oracle at N=40 is 83.3% vs 40.1% single-sample, a\#
+    nd per-problem budgets save 35% of rollouts (M_D = 0.65).","laterTokenEntropy":1.1763506563926327,"meanEntro\#
+    py":1.8563652886749107,"medianEffectiveApproaches":7.22084741318747,"prefixTokens":8,"recommendation":"bread\#
+    th at N = 8","regime":"high","threshold":2.5,"varianceForm":{"across":0.11212496619794483,"total":0.11212496\#
+    619794483,"within":0}},"options":{"blockCount":28,"bordaP":0.5,"clustering":"answer_class","epsN":0.01,"fold\#
+    s":3,"keffThreshold":2.5,"level":0.95,"prefixTokens":8,"resamples":150,"ridgeLambda":0.5,"seed":11,"typeTole\#
+    rance":1e-09},"perProblemAccuracy":{"L=0 T=0.0":{"alg-01":1,"alg-02":1,"geo-01":0,"geo-02":0,"num-01":1,"num\#
+    -02":0,"prob-01":1},"L=0 T=0.7":{"alg-01":0.625,"alg-02":0.09090909090909091,"geo-01":0,"geo-02":0.125,"num-\#
+    01":0.6,"num-02":0.125,"prob-01":0.375},"L=0 T=1.0":{"alg-01":0.9,"alg-02":0.5813953488372093,"geo-01":0,"ge\#
+    o-02":0.15,"num-01":0.75,"num-02":0.025},"L=2 T=0.0":{"alg-01":1,"alg-02":1,"geo-01":0,"geo-02":0,"num-01":1\#
+    ,"num-02":0},"L=2 T=0.7":{"alg-01":1,"alg-02":0.6363636363636364,"geo-01":0,"num-01":0.9,"num-02":0.25,"prob\#
+    -01":0.5},"L=3 T=1.0":{"alg-01":1,"alg-02":0.5555555555555556,"geo-01":0,"geo-02":0.3333333333333333,"num-01\#
+    ":0.6666666666666666,"num-02":0}},"pools":{"jointMinusLOnlyPP":28.57142857142857,"jointMinusTOnlyPP":0,"over\#
+    lap":{"both":4,"jaccard":0.6666666666666666,"lOnlyExclusive":0,"neither":1,"tOnlyExclusive":2},"pools":[{"cu\#
+    rve":[0.385951436851797,0.53244093308319,0.6047857133541973,0.6465707049463004,0.6732033315943629,0.69197818\#
+    51616251,0.7068468791146602,0.7197775996244047,0.7312301852535177],"name":"t_only","oracle":{"high":1,"low":\#
+    0.5714285714285714,"value":0.8571428571428571},"rolloutsPerProblem":9,"solved":["alg-01","alg-02","geo-02","\#
+    num-01","num-02","prob-01"]},{"curve":[0.5714285714285714],"name":"l_only","oracle":{"high":0.85714285714285\#
+    71,"low":0.2857142857142857,"value":0.5714285714285714},"rolloutsPerProblem":1,"solved":["alg-01","alg-02","\#
+    num-01","prob-01"]},{"curve":[0.4086776157831555,0.5520284406342698,0.622029716511772,0.6635813338477631,0.6\#
+    915360238193144,0.7122479411163943,0.728776429975853,0.7426546564183543,0.7546651759605263,0.765224683030251\#
+    2,0.7745794241159574,0.7828995917687076,0.7903198314004627,0.7969536933260561,0.8028983482507316,0.808237505\#
+    0834189,0.8130434594287294],"name":"joint","oracle":{"high":1,"low":0.5714285714285714,"value":0.85714285714\#
+    28571},"rolloutsPerProblem":17,"solved":["alg-01","alg-02","geo-02","num-01","num-02","prob-01"]}]},"problem\#
+    s":7,"refinement":[{"breadthMajority":{"high":0.47370129870129835,"low":0.11525974025974021,"value":0.277272\#
+    72727272706},"breadthPass":{"high":0.665986394557823,"low":0.1989795918367347,"value":0.440599876314162},"br\#
+    eadthTokens":66.78246753246754,"budget":2,"layers":0,"liftOverMajority":0.37392662,"problems":7,"refineToken\#
+    s":51,"refined":{"high":0.6666666666666667,"low":0.14285714285714285,"value":0.380952380952381},"round":1,"t\#
+    emperature":0.7},{"breadthMajority":{"high":0.5367346938775498,"low":0.11273964131106975,"value":0.306173984\#
+    74541263},"breadthPass":{"high":0.8042517006802721,"low":0.2532467532467532,"value":0.5418521954236241},"bre\#
+    adthTokens":100.1737012987013,"budget":3,"layers":0,"liftOverMajority":0.710823094,"problems":7,"refineToken\#
+    s":72.28571428571429,"refined":{"high":0.761904761904762,"low":0.23809523809523808,"value":0.523809523809523\#
+    8},"round":2,"temperature":0.7},{"breadthMajority":{"high":0.5527829313543587,"low":0.09774273345701905,"val\#
+    ue":0.3119666048237471},"breadthPass":{"high":0.9068027210884354,"low":0.3175015460729747,"value":0.61249226\#
+    96351268},"breadthTokens":133.56493506493507,"budget":4,"layers":0,"liftOverMajority":0.373773417,"problems"\#
+    :7,"refineTokens":88.80952380952381,"refined":{"high":0.619047619047619,"low":0.19047619047619047,"value":0.\#
+    4285714285714285},"round":3,"temperature":0.7},{"breadthMajority":{"high":0.7560606060606059,"low":0.3143939\#
+    3939393906,"value":0.5477272727272725},"breadthPass":{"high":0.9272727272727271,"low":0.3630952380952381,"va\#
+    lue":0.6901515151515151},"breadthTokens":71.6189393939394,"budget":2,"layers":2,"liftOverMajority":-0.188566\#
+    16,"problems":6,"refineTokens":52.61111111111111,"refined":{"high":0.7222222222222222,"low":0.11111111111111\#
+    11,"value":0.4444444444444444},"round":1,"temperature":0.7},{"breadthMajority":{"high":0.867147667147666,"lo\#
+    w":0.30960798460798405,"value":0.6141293891293883},"breadthPass":{"high":0.9840548340548341,"low":0.48405483\#
+    405483407,"value":0.7578643578643578},"breadthTokens":107.4284090909091,"budget":3,"layers":2,"liftOverMajor\#
+    ity":-0.004914727,"problems":6,"refineTokens":72.94444444444444,"refined":{"high":0.8333333333333334,"low":0\#
+    .38888888888888884,"value":0.611111111111111},"round":2,"temperature":0.7},{"breadthMajority":{"high":0.9272\#
+    727272727249,"low":0.36872294372294306,"value":0.6591991341991333},"breadthPass":{"high":0.9971139971139972,\#
+    "low":0.4619047619047619,"value":0.7947330447330447},"breadthTokens":143.2378787878788,"budget":4,"layers":2\#
+    ,"liftOverMajority":-0.241503858,"problems":6,"refineTokens":91.88888888888887,"refined":{"high":0.722222222\#
+    2222222,"low":0.2222222222222222,"value":0.5},"round":3,"temperature":0.7}],"rollouts":409,"selection":{"bes\#
+    tOfNLogprob":{"high":1,"low":0.3333333333333333,"value":0.6666666666666666},"bestOfNSelfCertainty":{"high":1\#
+    ,"low":0.16666666666666666,"value":0.6666666666666666},"bordaSelfCertainty":{"high":0.8333333333333334,"low"\#
+    :0.16666666666666666,"value":0.5},"cell":{"layers":0,"temperature":1},"majority":{"high":0.8333333333333334,\#
+    "low":0.16666666666666666,"value":0.5},"meanAccuracy":{"high":0.6541666666666667,"low":0.1302325581395349,"v\#
+    alue":0.4010658914728682},"oracle":{"high":1,"low":0.5,"value":0.8333333333333334}},"trainingSignal":[{"grou\#
+    pSize":9,"meanVariance":0.13021288553901597,"mixedFraction":0.6942780819886133,"pool":"t_only"},{"groupSize"\#
+    :9,"meanVariance":0.12742295542321286,"mixedFraction":0.6989056797926002,"pool":"joint"}]}
+    """#
+
+/// RunReport and its nested report types: stored fields in declaration order.
+let runReportFieldOrderGolden = """
+    RunReport: problems,rollouts,options,cells,pools,audit,selection,trainingSignal,diversity,budgetPredictor,perProblemAccuracy,depth,refinement
+    RunReport.options: resamples,level,seed,epsN,typeTolerance,keffThreshold,bordaP,blockCount,folds,ridgeLambda,clustering,prefixTokens
+    RunReport.cells[]: layers,temperature,samples,accuracy,passAtK,majAtK,majK,passHatK,majMethod,meanTokens,gateRate,extraPerToken,costOverhead,iterationHistogram,vsPlain
+    RunReport.cells[].accuracy: value,low,high
+    RunReport.pools: pools,jointMinusTOnlyPP,jointMinusLOnlyPP,overlap
+    RunReport.pools.pools[]: name,rolloutsPerProblem,oracle,curve,solved
+    RunReport.pools.pools[].oracle: value,low,high
+    RunReport.pools.overlap: both,tOnlyExclusive,lOnlyExclusive,neither,jaccard
+    RunReport.audit: cell,datasetBudget,meanSampleOptimal,overscalingIndex,redundancy,curse,grid,datasetCurve,sampleTypes,accuracyAtDatasetBudget,accuracyAtOracleBudgets,rolloutsAtDatasetBudget,rolloutsAtOracleBudgets,tokensWasted,savedFraction,rows,sampleOptimal,curves
+    RunReport.audit.cell: layers,temperature
+    RunReport.audit.accuracyAtDatasetBudget: value,low,high
+    RunReport.audit.accuracyAtOracleBudgets: value,low,high
+    RunReport.audit.rows[]: problem,spent,needed,wastedRollouts,wastedTokens,meanTokens,accuracyAtDatasetBudget,accuracyAtOwnBudget,type
+    RunReport.selection: cell,meanAccuracy,majority,bestOfNSelfCertainty,bestOfNLogprob,bordaSelfCertainty,oracle
+    RunReport.selection.cell: layers,temperature
+    RunReport.selection.meanAccuracy: value,low,high
+    RunReport.selection.majority: value,low,high
+    RunReport.selection.bestOfNSelfCertainty: value,low,high
+    RunReport.selection.bestOfNLogprob: value,low,high
+    RunReport.selection.bordaSelfCertainty: value,low,high
+    RunReport.selection.oracle: value,low,high
+    RunReport.trainingSignal[]: pool,groupSize,mixedFraction,meanVariance
+    RunReport.diversity: cell,clustering,medianEffectiveApproaches,regime,threshold,effectiveApproaches,meanEntropy,varianceForm,entropyForm,byTemperature,earlyTokenEntropy,laterTokenEntropy,prefixTokens,recommendation,evidence
+    RunReport.diversity.cell: layers,temperature
+    RunReport.diversity.varianceForm: total,across,within
+    RunReport.diversity.entropyForm: total,across,within
+    RunReport.budgetPredictor: folds,lambda,layerErrors,layerWeights,predicted,accuracyAtPredicted,accuracyAtDatasetBudget,costRatio,accuracyAtMedian,costRatioMedian,medianBudget
+    RunReport.depth[]: layers,temperature,signal,budget,b0,problems,trials,breadthPass,breadthMajority,depthPass,depthMajority,passLift,majorityLift,breadthTokens,depthTokens
+    RunReport.depth[].breadthPass: value,low,high
+    RunReport.depth[].breadthMajority: value,low,high
+    RunReport.depth[].depthPass: value,low,high
+    RunReport.depth[].depthMajority: value,low,high
+    RunReport.refinement[]: layers,temperature,round,budget,problems,refined,breadthMajority,breadthPass,liftOverMajority,refineTokens,breadthTokens
+    RunReport.refinement[].refined: value,low,high
+    RunReport.refinement[].breadthMajority: value,low,high
+    RunReport.refinement[].breadthPass: value,low,high
+    """
+
+/// RunReportGoldenTests.plainReport(), recorded from the code before the Analysis split.
+let plainRunReportGolden = #"""
+    {"audit":{"accuracyAtDatasetBudget":{"high":0.8319638242238699,"low":0.16694753382059505,"value":0.510323884\#
+    4724824},"accuracyAtOracleBudgets":{"high":0.8583333333333295,"low":0.17083333333333328,"value":0.5291666666\#
+    666609},"cell":{"layers":0,"temperature":1},"curse":true,"curves":{"alg-01":[0.8999999999999916,0.8999999999\#
+    999846,0.9951635846372613,0.9999999999999778,0.9999999999999784,0.9999999999999757],"alg-02":[0.599999999999\#
+    9884,0.5999999999999777,0.8256045519203246,0.9613979044319392,1,1],"geo-01":[0,0,0,0,0,0],"geo-02":[0.149999\#
+    9999999988,0.14999999999999603,0.13331327278695562,0.10842541647495041,0.05019166666666666,0],"num-01":[0.74\#
+    99999999999954,0.7499999999999821,0.9218732902943452,0.9917829453433087,0.9999999999999895,0.999999999999989\#
+    5],"num-02":[0.02499999999999979,0.024999999999999398,0.015945398840135617,0.0003370405847186005,0,0]},"data\#
+    setBudget":8,"datasetCurve":[0.40416666666666234,0.4041666666666566,0.48198334974650364,0.5103238844724824,0\#
+    .5083652777777724,0.49999999999999417],"grid":[1,2,4,8,16,32],"meanSampleOptimal":7.166666666666667,"oversca\#
+    lingIndex":0.8958333333333334,"redundancy":0.10416666666666663,"rolloutsAtDatasetBudget":48,"rolloutsAtOracl\#
+    eBudgets":43,"rows":[{"accuracyAtDatasetBudget":0.0003370405847186005,"accuracyAtOwnBudget":0.02499999999999\#
+    979,"meanTokens":35.55,"needed":1,"problem":"num-02","spent":8,"type":"decreasing","wastedRollouts":7,"waste\#
+    dTokens":248.84999999999997},{"accuracyAtDatasetBudget":0,"accuracyAtOwnBudget":0,"meanTokens":31.675,"neede\#
+    d":1,"problem":"geo-01","spent":8,"type":"always_wrong","wastedRollouts":7,"wastedTokens":221.725},{"accurac\#
+    yAtDatasetBudget":0.10842541647495041,"accuracyAtOwnBudget":0.1499999999999988,"meanTokens":29.6,"needed":1,\#
+    "problem":"geo-02","spent":8,"type":"decreasing","wastedRollouts":7,"wastedTokens":207.20000000000002},{"acc\#
+    uracyAtDatasetBudget":0.9999999999999778,"accuracyAtOwnBudget":0.9999999999999778,"meanTokens":33.7,"needed"\#
+    :8,"problem":"alg-01","spent":8,"type":"increasing","wastedRollouts":0,"wastedTokens":0},{"accuracyAtDataset\#
+    Budget":0.9613979044319392,"accuracyAtOwnBudget":1,"meanTokens":31.023255813953487,"needed":16,"problem":"al\#
+    g-02","spent":8,"type":"increasing","wastedRollouts":0,"wastedTokens":0},{"accuracyAtDatasetBudget":0.991782\#
+    9453433087,"accuracyAtOwnBudget":0.9999999999999895,"meanTokens":32.325,"needed":16,"problem":"num-01","spen\#
+    t":8,"type":"increasing","wastedRollouts":0,"wastedTokens":0}],"sampleOptimal":{"alg-01":8,"alg-02":16,"geo-\#
+    01":1,"geo-02":1,"num-01":16,"num-02":1},"sampleTypes":{"always_wrong":1,"decreasing":2,"increasing":3},"sav\#
+    edFraction":0.10416666666666663,"tokensWasted":677.775},"cells":[{"accuracy":{"high":0.8571428571428571,"low\#
+    ":0.14285714285714285,"value":0.5714285714285714},"extraPerToken":0,"gateRate":0,"layers":0,"majAtK":[0.5714\#
+    285714285714],"majK":[1],"majMethod":"exact","meanTokens":35.42857142857143,"passAtK":[0.5714285714285714],"\#
+    passHatK":[0.5714285714285714],"samples":1,"temperature":0},{"accuracy":{"high":0.49870129870129876,"low":0.\#
+    11525974025974027,"value":0.2772727272727273},"extraPerToken":0,"gateRate":0,"layers":0,"majAtK":[0.27727272\#
+    727272684,0.27727272727272706,0.3061739847454126,0.3119666048237471,0.33163265306122397,0.34948979591836693,\#
+    0.3979591836734682,0.4285714285714284],"majK":[1,2,3,4,5,6,7,8],"majMethod":"exact","meanTokens":33.27868852\#
+    4590166,"passAtK":[0.2772727272727273,0.44059987631416203,0.5418521954236241,0.6124922696351268,0.6695269016\#
+    697588,0.7207792207792209,0.7694805194805195,0.8181818181818182],"passHatK":[0.2772727272727273,0.1139455782\#
+    312925,0.05187074829931972,0.02040816326530612,0.005952380952380952,0.0006802721088435375,0,0],"samples":8,"\#
+    temperature":0.7},{"accuracy":{"high":0.6749999999999999,"low":0.17916666666666667,"value":0.401065891472868\#
+    2},"extraPerToken":0,"gateRate":0,"layers":0,"majAtK":[0.4010658914728678,0.4010658914728639,0.4558269851986\#
+    4445,0.476800277396227,0.489163948357868,0.49724755010713056,0.5026309910149939,0.5061642286608854,0.5084651\#
+    762990259,0.5099005566891396,0.5112626856074421,0.5108848048252762,0.51050164954385,0.5106181673569538,0.509\#
+    6583187558572,0.5101874999999946,0.5077833333333325,0.5080208333333317,0.5065486111111138,0.5054930555555537\#
+    ,0.5034541666666671,0.5045555555555539,0.5028805555555547,0.5024305555555512,0.5019305555555542,0.5016277777\#
+    777745,0.5013680555555498,0.5004444444444437,0.5002694444444437,0.5001805555555568,0.5000972222222192,0.4999\#
+    9999999999417,0.5000000000000017,0.49999999999999395,0.4999999999999987,0.49999999999999845,0.49999999999999\#
+    71,0.4999999999999929,0.49999999999999734,0.5],"majK":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21\#
+    ,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40],"majMethod":"monte_carlo","meanTokens":32.2962962\#
+    962963,"passAtK":[0.4010658914728682,0.5159915665729619,0.565110052772754,0.5942407058148768,0.6154732994020\#
+    841,0.6327528343358119,0.647575846830982,0.6606017590035475,0.6721821629489941,0.6825471681104675,0.69187318\#
+    88397082,0.7003080012274866,0.7079802156496916,0.7150031545489443,0.7214767896582416,0.7274890273928672,0.73\#
+    31167706096476,0.7384268884266145,0.743477130977131,0.7483169983169984,0.7529885654885655,0.7575272641062115\#
+    ,0.7619626205152521,0.766318950529477,0.7706160107475898,0.7748696064485538,0.7790921560658403,0.78329321224\#
+    05807,0.7874799394536236,0.7916575482364956,0.7958296859612649,0.7999987842093105,0.8041663627189943,0.80833\#
+    32899122372,0.8125,0.8166666666666668,0.8208333333333333,0.8250000000000001,0.8291666666666666,0.83333333333\#
+    33334],"passHatK":[0.4010658914728682,0.2861402163727745,0.22033302747247277,0.17451367172984036,0.140784089\#
+    68996184,0.11519928055140165,0.09531077972764586,0.07950723673114969,0.06670658515287052,0.05616969529414229\#
+    ,0.04738181435948602,0.039976737379922515,0.03368812458244247,0.02831797568576476,0.02371592580902079,0.0197\#
+    65393160271243,0.016374113624868118,0.013467538305631237,0.010984148664621135,0.008872094703503143,0.0070867\#
+    72397246882,0.005589083309138709,0.0043441966712916575,0.0033206831171597177,0.0024899218856068114,0.0018257\#
+    065364575597,0.0013039917476649723,0.0009027375638281458,0.0006018185541055807,0.0003829742638041847,0.00022\#
+    978444031075598,0.00012765802239486442,6.382901119743221e-05,2.7355290513185233e-05,9.118430171061744e-06,1.\#
+    8236860342123488e-06,0,0,0,0],"samples":40,"temperature":1},{"accuracy":{"high":0.8333333333333334,"low":0,"\#
+    value":0.5},"extraPerToken":1.4597701149425288,"gateRate":0.5632183908045977,"layers":2,"majAtK":[0.5],"majK\#
+    ":[1],"majMethod":"exact","meanTokens":43.5,"passAtK":[0.5],"passHatK":[0.5],"samples":1,"temperature":0,"vs\#
+    Plain":{"high":0,"low":0,"value":0}},{"accuracy":{"high":0.8666666666666667,"low":0.356060606060606,"value":\#
+    0.5477272727272727},"extraPerToken":1.4626391096979332,"gateRate":0.5479597244303127,"layers":2,"majAtK":[0.\#
+    5477272727272724,0.5477272727272725,0.6141293891293883,0.6591991341991333,0.6910894660894654,0.7204184704184\#
+    7,0.7499999999999986,0.7499999999999997],"majK":[1,2,3,4,5,6,7,8],"majMethod":"exact","meanTokens":35.603773\#
+    58490566,"passAtK":[0.5477272727272727,0.6901515151515151,0.7578643578643578,0.7947330447330447,0.8154761904\#
+    761904,0.8273809523809524,0.8333333333333334,0.8333333333333334],"passHatK":[0.5477272727272727,0.4053030303\#
+    030303,0.3305916305916306,0.2867243867243867,0.25757575757575757,0.23585858585858585,0.21717171717171715,0.1\#
+    9999999999999998],"samples":8,"temperature":0.7,"vsPlain":{"high":0.4227272727272727,"low":0.083333333333333\#
+    33,"value":0.24507575757575759}},{"accuracy":{"high":0.6666666666666666,"low":0.2222222222222222,"value":0.4\#
+    259259259259259},"extraPerToken":1.345119139123751,"gateRate":0.49039200614911604,"layers":3,"majAtK":[0.425\#
+    92592592592576,0.42592592592592565,0.4824074074074071,0.5244708994708992,0.6023809523809519,0.65674603174603\#
+    15],"majK":[1,2,3,4,5,6],"majMethod":"exact","meanTokens":33.35897435897436,"passAtK":[0.4259259259259259,0.\#
+    5611111111111112,0.6253968253968254,0.6542328042328043,0.6666666666666666,0.6666666666666666],"passHatK":[0.\#
+    4259259259259259,0.2907407407407407,0.21984126984126984,0.1843915343915344,0.167989417989418,0.1666666666666\#
+    6666],"samples":6,"temperature":1,"vsPlain":{"high":0.10416666666666667,"low":-0.04458440999138675,"value":0\#
+    .024860034453057702}}],"diversity":{"byTemperature":{"0.7":5.656854249492381,"1.0":7.22084741318747},"cell":\#
+    {"layers":0,"temperature":1},"clustering":"prefix","earlyTokenEntropy":1.5677353934426232,"effectiveApproach\#
+    es":[2.802406970901281,6.65467721254944,7.7870176138255,9.784299533327795,4.1202664836207505,11.742776800457\#
+    731],"entropyForm":{"across":0.3511452793565879,"total":0.3511452793565879,"within":0},"evidence":"median K_\#
+    eff 7.22 < 100.0: samples mostly repeat one approach, so extra independent rollouts add little; majority vot\#
+    e at N=40 gives 50.0%.","laterTokenEntropy":1.1763506563926327,"meanEntropy":1.8563652886749107,"medianEffec\#
+    tiveApproaches":7.22084741318747,"prefixTokens":8,"recommendation":"depth at N = 8","regime":"low","threshol\#
+    d":100,"varianceForm":{"across":0.11212496619794483,"total":0.11212496619794483,"within":0}},"options":{"blo\#
+    ckCount":0,"bordaP":0.5,"clustering":"prefix","epsN":0,"folds":5,"keffThreshold":100,"level":0.95,"prefixTok\#
+    ens":8,"resamples":60,"ridgeLambda":1,"seed":3,"typeTolerance":1e-09},"perProblemAccuracy":{"L=0 T=0.0":{"al\#
+    g-01":1,"alg-02":1,"geo-01":0,"geo-02":0,"num-01":1,"num-02":0,"prob-01":1},"L=0 T=0.7":{"alg-01":0.625,"alg\#
+    -02":0.09090909090909091,"geo-01":0,"geo-02":0.125,"num-01":0.6,"num-02":0.125,"prob-01":0.375},"L=0 T=1.0":\#
+    {"alg-01":0.9,"alg-02":0.5813953488372093,"geo-01":0,"geo-02":0.15,"num-01":0.75,"num-02":0.025},"L=2 T=0.0"\#
+    :{"alg-01":1,"alg-02":1,"geo-01":0,"geo-02":0,"num-01":1,"num-02":0},"L=2 T=0.7":{"alg-01":1,"alg-02":0.6363\#
+    636363636364,"geo-01":0,"num-01":0.9,"num-02":0.25,"prob-01":0.5},"L=3 T=1.0":{"alg-01":1,"alg-02":0.5555555\#
+    555555556,"geo-01":0,"geo-02":0.3333333333333333,"num-01":0.6666666666666666,"num-02":0}},"pools":{"jointMin\#
+    usLOnlyPP":28.57142857142857,"jointMinusTOnlyPP":0,"overlap":{"both":4,"jaccard":0.6666666666666666,"lOnlyEx\#
+    clusive":0,"neither":1,"tOnlyExclusive":2},"pools":[{"curve":[0.385951436851797,0.53244093308319,0.604785713\#
+    3541973,0.6465707049463004,0.6732033315943629,0.6919781851616251,0.7068468791146602,0.7197775996244047,0.731\#
+    2301852535177],"name":"t_only","oracle":{"high":1,"low":0.5714285714285714,"value":0.8571428571428571},"roll\#
+    outsPerProblem":9,"solved":["alg-01","alg-02","geo-02","num-01","num-02","prob-01"]},{"curve":[0.57142857142\#
+    85714],"name":"l_only","oracle":{"high":1,"low":0.14285714285714285,"value":0.5714285714285714},"rolloutsPer\#
+    Problem":1,"solved":["alg-01","alg-02","num-01","prob-01"]},{"curve":[0.4086776157831555,0.5520284406342698,\#
+    0.622029716511772,0.6635813338477631,0.6915360238193144,0.7122479411163943,0.728776429975853,0.7426546564183\#
+    543,0.7546651759605263,0.7652246830302512,0.7745794241159574,0.7828995917687076,0.7903198314004627,0.7969536\#
+    933260561,0.8028983482507316,0.8082375050834189,0.8130434594287294],"name":"joint","oracle":{"high":1,"low":\#
+    0.7142857142857143,"value":0.8571428571428571},"rolloutsPerProblem":17,"solved":["alg-01","alg-02","geo-02",\#
+    "num-01","num-02","prob-01"]}]},"problems":7,"rollouts":409,"selection":{"bestOfNLogprob":{"high":1,"low":0.\#
+    16666666666666666,"value":0.6666666666666666},"bestOfNSelfCertainty":{"high":1,"low":0.16666666666666666,"va\#
+    lue":0.6666666666666666},"bordaSelfCertainty":{"high":1,"low":0,"value":0.5},"cell":{"layers":0,"temperature\#
+    ":1},"majority":{"high":0.8333333333333334,"low":0.16666666666666666,"value":0.5},"meanAccuracy":{"high":0.6\#
+    760658914728683,"low":0.17916666666666667,"value":0.4010658914728682},"oracle":{"high":1,"low":0.5,"value":0\#
+    .8333333333333334}},"trainingSignal":[{"groupSize":9,"meanVariance":0.13021288553901597,"mixedFraction":0.69\#
+    42780819886133,"pool":"t_only"},{"groupSize":9,"meanVariance":0.12742295542321286,"mixedFraction":0.69890567\#
+    97926002,"pool":"joint"}]}
+    """#
