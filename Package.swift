@@ -34,7 +34,7 @@ let package = Package(
                        providers: [.apt(["libcairo2-dev"])]),
         .target(name: "Analysis", dependencies: ["Seeds", "LinAlg"]),
         .target(name: "Store", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "Runner", dependencies: ["GGUF", "Store", "Inference", "Tasks", "Seeds", "Analysis",
+        .target(name: "Runner", dependencies: ["Store", "Inference", "Tasks", "Seeds", "Analysis",
                                                .product(name: "Yams", package: "Yams")]),
         .target(name: "Charts", dependencies: ["CCairo"]),
         .target(name: "Reports", dependencies: ["Analysis", "Charts",

@@ -3,13 +3,19 @@
 enum CellsAnalysis {
     struct Result {
         var reports: [CellReport]
-        /// "L=.. T=.." -> problem -> accuracy.
-        var perProblem: [String: [String: Double]]
+        /// cell -> problem -> accuracy.
+        var perProblem: [Cell: [String: Double]]
+        /// The report's shape: keyed by the cell's label "L=.. T=..".
+        var perProblemByLabel: [String: [String: Double]] {
+            Dictionary(uniqueKeysWithValues: perProblem.map {
+                (CellsAnalysis.label(layers: $0.key.layers, temperature: $0.key.temperature), $0.value)
+            })
+        }
     }
 
     static func analyze(_ ctx: AnalysisContext, iterationHistograms: [Cell: [Int]]) -> Result {
         var reports = [CellReport]()
-        var perProblem = [String: [String: Double]]()
+        var perProblem = [Cell: [String: Double]]()
         for (i, cell) in ctx.index.cells.enumerated() {
             guard let r = report(ctx, cell, salt: UInt64(i), histogram: iterationHistograms[cell],
                                  perProblem: &perProblem) else { continue }
@@ -23,7 +29,7 @@ enum CellsAnalysis {
 
     /// One cell's report (nil when no problem has a rollout in it); records per-problem accuracy.
     static func report(_ ctx: AnalysisContext, _ cell: Cell, salt: UInt64, histogram: [Int]?,
-                       perProblem: inout [String: [String: Double]]) -> CellReport? {
+                       perProblem: inout [Cell: [String: Double]]) -> CellReport? {
         let o = ctx.options
         let groups = ctx.index.groups(cell)
         let n = ctx.index.problems.map { groups[$0]?.count ?? 0 }.filter { $0 > 0 }.min() ?? 0
@@ -33,12 +39,11 @@ enum CellsAnalysis {
         var maj = [Double](repeating: 0, count: majK.count)
         var method = "exact"
         var tokens = 0, gated = 0, extra = 0, rollouts = 0
-        let cellLabel = label(layers: cell.layers, temperature: cell.temperature)
         for p in ctx.index.problems {
             guard let g = groups[p] else { continue }
             let c = g.filter(\Outcome.correct).count
             acc.append(Double(c) / Double(g.count))
-            perProblem[cellLabel, default: [:]][p] = Double(c) / Double(g.count)
+            perProblem[cell, default: [:]][p] = Double(c) / Double(g.count)
             let classes = OutcomeIndex.classCounts(g)
             let pc = Estimators.passCurve(n: g.count, c: c), hc = Estimators.passHatCurve(n: g.count, c: c)
             for k in 1...n { pass[k - 1] += pc[k - 1]; hat[k - 1] += hc[k - 1] }
@@ -65,13 +70,13 @@ enum CellsAnalysis {
 
     /// EGLR cells against plain decoding at the same temperature: paired per-problem difference.
     static func comparePlain(_ ctx: AnalysisContext, _ reports: inout [CellReport],
-                             perProblem: [String: [String: Double]]) {
+                             perProblem: [Cell: [String: Double]]) {
         let o = ctx.options
         for i in reports.indices where reports[i].layers > 0 {
             let c = reports[i]
-            let mineLabel = label(layers: c.layers, temperature: c.temperature)
-            let base = label(layers: 0, temperature: c.temperature)
-            guard let mine = perProblem[mineLabel], let plain = perProblem[base] else { continue }
+            let base = Cell(layers: 0, temperature: c.temperature)
+            guard let mine = perProblem[Cell(layers: c.layers, temperature: c.temperature)],
+                  let plain = perProblem[base] else { continue }
             let shared = mine.keys.filter { plain[$0] != nil }.sorted()
             guard !shared.isEmpty else { continue }
             reports[i].vsPlain = Bootstrap.pairedDifference(shared.map { plain[$0]! }, shared.map { mine[$0]! },

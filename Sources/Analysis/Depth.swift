@@ -90,7 +90,7 @@ public enum DepthAnalysis {
                 bt.append(Double(b.reduce(0) { $0 + $1.tokens }))
                 let ts = byProblem[p]!
                 trials = max(trials, ts.count)
-                let perTrial = ts.values.map { kids -> (Double, Double, Double) in
+                let perTrial = ts.keys.sorted().map { ts[$0]! }.map { kids -> (Double, Double, Double) in
                     (kids.contains { $0.correct } ? 1 : 0, majority(kids.map { ($0.answerClass, $0.correct) }),
                      Double(b0 * prefixTokens + kids.reduce(0) { $0 + max(0, $1.tokens - prefixTokens) }))
                 }

@@ -33,7 +33,7 @@ public enum RunAnalysis {
         return RunReport(problems: ctx.index.problems.count, rollouts: outcomes.count, options: o,
                          cells: cells.reports, pools: pools, audit: audit, selection: selection,
                          trainingSignal: TrainingSignalAnalysis.analyze(ctx, pools: pools), diversity: diversity,
-                         budgetPredictor: predictor, perProblemAccuracy: cells.perProblem)
+                         budgetPredictor: predictor, perProblemAccuracy: cells.perProblemByLabel)
     }
 
     /// Class sizes (sorted by first appearance) and the index of the correct class (the

@@ -51,7 +51,8 @@ public struct ModelConfig: Sendable, Equatable {
 extension ModelConfig {
     /// The decoder layer count from a GGUF header alone (no weights loaded), through Arch's
     /// key table.
-    public static func blockCount(_ file: GGUFFile) throws -> Int {
+    public static func blockCount(path: String) throws -> Int {
+        let file = try GGUFFile(path: path)
         let arch = try file.string(Arch.architecture)
         return try file.int(Arch.blockCount.replacingOccurrences(of: "%", with: arch))
     }

@@ -131,6 +131,49 @@ public final class RolloutEngine {
                     onFeatures: ((Int, [Float]) -> Void)? = nil,
                     onText: ((Int, String) -> Void)? = nil,
                     onResult: (RolloutResult) throws -> Void) throws {
+        let specs = try resolved(specs, prompts: prompts)
+        for (i, p) in prompts.enumerated() { if let l = p.last { lastPromptToken[i] = l } }
+        let state = RunState(prompts: prompts, specs: specs, captureFeatures: captureFeatures,
+                             perTap: model.config.blockCount * model.config.embeddingLength, maxBatch: maxBatch)
+        defer { state.tapBuffer.deallocate() }
+        while !state.queue.isEmpty || !state.active.isEmpty {
+            while state.active.count < maxBatch, let spec = state.queue.popFirst() {
+                state.active.append(try admit(spec, state))
+            }
+            try decodeStep(state, onFeatures: onFeatures)
+            let step = try stepStatistics(state.active)
+            for (b, slot) in state.active.enumerated() { record(slot, row: b, step, onText: onText) }
+            var still = [Slot]()
+            for slot in state.active {
+                guard let reason = slot.done else { still.append(slot); continue }
+                try retire(slot, reason, onText: onText, onResult: onResult)
+            }
+            state.active = still
+        }
+    }
+
+    /// One `run` call's queue, active sequences, shared prompt prefixes and feature taps.
+    final class RunState {
+        let prompts: [[Int]]
+        let captureFeatures: Bool
+        let perTap: Int
+        var remaining = [Int: Int]()
+        var prefixes = [Int: PromptPrefix]()
+        var featuresSent = Set<Int>()
+        var queue: ArraySlice<RolloutSpec>
+        var active = [Slot]()
+        let tapBuffer: UnsafeMutablePointer<Float>
+
+        init(prompts: [[Int]], specs: [RolloutSpec], captureFeatures: Bool, perTap: Int, maxBatch: Int) {
+            self.prompts = prompts; self.captureFeatures = captureFeatures; self.perTap = perTap
+            queue = specs[...]
+            for s in specs where s.branch == nil { remaining[s.prompt, default: 0] += 1 }
+            tapBuffer = .allocate(capacity: (captureFeatures ? maxBatch : 1) * perTap)
+        }
+    }
+
+    /// The specs with percentile gates resolved to tau, after checking every prompt index.
+    func resolved(_ specs: [RolloutSpec], prompts: [[Int]]) throws -> [RolloutSpec] {
         var specs = specs
         if specs.contains(where: { $0.eglr.tauPercentile != nil && $0.eglr.layers > 0 }) {
             let entropies = try calibrationEntropies(prompts: prompts)
@@ -143,126 +186,140 @@ public final class RolloutEngine {
         }
         for s in specs {
             guard prompts.indices.contains(s.prompt), !prompts[s.prompt].isEmpty || s.branch != nil else {
-                throw ModelError.badHyperparameter(path: model.path, key: "prompt", value: "index \(s.prompt) empty or missing")
+                throw ModelError.badHyperparameter(path: model.path, key: "prompt",
+                                                   value: "index \(s.prompt) empty or missing")
             }
         }
-        for (i, p) in prompts.enumerated() { if let l = p.last { lastPromptToken[i] = l } }
-        var remaining = [Int: Int]()
-        for s in specs where s.branch == nil { remaining[s.prompt, default: 0] += 1 }
-        var prefixes = [Int: PromptPrefix]()
-        var featuresSent = Set<Int>()
-        var queue = specs[...]
-        var active = [Slot]()
-        let vocab = model.config.vocabSize
-        let dim = model.config.embeddingLength
-        let perTap = model.config.blockCount * dim
-        let tapBuffer = UnsafeMutablePointer<Float>.allocate(capacity: (captureFeatures ? maxBatch : 1) * perTap)
-        defer { tapBuffer.deallocate() }
+        return specs
+    }
 
-        func admit(_ spec: RolloutSpec) throws -> Slot {
-            if let br = spec.branch {
-                let own = KVCache(config: model.config, capacity: spec.maxTokens + 1)
-                return Slot(spec: spec, kv: SequenceKV(prefix: br.kv, prefixLength: br.length, own: own),
-                            pending: br.pendingToken, ids: br.generated, tokenizer: model.tokenizer)
-            }
-            let p: PromptPrefix
-            if let existing = prefixes[spec.prompt] { p = existing } else {
-                let ids = prompts[spec.prompt]
-                let cache = prefill.makeCache(capacity: max(ids.count, 1))
-                if ids.count > 1 { try prefill.forward(Array(ids.dropLast()), cache: cache) }
-                stats.prefillTokens += ids.count - 1
-                p = PromptPrefix(kv: cache, length: ids.count - 1, last: ids.last!, remaining: remaining[spec.prompt] ?? 1)
-                prefixes[spec.prompt] = p
-            }
-            p.remaining -= 1
-            if p.remaining == 0 { prefixes[spec.prompt] = nil }
+    /// A new sequence: from its branch point, or from its prompt's shared prefix (prefilled
+    /// once, all but the last token, and dropped after the prompt's last sample is admitted).
+    func admit(_ spec: RolloutSpec, _ state: RunState) throws -> Slot {
+        if let br = spec.branch {
             let own = KVCache(config: model.config, capacity: spec.maxTokens + 1)
-            return Slot(spec: spec, kv: SequenceKV(prefix: p.kv, prefixLength: p.length, own: own),
-                        pending: p.last, ids: [], tokenizer: model.tokenizer)
+            return Slot(spec: spec, kv: SequenceKV(prefix: br.kv, prefixLength: br.length, own: own),
+                        pending: br.pendingToken, ids: br.generated, tokenizer: model.tokenizer)
         }
+        let p: PromptPrefix
+        if let existing = state.prefixes[spec.prompt] { p = existing } else {
+            let ids = state.prompts[spec.prompt]
+            let cache = prefill.makeCache(capacity: max(ids.count, 1))
+            if ids.count > 1 { try prefill.forward(Array(ids.dropLast()), cache: cache) }
+            stats.prefillTokens += ids.count - 1
+            p = PromptPrefix(kv: cache, length: ids.count - 1, last: ids.last!,
+                             remaining: state.remaining[spec.prompt] ?? 1)
+            state.prefixes[spec.prompt] = p
+        }
+        p.remaining -= 1
+        if p.remaining == 0 { state.prefixes[spec.prompt] = nil }
+        let own = KVCache(config: model.config, capacity: spec.maxTokens + 1)
+        return Slot(spec: spec, kv: SequenceKV(prefix: p.kv, prefixLength: p.length, own: own),
+                    pending: p.last, ids: [], tokenizer: model.tokenizer)
+    }
 
-        while !queue.isEmpty || !active.isEmpty {
-            while active.count < maxBatch, let spec = queue.popFirst() { active.append(try admit(spec)) }
-            // Features: the first step of a prompt's first sample feeds its last prompt token.
-            var tapRows = [Int]()
-            if captureFeatures {
-                var seen = Set<Int>()
-                for (i, s) in active.enumerated() where s.spec.branch == nil && s.steps.isEmpty
-                    && !featuresSent.contains(s.spec.prompt) && seen.insert(s.spec.prompt).inserted { tapRows.append(i) }
-            }
-            try decoder.step(active.map(\.kv), tokens: active.map(\.pending),
-                             taps: tapRows.isEmpty ? nil : tapBuffer, tapRows: tapRows)
-            for (i, row) in tapRows.enumerated() {
-                let p = active[row].spec.prompt
-                featuresSent.insert(p)
-                onFeatures?(p, Array(UnsafeBufferPointer(start: tapBuffer + i * perTap, count: perTap)))
-            }
-            stats.steps += 1
-            stats.tokens += active.count
-            // EGLR: entropy gate per sequence, then recursion until convergence or K_max.
-            var entropies = [Float](repeating: 0, count: active.count)
-            var rowStats = [(max: Float, lse: Float, entropy: Float)](repeating: (0, 0, 0), count: active.count)
-            let logitsBase = decoder.logits
-            rowStats.withUnsafeMutableBufferPointer { st in
-                Parallel.forChunks(active.count, minChunk: 4) { r in
-                    for b in r { st[b] = Sampler.stats(UnsafeBufferPointer(start: logitsBase + b * vocab, count: vocab)) }
-                }
-            }
-            for b in active.indices { entropies[b] = rowStats[b].entropy }
-            var iterations = [Int](repeating: 0, count: active.count)
-            var divergence = [Float](repeating: 0, count: active.count)
-            try recurse(active, entropies: entropies, iterations: &iterations, divergence: &divergence)
-            var certainty = [Float](repeating: 0, count: active.count)
-            let iters = iterations
-            certainty.withUnsafeMutableBufferPointer { sc in
-                rowStats.withUnsafeBufferPointer { st in
-                    Parallel.forChunks(active.count, minChunk: 8) { r in
-                        for b in r {
-                            let lg = UnsafeBufferPointer(start: logitsBase + b * vocab, count: vocab)
-                            sc[b] = Sampler.selfCertainty(lg, lse: iters[b] > 0 ? Sampler.stats(lg).lse : st[b].lse)
-                        }
-                    }
-                }
-            }
-            // Sample, record, and retire finished sequences.
-            for (b, slot) in active.enumerated() {
-                let lg = UnsafeBufferPointer(start: decoder.logits + b * vocab, count: vocab)
-                let choice = iterations[b] > 0 ? slot.sampler.sample(lg) : slot.sampler.sample(lg, stats: rowStats[b])
-                let gated = slot.spec.eglr.layers > 0 && entropies[b] > slot.spec.eglr.tau
-                slot.ids.append(choice.id)
-                slot.generatedHere += 1
-                slot.steps.append(TokenStep(id: choice.id, logprob: choice.logprob, entropy: entropies[b],
-                                            gated: gated, iterations: iterations[b], divergence: divergence[b],
-                                            selfCertainty: certainty[b]))
-                if gated { stats.gatedTokens += 1 }
-                stats.recursionIterations += iterations[b]
-                if slot.spec.stopAtEndOfGeneration && model.tokenizer.endOfGeneration.contains(choice.id) {
-                    slot.done = .eos
-                } else {
-                    let piece = slot.stream.push(choice.id)
-                    slot.text += piece
-                    if !piece.isEmpty { onText?(slot.spec.tag, piece) }
-                    if let s = slot.spec.stopStrings.first(where: { slot.text.contains($0) }) {
-                        slot.text = String(slot.text[..<slot.text.range(of: s)!.lowerBound]); slot.done = .stop
-                    } else if slot.generatedHere >= slot.spec.maxTokens {
-                        slot.done = .length
-                    }
-                }
-                slot.pending = choice.id
-            }
-            var still = [Slot]()
-            for slot in active {
-                guard let reason = slot.done else { still.append(slot); continue }
-                if reason != .stop {
-                    let rest = slot.stream.flush()
-                    slot.text += rest
-                    if !rest.isEmpty { onText?(slot.spec.tag, rest) }
-                }
-                try onResult(RolloutResult(tag: slot.spec.tag, spec: slot.spec, ids: slot.ids, steps: slot.steps,
-                                           text: slot.text, finishReason: reason, kv: slot.spec.keepKV ? slot.kv : nil))
-            }
-            active = still
+    /// One decoder step over the active sequences. Features: the first step of a prompt's
+    /// first sample feeds its last prompt token.
+    func decodeStep(_ state: RunState, onFeatures: ((Int, [Float]) -> Void)?) throws {
+        let active = state.active
+        var tapRows = [Int]()
+        if state.captureFeatures {
+            var seen = Set<Int>()
+            for (i, s) in active.enumerated() where s.spec.branch == nil && s.steps.isEmpty
+                && !state.featuresSent.contains(s.spec.prompt) && seen.insert(s.spec.prompt).inserted { tapRows.append(i) }
         }
+        try decoder.step(active.map(\.kv), tokens: active.map(\.pending),
+                         taps: tapRows.isEmpty ? nil : state.tapBuffer, tapRows: tapRows)
+        for (i, row) in tapRows.enumerated() {
+            let p = active[row].spec.prompt
+            state.featuresSent.insert(p)
+            onFeatures?(p, Array(UnsafeBufferPointer(start: state.tapBuffer + i * state.perTap, count: state.perTap)))
+        }
+        stats.steps += 1
+        stats.tokens += active.count
+    }
+
+    /// What a step's logits say per row, after EGLR recursion on the gated rows.
+    struct StepStatistics {
+        var rowStats: [(max: Float, lse: Float, entropy: Float)]
+        var entropies: [Float]
+        var iterations: [Int]
+        var divergence: [Float]
+        var certainty: [Float]
+    }
+
+    /// EGLR: entropy gate per sequence, then recursion until convergence or K_max; then
+    /// self-certainty of the final logits.
+    func stepStatistics(_ active: [Slot]) throws -> StepStatistics {
+        let vocab = model.config.vocabSize
+        var entropies = [Float](repeating: 0, count: active.count)
+        var rowStats = [(max: Float, lse: Float, entropy: Float)](repeating: (0, 0, 0), count: active.count)
+        let logitsBase = decoder.logits
+        rowStats.withUnsafeMutableBufferPointer { st in
+            Parallel.forChunks(active.count, minChunk: 4) { r in
+                for b in r { st[b] = Sampler.stats(UnsafeBufferPointer(start: logitsBase + b * vocab, count: vocab)) }
+            }
+        }
+        for b in active.indices { entropies[b] = rowStats[b].entropy }
+        var iterations = [Int](repeating: 0, count: active.count)
+        var divergence = [Float](repeating: 0, count: active.count)
+        try recurse(active, entropies: entropies, iterations: &iterations, divergence: &divergence)
+        var certainty = [Float](repeating: 0, count: active.count)
+        let iters = iterations
+        certainty.withUnsafeMutableBufferPointer { sc in
+            rowStats.withUnsafeBufferPointer { st in
+                Parallel.forChunks(active.count, minChunk: 8) { r in
+                    for b in r {
+                        let lg = UnsafeBufferPointer(start: logitsBase + b * vocab, count: vocab)
+                        sc[b] = Sampler.selfCertainty(lg, lse: iters[b] > 0 ? Sampler.stats(lg).lse : st[b].lse)
+                    }
+                }
+            }
+        }
+        return StepStatistics(rowStats: rowStats, entropies: entropies, iterations: iterations,
+                              divergence: divergence, certainty: certainty)
+    }
+
+    /// Samples row b's token, records its step, and marks the sequence done at EOS, a stop
+    /// string or its token budget.
+    func record(_ slot: Slot, row b: Int, _ st: StepStatistics, onText: ((Int, String) -> Void)?) {
+        let vocab = model.config.vocabSize
+        let lg = UnsafeBufferPointer(start: decoder.logits + b * vocab, count: vocab)
+        let choice = st.iterations[b] > 0 ? slot.sampler.sample(lg) : slot.sampler.sample(lg, stats: st.rowStats[b])
+        let gated = slot.spec.eglr.layers > 0 && st.entropies[b] > slot.spec.eglr.tau
+        slot.ids.append(choice.id)
+        slot.generatedHere += 1
+        slot.steps.append(TokenStep(id: choice.id, logprob: choice.logprob, entropy: st.entropies[b],
+                                    gated: gated, iterations: st.iterations[b], divergence: st.divergence[b],
+                                    selfCertainty: st.certainty[b]))
+        if gated { stats.gatedTokens += 1 }
+        stats.recursionIterations += st.iterations[b]
+        if slot.spec.stopAtEndOfGeneration && model.tokenizer.endOfGeneration.contains(choice.id) {
+            slot.done = .eos
+        } else {
+            let piece = slot.stream.push(choice.id)
+            slot.text += piece
+            if !piece.isEmpty { onText?(slot.spec.tag, piece) }
+            if let s = slot.spec.stopStrings.first(where: { slot.text.contains($0) }) {
+                slot.text = String(slot.text[..<slot.text.range(of: s)!.lowerBound]); slot.done = .stop
+            } else if slot.generatedHere >= slot.spec.maxTokens {
+                slot.done = .length
+            }
+        }
+        slot.pending = choice.id
+    }
+
+    /// Hands a finished sequence back (the streaming decoder's rest first, unless a stop
+    /// string cut the text).
+    func retire(_ slot: Slot, _ reason: FinishReason, onText: ((Int, String) -> Void)?,
+                onResult: (RolloutResult) throws -> Void) throws {
+        if reason != .stop {
+            let rest = slot.stream.flush()
+            slot.text += rest
+            if !rest.isEmpty { onText?(slot.spec.tag, rest) }
+        }
+        try onResult(RolloutResult(tag: slot.spec.tag, spec: slot.spec, ids: slot.ids, steps: slot.steps,
+                                   text: slot.text, finishReason: reason, kv: slot.spec.keepKV ? slot.kv : nil))
     }
 
     /// Token entropies of plain greedy decoding (32 tokens) on up to 4 of the prompts.

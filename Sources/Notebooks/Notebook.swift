@@ -101,7 +101,9 @@ struct NotebookParser {
         case "name": base.name = s.string
         case "template": base.template = s.string
         case "seed":
-            guard let v = UInt64(s.string) else { throw PlanError("\(path):\(line): seed must be a non-negative integer") }
+            guard let v = UInt64(s.string) else {
+                throw PlanError("\(path):\(line): seed must be a non-negative integer")
+            }
             base.seed = v
         case "clustering":
             guard Diversity.clusterings.contains(s.string) else {
@@ -143,7 +145,8 @@ struct NotebookParser {
             return
         }
         let start = i + 1
-        guard let end = lines[start...].firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("```") }) else {
+        let isFence = { (l: String) in l.trimmingCharacters(in: .whitespaces).hasPrefix("```") }
+        guard let end = lines[start...].firstIndex(where: isFence) else {
             throw PlanError("\(path):\(i + 1): rollbook cell is never closed with ```")
         }
         flushProse()
@@ -188,7 +191,8 @@ struct NotebookParser {
         guard case .scalar(let s) = value else { throw PlanError("\(path):\(line): \(kind): expected a name") }
         let names = kind == "figure" ? Notebook.figureNames : Notebook.tableNames
         guard names.contains(s.string) else {
-            throw PlanError("\(path):\(line): unknown \(kind) \"\(s.string)\" (known: \(names.joined(separator: ", ")))")
+            let known = names.joined(separator: ", ")
+            throw PlanError("\(path):\(line): unknown \(kind) \"\(s.string)\" (known: \(known))")
         }
         for k in extras.keys where !["caption", "wide"].contains(k) {
             throw PlanError("\(path):\(line): unknown option \(k) for \(kind) (expected caption, wide)")

@@ -31,7 +31,8 @@ public enum NotebookExecutor {
         let run = try Runner.execute(prep, store: store, progress: progress)
         // 2. Analyse.
         let t1 = Date()
-        let data = try RunData.load(store: store, run: nb.plan.name, clustering: nb.clustering, prefixTokens: nb.prefixTokens)
+        let data = try RunData.load(store: store, run: nb.plan.name, clustering: nb.clustering,
+                                    prefixTokens: nb.prefixTokens)
         var options = AnalysisOptions()
         options.blockCount = prep.blockCount
         options.clustering = nb.clustering; options.prefixTokens = nb.prefixTokens
@@ -44,7 +45,8 @@ public enum NotebookExecutor {
             source: notebookPath, title: nb.title, style: style,
             blocks: blocks(nb, problems: prep.problems.count, run: run), report: report, options: options,
             problems: try drillDown(store: store, run: nb.plan.name),
-            provenance: .init(model: nb.plan.model, modelPath: prep.modelPath, modelKey: prep.modelKey, tasks: nb.plan.tasks,
+            provenance: .init(model: nb.plan.model, modelPath: prep.modelPath, modelKey: prep.modelKey,
+                              tasks: nb.plan.tasks,
                               grader: Grader.version, plan: nb.plan.canonical, timings: timings,
                               version: RollbookVersion.string),
             templateRoot: Resources.root)

@@ -1,5 +1,4 @@
 import Foundation
-import GGUF
 import Inference
 import Seeds
 import Store
@@ -126,7 +125,7 @@ extension Runner {
         } else {
             modelPath = try ModelCatalog.resolve(plan.model)
             modelKey = "sha256:" + (try store.modelHash(path: modelPath))
-            blockCount = (try? ModelConfig.blockCount(GGUFFile(path: modelPath))) ?? 0
+            blockCount = (try? ModelConfig.blockCount(path: modelPath)) ?? 0
         }
         let problems = try TaskSpec.load(plan.tasks, relativeTo: baseDir)
         if problems.isEmpty { throw PlanError("\(plan.name): the task \(plan.tasks) has no problems") }
@@ -142,7 +141,8 @@ extension Runner {
         let hashes = prompts.map { Hash128.hex($0) }
         let jobs = JobPlanner.jobs(plan, modelKey: modelKey, problems: problems, promptHashes: hashes)
         return PreparedRun(plan: plan, modelPath: modelPath, modelKey: modelKey, taskKey: plan.tasks,
-                           problems: problems, prompts: prompts, promptHashes: hashes, jobs: jobs, blockCount: blockCount)
+                           problems: problems, prompts: prompts, promptHashes: hashes, jobs: jobs,
+                           blockCount: blockCount)
     }
 
     /// templates/prompts next to the notebook or plan, else the repository's.

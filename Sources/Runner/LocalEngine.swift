@@ -1,6 +1,5 @@
 import Foundation
 import Inference
-import Sampling
 
 /// The CPU engine: batched decoding with shared prompt prefixes, EGLR, forks and hidden-state
 /// features, under one run's decoding parameters.
@@ -69,7 +68,8 @@ public final class LocalEngine: Engine {
         var last = [Int: Date]()
         var featureError: Error? = nil
         try withoutActuallyEscaping(onFeatures) { onFeatures in
-          try s.engine.run(prompts: s.tokens, specs: specs, captureFeatures: !features.isEmpty, onFeatures: { local, values in
+          try s.engine.run(prompts: s.tokens, specs: specs, captureFeatures: !features.isEmpty,
+                           onFeatures: { local, values in
             let p = used[local]
             guard features.contains(p), featureError == nil else { return }
             do { try onFeatures(p, values) } catch { featureError = error }

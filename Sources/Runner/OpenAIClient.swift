@@ -74,7 +74,8 @@ public final class OpenAIClient: @unchecked Sendable {
         guard let choice = (obj["choices"] as? [[String: Any]])?.first else {
             throw RemoteError("\(spec.url): the response has no choices")
         }
-        let text = chat ? ((choice["message"] as? [String: Any])?["content"] as? String ?? "") : (choice["text"] as? String ?? "")
+        let text = chat ? ((choice["message"] as? [String: Any])?["content"] as? String ?? "")
+                        : (choice["text"] as? String ?? "")
         var finish = choice["finish_reason"] as? String ?? "stop"
         if finish == "length" { finish = "length" } else if finish != "stop" { finish = "eos" }
         let records = Self.tokenRecords(choice["logprobs"], chat: chat)
@@ -96,16 +97,20 @@ public final class OpenAIClient: @unchecked Sendable {
         guard let lp = lp as? [String: Any] else { return [] }
         if chat {
             return ((lp["content"] as? [[String: Any]]) ?? []).map { t in
-                let alts = ((t["top_logprobs"] as? [[String: Any]]) ?? []).compactMap { ($0["logprob"] as? NSNumber)?.doubleValue }
-                return TokenRecord(id: -1, logprob: Float((t["logprob"] as? NSNumber)?.doubleValue ?? 0), entropy: entropy(alts),
+                let alts = ((t["top_logprobs"] as? [[String: Any]]) ?? [])
+                    .compactMap { ($0["logprob"] as? NSNumber)?.doubleValue }
+                return TokenRecord(id: -1, logprob: Float((t["logprob"] as? NSNumber)?.doubleValue ?? 0),
+                                   entropy: entropy(alts),
                                    iterations: 0, gated: false)
             }
         }
         let lps = (lp["token_logprobs"] as? [Any]) ?? []
         let tops = (lp["top_logprobs"] as? [Any]) ?? []
         return lps.enumerated().map { i, v in
-            let alts = ((i < tops.count ? tops[i] as? [String: Any] : nil) ?? [:]).values.compactMap { ($0 as? NSNumber)?.doubleValue }
-            return TokenRecord(id: -1, logprob: Float((v as? NSNumber)?.doubleValue ?? 0), entropy: entropy(alts), iterations: 0, gated: false)
+            let alts = ((i < tops.count ? tops[i] as? [String: Any] : nil) ?? [:]).values
+                .compactMap { ($0 as? NSNumber)?.doubleValue }
+            return TokenRecord(id: -1, logprob: Float((v as? NSNumber)?.doubleValue ?? 0), entropy: entropy(alts),
+                               iterations: 0, gated: false)
         }
     }
 
@@ -138,16 +143,20 @@ public final class OpenAIClient: @unchecked Sendable {
         done.wait()
         let where_ = "\(spec.url)\(path)"
         if let e = result.2 { throw RemoteError("\(where_): \(e.localizedDescription)", retryable: true) }
-        guard let http = result.1 as? HTTPURLResponse else { throw RemoteError("\(where_): no HTTP response", retryable: true) }
+        guard let http = result.1 as? HTTPURLResponse else { throw RemoteError("\(where_): no HTTP response",
+                                                                               retryable: true) }
         let data = result.0 ?? Data()
         guard (200..<300).contains(http.statusCode) else {
             let excerpt = String(decoding: data.prefix(300), as: UTF8.self)
             let retry = http.statusCode == 429 || http.statusCode >= 500
-            if retry, let ra = http.value(forHTTPHeaderField: "Retry-After"), let s = Double(ra) { Thread.sleep(forTimeInterval: min(s, 30)) }
+            if retry, let ra = http.value(forHTTPHeaderField: "Retry-After"), let s = Double(ra) {
+                Thread.sleep(forTimeInterval: min(s, 30))
+            }
             throw RemoteError("\(where_): HTTP \(http.statusCode): \(excerpt)", retryable: retry)
         }
         guard let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw RemoteError("\(where_): the response is not a JSON object: \(String(decoding: data.prefix(200), as: UTF8.self))", retryable: true)
+            let excerpt = String(decoding: data.prefix(200), as: UTF8.self)
+            throw RemoteError("\(where_): the response is not a JSON object: \(excerpt)", retryable: true)
         }
         return obj
     }

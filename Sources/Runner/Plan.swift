@@ -72,9 +72,11 @@ public struct Plan: Sendable, Equatable {
         switch strategy {
         case .breadth: break
         case .refine(let r):
-            text += "\nrefine: {rounds: \(r.rounds), instruction: \"\(r.instruction.replacingOccurrences(of: "\n", with: "\\n"))\"}"
+            let instruction = r.instruction.replacingOccurrences(of: "\n", with: "\\n")
+            text += "\nrefine: {rounds: \(r.rounds), instruction: \"\(instruction)\"}"
         case .depth(let p):
-            text += "\ndepth: {b0: \(p.b0), prefix_tokens: \(p.prefixTokens), signals: \(p.signals), trials: \(p.trials)}"
+            text += "\ndepth: {b0: \(p.b0), prefix_tokens: \(p.prefixTokens), signals: \(p.signals), "
+                + "trials: \(p.trials)}"
         }
         if engine.isRemote {
             text += "\nengine: {kind: openai, url: \(engine.url), model: \(engine.model ?? model), api: \(engine.api)}"

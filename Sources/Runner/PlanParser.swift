@@ -96,7 +96,9 @@ struct PlanFields {
                     let known = DepthSpec.knownSignals.joined(separator: ", ")
                     throw r.error(v, "depth.signals: unknown signal \"\(x)\" (expected \(known))")
                 }
-                if sig.isEmpty || Set(sig).count != sig.count { throw r.error(v, "depth.signals: give each signal once") }
+                if sig.isEmpty || Set(sig).count != sig.count {
+                    throw r.error(v, "depth.signals: give each signal once")
+                }
                 depth.signals = sig
             default: throw r.error(v, "unknown field depth.\(k) (expected b0, prefix_tokens, signals, trials)")
             }
@@ -125,7 +127,9 @@ struct PlanFields {
                                  + "timeout, top_logprobs, api_key_env)")
             }
         }
-        if plan.engine.isRemote && plan.engine.url.isEmpty { throw r.error(value, "engine.url is required for kind openai") }
+        if plan.engine.isRemote && plan.engine.url.isEmpty {
+            throw r.error(value, "engine.url is required for kind openai")
+        }
     }
 
     /// `grid:` nests the axes; a notebook cell may give them at top level.
@@ -207,7 +211,8 @@ struct PlanFields {
                                 + "(EGLR re-applies layers inside the local CPU engine)")
             }
             if plan.chat {
-                throw PlanError("\(source): chat: true applies the local chat template; with a remote engine use engine.api: chat")
+                throw PlanError("\(source): chat: true applies the local chat template; "
+                                + "with a remote engine use engine.api: chat")
             }
         }
     }
@@ -218,12 +223,16 @@ struct PlanFields {
         case .refine:
             if plan.engine.isRemote { throw PlanError("\(source): strategy: refine runs on the local engine") }
         case .depth(let d):
-            if plan.engine.isRemote { throw PlanError("\(source): strategy: depth forks K/V caches and needs the local engine") }
+            if plan.engine.isRemote {
+                throw PlanError("\(source): strategy: depth forks K/V caches and needs the local engine")
+            }
             if plan.n <= d.b0 {
                 throw PlanError("\(source): strategy: depth needs grid.n > depth.b0 "
                                 + "(n = \(plan.n) rollouts per trial, b0 = \(d.b0) of them prefixes)")
             }
-            if d.prefixTokens >= plan.maxTokens { throw PlanError("\(source): depth.prefix_tokens must be below max_tokens") }
+            if d.prefixTokens >= plan.maxTokens {
+                throw PlanError("\(source): depth.prefix_tokens must be below max_tokens")
+            }
             if !plan.temperatures.contains(where: { $0 > 0 }) {
                 throw PlanError("\(source): strategy: depth needs a temperature above 0")
             }
@@ -235,7 +244,8 @@ extension Plan {
     public static func yamlMessage(_ e: YamlError, lineOffset: Int) -> String {
         switch e {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _):
-            return "line \(mark.line + lineOffset), column \(mark.column): \(problem)\(context.map { " \($0.text)" } ?? "")"
+            let where_ = context.map { " \($0.text)" } ?? ""
+            return "line \(mark.line + lineOffset), column \(mark.column): \(problem)\(where_)"
         default:
             return "\(e)"
         }
@@ -259,7 +269,9 @@ extension Plan {
             }
         }
         func mapping(_ node: Node, _ field: String) throws -> [(String, Node)] {
-            guard let m = node.mapping else { throw error(node, "\(field): expected a mapping, found \(describe(node))") }
+            guard let m = node.mapping else {
+                throw error(node, "\(field): expected a mapping, found \(describe(node))")
+            }
             var out = [(String, Node)]()
             var seen = Set<String>()
             for (k, v) in m {
@@ -270,11 +282,15 @@ extension Plan {
             return out
         }
         func string(_ node: Node, _ field: String) throws -> String {
-            guard case .scalar(let s) = node else { throw error(node, "\(field): expected text, found \(describe(node))") }
+            guard case .scalar(let s) = node else {
+                throw error(node, "\(field): expected text, found \(describe(node))")
+            }
             return s.string
         }
         func bool(_ node: Node, _ field: String) throws -> Bool {
-            guard let b = node.bool else { throw error(node, "\(field): expected true or false, found \(describe(node))") }
+            guard let b = node.bool else {
+                throw error(node, "\(field): expected true or false, found \(describe(node))")
+            }
             return b
         }
         func int(_ node: Node, _ field: String, min lo: Int? = nil, max hi: Int? = nil) throws -> Int {

@@ -35,7 +35,8 @@ public final class RemoteEngine: Engine {
                 if lock.withLock({ failure != nil }) { return }
                 let started = Date()
                 do {
-                    let c = try client.complete(prompt: prompts[r.prompt], temperature: r.temperature, decoding: decoding,
+                    let c = try client.complete(prompt: prompts[r.prompt], temperature: r.temperature,
+                                                decoding: decoding,
                                                 seed: r.seed, maxTokens: r.maxTokens)
                     let g = Self.generation(c, seconds: Date().timeIntervalSince(started))
                     lock.withLock { arrived.append((r, g)) }

@@ -23,11 +23,13 @@ public struct RunData: Sendable {
     public static func load(store: RolloutStore, run name: String, features wantFeatures: Bool = true,
                             clustering: String = "answer_class", prefixTokens: Int = 8) throws -> RunData {
         guard Diversity.clusterings.contains(clustering) else {
-            throw StoreError("unknown clustering \"\(clustering)\" (expected one of: \(Diversity.clusterings.joined(separator: ", ")))")
+            let known = Diversity.clusterings.joined(separator: ", ")
+            throw StoreError("unknown clustering \"\(clustering)\" (expected one of: \(known))")
         }
         guard let info = try store.run(named: name) else {
             let known = (try? store.runNames()) ?? []
-            throw StoreError("\(store.path): no run named \"\(name)\"" + (known.isEmpty ? "" : " (runs: \(known.joined(separator: ", ")))"))
+            let runs = known.isEmpty ? "" : " (runs: \(known.joined(separator: ", ")))"
+            throw StoreError("\(store.path): no run named \"\(name)\"" + runs)
         }
         var outcomes = [Outcome]()
         var depth = [DepthOutcome]()
@@ -50,7 +52,8 @@ public struct RunData: Sendable {
             }
         }
         var iters = [Cell: [Int]]()
-        for h in try store.iterationCounts(run: name) { iters[Cell(layers: h.layers, temperature: h.temperature)] = h.counts }
+        for h in try store.iterationCounts(run: name) { iters[Cell(layers: h.layers,
+                                                                   temperature: h.temperature)] = h.counts }
         var data = RunData(name: name, outcomes: outcomes,
                            features: wantFeatures ? try store.featuresByProblem(run: name) : [:],
                            iterations: iters, planned: info.planned)
@@ -80,11 +83,13 @@ extension RunData {
     public func analyze(_ o: AnalysisOptions) -> RunReport {
         var report = RunAnalysis.analyze(outcomes, features: features, iterationHistograms: iterations, options: o)
         if !depth.isEmpty {
-            report.depth = DepthAnalysis.compare(breadth: outcomes, depth: depth, b0: depthB0, prefixTokens: depthPrefixTokens,
+            report.depth = DepthAnalysis.compare(breadth: outcomes, depth: depth, b0: depthB0,
+                                                 prefixTokens: depthPrefixTokens,
                                                  resamples: o.resamples, level: o.level, seed: o.seed)
         }
         if !refine.isEmpty {
-            report.refinement = RefineAnalysis.compare(breadth: outcomes, refine: refine, resamples: o.resamples, level: o.level, seed: o.seed)
+            report.refinement = RefineAnalysis.compare(breadth: outcomes, refine: refine, resamples: o.resamples,
+                                                       level: o.level, seed: o.seed)
         }
         return report
     }

@@ -65,7 +65,8 @@ public enum Runner {
         let remote = RemoteEngine(spec: plan.engine, model: plan.engine.model ?? plan.model, decoding: plan.decoding)
         let listed: [String]
         do { listed = try remote.client.models() } catch {
-            throw RemoteError("\(error) (is the server running? \(summary.cached) of \(summary.planned) rollouts are cached)")
+            throw RemoteError("\(error) (is the server running? "
+                              + "\(summary.cached) of \(summary.planned) rollouts are cached)")
         }
         try remote.check(listed: listed)
         return remote

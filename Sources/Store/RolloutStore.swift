@@ -111,7 +111,8 @@ public final class RolloutStore: @unchecked Sendable {
                 let info: String = row[1]
                 guard let r = info.range(of: "blocks ") else { continue }
                 let blocks = Int(info[r.upperBound...].prefix(while: \.isNumber)) ?? 0
-                try db.execute(sql: "UPDATE runs SET block_count = ? WHERE name = ?", arguments: [blocks, row[0] as String])
+                try db.execute(sql: "UPDATE runs SET block_count = ? WHERE name = ?",
+                               arguments: [blocks, row[0] as String])
             }
         }
         return m
@@ -141,7 +142,8 @@ public final class RolloutStore: @unchecked Sendable {
         }
     }
 
-    static let roleColumnNames = "strategy, round, trial, signal, child, depth_b0, depth_prefix_tokens, refine_instruction"
+    static let roleColumnNames =
+        "strategy, round, trial, signal, child, depth_b0, depth_prefix_tokens, refine_instruction"
 
     // MARK: rollouts
 
@@ -222,7 +224,8 @@ public final class RolloutStore: @unchecked Sendable {
     /// Every stored rollout that belongs to run `name`, ordered by problem, axes and sample.
     public func rollouts(run name: String, withTokens: Bool = true) throws -> [StoredRollout] {
         let cols = withTokens ? RolloutStore.columns
-            : RolloutStore.columns.replacingOccurrences(of: "grader_version, tokens,", with: "grader_version, x'' AS tokens,")
+            : RolloutStore.columns.replacingOccurrences(of: "grader_version, tokens,",
+                                                        with: "grader_version, x'' AS tokens,")
         return try pool.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT \(cols) FROM rollouts r JOIN run_members m ON m.key = r.key WHERE m.run = ?
@@ -325,9 +328,11 @@ public final class RolloutStore: @unchecked Sendable {
 
     public func run(named name: String) throws -> RunInfo? {
         try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT name, plan, model_key, planned, info, block_count FROM runs WHERE name = ?",
-                             arguments: [name])
-                .map { RunInfo(name: $0[0], plan: $0[1], modelKey: $0[2], planned: $0[3], info: $0[4], blockCount: $0[5]) }
+            try Row.fetchOne(db, sql: """
+                SELECT name, plan, model_key, planned, info, block_count FROM runs WHERE name = ?
+                """, arguments: [name])
+                .map { RunInfo(name: $0[0], plan: $0[1], modelKey: $0[2], planned: $0[3], info: $0[4],
+                               blockCount: $0[5]) }
         }
     }
 
@@ -399,7 +404,8 @@ public final class RolloutStore: @unchecked Sendable {
     /// Features as [layers][dim] Float arrays, or nil when not stored.
     public func features(modelKey: String, promptHash: String) throws -> [[Float]]? {
         try pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT layers, dim, data FROM features WHERE model_key = ? AND prompt_hash = ?",
+            let sql = "SELECT layers, dim, data FROM features WHERE model_key = ? AND prompt_hash = ?"
+            guard let row = try Row.fetchOne(db, sql: sql,
                                              arguments: [modelKey, promptHash]) else { return nil }
             let layers: Int = row[0], dim: Int = row[1], data: Data = row[2]
             let b = [UInt8](data)
@@ -425,7 +431,8 @@ public final class RolloutStore: @unchecked Sendable {
                                 arguments: [path, size, mtime]) }) { return h }
         let h = try RolloutStore.sha256(file: path)
         try pool.write { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO model_files VALUES (?,?,?,?)", arguments: [path, size, mtime, h])
+            try db.execute(sql: "INSERT OR REPLACE INTO model_files VALUES (?,?,?,?)", arguments: [path, size, mtime,
+                                                                                                   h])
         }
         return h
     }

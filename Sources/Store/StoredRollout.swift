@@ -76,7 +76,8 @@ public struct TokenRecord: Sendable, Equatable {
     public static func pack(_ records: [TokenRecord]) -> Data {
         var out = [UInt8]()
         out.reserveCapacity(records.count * size)
-        func put(_ v: UInt32) { for s in stride(from: 0, to: 32, by: 8) { out.append(UInt8(truncatingIfNeeded: v >> UInt32(s))) } }
+        func put(_ v: UInt32) { for s in stride(from: 0, to: 32,
+                                                by: 8) { out.append(UInt8(truncatingIfNeeded: v >> UInt32(s))) } }
         for r in records {
             put(UInt32(bitPattern: r.id)); put(r.logprob.bitPattern); put(r.entropy.bitPattern)
             out.append(r.iterations); out.append(r.gated ? 1 : 0)
@@ -93,7 +94,8 @@ public struct TokenRecord: Sendable, Equatable {
         return (0..<n).map { i in
             let o = i * size
             return TokenRecord(id: Int32(bitPattern: get(o)), logprob: Float(bitPattern: get(o + 4)),
-                               entropy: Float(bitPattern: get(o + 8)), iterations: bytes[o + 12], gated: bytes[o + 13] != 0)
+                               entropy: Float(bitPattern: get(o + 8)), iterations: bytes[o + 12],
+                               gated: bytes[o + 13] != 0)
         }
     }
 }

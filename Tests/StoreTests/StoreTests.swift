@@ -86,7 +86,7 @@ func sampleRollout(_ i: Int, response: String = "The answer is 4.") -> StoredRol
             eglr: {kmax: 3, divergence: js}
             """)
         #expect(p.name == "demo" && p.temperatures == [0, 0.7] && p.layers == [0, 2] && p.n == 4)
-        #expect(p.topP == 0.95 && p.kMax == 3 && p.divergence == "js")
+        #expect(p.decoding.topP == 0.95 && p.decoding.kMax == 3 && p.decoding.divergence == .js)
         // T = 0 is greedy: one rollout per layer span, n per sampled cell.
         #expect(p.rolloutsPerProblem == 2 * 1 + 2 * 4)
     }
@@ -104,6 +104,12 @@ func sampleRollout(_ i: Int, response: String = "The answer is 4.") -> StoredRol
         ("strategy: depth\ngrid: {temperatures: [0]}\n", "p.yaml", "temperature above 0"),
         ("strategy: depth\nengine: {kind: openai, url: \"http://h:1/v1\"}\n", "p.yaml", "local engine"),
         ("strategy: refine\nrefine: {rounds: 0}\n", "p.yaml:2", "refine.rounds"),
+        // One definition of the decoding bounds (DecodingParams.validate), errors at the field's line.
+        ("sampler:\n  top_p: 0\n", "p.yaml:2", "sampler.top_p"),
+        ("sampler:\n  min_p: 1\n", "p.yaml:2", "sampler.min_p"),
+        ("eglr:\n  kv_policy: drop\n", "p.yaml:2", "eglr.kv_policy"),
+        ("max_tokens: 0\n", "p.yaml:1", "max_tokens"),
+        ("depth: {b0: 2}\n", "p.yaml:1", "strategy is parallel"),
     ])
     func invalidPlansNameFieldAndLine(yaml: String, position: String, field: String) {
         #expect { _ = try parse(yaml) } throws: { e in

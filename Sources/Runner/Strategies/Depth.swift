@@ -67,7 +67,8 @@ enum DepthStrategy {
         var jobs = [Job]()
         var chosenPrefix = [RolloutResult]()
         func record(_ job: Job, _ prefix: RolloutResult, _ child: RolloutResult?) throws {
-            let g = Generation.local(steps: prefix.steps + (child?.steps ?? []), text: prefix.text + (child?.text ?? ""),
+            let g = Generation.local(steps: prefix.steps + (child?.steps ?? []),
+                                     text: prefix.text + (child?.text ?? ""),
                                      finish: child?.finishReason ?? prefix.finishReason, layers: job.layers,
                                      promptTokens: session.tokens[session.index(job.problem)].count, seconds: 0)
             try recorder.record(job, g, newTokens: child?.steps.count ?? 0)
