@@ -20,6 +20,7 @@ public struct RenderSummary: Sendable {
 /// analyses the run, then hands the analysed data to the report writer.
 public enum NotebookExecutor {
     public static func render(notebookPath: String, outDir: String?, storePath: String?, progress: RunProgress,
+                              replace: Bool = false,
                               repoRoot: String = FileManager.default.currentDirectoryPath) throws -> RenderSummary {
         let t0 = Date()
         let nb = try Notebook.load(path: notebookPath)
@@ -27,8 +28,8 @@ public enum NotebookExecutor {
         let store = try RolloutStore(path: storePath ?? nb.store ?? repoRoot + "/data/rollbook.sqlite")
         let style = try loadStyle(nb.style)
         // 1. Run.
-        let prep = try Runner.prepare(nb.plan, store: store, baseDir: base.isEmpty ? "." : base)
-        let run = try Runner.execute(prep, store: store, progress: progress)
+        let prep = try Runner.prepare(nb.plan, store: store, baseDir: base.isEmpty ? "." : base, source: notebookPath)
+        let run = try Runner.execute(prep, store: store, progress: progress, replace: replace)
         // 2. Analyse.
         let t1 = Date()
         let data = try RunData.load(store: store, run: nb.plan.name, clustering: nb.clustering,

@@ -40,7 +40,11 @@ public struct PreparedRun: Sendable {
     public var problems: [Problem]
     public var prompts: [String]
     public var promptHashes: [String]
+    /// Hash128 of each problem's gold (what its verdicts are keyed by).
+    public var goldHashes: [String]
     public var jobs: [Job]
+    /// The plan file or notebook the plan came from (a run name belongs to one source).
+    public var source: String
     /// Decoder layers of the model (from its GGUF header), for EGLR cost overheads.
     public var blockCount = 0
 }
@@ -49,6 +53,8 @@ public struct RunSummary: Sendable {
     public var planned = 0
     public var cached = 0
     public var generated = 0
+    /// Cached rollouts graded anew because the run's gold or grader differed from theirs.
+    public var regraded = 0
     public var tokens = 0
     public var seconds = 0.0
 }
@@ -117,7 +123,8 @@ enum JobPlanner {
 extension Runner {
     /// Resolves the plan: loads problems, renders prompts, hashes the model file and
     /// computes every job's key. `baseDir` resolves relative task paths and templates.
-    public static func prepare(_ plan: Plan, store: RolloutStore, baseDir: String) throws -> PreparedRun {
+    public static func prepare(_ plan: Plan, store: RolloutStore, baseDir: String,
+                               source: String = "") throws -> PreparedRun {
         var modelPath = "", modelKey: String, blockCount = 0
         if plan.engine.isRemote {
             // A server's rollouts are keyed by its address, API and model name.
@@ -141,7 +148,9 @@ extension Runner {
         let hashes = prompts.map { Hash128.hex($0) }
         let jobs = JobPlanner.jobs(plan, modelKey: modelKey, problems: problems, promptHashes: hashes)
         return PreparedRun(plan: plan, modelPath: modelPath, modelKey: modelKey, taskKey: plan.tasks,
-                           problems: problems, prompts: prompts, promptHashes: hashes, jobs: jobs,
+                           problems: problems, prompts: prompts, promptHashes: hashes,
+                           goldHashes: problems.map { Hash128.hex($0.gold) }, jobs: jobs,
+                           source: source.isEmpty ? "" : URL(fileURLWithPath: source).standardizedFileURL.path,
                            blockCount: blockCount)
     }
 

@@ -17,15 +17,18 @@ final class RolloutRecorder {
     private(set) var generated = 0
     private(set) var tokens = 0
 
-    init(prep: PreparedRun, store: RolloutStore, progress: RunProgress, source: String) {
-        self.prep = prep; self.store = store; self.progress = progress; self.source = source
+    /// The run's record, written with the first batch (nil once written).
+    private var record: RunRecord?
+
+    init(prep: PreparedRun, store: RolloutStore, progress: RunProgress, source: String, record: RunRecord?) {
+        self.prep = prep; self.store = store; self.progress = progress; self.source = source; self.record = record
     }
 
     /// Records one rollout of `job`; `newTokens` are the tokens generated for it in this run
     /// (a depth child's prefix was generated once for its trial).
     func record(_ job: Job, _ g: Generation, newTokens: Int) throws {
         let p = prep.problems[job.problem]
-        let verdict = grader.grade(response: g.text, gold: p.gold)
+        let verdict = Grading.verdict(grader, key: job.key, response: g.text, gold: p.gold)
         buffer.append(StoredRollout(
             key: job.key, modelKey: prep.modelKey, promptHash: prep.promptHashes[job.problem], taskKey: prep.taskKey,
             problemID: p.id, layers: job.layers, temperature: job.temperature, sampleIndex: job.sample, seed: job.seed,
@@ -33,8 +36,9 @@ final class RolloutRecorder {
             meanEntropy: g.meanEntropy, meanLogprob: g.meanLogprob, selfCertainty: g.selfCertainty,
             gatedTokens: g.gatedTokens, extraLayerApplications: g.extraLayerApplications,
             extracted: verdict.extracted, answerClass: verdict.answerClass, correct: verdict.correct,
-            rule: verdict.rule, graderVersion: Grader.version, tokens: TokenRecord.pack(g.records), seconds: g.seconds,
-            role: job.role, promptTokens: g.promptTokens, source: source))
+            rule: verdict.rule, graderVersion: verdict.graderVersion, tokens: TokenRecord.pack(g.records),
+            seconds: g.seconds, role: job.role, promptTokens: g.promptTokens, source: source,
+            goldHash: verdict.goldHash))
         tokens += newTokens
         progress.advance(rollouts: 1, tokens: newTokens)
         if buffer.count >= 64 || Date().timeIntervalSince(lastFlush) > 2 { try flush() }
@@ -42,7 +46,9 @@ final class RolloutRecorder {
 
     /// Commits what is buffered.
     func flush() throws {
-        generated += try store.insert(buffer)
+        if buffer.isEmpty && record == nil { return }
+        generated += try store.insert(buffer, record: record)
+        record = nil
         buffer.removeAll(keepingCapacity: true)
         lastFlush = Date()
     }

@@ -6,29 +6,39 @@ import Tasks
 /// Runs a prepared plan: records the run, finds what the store lacks, and hands each
 /// strategy its missing jobs on the plan's engine, with one recorder writing the results.
 public enum Runner {
-    /// Generates every job the store lacks, committing as it goes, and records the run.
-    public static func execute(_ prep: PreparedRun, store: RolloutStore, progress: RunProgress) throws -> RunSummary {
+    /// Generates every job the store lacks, committing as it goes, grades cached rollouts
+    /// that lack a verdict for this run's gold and grader, and records the run together with
+    /// the first work it commits (a run that fails before any work leaves the store as it was).
+    /// A run name belongs to one plan: another plan from another file under the same name
+    /// is refused unless `replace`.
+    public static func execute(_ prep: PreparedRun, store: RolloutStore, progress: RunProgress,
+                               replace: Bool = false) throws -> RunSummary {
         let t0 = Date()
         var summary = RunSummary()
         summary.planned = prep.jobs.count
-        try store.recordRun(name: prep.plan.name, plan: prep.plan.canonical, modelKey: prep.modelKey,
-                            keys: prep.jobs.map(\.key), info: "rollbook run; grader \(Grader.version)",
-                            blockCount: prep.blockCount)
+        let record = runRecord(prep)
+        try checkOwnership(record, store: store, replace: replace)
         try store.putProblems(taskKey: prep.taskKey, prep.problems.map {
             RolloutStore.ProblemRow(id: $0.id, question: $0.question, gold: $0.gold, tier: $0.tier)
         })
         let have = try store.existing(prep.jobs.map(\.key))
         let missing = prep.jobs.filter { !have.contains($0.key) }
         summary.cached = prep.jobs.count - missing.count
+        summary.regraded = try Grading.regradeCached(prep, cached: prep.jobs.filter { have.contains($0.key) },
+                                                     store: store)
         let needFeatures = try featuresMissing(prep, store: store)
         progress.start(total: prep.jobs.count, cached: summary.cached)
         defer { progress.finish() }
-        if missing.isEmpty && needFeatures.isEmpty {
-            summary.seconds = Date().timeIntervalSince(t0)
-            return summary
+        if missing.isEmpty {
+            try store.recordRun(record)
+            if needFeatures.isEmpty {
+                summary.seconds = Date().timeIntervalSince(t0)
+                return summary
+            }
         }
         let engine = try makeEngine(prep, summary: summary)
-        let recorder = RolloutRecorder(prep: prep, store: store, progress: progress, source: engine.source)
+        let recorder = RolloutRecorder(prep: prep, store: store, progress: progress, source: engine.source,
+                                       record: missing.isEmpty ? nil : record)
         do {
             try runStrategies(prep, missing: missing, needFeatures: needFeatures, engine: engine,
                               recorder: recorder, store: store)
@@ -46,6 +56,21 @@ public enum Runner {
         summary.tokens = recorder.tokens
         summary.seconds = Date().timeIntervalSince(t0)
         return summary
+    }
+
+    static func runRecord(_ prep: PreparedRun) -> RunRecord {
+        RunRecord(name: prep.plan.name, plan: prep.plan.canonical, source: prep.source, modelKey: prep.modelKey,
+                  taskKey: prep.taskKey, graderVersion: Grader.version, blockCount: prep.blockCount,
+                  info: "rollbook run", members: prep.jobs.map { ($0.key, prep.goldHashes[$0.problem]) })
+    }
+
+    /// A name recorded by another plan from another file is not silently taken over. The same
+    /// file may change its plan (growing n, another grid): that is the normal way to work.
+    static func checkOwnership(_ record: RunRecord, store: RolloutStore, replace: Bool) throws {
+        guard !replace, let old = try store.run(named: record.name), old.planHash != record.planHash,
+              !old.source.isEmpty, !record.source.isEmpty, old.source != record.source else { return }
+        throw PlanError("run name \"\(record.name)\" belongs to another plan (recorded from \(old.source)); "
+                        + "rename this plan, or give --replace to point the name at this plan")
     }
 
     /// Problems whose T2 features the store lacks (local runs that want features).

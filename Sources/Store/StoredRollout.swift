@@ -38,6 +38,8 @@ public struct StoredRollout: Sendable, Equatable {
     public var promptTokens: Int?
     /// Where the rollout came from: "local" (the CPU engine) or "openai" (a remote server).
     public var source: String
+    /// Hash128 of the gold answer the verdict fields were graded against.
+    public var goldHash: String
 
     public init(key: String, modelKey: String, promptHash: String, taskKey: String, problemID: String,
                 layers: Int, temperature: Double, sampleIndex: Int, seed: UInt64, params: String,
@@ -45,8 +47,8 @@ public struct StoredRollout: Sendable, Equatable {
                 meanLogprob: Double, selfCertainty: Double, gatedTokens: Int, extraLayerApplications: Int,
                 extracted: String?, answerClass: String, correct: Bool, rule: String, graderVersion: String,
                 tokens: Data, seconds: Double, role: RolloutRole = .breadth, promptTokens: Int? = nil,
-                source: String = "local") {
-        self.role = role; self.promptTokens = promptTokens; self.source = source
+                source: String = "local", goldHash: String = "") {
+        self.role = role; self.promptTokens = promptTokens; self.source = source; self.goldHash = goldHash
         self.key = key; self.modelKey = modelKey; self.promptHash = promptHash; self.taskKey = taskKey
         self.problemID = problemID; self.layers = layers; self.temperature = temperature
         self.sampleIndex = sampleIndex; self.seed = seed; self.params = params; self.response = response
@@ -55,6 +57,34 @@ public struct StoredRollout: Sendable, Equatable {
         self.extraLayerApplications = extraLayerApplications; self.extracted = extracted
         self.answerClass = answerClass; self.correct = correct; self.rule = rule
         self.graderVersion = graderVersion; self.tokens = tokens; self.seconds = seconds
+    }
+}
+
+extension StoredRollout {
+    /// The verdict fields, as the verdicts table keeps them.
+    public var verdict: StoredVerdict {
+        StoredVerdict(key: key, goldHash: goldHash, graderVersion: graderVersion, extracted: extracted,
+                      answerClass: answerClass, correct: correct, rule: rule, reason: nil)
+    }
+}
+
+/// A grade of one rollout against one gold answer by one grader version. A rollout can have
+/// several (two tasks with the same question, a corrected gold, a newer grader); a run reads
+/// the one for its members' golds and its grader.
+public struct StoredVerdict: Sendable, Equatable {
+    public var key: String
+    public var goldHash: String
+    public var graderVersion: String
+    public var extracted: String?
+    public var answerClass: String
+    public var correct: Bool
+    public var rule: String
+    public var reason: String?
+
+    public init(key: String, goldHash: String, graderVersion: String, extracted: String?, answerClass: String,
+                correct: Bool, rule: String, reason: String?) {
+        self.key = key; self.goldHash = goldHash; self.graderVersion = graderVersion; self.extracted = extracted
+        self.answerClass = answerClass; self.correct = correct; self.rule = rule; self.reason = reason
     }
 }
 

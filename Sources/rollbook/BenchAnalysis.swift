@@ -59,7 +59,9 @@ struct BenchAnalysis: ParsableCommand {
                 }
             }
             _ = try s.insert(batch)
-            try s.recordRun(name: name, plan: "synthetic", modelKey: "bench", keys: keys, info: "bench-analysis")
+            try s.recordRun(RunRecord(name: name, plan: "synthetic", source: "", modelKey: "bench", taskKey: "bench",
+                                      graderVersion: "bench", blockCount: 0, info: "bench-analysis",
+                                      members: keys.map { ($0, "") }))
             buildSeconds = secs(t0.duration(to: clock.now))
         }
         let t0 = clock.now

@@ -17,16 +17,22 @@ struct Run: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @Flag(name: .long, help: "No progress output.") var quiet = false
     @Flag(name: .long, help: "Print the summary as JSON.") var json = false
+    @Flag(name: .long, help: "Point the run name at this plan even if another plan file recorded it.")
+    var replace = false
 
     func run() throws {
         let plan = try Plan.load(path: spec)
         let store = try RolloutStore(path: storeOptions.store)
         let base = (spec as NSString).deletingLastPathComponent
-        let prep = try Runner.prepare(plan, store: store, baseDir: base.isEmpty ? "." : base)
-        let s = try Runner.execute(prep, store: store, progress: .automatic(quiet: quiet, label: plan.name))
+        let prep = try Runner.prepare(plan, store: store, baseDir: base.isEmpty ? "." : base, source: spec)
+        let s = try Runner.execute(prep, store: store, progress: .automatic(quiet: quiet, label: plan.name),
+                                   replace: replace)
         if json {
-            struct Out: Encodable { var run: String; var planned, cached, generated, tokens: Int; var seconds: Double }
-            try writeJSON(Out(run: plan.name, planned: s.planned, cached: s.cached, generated: s.generated, tokens: s.tokens, seconds: s.seconds))
+            struct Out: Encodable {
+                var run: String; var planned, cached, generated, regraded, tokens: Int; var seconds: Double
+            }
+            try writeJSON(Out(run: plan.name, planned: s.planned, cached: s.cached, generated: s.generated,
+                              regraded: s.regraded, tokens: s.tokens, seconds: s.seconds))
         } else if !quiet {
             print(String(format: "%@: %d rollouts planned, %d cached, %d generated (%d tokens) in %.1fs",
                          plan.name, s.planned, s.cached, s.generated, s.tokens, s.seconds))
@@ -47,8 +53,13 @@ struct Analyze: ParsableCommand {
     @Option(name: .long, help: "Approach clustering: answer_class, prefix (first k tokens) or first_sentence.") var clustering = "answer_class"
     @Option(name: .long, help: "k for the prefix clustering and the early-token entropy.") var prefixTokens = 8
 
+    func validate() throws {
+        guard resamples >= 1 else { throw ValidationError("--resamples must be at least 1") }
+        guard prefixTokens >= 1 else { throw ValidationError("--prefix-tokens must be at least 1") }
+    }
+
     func run() throws {
-        let store = try RolloutStore(path: storeOptions.store)
+        let store = try RolloutStore(path: storeOptions.store, readOnly: true)
         let name = target.hasSuffix(".yaml") || target.hasSuffix(".yml") ? try Plan.load(path: target).name : target
         let data = try RunData.load(store: store, run: name, features: !noPredictor, clustering: clustering, prefixTokens: prefixTokens)
         var o = AnalysisOptions()
@@ -83,7 +94,7 @@ struct Export: ParsableCommand {
     }
 
     func run() throws {
-        let store = try RolloutStore(path: storeOptions.store)
+        let store = try RolloutStore(path: storeOptions.store, readOnly: true)
         let name = target.hasSuffix(".yaml") || target.hasSuffix(".yml") ? try Plan.load(path: target).name : target
         guard try store.run(named: name) != nil else { throw StoreError("\(store.path): no run named \"\(name)\"") }
         let golds = try store.golds(run: name)
@@ -112,6 +123,32 @@ struct Export: ParsableCommand {
                 d.append(0x0A)
                 out.write(d)
             }
+        }
+    }
+}
+
+struct Regrade: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Re-grade a run's stored rollouts with the current grader (no generation).")
+
+    @Argument(help: "A run name or a plan file.") var target: String
+    @OptionGroup var storeOptions: StoreOptions
+    @Flag(name: .long, help: "Print the summary as JSON.") var json = false
+
+    func run() throws {
+        let store = try RolloutStore(path: storeOptions.store)
+        let name = target.hasSuffix(".yaml") || target.hasSuffix(".yml") ? try Plan.load(path: target).name : target
+        let s = try Regrader.regrade(run: name, store: store)
+        if json {
+            struct Out: Encodable {
+                var run: String; var rollouts, changed_correct, changed_class: Int
+                var previous_grader, grader: String
+            }
+            try writeJSON(Out(run: name, rollouts: s.rollouts, changed_correct: s.changedCorrect,
+                              changed_class: s.changedClass, previous_grader: s.previousGrader, grader: s.grader))
+        } else {
+            print("\(name): \(s.rollouts) rollouts re-graded by \(s.grader) (were \(s.previousGrader)): "
+                  + "\(s.changedCorrect) verdicts changed, \(s.changedClass) answer classes changed")
         }
     }
 }

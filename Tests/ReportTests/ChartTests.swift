@@ -116,7 +116,7 @@ enum Shell {
         p.standardOutput = out
         p.standardError = FileHandle.nullDevice
         try p.run()
-        let d = out.fileHandleForReading.readDataToEndOfFile()
+        let d = readAll(out.fileHandleForReading)
         p.waitUntilExit()
         return String(decoding: d, as: UTF8.self)
     }

@@ -162,8 +162,8 @@ enum Chromium {
         nonisolated(unsafe) var e = Data()
         let g = DispatchGroup()
         g.enter()
-        DispatchQueue.global().async { e = err.fileHandleForReading.readDataToEndOfFile(); g.leave() }
-        let o = out.fileHandleForReading.readDataToEndOfFile()
+        DispatchQueue.global().async { e = readAll(err.fileHandleForReading); g.leave() }
+        let o = readAll(out.fileHandleForReading)
         g.wait()
         p.waitUntilExit()
         return (String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))

@@ -42,7 +42,9 @@ func sampleRollout(_ i: Int, response: String = "The answer is 4.") -> StoredRol
             #expect(try store.insert(rs) == 0)
             // A changed response under an existing key does not overwrite the first one.
             #expect(try store.insert([sampleRollout(0, response: "other")]) == 0)
-            try store.recordRun(name: "r", plan: "p", modelKey: "sha256:m", keys: rs.map(\.key) + ["missing"], info: "blocks 30")
+            try store.recordRun(RunRecord(name: "r", plan: "p", source: "", modelKey: "sha256:m", taskKey: "t",
+                                          graderVersion: "g1", blockCount: 30, info: "",
+                                          members: (rs.map(\.key) + ["missing"]).map { ($0, "") }))
         }
         let again = try RolloutStore(path: path)
         #expect(try again.existing(rs.map(\.key) + ["nope"]) == Set(rs.map(\.key)))

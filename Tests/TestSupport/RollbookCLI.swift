@@ -31,8 +31,8 @@ public enum RollbookCLI {
         nonisolated(unsafe) var e = Data()
         let group = DispatchGroup()
         group.enter()
-        DispatchQueue.global().async { e = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let o = out.fileHandleForReading.readDataToEndOfFile()
+        DispatchQueue.global().async { e = readAll(err.fileHandleForReading); group.leave() }
+        let o = readAll(out.fileHandleForReading)
         group.wait()
         p.waitUntilExit()
         return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
@@ -59,5 +59,20 @@ public enum RollbookCLI {
         let u = FileManager.default.temporaryDirectory.appendingPathComponent("rollbook-\(tag)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
         return u
+    }
+}
+
+/// Everything a pipe delivers until EOF. A POSIX read loop that retries on EINTR: tests run
+/// in parallel and start child processes, whose SIGCHLD can interrupt a read, which
+/// Foundation's `readDataToEndOfFile` turns into a crash.
+public func readAll(_ handle: FileHandle) -> Data {
+    var out = Data()
+    var buf = [UInt8](repeating: 0, count: 65536)
+    let fd = handle.fileDescriptor
+    while true {
+        let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n > 0 { out.append(contentsOf: buf[0..<n]); continue }
+        if n < 0 && errno == EINTR { continue }
+        return out
     }
 }
