@@ -4,6 +4,19 @@ import GRDB
 extension RolloutStore {
     // MARK: features
 
+    /// Stored features of the run's problems: problem id -> [layers][dim].
+    public func featuresByProblem(run name: String) throws -> [String: [[Float]]] {
+        let pairs = try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT DISTINCT r.problem_id, r.model_key, r.prompt_hash FROM rollouts r
+                JOIN run_members m ON m.key = r.key WHERE m.run = ?
+                """, arguments: [name]).map { ($0[0] as String, $0[1] as String, $0[2] as String) }
+        }
+        var out = [String: [[Float]]]()
+        for (p, m, h) in pairs { if let f = try features(modelKey: m, promptHash: h) { out[p] = f } }
+        return out
+    }
+
     /// Stores the last prompt token's hidden state after every layer, as Float16.
     public func putFeatures(modelKey: String, promptHash: String, layers: Int, dim: Int, values: [Float]) throws {
         precondition(values.count == layers * dim)
@@ -84,7 +97,7 @@ extension RolloutStore {
         var out = Data()
         var buf = [UInt8](repeating: 0, count: 65536)
         while true {
-            let n = buf.withUnsafeMutableBytes { read(handle.fileDescriptor, $0.baseAddress, $0.count) }
+            let n = buf.withUnsafeMutableBytes { Glibc.read(handle.fileDescriptor, $0.baseAddress, $0.count) }
             if n > 0 { out.append(contentsOf: buf[0..<n]); continue }
             if n < 0 && errno == EINTR { continue }
             return out

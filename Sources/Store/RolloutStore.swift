@@ -24,6 +24,11 @@ public final class RolloutStore: @unchecked Sendable {
         if readOnly && !exists { throw StoreError("\(path): no such store") }
         if exists { try RolloutStore.checkIsStore(path, readOnly: readOnly) }
         if readOnly {
+            // An older schema is migrated once when the file can be written; otherwise it is an error.
+            if try RolloutStore.appliedMigrations(path) < RolloutStore.migrations.count
+                && FileManager.default.isWritableFile(atPath: path) {
+                try (RolloutStore.openWritable(path) as DatabasePool).close()
+            }
             db = try RolloutStore.openReadOnly(path)
             return
         }
@@ -73,6 +78,21 @@ public final class RolloutStore: @unchecked Sendable {
                                  + "(e.g. `rollbook run`) to migrate it to v\(migrations.count)")
             }
             return q
+        } catch let e as DatabaseError {
+            throw storeError(path, e, doing: "open read-only")
+        }
+    }
+
+    static func appliedMigrations(_ path: String) throws -> Int {
+        var config = Configuration()
+        config.readonly = true
+        do {
+            let q = try DatabaseQueue(path: path, configuration: config)
+            defer { try? q.close() }
+            return try q.read { db in
+                try db.tableExists("grdb_migrations")
+                    ? try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM grdb_migrations") ?? 0 : 0
+            }
         } catch let e as DatabaseError {
             throw storeError(path, e, doing: "open read-only")
         }

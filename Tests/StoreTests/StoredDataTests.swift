@@ -1,0 +1,133 @@
+import Foundation
+import Runner
+import Store
+import Tasks
+import TestSupport
+import Testing
+
+/// What the store promises about verdicts, run names and foreign files (README "Stored data").
+@Suite(.serialized) struct StoredDataPromiseTests {
+    static func write(_ dir: URL, _ name: String, _ text: String) throws -> String {
+        let path = dir.appendingPathComponent(name).path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    static func plan(_ dir: URL, name: String, tasks: String, file: String? = nil, n: Int = 2) throws -> String {
+        try write(dir, file ?? "\(name).yaml", """
+            name: \(name)
+            tasks: \(tasks)
+            max_tokens: 8
+            seed: 1
+            grid: {temperatures: [0.8], layers: [0], n: \(n)}
+            """)
+    }
+
+    static func run(_ args: [String]) throws -> RollbookCLI.Result { try RollbookCLI.run(args) }
+
+    /// A verdict depends on the gold: the same question under another gold (another task, or
+    /// the same file corrected) shares the generated text but is graded again, and export
+    /// shows the run's own gold.
+    @Test func verdictsFollowTheGoldNotThePrompt() throws {
+        let dir = try RollbookCLI.tempDir("gold")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = dir.appendingPathComponent("s.sqlite").path
+        _ = try Self.write(dir, "four.jsonl", "{\"id\": \"q1\", \"question\": \"What is 2+2?\", \"answer\": \"4\"}\n")
+        _ = try Self.write(dir, "five.jsonl", "{\"id\": \"q1\", \"question\": \"What is 2+2?\", \"answer\": \"5\"}\n")
+        let a = try Self.plan(dir, name: "four", tasks: "jsonl:four.jsonl?question=question&gold=answer&id=id")
+        let b = try Self.plan(dir, name: "five", tasks: "jsonl:five.jsonl?question=question&gold=answer&id=id")
+        let ra = try Self.run(["run", a, "--store", store, "--json", "--quiet"])
+        #expect(ra.status == 0, "\(ra.stderr)")
+        let rb = try Self.run(["run", b, "--store", store, "--json", "--quiet"])
+        #expect(rb.status == 0, "\(rb.stderr)")
+        let jb = try RollbookCLI.json(rb.stdout)
+        #expect(jb["generated"] as? Int == 0 && jb["regraded"] as? Int == 2, "\(rb.stdout)")
+        let s = try RolloutStore(path: store)
+        let four = try s.rollouts(run: "four"), five = try s.rollouts(run: "five")
+        #expect(Set(four.map(\.key)) == Set(five.map(\.key)) && four.count == 2)
+        let grader = Grader()
+        for r in four { #expect(r.correct == grader.grade(response: r.response, gold: "4").correct) }
+        for r in five { #expect(r.correct == grader.grade(response: r.response, gold: "5").correct) }
+        #expect(try s.golds(run: "four") == ["q1": "4"] && s.golds(run: "five") == ["q1": "5"])
+        let export = try Self.run(["export", "five", "--store", store])
+        #expect(export.status == 0 && export.stdout.split(separator: "\n").allSatisfy { $0.contains("\"gold\":\"5\"") },
+                "\(export.stdout)")
+
+        // The same file corrected in place: the run is graded against the new gold.
+        _ = try Self.write(dir, "four.jsonl", "{\"id\": \"q1\", \"question\": \"What is 2+2?\", \"answer\": \"5\"}\n")
+        let again = try RollbookCLI.json(try Self.run(["run", a, "--store", store, "--json", "--quiet"]).stdout)
+        #expect(again["generated"] as? Int == 0)
+        let fixed = try RolloutStore(path: store)
+        #expect(try fixed.golds(run: "four") == ["q1": "5"])
+        for r in try fixed.rollouts(run: "four") { #expect(r.correct == grader.grade(response: r.response, gold: "5").correct) }
+    }
+
+    /// A run name belongs to one plan file: another file's plan under the name is refused
+    /// (nothing changes) unless --replace; a plan that fails before any work leaves the run
+    /// as it was; the same file may change its own plan.
+    @Test func runNamesBelongToOnePlan() throws {
+        let dir = try RollbookCLI.tempDir("names")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = dir.appendingPathComponent("s.sqlite").path
+        let tasks = "builtin:arithmetic?count=2&seed=3"
+        let mine = try Self.plan(dir, name: "shared", tasks: tasks)
+        #expect(try Self.run(["run", mine, "--store", store, "--quiet"]).status == 0)
+        let before = try RolloutStore(path: store).run(named: "shared")
+        let other = try Self.plan(dir, name: "shared", tasks: tasks, file: "other.yaml", n: 3)
+        let refused = try Self.run(["run", other, "--store", store, "--quiet"])
+        #expect(refused.status != 0 && refused.stderr.contains("belongs to another plan") && refused.stderr.contains("--replace"),
+                "\(refused.stderr)")
+        #expect(try RolloutStore(path: store).run(named: "shared")?.planned == before?.planned)
+        // A bad model fails before any work: the run keeps its membership, and no phantom run appears.
+        let bad = try Self.write(dir, "bad.yaml", "name: shared\nmodel: /nonexistent/model.gguf\ntasks: \(tasks)\n")
+        let failed = try Self.run(["run", bad, "--store", store, "--quiet", "--replace"])
+        #expect(failed.status != 0)
+        let badNew = try Self.write(dir, "ghost.yaml", "name: ghost\nmodel: /nonexistent/model.gguf\ntasks: \(tasks)\n")
+        #expect(try Self.run(["run", badNew, "--store", store, "--quiet"]).status != 0)
+        let s = try RolloutStore(path: store)
+        #expect(try s.run(named: "shared")?.planned == before?.planned && s.rollouts(run: "shared").count == 4)
+        #expect(try s.runNames() == ["shared"])
+        // With --replace the other plan takes the name; the owner file may grow its own plan.
+        #expect(try Self.run(["run", other, "--store", store, "--quiet", "--replace"]).status == 0)
+        #expect(try RolloutStore(path: store).run(named: "shared")?.planned == 6)
+        _ = try Self.plan(dir, name: "shared", tasks: tasks, file: "other.yaml", n: 4)
+        #expect(try Self.run(["run", other, "--store", store, "--quiet"]).status == 0)
+        #expect(try RolloutStore(path: store).run(named: "shared")?.planned == 8)
+    }
+
+    /// Another program's SQLite file is refused and left byte for byte as it was; a store from
+    /// a newer Rollbook likewise; a read-only open writes nothing.
+    @Test func foreignAndNewerDatabasesAreRefusedUntouched() throws {
+        let dir = try RollbookCLI.tempDir("foreign")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("other.sqlite").path
+        let make = Process()
+        make.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        make.arguments = ["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); "
+                          + "c.execute('create table notes(x)'); c.execute(\"insert into notes values ('hi')\"); c.commit()",
+                          path]
+        try make.run(); make.waitUntilExit()
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect { _ = try RolloutStore(path: path) } throws: { "\($0)".contains("not a Rollbook store") && "\($0)".contains("notes") }
+        let r = try Self.run(["analyze", "x", "--store", path])
+        #expect(r.status != 0 && r.stderr.contains("not a Rollbook store"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes)
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+
+        // A store that has applied a migration this code does not know.
+        let newer = dir.appendingPathComponent("newer.sqlite").path
+        _ = try RolloutStore(path: newer)
+        let add = Process()
+        add.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        add.arguments = ["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); "
+                         + "c.execute(\"insert into grdb_migrations values ('v99')\"); c.commit()", newer]
+        try add.run(); add.waitUntilExit()
+        #expect { _ = try RolloutStore(path: newer) } throws: { "\($0)".contains("newer Rollbook") }
+
+        // Read-only: reads work, writes are refused with the store's name.
+        _ = try RolloutStore(path: dir.appendingPathComponent("fresh.sqlite").path)
+        let fresh = try RolloutStore(path: dir.appendingPathComponent("fresh.sqlite").path, readOnly: true)
+        #expect(try fresh.runNames().isEmpty)
+        #expect { try fresh.putProblems(taskKey: "t", []) } throws: { "\($0)".contains("read-only") }
+    }
+}
