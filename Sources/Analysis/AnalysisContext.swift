@@ -38,8 +38,11 @@ struct MainCell {
     let groups: [String: [Outcome]]
     /// The problems present in the cell, sorted.
     let problems: [String]
-    /// Samples per problem: the smallest pool (the curves use the first `samples` of each).
+    /// Samples per problem: the smallest pool. The grid runs up to it; each problem's
+    /// A_x(N) is maj@N over its whole pool (METHODS.md section 2), never a truncated one.
     let samples: Int
+    /// The largest pool.
+    let largestPool: Int
     let grid: [Int]
     let overscaling: OverscalingReport
 
@@ -56,10 +59,11 @@ struct MainCell {
         let n = ps.map { groups[$0]!.count }.min() ?? 1
         let grid = Overscaling.grid(upTo: n)
         let pools = ps.map { p -> (counts: [Int], correct: Int?) in
-            let t = OutcomeIndex.classCounts(groups[p]!.prefix(n))
+            let t = OutcomeIndex.classCounts(groups[p]!)
             return (t.counts, t.correct)
         }
         self.cell = main; self.groups = groups; self.problems = ps; self.samples = n; self.grid = grid
+        largestPool = ps.map { groups[$0]!.count }.max() ?? n
         self.overscaling = Overscaling.report(pools: pools, grid: grid, epsN: o.epsN, tolerance: o.typeTolerance,
                                               seed: o.seed)
     }

@@ -25,7 +25,7 @@ enum BudgetAuditAnalysis {
         for t in rep.sampleTypes { types[t.rawValue, default: 0] += 1 }
         let oracleRollouts: Int = rep.sampleOptimal.reduce(0, +)
         let wasted: Double = rows.reduce(0.0) { $0 + $1.wastedTokens }
-        return AuditReport(cell: main.cell, datasetBudget: nD,
+        var report = AuditReport(cell: main.cell, datasetBudget: nD,
                            meanSampleOptimal: Double(oracleRollouts) / Double(max(ps.count, 1)),
                            overscalingIndex: rep.overscalingIndex, redundancy: rep.redundancy, curse: rep.curse,
                            grid: grid, datasetCurve: rep.datasetCurve, sampleTypes: types,
@@ -35,5 +35,8 @@ enum BudgetAuditAnalysis {
                            savedFraction: 1 - Double(oracleRollouts) / Double(max(nD * ps.count, 1)),
                            rows: rows, sampleOptimal: Dictionary(uniqueKeysWithValues: zip(ps, rep.sampleOptimal)),
                            curves: Dictionary(uniqueKeysWithValues: zip(ps, rep.curves)))
+        report.poolMin = main.samples
+        report.poolMax = main.largestPool
+        return report
     }
 }

@@ -80,6 +80,10 @@ public struct AuditReport: Sendable, Codable {
     public var rows: [AuditRow]
     public var sampleOptimal: [String: Int]
     public var curves: [String: [Double]]
+    /// The smallest and largest pool (rollouts per problem in the cell). With unequal pools
+    /// the grid runs up to the smallest, and each A_x(N) is maj@N over problem x's whole pool.
+    public var poolMin: Int = 0
+    public var poolMax: Int = 0
 }
 
 public struct SelectionReport: Sendable, Codable {

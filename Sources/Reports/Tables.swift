@@ -63,6 +63,10 @@ public enum Tables {
                     ["accuracy at N_D", ci(a.accuracyAtDatasetBudget)], ["accuracy at oracle budgets", ci(a.accuracyAtOracleBudgets)],
                     ["rollouts at N_D / at N*_x", "\(a.rolloutsAtDatasetBudget) / \(a.rolloutsAtOracleBudgets)"],
                     ["saved by per-sample budgets", pct(a.savedFraction)], ["tokens wasted at N_D", String(format: "%.0f", a.tokensWasted)]]
+        if a.poolMax > a.poolMin {
+            rows.append(["unequal pools", "\(a.poolMin) to \(a.poolMax) rollouts per problem: N runs to \(a.poolMin); "
+                         + "each A_x(N) is maj@N over the problem's whole pool"])
+        }
         rows += a.rows.prefix(8).map { ["most wasteful: \($0.problem)", "N*=\($0.needed), \(String(format: "%.0f", $0.wastedTokens)) tokens, \($0.type.replacingOccurrences(of: "_", with: " "))"] }
         return TableOutput(title: "Budget audit (L=\(a.cell.layers), T=\(a.cell.temperature))", headers: ["quantity", "value"], rows: rows)
     }
