@@ -26,7 +26,8 @@ struct Run: ParsableCommand {
         let s = try Runner.execute(prep, store: store, progress: .automatic(quiet: quiet, label: plan.name))
         if json {
             struct Out: Encodable { var run: String; var planned, cached, generated, tokens: Int; var seconds: Double }
-            try writeJSON(Out(run: plan.name, planned: s.planned, cached: s.cached, generated: s.generated, tokens: s.tokens, seconds: s.seconds))
+            try writeJSON(Out(run: plan.name, planned: s.planned, cached: s.cached, generated: s.generated,
+                              tokens: s.tokens, seconds: s.seconds))
         } else if !quiet {
             print(String(format: "%@: %d rollouts planned, %d cached, %d generated (%d tokens) in %.1fs",
                          plan.name, s.planned, s.cached, s.generated, s.tokens, s.seconds))
@@ -35,7 +36,8 @@ struct Run: ParsableCommand {
 }
 
 struct Analyze: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Analyse a run: pass@k, maj@k, pools, budgets, diversity, T2.")
+    static let configuration = CommandConfiguration(
+        abstract: "Analyse a run: pass@k, maj@k, pools, budgets, diversity, T2.")
 
     @Argument(help: "A run name (a plan's name) or a plan file.") var target: String
     @OptionGroup var storeOptions: StoreOptions
@@ -44,13 +46,15 @@ struct Analyze: ParsableCommand {
     @Option(name: .long, help: "Seed for bootstrap and Monte Carlo.") var seed: UInt64 = 0
     @Option(name: .long, help: "K_eff threshold between low and high diversity.") var keffThreshold = 2.0
     @Flag(name: .long, help: "Skip the T2 budget predictor.") var noPredictor = false
-    @Option(name: .long, help: "Approach clustering: answer_class, prefix (first k tokens) or first_sentence.") var clustering = "answer_class"
+    @Option(name: .long, help: "Approach clustering: answer_class, prefix (first k tokens) or first_sentence.")
+    var clustering = "answer_class"
     @Option(name: .long, help: "k for the prefix clustering and the early-token entropy.") var prefixTokens = 8
 
     func run() throws {
         let store = try RolloutStore(path: storeOptions.store)
         let name = target.hasSuffix(".yaml") || target.hasSuffix(".yml") ? try Plan.load(path: target).name : target
-        let data = try RunData.load(store: store, run: name, features: !noPredictor, clustering: clustering, prefixTokens: prefixTokens)
+        let data = try RunData.load(store: store, run: name, features: !noPredictor, clustering: clustering,
+                                    prefixTokens: prefixTokens)
         var o = AnalysisOptions()
         o.resamples = resamples; o.seed = seed; o.keffThreshold = keffThreshold
         o.clustering = clustering; o.prefixTokens = prefixTokens
@@ -60,7 +64,8 @@ struct Analyze: ParsableCommand {
             let enc = JSONEncoder()
             enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             enc.keyEncodingStrategy = .convertToSnakeCase
-            enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf",
+                                                                      nan: "nan")
             struct Out: Encodable { var run: String; var planned: Int; var report: RunReport }
             var d = try enc.encode(Out(run: name, planned: data.planned, report: report))
             d.append(0x0A)
@@ -95,14 +100,15 @@ struct Export: ParsableCommand {
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         for r in rows {
-            let values: [Any?] = [r.problemID, golds[r.problemID], r.layers, r.temperature, r.sampleIndex, String(r.seed),
-                                  r.response, r.extracted, r.answerClass, r.correct, r.tokenCount, r.finishReason,
-                                  r.meanEntropy, r.selfCertainty, r.gatedTokens]
+            let values: [Any?] = [r.problemID, golds[r.problemID], r.layers, r.temperature, r.sampleIndex,
+                                  String(r.seed), r.response, r.extracted, r.answerClass, r.correct, r.tokenCount,
+                                  r.finishReason, r.meanEntropy, r.selfCertainty, r.gatedTokens]
             if format == "csv" {
                 let line = values.map { v -> String in
                     guard let v else { return "" }
                     let s = "\(v)"
-                    return s.contains(where: { ",\"\n\r".contains($0) }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+                    return s.contains(where: { ",\"\n\r".contains($0) })
+                        ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
                 }.joined(separator: ",")
                 out.write((line + "\n").data(using: .utf8)!)
             } else {
