@@ -26,16 +26,20 @@ public enum GGUFError: Error, CustomStringConvertible, Equatable {
         case .unsupportedVersion(let p, let v): return "\(p): unsupported GGUF version \(v) (supported: 2, 3)"
         case .truncated(let p, let at, let n, let w):
             return "\(p): file is truncated: reading \(w) at byte \(at) needs \(n) bytes past the end of the file"
-        case .badValueType(let p, let k, let t, let at): return "\(p): metadata key '\(k)' has unknown value type \(t) (byte \(at))"
-        case .implausibleCount(let p, let w, let c, let at): return "\(p): \(w) \(c) at byte \(at) cannot fit in the file (truncated or corrupt)"
+        case .badValueType(let p, let k, let t, let at):
+            return "\(p): metadata key '\(k)' has unknown value type \(t) (byte \(at))"
+        case .implausibleCount(let p, let w, let c, let at):
+            return "\(p): \(w) \(c) at byte \(at) cannot fit in the file (truncated or corrupt)"
         case .badAlignment(let p, let a): return "\(p): general.alignment is \(a); it must be a non-zero power of two"
         case .duplicateKey(let p, let k): return "\(p): metadata key '\(k)' appears twice"
         case .unknownTensorType(let p, let t, let ty): return "\(p): tensor '\(t)' has unknown ggml type \(ty)"
         case .badTensorShape(let p, let t, let d): return "\(p): tensor '\(t)' has invalid shape \(d)"
         case .tensorOutOfBounds(let p, let t, let o, let s, let ds):
-            return "\(p): tensor '\(t)' data [\(o), \(o &+ s)) lies outside the data section of \(ds) bytes (truncated or corrupt file)"
+            return "\(p): tensor '\(t)' data [\(o), \(o &+ s)) lies outside the data section of \(ds) bytes "
+                + "(truncated or corrupt file)"
         case .misalignedTensor(let p, let t, let o): return "\(p): tensor '\(t)' offset \(o) is not aligned"
-        case .unsupportedTensorType(let t, let ty): return "tensor '\(t)' uses quantisation type \(ty), which Rollbook cannot dequantise"
+        case .unsupportedTensorType(let t, let ty):
+            return "tensor '\(t)' uses quantisation type \(ty), which Rollbook cannot dequantise"
         case .missingKey(let p, let k): return "\(p): required metadata key '\(k)' is missing"
         case .wrongKeyType(let p, let k, let e): return "\(p): metadata key '\(k)' should be \(e)"
         }

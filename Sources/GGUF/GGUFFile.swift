@@ -41,7 +41,9 @@ public final class GGUFFile: @unchecked Sendable {
         self.path = path
         var st = stat()
         guard stat(path, &st) == 0 else { throw GGUFError.fileNotFound(path: path) }
-        guard (st.st_mode & S_IFMT) == S_IFREG else { throw GGUFError.cannotOpen(path: path, reason: "not a regular file") }
+        guard (st.st_mode & S_IFMT) == S_IFREG else {
+            throw GGUFError.cannotOpen(path: path, reason: "not a regular file")
+        }
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw GGUFError.cannotOpen(path: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
@@ -101,17 +103,25 @@ public final class GGUFFile: @unchecked Sendable {
     }
     public func strings(_ key: String) throws -> [String] {
         guard let v = metadata[key] else { throw GGUFError.missingKey(path: path, key: key) }
-        guard let a = v.arrayValue else { throw GGUFError.wrongKeyType(path: path, key: key, expected: "an array of strings") }
+        guard let a = v.arrayValue else {
+            throw GGUFError.wrongKeyType(path: path, key: key, expected: "an array of strings")
+        }
         return try a.map {
-            guard let s = $0.stringValue else { throw GGUFError.wrongKeyType(path: path, key: key, expected: "an array of strings") }
+            guard let s = $0.stringValue else {
+                throw GGUFError.wrongKeyType(path: path, key: key, expected: "an array of strings")
+            }
             return s
         }
     }
     public func ints(_ key: String) throws -> [Int] {
         guard let v = metadata[key] else { throw GGUFError.missingKey(path: path, key: key) }
-        guard let a = v.arrayValue else { throw GGUFError.wrongKeyType(path: path, key: key, expected: "an array of integers") }
+        guard let a = v.arrayValue else {
+            throw GGUFError.wrongKeyType(path: path, key: key, expected: "an array of integers")
+        }
         return try a.map {
-            guard let s = $0.intValue else { throw GGUFError.wrongKeyType(path: path, key: key, expected: "an array of integers") }
+            guard let s = $0.intValue else {
+                throw GGUFError.wrongKeyType(path: path, key: key, expected: "an array of integers")
+            }
             return s
         }
     }
@@ -123,18 +133,42 @@ public final class GGUFFile: @unchecked Sendable {
         var alignment: Int; var dataOffset: Int; var tensors: [GGUFTensor]
     }
 
+    /// A tensor-info record as read from the file, before it is checked against the data section.
+    private struct TensorInfo { var name: String; var dims: [UInt64]; var type: UInt32; var offset: UInt64 }
+
     private static func parse(_ r: inout ByteReader) throws -> Parsed {
+        let version = try parseHeader(&r)
+        let (tensorCount, kvCount) = try parseCounts(&r)
+        let (metadata, keys) = try parseMetadata(&r, count: kvCount)
+        let alignment = try parseAlignment(metadata, path: r.path)
+        let infos = try parseTensorInfos(&r, count: tensorCount)
+        let dataOffset = (r.pos + alignment - 1) / alignment * alignment
+        let tensors = try checkTensors(infos, r: r, alignment: alignment, dataOffset: dataOffset)
+        return Parsed(version: version, metadata: metadata, keys: keys, alignment: alignment,
+                      dataOffset: dataOffset, tensors: tensors)
+    }
+
+    /// Magic and version.
+    private static func parseHeader(_ r: inout ByteReader) throws -> UInt32 {
         let path = r.path
         guard r.size >= 4 else {
             throw GGUFError.badMagic(path: path, found: "a file of \(r.size) bytes")
         }
         let magic = try r.bytes(4, what: "magic")
         guard magic == Array("GGUF".utf8) else {
-            let shown = magic.map { (32..<127).contains($0) ? String(UnicodeScalar($0)) : "\\x" + String($0, radix: 16) }.joined()
+            let shown = magic.map {
+                (32..<127).contains($0) ? String(UnicodeScalar($0)) : "\\x" + String($0, radix: 16)
+            }.joined()
             throw GGUFError.badMagic(path: path, found: "\"\(shown)\"")
         }
         let version = try r.u32("version")
         guard version == 2 || version == 3 else { throw GGUFError.unsupportedVersion(path: path, version: version) }
+        return version
+    }
+
+    /// The tensor and metadata counts, each bounded by the file size.
+    private static func parseCounts(_ r: inout ByteReader) throws -> (tensors: UInt64, kvs: UInt64) {
+        let path = r.path
         let tensorCountAt = r.pos
         let tensorCount = try r.u64("tensor count")
         let kvCountAt = r.pos
@@ -146,6 +180,14 @@ public final class GGUFFile: @unchecked Sendable {
         guard kvCount <= UInt64(r.size / 12) else {
             throw GGUFError.implausibleCount(path: path, what: "metadata count", count: kvCount, at: kvCountAt)
         }
+        return (tensorCount, kvCount)
+    }
+
+    /// The metadata key/value pairs, in file order; keys must be unique.
+    private static func parseMetadata(
+        _ r: inout ByteReader, count kvCount: UInt64
+    ) throws -> (metadata: [String: GGUFValue], keys: [String]) {
+        let path = r.path
         var metadata = [String: GGUFValue]()
         var keys = [String]()
         for _ in 0..<kvCount {
@@ -160,6 +202,11 @@ public final class GGUFFile: @unchecked Sendable {
             metadata[key] = v
             keys.append(key)
         }
+        return (metadata, keys)
+    }
+
+    /// `general.alignment` if present (a non-zero power of two), else 32.
+    private static func parseAlignment(_ metadata: [String: GGUFValue], path: String) throws -> Int {
         var alignment = 32
         if let a = metadata["general.alignment"] {
             guard let ai = a.intValue, ai > 0, ai & (ai - 1) == 0 else {
@@ -167,38 +214,57 @@ public final class GGUFFile: @unchecked Sendable {
             }
             alignment = ai
         }
-        struct Info { var name: String; var dims: [UInt64]; var type: UInt32; var offset: UInt64 }
-        var infos = [Info]()
+        return alignment
+    }
+
+    /// The tensor-info records (name, dimensions, type, offset), unchecked beyond the dimension count.
+    private static func parseTensorInfos(_ r: inout ByteReader, count tensorCount: UInt64) throws -> [TensorInfo] {
+        let path = r.path
+        var infos = [TensorInfo]()
         infos.reserveCapacity(Int(tensorCount))
         for _ in 0..<tensorCount {
             let name = try r.string("tensor name")
             let ndAt = r.pos
             let nd = try r.u32("dimension count of '\(name)'")
             guard nd >= 1 && nd <= 4 else {
-                throw GGUFError.implausibleCount(path: path, what: "dimension count of tensor '\(name)'", count: UInt64(nd), at: ndAt)
+                throw GGUFError.implausibleCount(
+                    path: path, what: "dimension count of tensor '\(name)'", count: UInt64(nd), at: ndAt)
             }
             var dims = [UInt64]()
             for _ in 0..<nd { dims.append(try r.u64("dimensions of '\(name)'")) }
             let type = try r.u32("type of '\(name)'")
             let offset = try r.u64("offset of '\(name)'")
-            infos.append(Info(name: name, dims: dims, type: type, offset: offset))
+            infos.append(TensorInfo(name: name, dims: dims, type: type, offset: offset))
         }
-        let dataOffset = (r.pos + alignment - 1) / alignment * alignment
+        return infos
+    }
+
+    /// Checks each tensor (unique name, known type, shape, alignment, bounds within the data
+    /// section) and makes its view into the mapping.
+    private static func checkTensors(
+        _ infos: [TensorInfo], r: ByteReader, alignment: Int, dataOffset: Int
+    ) throws -> [GGUFTensor] {
+        let path = r.path
         let dataSize = UInt64(max(r.size - dataOffset, 0))
         var tensors = [GGUFTensor]()
         var seen = Set<String>()
         for info in infos {
-            guard seen.insert(info.name).inserted else { throw GGUFError.duplicateKey(path: path, key: "tensor " + info.name) }
+            guard seen.insert(info.name).inserted else {
+                throw GGUFError.duplicateKey(path: path, key: "tensor " + info.name)
+            }
             guard let type = GGMLType(rawValue: info.type) else {
                 throw GGUFError.unknownTensorType(path: path, tensor: info.name, type: info.type)
             }
             var count: UInt64 = 1
             for d in info.dims {
                 let (m, o) = count.multipliedReportingOverflow(by: d)
-                guard d > 0, !o, m < (1 << 40) else { throw GGUFError.badTensorShape(path: path, tensor: info.name, dims: info.dims) }
+                guard d > 0, !o, m < (1 << 40) else {
+                    throw GGUFError.badTensorShape(path: path, tensor: info.name, dims: info.dims)
+                }
                 count = m
             }
-            guard info.dims[0] % UInt64(type.blockGeometry.elements) == 0, let bytes = type.byteCount(elements: count) else {
+            guard info.dims[0] % UInt64(type.blockGeometry.elements) == 0,
+                  let bytes = type.byteCount(elements: count) else {
                 throw GGUFError.badTensorShape(path: path, tensor: info.name, dims: info.dims)
             }
             guard info.offset % UInt64(alignment) == 0 else {
@@ -206,14 +272,14 @@ public final class GGUFFile: @unchecked Sendable {
             }
             let (end, o) = info.offset.addingReportingOverflow(bytes)
             guard !o, end <= dataSize else {
-                throw GGUFError.tensorOutOfBounds(path: path, tensor: info.name, offset: info.offset, size: bytes, dataSize: dataSize)
+                throw GGUFError.tensorOutOfBounds(
+                    path: path, tensor: info.name, offset: info.offset, size: bytes, dataSize: dataSize)
             }
             tensors.append(GGUFTensor(name: info.name, dims: info.dims.map { Int($0) }, type: type,
                                       offset: Int(info.offset), byteCount: Int(bytes),
                                       data: r.base! + dataOffset + Int(info.offset)))
         }
-        return Parsed(version: version, metadata: metadata, keys: keys, alignment: alignment,
-                      dataOffset: dataOffset, tensors: tensors)
+        return tensors
     }
 }
 

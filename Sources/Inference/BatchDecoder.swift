@@ -60,13 +60,16 @@ public final class BatchDecoder {
     /// `logits` (row b for sequence b) and the last layer's output in `hidden`.
     /// `taps`, when given, receives the hidden state after every layer of each row in
     /// `tapRows` (tap i at taps + i * blockCount * dim, layer-major).
-    public func step(_ seqs: [SequenceKV], tokens: [Int], taps: UnsafeMutablePointer<Float>? = nil, tapRows: [Int] = []) throws {
+    public func step(
+        _ seqs: [SequenceKV], tokens: [Int], taps: UnsafeMutablePointer<Float>? = nil, tapRows: [Int] = []
+    ) throws {
         let n = seqs.count
         precondition(n == tokens.count && n > 0 && n <= maxBatch)
         let dim = c.embeddingLength
         for (b, s) in seqs.enumerated() {
             guard s.own.count < s.own.capacity, s.position < maxContext else {
-                throw ModelError.contextOverflow(needed: s.position + 1, limit: min(maxContext, s.prefixLength + s.own.capacity))
+                throw ModelError.contextOverflow(needed: s.position + 1,
+                                                 limit: min(maxContext, s.prefixLength + s.own.capacity))
             }
             guard tokens[b] >= 0 && tokens[b] < c.vocabSize else {
                 throw ModelError.badHyperparameter(path: model.path, key: "token id", value: "\(tokens[b])")
@@ -113,7 +116,9 @@ public final class BatchDecoder {
         let dim = c.embeddingLength, kvDim = c.kvDim, hd = c.headDim, ffn = c.feedForwardLength
         let qDim = c.headCount * hd, kvMul = c.headCount / c.headCountKV
         let half = c.ropeDimensionCount / 2
-        for b in 0..<n { Ops.ropeAngles(pos: positions[b], invFreq: invFreq, cos: ropeCos + b * half, sin: ropeSin + b * half) }
+        for b in 0..<n {
+            Ops.ropeAngles(pos: positions[b], invFreq: invFreq, cos: ropeCos + b * half, sin: ropeSin + b * half)
+        }
         let attScale = 1 / sqrtf(Float(hd))
         for l in layers {
             let w = model.layers[l]
@@ -141,11 +146,14 @@ public final class BatchDecoder {
                     let own = (UnsafePointer(s.own.k(l, 0) + kvh), UnsafePointer(s.own.v(l, 0) + kvh), s.own.count + 1)
                     if let p = s.prefix, s.prefixLength > 0 {
                         Ops.attend(q: q + b * qDim + h * hd,
-                                   segments: (UnsafePointer(p.k(l, 0) + kvh), UnsafePointer(p.v(l, 0) + kvh), s.prefixLength), own,
-                                   stride: kvDim, headDim: hd, scale: attScale, scores: scores + job * ctx, out: att + b * qDim + h * hd)
+                                   segments: (UnsafePointer(p.k(l, 0) + kvh), UnsafePointer(p.v(l, 0) + kvh),
+                                              s.prefixLength), own,
+                                   stride: kvDim, headDim: hd, scale: attScale, scores: scores + job * ctx,
+                                   out: att + b * qDim + h * hd)
                     } else {
                         Ops.attend(q: q + b * qDim + h * hd, segments: own, nil,
-                                   stride: kvDim, headDim: hd, scale: attScale, scores: scores + job * ctx, out: att + b * qDim + h * hd)
+                                   stride: kvDim, headDim: hd, scale: attScale, scores: scores + job * ctx,
+                                   out: att + b * qDim + h * hd)
                     }
                 }
             }
@@ -158,7 +166,9 @@ public final class BatchDecoder {
             w.down.multiply(hb, n: n, into: xb, scratch: scratch, batched: true)
             for i in 0..<(n * dim) { x[i] += xb[i] }
             if let taps {
-                for (i, row) in tapRows.enumerated() { (taps + (i * c.blockCount + l) * dim).update(from: x + row * dim, count: dim) }
+                for (i, row) in tapRows.enumerated() {
+                    (taps + (i * c.blockCount + l) * dim).update(from: x + row * dim, count: dim)
+                }
             }
         }
     }

@@ -44,7 +44,8 @@ public struct DecodingParams: Sendable, Equatable {
         if !(topP > 0 && topP <= 1) { throw fail("sampler.top_p", "\(topP) is not in (0, 1] (1 = off)") }
         if !(minP >= 0 && minP < 1) { throw fail("sampler.min_p", "\(minP) is not in [0, 1) (0 = off)") }
         if !Self.maxTokensRange.contains(maxTokens) {
-            throw fail("max_tokens", "\(maxTokens) is not in \(Self.maxTokensRange.lowerBound)...\(Self.maxTokensRange.upperBound)")
+            throw fail("max_tokens",
+                       "\(maxTokens) is not in \(Self.maxTokensRange.lowerBound)...\(Self.maxTokensRange.upperBound)")
         }
         if !Self.kMaxRange.contains(kMax) { throw fail("eglr.kmax", "\(kMax) is not in 1...64") }
         if !Self.tauRange.contains(tau) { throw fail("eglr.tau", "\(tau) is not in 0...100") }

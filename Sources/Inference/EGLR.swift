@@ -22,7 +22,8 @@ public struct EGLRConfig: Sendable, Equatable, Hashable, Codable {
     }
 
     /// D(p, q) between two next-token distributions given as logits.
-    static func divergence(_ kind: Divergence, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+    static func divergence(_ kind: Divergence, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                           _ n: Int) -> Float {
         switch kind {
         case .argmax:
             var ia = 0, ib = 0

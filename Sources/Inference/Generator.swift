@@ -55,7 +55,10 @@ public final class Generator {
         let d = t0.duration(to: clock.now)
         let r = result!
         return GeneratorOutput(promptIDs: promptIDs, ids: r.ids,
-                          tokens: r.steps.map { GeneratedToken(id: $0.id, logprob: $0.logprob, entropy: $0.entropy, gated: $0.gated, iterations: $0.iterations) },
+                          tokens: r.steps.map {
+                              GeneratedToken(id: $0.id, logprob: $0.logprob, entropy: $0.entropy, gated: $0.gated,
+                                             iterations: $0.iterations)
+                          },
                           text: r.text, finishReason: r.finishReason, prefillSeconds: 0,
                           decodeSeconds: Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
     }

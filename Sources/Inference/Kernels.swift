@@ -14,7 +14,9 @@ enum Kernels {
     @inline(__always) static func f16(_ p: UnsafeRawPointer, _ o: Int) -> Float {
         Float(Float16(bitPattern: p.loadUnaligned(fromByteOffset: o, as: UInt16.self)))
     }
-    @inline(__always) static func asFloat(_ v: SIMD8<UInt32>) -> SIMD8<Float> { unsafeBitCast(v | magic, to: SIMD8<Float>.self) }
+    @inline(__always) static func asFloat(_ v: SIMD8<UInt32>) -> SIMD8<Float> {
+        unsafeBitCast(v | magic, to: SIMD8<Float>.self)
+    }
     @inline(__always) static func x8(_ x: UnsafePointer<Float>, _ i: Int) -> SIMD8<Float> {
         UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
     }
@@ -83,7 +85,8 @@ enum Kernels {
     /// Q4_1 block (20 bytes): d, m (f16), 16 bytes of nibbles; w = d*q + m; byte j holds
     /// elements j (low nibble) and j+16 (high nibble).
     @inline(__always)
-    static func dotQ4_1(_ row: UnsafeRawPointer, _ xp: UnsafePointer<Float>, _ xsum: UnsafePointer<Float>, _ n: Int) -> Float {
+    static func dotQ4_1(_ row: UnsafeRawPointer, _ xp: UnsafePointer<Float>, _ xsum: UnsafePointer<Float>,
+                        _ n: Int) -> Float {
         var acc = SIMD8<Float>()
         var macc: Float = 0
         let nb = n / 32

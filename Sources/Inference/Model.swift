@@ -46,7 +46,9 @@ public final class Model: @unchecked Sendable {
             guard t.dims == shape else {
                 throw ModelError.tensorShapeMismatch(path: file.path, name: name, expected: shape, found: t.dims)
             }
-            guard t.type.isSupported else { throw ModelError.unsupportedTensorType(path: file.path, name: name, type: t.type.name) }
+            guard t.type.isSupported else {
+                throw ModelError.unsupportedTensorType(path: file.path, name: name, type: t.type.name)
+            }
             return t
         }
         func matrix(_ name: String, _ shape: [Int]) throws -> WeightMatrix { try WeightMatrix(tensor(name, shape)) }
@@ -109,7 +111,10 @@ public final class Model: @unchecked Sendable {
     /// Bytes of weights read per decoded token.
     public var weightBytes: Int {
         var n = output.byteCount
-        for l in layers { n += l.wq.byteCount + l.wk.byteCount + l.wv.byteCount + l.wo.byteCount + l.gate.byteCount + l.up.byteCount + l.down.byteCount }
+        for l in layers {
+            n += l.wq.byteCount + l.wk.byteCount + l.wv.byteCount + l.wo.byteCount
+                + l.gate.byteCount + l.up.byteCount + l.down.byteCount
+        }
         return n
     }
 }

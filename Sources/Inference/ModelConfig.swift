@@ -21,7 +21,9 @@ public struct ModelConfig: Sendable, Equatable {
 
     init(file: GGUFFile) throws {
         let arch = try file.string(Arch.architecture)
-        guard Arch.supported.contains(arch) else { throw ModelError.unknownArchitecture(path: file.path, architecture: arch) }
+        guard Arch.supported.contains(arch) else {
+            throw ModelError.unknownArchitecture(path: file.path, architecture: arch)
+        }
         func k(_ key: String) -> String { key.replacingOccurrences(of: "%", with: arch) }
         architecture = arch
         blockCount = try file.int(k(Arch.blockCount))
@@ -38,7 +40,9 @@ public struct ModelConfig: Sendable, Equatable {
             throw ModelError.badHyperparameter(path: file.path, key: k(key), value: "\(v)")
         }
         guard embeddingLength % headCount == 0, headCount % headCountKV == 0 else {
-            throw ModelError.badHyperparameter(path: file.path, key: k(Arch.headCount), value: "\(headCount) heads / \(headCountKV) kv heads for width \(embeddingLength)")
+            throw ModelError.badHyperparameter(
+                path: file.path, key: k(Arch.headCount),
+                value: "\(headCount) heads / \(headCountKV) kv heads for width \(embeddingLength)")
         }
         headDim = try file.int(k(Arch.keyLength), default: embeddingLength / headCount)
         ropeDimensionCount = try file.int(k(Arch.ropeDimensionCount), default: headDim)

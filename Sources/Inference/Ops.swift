@@ -3,7 +3,8 @@ import Foundation
 /// Small per-row kernels shared by the single-sequence and batched forward passes.
 enum Ops {
     @inline(__always)
-    static func rmsnorm(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ n: Int, eps: Float) {
+    static func rmsnorm(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+                        _ n: Int, eps: Float) {
         var ss: Double = 0
         for i in 0..<n { ss += Double(x[i] * x[i]) }
         let scale = 1 / sqrtf(Float(ss / Double(n)) + eps)
@@ -30,7 +31,8 @@ enum Ops {
 
     /// RoPE angles for one position: cos/sin of pos * invFreq[i].
     @inline(__always)
-    static func ropeAngles(pos: Int, invFreq: [Float], cos cs: UnsafeMutablePointer<Float>, sin sn: UnsafeMutablePointer<Float>) {
+    static func ropeAngles(pos: Int, invFreq: [Float], cos cs: UnsafeMutablePointer<Float>,
+                           sin sn: UnsafeMutablePointer<Float>) {
         for i in 0..<invFreq.count {
             let a = Float(pos) * invFreq[i]
             cs[i] = Foundation.cos(a); sn[i] = Foundation.sin(a)
@@ -40,7 +42,8 @@ enum Ops {
     /// Rotates one head vector in place: adjacent pairs (Llama, GGUF-permuted weights) or
     /// pairs (i, i + d/2) (NeoX / Qwen2).
     @inline(__always)
-    static func rope(_ v: UnsafeMutablePointer<Float>, _ cs: UnsafePointer<Float>, _ sn: UnsafePointer<Float>, half: Int, neox: Bool) {
+    static func rope(_ v: UnsafeMutablePointer<Float>, _ cs: UnsafePointer<Float>, _ sn: UnsafePointer<Float>,
+                     half: Int, neox: Bool) {
         if neox {
             for i in 0..<half {
                 let a = v[i], b = v[i + half]
@@ -124,7 +127,13 @@ enum Ops {
             var o4 = SIMD8<Float>(), o5 = SIMD8<Float>(), o6 = SIMD8<Float>(), o7 = SIMD8<Float>()
             for seg in 0..<2 {
                 let (v, n, w): (UnsafePointer<Float>, Int, UnsafePointer<Float>)
-                if seg == 0 { (v, n, w) = (a.v, a.count, UnsafePointer(s)) } else if let b { (v, n, w) = (b.v, b.count, UnsafePointer(s + a.count)) } else { break }
+                if seg == 0 {
+                    (v, n, w) = (a.v, a.count, UnsafePointer(s))
+                } else if let b {
+                    (v, n, w) = (b.v, b.count, UnsafePointer(s + a.count))
+                } else {
+                    break
+                }
                 var r = v + c
                 for p in 0..<n {
                     let wp = SIMD8<Float>(repeating: w[p])
@@ -143,7 +152,9 @@ enum Ops {
         while c < hd {     // head sizes not a multiple of 64: eight lanes at a time, same per-lane order
             var o = SIMD8<Float>()
             for p in 0..<a.count { o.addProduct(SIMD8(repeating: s[p]), Kernels.x8(a.v + p * stride, c)) }
-            if let b { for p in 0..<b.count { o.addProduct(SIMD8(repeating: s[a.count + p]), Kernels.x8(b.v + p * stride, c)) } }
+            if let b {
+                for p in 0..<b.count { o.addProduct(SIMD8(repeating: s[a.count + p]), Kernels.x8(b.v + p * stride, c)) }
+            }
             store8(o, out, c)
             c += 8
         }
@@ -156,7 +167,9 @@ enum Ops {
 
     /// Sum of a vector's lanes as a fixed pairwise tree, the order `sum8` uses per lane.
     @inline(__always)
-    static func treeSum(_ a: SIMD8<Float>) -> Float { ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7])) }
+    static func treeSum(_ a: SIMD8<Float>) -> Float {
+        ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]))
+    }
 
     /// Lane i = treeSum(v_i), through pairwise even/odd shuffles.
     @inline(__always)
@@ -178,7 +191,8 @@ enum Ops {
             var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
             var a4 = SIMD8<Float>(), a5 = SIMD8<Float>(), a6 = SIMD8<Float>(), a7 = SIMD8<Float>()
             let r0 = k + p * stride
-            let r1 = r0 + stride, r2 = r1 + stride, r3 = r2 + stride, r4 = r3 + stride, r5 = r4 + stride, r6 = r5 + stride, r7 = r6 + stride
+            let r1 = r0 + stride, r2 = r1 + stride, r3 = r2 + stride, r4 = r3 + stride,
+                r5 = r4 + stride, r6 = r5 + stride, r7 = r6 + stride
             var j = 0
             while j < hd {
                 let qv = Kernels.x8(q, j)

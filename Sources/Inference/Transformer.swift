@@ -54,7 +54,9 @@ public final class Transformer {
         var i = 0
         while i < tokens.count {
             let n = min(maxTokens, tokens.count - i)
-            try tokens.withUnsafeBufferPointer { try forwardChunk(UnsafeBufferPointer(rebasing: $0[i..<(i + n)]), cache: cache) }
+            try tokens.withUnsafeBufferPointer {
+                try forwardChunk(UnsafeBufferPointer(rebasing: $0[i..<(i + n)]), cache: cache)
+            }
             i += n
         }
         return UnsafeBufferPointer(start: logitsBuffer, count: c.vocabSize)
@@ -72,7 +74,9 @@ public final class Transformer {
         // 1. Embeddings: x[t] = token_embd[token t].
         for t in 0..<n {
             let id = tokens[t]
-            guard id >= 0 && id < c.vocabSize else { throw ModelError.badHyperparameter(path: m.path, key: "token id", value: "\(id)") }
+            guard id >= 0 && id < c.vocabSize else {
+                throw ModelError.badHyperparameter(path: m.path, key: "token id", value: "\(id)")
+            }
             m.tokenEmbedding.dequantize(rows: id..<(id + 1), into: x + t * dim)
         }
         // RoPE angles for this chunk's positions.

@@ -26,7 +26,8 @@ extension WeightMatrix {
                 let m = hasMin ? Kernels.halves(Kernels.f16(blk, 2), Kernels.f16(blk, bs + 2)) : SIMD8<Float>()
                 for k in 0..<8 {
                     let nib = k == 7 ? q &>> 28 : (q &>> UInt32(4 * k)) & mask
-                    let v = hasMin ? m.addingProduct(Kernels.asFloat(nib) - bias, scale) : (Kernels.asFloat(nib) - bias) * scale
+                    let v = hasMin ? m.addingProduct(Kernels.asFloat(nib) - bias, scale)
+                                   : (Kernels.asFloat(nib) - bias) * scale
                     raw.storeBytes(of: v, toByteOffset: (b * 32 + 8 * k) * 4, as: SIMD8<Float>.self)
                 }
                 b += 2
@@ -43,7 +44,8 @@ extension WeightMatrix {
                 let d = SIMD8<Float>(repeating: Kernels.f16(blk, 0))
                 for k in 0..<4 {
                     let byte = k == 3 ? q &>> 24 : (q &>> UInt32(8 * k)) & m8
-                    raw.storeBytes(of: (Kernels.asFloat(byte) - bias) * d, toByteOffset: (b * 32 + 8 * k) * 4, as: SIMD8<Float>.self)
+                    raw.storeBytes(of: (Kernels.asFloat(byte) - bias) * d, toByteOffset: (b * 32 + 8 * k) * 4,
+                                   as: SIMD8<Float>.self)
                 }
             }
         default:
@@ -94,7 +96,8 @@ extension WeightMatrix {
         -> (SIMD4<Float>, SIMD4<Float>) {
         var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
         var c0 = SIMD8<Float>(), c1 = SIMD8<Float>(), c2 = SIMD8<Float>(), c3 = SIMD8<Float>()
-        var p0 = UnsafeRawPointer(w), p1 = UnsafeRawPointer(w + n), p2 = UnsafeRawPointer(w + 2 * n), p3 = UnsafeRawPointer(w + 3 * n)
+        var p0 = UnsafeRawPointer(w), p1 = UnsafeRawPointer(w + n),
+            p2 = UnsafeRawPointer(w + 2 * n), p3 = UnsafeRawPointer(w + 3 * n)
         var px = UnsafeRawPointer(x), pz = UnsafeRawPointer(z)
         for _ in 0..<(n / 8) {
             let xv = px.loadUnaligned(as: SIMD8<Float>.self), zv = pz.loadUnaligned(as: SIMD8<Float>.self)
@@ -175,7 +178,8 @@ extension WeightMatrix {
     /// Four rows of 4-bit blocks (row stride rb) against x', one accumulator per row; with
     /// `hasMin` a literal at each call site so the format's branches fold away.
     @inline(__always)
-    static func rows4Q4(_ a0: inout SIMD8<Float>, _ a1: inout SIMD8<Float>, _ a2: inout SIMD8<Float>, _ a3: inout SIMD8<Float>,
+    static func rows4Q4(_ a0: inout SIMD8<Float>, _ a1: inout SIMD8<Float>,
+                        _ a2: inout SIMD8<Float>, _ a3: inout SIMD8<Float>,
                         _ p0: UnsafeRawPointer, _ rb: Int, _ xp: UnsafePointer<Float>, _ nb: Int, hasMin: Bool) {
         let bs = hasMin ? 20 : 18
         var b = 0

@@ -64,12 +64,15 @@ public struct WeightMatrix: @unchecked Sendable {
             if r < range.upperBound { y[r] = Kernels.dotQ4_1(data + r * rowBytes, xp, xsum, cols) }
         case (.q4_1, .nibbles), (.q4_0, .nibbles):
             for r in range {
-                Kernels.dotNibblesMulti(data + r * rowBytes, hasMin: type == .q4_1, xp, xsum, cols, count, y + r, rows, acc, macc)
+                Kernels.dotNibblesMulti(data + r * rowBytes, hasMin: type == .q4_1, xp, xsum, cols, count, y + r, rows,
+                                        acc, macc)
             }
         case (.q8_0, _):
             for r in range { Kernels.dotQ8_0Multi(data + r * rowBytes, xp, cols, count, y + r, rows, acc) }
         case (.f32, _):
-            for r in range { for s in 0..<count { y[s * rows + r] = Kernels.dotF32(data + r * rowBytes, xp + s * cols, cols) } }
+            for r in range {
+                for s in 0..<count { y[s * rows + r] = Kernels.dotF32(data + r * rowBytes, xp + s * cols, cols) }
+            }
         default:
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: cols)
             defer { scratch.deallocate() }
@@ -154,7 +157,9 @@ extension WeightMatrix {
         precondition(x.count == cols)
         var y = [Float](repeating: 0, count: rows)
         let s = MatmulScratch(maxElements: 1, maxCols: cols, maxVectors: 1)
-        x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { multiply(xp.baseAddress!, n: 1, into: $0.baseAddress!, scratch: s) } }
+        x.withUnsafeBufferPointer { xp in
+            y.withUnsafeMutableBufferPointer { multiply(xp.baseAddress!, n: 1, into: $0.baseAddress!, scratch: s) }
+        }
         return y
     }
 
@@ -163,7 +168,11 @@ extension WeightMatrix {
         precondition(x.count == cols * n)
         var y = [Float](repeating: 0, count: rows * n)
         let s = MatmulScratch(maxElements: rows * cols, maxCols: cols, maxVectors: n)
-        x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { multiply(xp.baseAddress!, n: n, into: $0.baseAddress!, scratch: s, exact: exact) } }
+        x.withUnsafeBufferPointer { xp in
+            y.withUnsafeMutableBufferPointer {
+                multiply(xp.baseAddress!, n: n, into: $0.baseAddress!, scratch: s, exact: exact)
+            }
+        }
         return y
     }
 }

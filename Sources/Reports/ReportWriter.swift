@@ -17,7 +17,9 @@ public enum ReportWriter {
         var out = "", rest = Substring(template)
         while let open = rest.range(of: "{{") {
             out += rest[..<open.lowerBound]
-            guard let close = rest[open.upperBound...].range(of: "}}") else { out += rest[open.lowerBound...]; return out }
+            guard let close = rest[open.upperBound...].range(of: "}}") else {
+                out += rest[open.lowerBound...]; return out
+            }
             let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
             out += values[name] ?? ""
             rest = rest[close.upperBound...]
@@ -29,13 +31,15 @@ public enum ReportWriter {
         let figDir = out + "/figures"
         try FileManager.default.createDirectory(atPath: figDir, withIntermediateDirectories: true)
         // Files of an earlier render whose cells are gone would otherwise linger.
-        for f in (try? FileManager.default.contentsOfDirectory(atPath: figDir)) ?? [] where f.hasPrefix("fig") || f.hasPrefix("tab") {
+        for f in (try? FileManager.default.contentsOfDirectory(atPath: figDir)) ?? []
+            where f.hasPrefix("fig") || f.hasPrefix("tab") {
             try? FileManager.default.removeItem(atPath: "\(figDir)/\(f)")
         }
         let pdf = try Document(path: out + "/report.pdf")
         pdf.heading(input.title, size: 20)
         let r = input.report
-        pdf.paragraph("\(input.provenance.model) · \(input.provenance.tasks) · \(r.rollouts) rollouts over \(r.problems) problems",
+        pdf.paragraph("\(input.provenance.model) · \(input.provenance.tasks) · "
+                          + "\(r.rollouts) rollouts over \(r.problems) problems",
                       size: 9, color: .grey)
         var cells = CellWriter(input: input, figDir: figDir, pdf: pdf)
         for b in input.blocks { try cells.write(b) }
@@ -74,7 +78,8 @@ public enum ReportWriter {
     static func writeHTML(_ input: ReportInput, blocks: [[String: Any]], to path: String) throws {
         let root = input.templateRoot
         let css = (try? String(contentsOfFile: root + "/templates/report/report.css", encoding: .utf8)) ?? ""
-        guard let tplText = try? String(contentsOfFile: root + "/templates/report/report.mustache", encoding: .utf8) else {
+        guard let tplText = try? String(contentsOfFile: root + "/templates/report/report.mustache",
+                                        encoding: .utf8) else {
             throw ReportError("\(root)/templates/report/report.mustache: missing report template")
         }
         let template = try MustacheTemplate(string: tplText)
@@ -83,8 +88,10 @@ public enum ReportWriter {
             + "maj@k exact or Monte Carlo (2000 draws); K_eff threshold \(o.keffThreshold); "
             + "T2 ridge lambda \(o.ridgeLambda), \(o.folds)-fold"
         let ctx: [String: Any] = [
-            "title": input.title, "css": css, "model_name": p.model, "tasks": p.tasks, "rollouts": input.report.rollouts,
-            "date": ISO8601DateFormatter().string(from: Date()), "blocks": blocks, "problems": drillDown(input.problems),
+            "title": input.title, "css": css, "model_name": p.model, "tasks": p.tasks,
+            "rollouts": input.report.rollouts,
+            "date": ISO8601DateFormatter().string(from: Date()), "blocks": blocks,
+            "problems": drillDown(input.problems),
             "model_path": p.modelPath, "model_key": p.modelKey, "grader": p.grader, "version": p.version,
             "timings": p.timings, "plan": p.plan, "analysis": analysis,
         ]
@@ -146,14 +153,18 @@ struct CellWriter {
 
     mutating func figure(_ name: String, caption: String?, wide: Bool) throws {
         guard let f = StandardFigures.make(name, report: input.report, style: input.style, wide: wide) else {
-            html.append(["missing": ["name": name, "reason": "the run has no data for it (see the notebook's sample cell)"]])
+            html.append(["missing": ["name": name,
+                                     "reason": "the run has no data for it (see the notebook's sample cell)"]])
             pdf.paragraph("Figure \(name): no data in this run.", size: 9, color: Color(0.8, 0.3, 0))
             return
         }
         let id = String(format: "fig%02d-%@", figures + 1, name)
-        for fmt in ChartFormat.allCases { try f.figure.write(to: "\(figDir)/\(id).\(fmt.rawValue)", format: fmt, dpi: 300) }
+        for fmt in ChartFormat.allCases {
+            try f.figure.write(to: "\(figDir)/\(id).\(fmt.rawValue)", format: fmt, dpi: 300)
+        }
         try f.csv.write(toFile: "\(figDir)/\(id).csv", atomically: true, encoding: .utf8)
-        html.append(["figure": ["id": id, "title": f.title, "caption": caption ?? "", "svg": try f.figure.inlineSVG(id: id)]])
+        html.append(["figure": ["id": id, "title": f.title, "caption": caption ?? "",
+                                "svg": try f.figure.inlineSVG(id: id)]])
         pdf.figure(f.figure, caption: caption.map { "\(f.title). \($0)" } ?? f.title)
         figures += 1
     }

@@ -76,8 +76,13 @@ public enum StandardFigures {
         let ax = Axes(title: "Accuracy over L x T", xLabel: "temperature T", yLabel: "layers L")
         ax.categories = ts.map { Ticks.label($0, percent: false) }; ax.percentY = true
         var csv = "layers,temperature,accuracy,low,high\n"
-        let values: [[Double?]] = ls.map { l in ts.map { t in r.cells.first { $0.layers == l && $0.temperature == t }?.accuracy.value } }
-        for c in r.cells { csv += "\(c.layers),\(c.temperature),\(num(c.accuracy.value)),\(num(c.accuracy.low)),\(num(c.accuracy.high))\n" }
+        let values: [[Double?]] = ls.map { l in
+            ts.map { t in r.cells.first { $0.layers == l && $0.temperature == t }?.accuracy.value }
+        }
+        for c in r.cells {
+            csv += "\(c.layers),\(c.temperature),"
+                + "\(num(c.accuracy.value)),\(num(c.accuracy.low)),\(num(c.accuracy.high))\n"
+        }
         ax.add(.heatmap(values: values, rows: ls.map { "L=\($0)" }, cellLabels: true, colorbar: "accuracy", range: nil))
         return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
     }
@@ -85,8 +90,10 @@ public enum StandardFigures {
     static func overlap(_ name: String, _ r: RunReport, _ style: Style, _ wide: Bool) -> FigureOutput? {
         guard let o = r.pools.overlap else { return nil }
         let ax = Axes(title: "Solved sets: T-only vs L-only")
-        ax.add(.venn(a: "T-only", b: "L-only", onlyA: o.tOnlyExclusive, onlyB: o.lOnlyExclusive, both: o.both, neither: o.neither))
-        let csv = "set,problems\nt_only_exclusive,\(o.tOnlyExclusive)\nl_only_exclusive,\(o.lOnlyExclusive)\nboth,\(o.both)\nneither,\(o.neither)\njaccard,\(num(o.jaccard))\n"
+        ax.add(.venn(a: "T-only", b: "L-only", onlyA: o.tOnlyExclusive, onlyB: o.lOnlyExclusive, both: o.both,
+                     neither: o.neither))
+        let csv = "set,problems\nt_only_exclusive,\(o.tOnlyExclusive)\nl_only_exclusive,\(o.lOnlyExclusive)\n"
+            + "both,\(o.both)\nneither,\(o.neither)\njaccard,\(num(o.jaccard))\n"
         return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
     }
 
@@ -96,7 +103,9 @@ public enum StandardFigures {
         ax.xScale = .log2; ax.percentY = true; ax.yLimits = (0, 1.02)
         let xs = a.grid.map(Double.init)
         var csv = "problem,N,accuracy\n"
-        let shown = a.curves.keys.sorted().filter { p in let c = a.curves[p]!; return c.contains { $0 > 0 } && c.contains { $0 < 1 } }.prefix(10)
+        let shown = a.curves.keys.sorted().filter { p in
+            let c = a.curves[p]!; return c.contains { $0 > 0 } && c.contains { $0 < 1 }
+        }.prefix(10)
         for p in shown { ax.add(.line(xs: xs, ys: a.curves[p]!, label: nil, color: 4, markers: false)) }
         for p in a.curves.keys.sorted() { for (n, v) in zip(a.grid, a.curves[p]!) { csv += "\(p),\(n),\(num(v))\n" } }
         ax.add(.line(xs: xs, ys: a.datasetCurve, label: "A_D(N), dataset", color: 0))
@@ -136,12 +145,15 @@ public enum StandardFigures {
     static func waste(_ name: String, _ r: RunReport, _ style: Style, _ wide: Bool) -> FigureOutput? {
         guard let a = r.audit else { return nil }
         let top = Array(a.rows.prefix(12))
-        let ax = Axes(title: "Budget audit: tokens wasted at N_D = \(a.datasetBudget)", xLabel: "problem (ranked by waste)", yLabel: "tokens")
+        let ax = Axes(title: "Budget audit: tokens wasted at N_D = \(a.datasetBudget)",
+                      xLabel: "problem (ranked by waste)", yLabel: "tokens")
         ax.categories = top.map { String($0.problem.split(separator: "-").last ?? Substring($0.problem)) }
         ax.add(.bars(series: [("needed (N*_x)", top.map { $0.meanTokens * Double($0.needed) }),
                               ("wasted (N_D - N*_x)", top.map(\.wastedTokens))], stacked: true))
         var csv = "problem,spent,needed,wasted_rollouts,wasted_tokens,type\n"
-        for w in a.rows { csv += "\(w.problem),\(w.spent),\(w.needed),\(w.wastedRollouts),\(num(w.wastedTokens)),\(w.type)\n" }
+        for w in a.rows {
+            csv += "\(w.problem),\(w.spent),\(w.needed),\(w.wastedRollouts),\(num(w.wastedTokens)),\(w.type)\n"
+        }
         return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
     }
 
@@ -155,10 +167,15 @@ public enum StandardFigures {
         let truth = ps.map { Double(a.sampleOptimal[$0]!) }
         // Jitter on a log scale so identical pairs stay visible.
         let jitter = ps.indices.map { 1 + 0.08 * (Double(($0 * 37) % 11) / 10 - 0.5) }
-        ax.add(.line(xs: [1, Double(a.grid.last ?? 1)], ys: [1, Double(a.grid.last ?? 1)], label: "y = x", color: 7, dashed: true, markers: false))
-        ax.add(.scatter(xs: zip(truth, jitter).map { $0 * $1 }, ys: zip(t.predicted.map(Double.init), jitter.reversed()).map { $0 * $1 }, label: "problems", color: 0))
+        ax.add(.line(xs: [1, Double(a.grid.last ?? 1)], ys: [1, Double(a.grid.last ?? 1)], label: "y = x", color: 7,
+                     dashed: true, markers: false))
+        ax.add(.scatter(xs: zip(truth, jitter).map { $0 * $1 },
+                        ys: zip(t.predicted.map(Double.init), jitter.reversed()).map { $0 * $1 },
+                        label: "problems", color: 0))
         var csv = "problem,oracle,predicted\n"
-        for (i, p) in ps.enumerated() where i < t.predicted.count { csv += "\(p),\(a.sampleOptimal[p]!),\(t.predicted[i])\n" }
+        for (i, p) in ps.enumerated() where i < t.predicted.count {
+            csv += "\(p),\(a.sampleOptimal[p]!),\(t.predicted[i])\n"
+        }
         return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
     }
 
@@ -182,7 +199,9 @@ public enum StandardFigures {
         ax.categories = ["Var(C)", "H(C) nats"]
         ax.add(.bars(series: [("across approaches", [d.varianceForm.across, d.entropyForm.across]),
                               ("within approaches", [d.varianceForm.within, d.entropyForm.within])], stacked: true))
-        let csv = "form,total,across,within\nvariance,\(num(d.varianceForm.total)),\(num(d.varianceForm.across)),\(num(d.varianceForm.within))\nentropy,\(num(d.entropyForm.total)),\(num(d.entropyForm.across)),\(num(d.entropyForm.within))\n"
+        let csv = "form,total,across,within\n"
+            + "variance,\(num(d.varianceForm.total)),\(num(d.varianceForm.across)),\(num(d.varianceForm.within))\n"
+            + "entropy,\(num(d.entropyForm.total)),\(num(d.entropyForm.across)),\(num(d.entropyForm.within))\n"
         return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
     }
 
@@ -191,9 +210,13 @@ public enum StandardFigures {
         guard !eglr.isEmpty else { return nil }
         let ax = Axes(title: "EGLR gate rate and cost", yLabel: "per generated token")
         ax.categories = eglr.map { cellName($0.layers, $0.temperature) }
-        ax.add(.bars(series: [("gate rate", eglr.map(\.gateRate)), ("extra layers / token / 10", eglr.map { $0.extraPerToken / 10 })], stacked: false))
+        ax.add(.bars(series: [("gate rate", eglr.map(\.gateRate)),
+                              ("extra layers / token / 10", eglr.map { $0.extraPerToken / 10 })], stacked: false))
         var csv = "layers,temperature,gate_rate,extra_layers_per_token,cost_overhead\n"
-        for c in eglr { csv += "\(c.layers),\(c.temperature),\(num(c.gateRate)),\(num(c.extraPerToken)),\(num(c.costOverhead ?? .nan))\n" }
+        for c in eglr {
+            csv += "\(c.layers),\(c.temperature),"
+                + "\(num(c.gateRate)),\(num(c.extraPerToken)),\(num(c.costOverhead ?? .nan))\n"
+        }
         return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
     }
 
@@ -216,11 +239,14 @@ public enum StandardFigures {
     static func selection(_ name: String, _ r: RunReport, _ style: Style, _ wide: Bool) -> FigureOutput? {
         guard let s = r.selection else { return nil }
         let names = ["mean", "maj", "BoN-SC", "BoN-LP", "Borda", "oracle"]
-        let vals = [s.meanAccuracy, s.majority, s.bestOfNSelfCertainty, s.bestOfNLogprob, s.bordaSelfCertainty, s.oracle]
-        let ax = Axes(title: "Selection rules at full pool (\(cellName(s.cell.layers, s.cell.temperature)))", yLabel: "accuracy")
+        let vals = [s.meanAccuracy, s.majority, s.bestOfNSelfCertainty, s.bestOfNLogprob, s.bordaSelfCertainty,
+                    s.oracle]
+        let ax = Axes(title: "Selection rules at full pool (\(cellName(s.cell.layers, s.cell.temperature)))",
+                      yLabel: "accuracy")
         ax.categories = names; ax.percentY = true
         ax.add(.bars(series: [("", vals.map(\.value))], stacked: false))
-        ax.add(.errorBars(xs: names.indices.map(Double.init), ys: vals.map(\.value), low: vals.map(\.low), high: vals.map(\.high), color: 7))
+        ax.add(.errorBars(xs: names.indices.map(Double.init), ys: vals.map(\.value), low: vals.map(\.low),
+                          high: vals.map(\.high), color: 7))
         var csv = "rule,value,low,high\n"
         for (n, v) in zip(names, vals) { csv += "\(n),\(num(v.value)),\(num(v.low)),\(num(v.high))\n" }
         return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
@@ -230,8 +256,11 @@ public enum StandardFigures {
         // Measured depth (strategy: depth) against the breadth curves of the same cell;
         // without depth runs, the breadth curves alone.
         let depthRows = r.depth ?? []
-        let cell = depthRows.first.map { d in r.cells.first { $0.layers == d.layers && $0.temperature == d.temperature } } ?? nil
-        guard let c = cell ?? r.cells.filter({ $0.layers == 0 && $0.samples > 1 }).max(by: { $0.samples < $1.samples }) else { return nil }
+        let cell = depthRows.first.map { d in
+            r.cells.first { $0.layers == d.layers && $0.temperature == d.temperature }
+        } ?? nil
+        guard let c = cell ?? r.cells.filter({ $0.layers == 0 && $0.samples > 1 }).max(by: { $0.samples < $1.samples })
+        else { return nil }
         let ax = Axes(title: depthRows.isEmpty ? "Breadth at budget B (no depth run in this notebook)"
                                                : "Breadth vs depth (L=\(c.layers), T=\(c.temperature))",
                       xLabel: "budget B (rollouts)", yLabel: "accuracy")
@@ -248,10 +277,13 @@ public enum StandardFigures {
             // Each signal a little right of B so the points and intervals do not overlap.
             let x = [Double(d.budget) * (1.06 + 0.08 * Double(j))]
             ax.add(.scatter(xs: x, ys: [d.depthPass.value], label: "depth (\(d.signal)) pass", color: 2 + 2 * j))
-            ax.add(.errorBars(xs: x, ys: [d.depthPass.value], low: [d.depthPass.low], high: [d.depthPass.high], color: 2 + 2 * j))
+            ax.add(.errorBars(xs: x, ys: [d.depthPass.value], low: [d.depthPass.low], high: [d.depthPass.high],
+                              color: 2 + 2 * j))
             ax.add(.scatter(xs: x, ys: [d.depthMajority.value], label: "depth (\(d.signal)) maj", color: 3 + 2 * j))
-            csv += "depth \(d.signal) pass,\(d.budget),\(num(d.depthPass.value)),\(num(d.depthPass.low)),\(num(d.depthPass.high))\n"
-            csv += "depth \(d.signal) maj,\(d.budget),\(num(d.depthMajority.value)),\(num(d.depthMajority.low)),\(num(d.depthMajority.high))\n"
+            csv += "depth \(d.signal) pass,\(d.budget),"
+                + "\(num(d.depthPass.value)),\(num(d.depthPass.low)),\(num(d.depthPass.high))\n"
+            csv += "depth \(d.signal) maj,\(d.budget),"
+                + "\(num(d.depthMajority.value)),\(num(d.depthMajority.low)),\(num(d.depthMajority.high))\n"
         }
         return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
     }

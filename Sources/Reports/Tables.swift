@@ -7,14 +7,19 @@ public struct TableOutput {
     public var headers: [String]
     public var rows: [[String]]
     public var csv: String {
-        func q(_ s: String) -> String { s.contains(where: { ",\"\n".contains($0) }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
+        func q(_ s: String) -> String {
+            s.contains(where: { ",\"\n".contains($0) })
+                ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        }
         return ([headers] + rows).map { $0.map(q).joined(separator: ",") }.joined(separator: "\n") + "\n"
     }
 }
 
 public enum Tables {
     static func pct(_ v: Double) -> String { String(format: "%.1f%%", 100 * v) }
-    static func ci(_ i: Interval) -> String { String(format: "%.1f%% [%.1f, %.1f]", 100 * i.value, 100 * i.low, 100 * i.high) }
+    static func ci(_ i: Interval) -> String {
+        String(format: "%.1f%% [%.1f, %.1f]", 100 * i.value, 100 * i.low, 100 * i.high)
+    }
 
     /// Every name a notebook may use, in the order listed in errors, with its builder.
     static let registry: [(name: String, make: (String, RunReport) -> TableOutput?)] = [
@@ -41,56 +46,82 @@ public enum Tables {
         func pp(_ i: Interval?) -> String {
             i.map { String(format: "%+.1f pp [%+.1f, %+.1f]", 100 * $0.value, 100 * $0.low, 100 * $0.high) } ?? ""
         }
-        return TableOutput(title: "Accuracy per (L, T) cell", headers: ["L", "T", "n", "accuracy (95% CI)", "vs L=0 (paired)", "pass@n", "maj@n", "tokens", "gate rate", "extra layers/token"],
-                           rows: r.cells.map { c in [String(c.layers), String(c.temperature), String(c.samples), ci(c.accuracy), pp(c.vsPlain),
-                                                     pct(c.passAtK.last ?? 0), pct(c.majAtK.last ?? 0), String(format: "%.1f", c.meanTokens),
-                                                     String(format: "%.2f", c.gateRate), String(format: "%.2f", c.extraPerToken)] })
+        return TableOutput(title: "Accuracy per (L, T) cell",
+                           headers: ["L", "T", "n", "accuracy (95% CI)", "vs L=0 (paired)", "pass@n", "maj@n", "tokens",
+                                     "gate rate", "extra layers/token"],
+                           rows: r.cells.map { c in [String(c.layers), String(c.temperature), String(c.samples),
+                                                     ci(c.accuracy), pp(c.vsPlain),
+                                                     pct(c.passAtK.last ?? 0), pct(c.majAtK.last ?? 0),
+                                                     String(format: "%.1f", c.meanTokens),
+                                                     String(format: "%.2f", c.gateRate),
+                                                     String(format: "%.2f", c.extraPerToken)] })
     }
 
     static func pools(_ name: String, _ r: RunReport) -> TableOutput? {
-        var rows = r.pools.pools.map { p in [p.name, String(p.rolloutsPerProblem), ci(p.oracle), String(p.solved.count)] }
+        var rows = r.pools.pools.map { p in
+            [p.name, String(p.rolloutsPerProblem), ci(p.oracle), String(p.solved.count)]
+        }
         if let g = r.pools.jointMinusTOnlyPP { rows.append(["joint - T-only", "", String(format: "%+.1f pp", g), ""]) }
         if let g = r.pools.jointMinusLOnlyPP { rows.append(["joint - L-only", "", String(format: "%+.1f pp", g), ""]) }
-        if let o = r.pools.overlap { rows.append(["Jaccard(T-only, L-only)", "", String(format: "%.2f", o.jaccard), "\(o.both) both"]) }
-        return TableOutput(title: "Oracle accuracy per pool", headers: ["pool", "rollouts/problem", "oracle (95% CI)", "solved"], rows: rows)
+        if let o = r.pools.overlap {
+            rows.append(["Jaccard(T-only, L-only)", "", String(format: "%.2f", o.jaccard), "\(o.both) both"])
+        }
+        return TableOutput(title: "Oracle accuracy per pool",
+                           headers: ["pool", "rollouts/problem", "oracle (95% CI)", "solved"], rows: rows)
     }
 
     static func budgetAudit(_ name: String, _ r: RunReport) -> TableOutput? {
         guard let a = r.audit else { return nil }
-        var rows = [["dataset budget N_D", String(a.datasetBudget)], ["mean N*_x", String(format: "%.2f", a.meanSampleOptimal)],
-                    ["M_D (overscaling index)", String(format: "%.3f", a.overscalingIndex)], ["redundancy 1 - M_D", pct(a.redundancy)],
+        var rows = [["dataset budget N_D", String(a.datasetBudget)],
+                    ["mean N*_x", String(format: "%.2f", a.meanSampleOptimal)],
+                    ["M_D (overscaling index)", String(format: "%.3f", a.overscalingIndex)],
+                    ["redundancy 1 - M_D", pct(a.redundancy)],
                     ["curse (N_D > mean N*_x)", a.curse ? "yes" : "no"],
-                    ["accuracy at N_D", ci(a.accuracyAtDatasetBudget)], ["accuracy at oracle budgets", ci(a.accuracyAtOracleBudgets)],
+                    ["accuracy at N_D", ci(a.accuracyAtDatasetBudget)],
+                    ["accuracy at oracle budgets", ci(a.accuracyAtOracleBudgets)],
                     ["rollouts at N_D / at N*_x", "\(a.rolloutsAtDatasetBudget) / \(a.rolloutsAtOracleBudgets)"],
-                    ["saved by per-sample budgets", pct(a.savedFraction)], ["tokens wasted at N_D", String(format: "%.0f", a.tokensWasted)]]
+                    ["saved by per-sample budgets", pct(a.savedFraction)],
+                    ["tokens wasted at N_D", String(format: "%.0f", a.tokensWasted)]]
         if a.poolMax > a.poolMin {
             rows.append(["unequal pools", "\(a.poolMin) to \(a.poolMax) rollouts per problem: N runs to \(a.poolMin); "
                          + "each A_x(N) is maj@N over the problem's whole pool"])
         }
-        rows += a.rows.prefix(8).map { ["most wasteful: \($0.problem)", "N*=\($0.needed), \(String(format: "%.0f", $0.wastedTokens)) tokens, \($0.type.replacingOccurrences(of: "_", with: " "))"] }
-        return TableOutput(title: "Budget audit (L=\(a.cell.layers), T=\(a.cell.temperature))", headers: ["quantity", "value"], rows: rows)
+        rows += a.rows.prefix(8).map {
+            let tokens = String(format: "%.0f", $0.wastedTokens), type = $0.type.replacingOccurrences(of: "_", with: " ")
+            return ["most wasteful: \($0.problem)", "N*=\($0.needed), \(tokens) tokens, \(type)"]
+        }
+        return TableOutput(title: "Budget audit (L=\(a.cell.layers), T=\(a.cell.temperature))",
+                           headers: ["quantity", "value"], rows: rows)
     }
 
     static func selection(_ name: String, _ r: RunReport) -> TableOutput? {
         guard let s = r.selection else { return nil }
-        return TableOutput(title: "Selection rules (L=\(s.cell.layers), T=\(s.cell.temperature))", headers: ["rule", "accuracy (95% CI)"],
+        return TableOutput(title: "Selection rules (L=\(s.cell.layers), T=\(s.cell.temperature))",
+                           headers: ["rule", "accuracy (95% CI)"],
                            rows: [["mean (single sample)", ci(s.meanAccuracy)], ["majority vote", ci(s.majority)],
-                                  ["best-of-N, self-certainty", ci(s.bestOfNSelfCertainty)], ["best-of-N, mean log-prob", ci(s.bestOfNLogprob)],
+                                  ["best-of-N, self-certainty", ci(s.bestOfNSelfCertainty)],
+                                  ["best-of-N, mean log-prob", ci(s.bestOfNLogprob)],
                                   ["Borda voting, self-certainty", ci(s.bordaSelfCertainty)], ["oracle", ci(s.oracle)]])
     }
 
     static func diversity(_ name: String, _ r: RunReport) -> TableOutput? {
         guard let d = r.diversity else { return nil }
-        let cl = d.clustering == "prefix" ? "first \(d.prefixTokens) tokens" : d.clustering.replacingOccurrences(of: "_", with: " ")
+        let cl = d.clustering == "prefix" ? "first \(d.prefixTokens) tokens"
+                                          : d.clustering.replacingOccurrences(of: "_", with: " ")
         var rows = [["clustering", cl],
                     ["median K_eff", String(format: "%.2f", d.medianEffectiveApproaches)],
-                    ["regime (threshold \(d.threshold))", d.regime], ["mean H(pi), nats", String(format: "%.3f", d.meanEntropy)],
-                    ["Var(C) = across + within", String(format: "%.3f = %.3f + %.3f", d.varianceForm.total, d.varianceForm.across, d.varianceForm.within)],
-                    ["H(C) = I(C;Z) + E H(C|Z)", String(format: "%.3f = %.3f + %.3f", d.entropyForm.total, d.entropyForm.across, d.entropyForm.within)]]
+                    ["regime (threshold \(d.threshold))", d.regime],
+                    ["mean H(pi), nats", String(format: "%.3f", d.meanEntropy)],
+                    ["Var(C) = across + within", String(format: "%.3f = %.3f + %.3f", d.varianceForm.total,
+                                                        d.varianceForm.across, d.varianceForm.within)],
+                    ["H(C) = I(C;Z) + E H(C|Z)", String(format: "%.3f = %.3f + %.3f", d.entropyForm.total,
+                                                        d.entropyForm.across, d.entropyForm.within)]]
         if let e = d.earlyTokenEntropy, let l = d.laterTokenEntropy {
             rows.append(["token entropy: first \(d.prefixTokens) vs rest, nats", String(format: "%.3f vs %.3f", e, l)])
         }
-        for t in d.byTemperature.keys.sorted() { rows.append(["median K_eff at T=\(t)", String(format: "%.2f", d.byTemperature[t]!)]) }
+        for t in d.byTemperature.keys.sorted() {
+            rows.append(["median K_eff at T=\(t)", String(format: "%.2f", d.byTemperature[t]!)])
+        }
         rows.append(["recommendation", d.recommendation])
         rows.append(["evidence", d.evidence])
         return TableOutput(title: "Diversity profile", headers: ["quantity", "value"], rows: rows)
@@ -98,18 +129,22 @@ public enum Tables {
 
     static func predictor(_ name: String, _ r: RunReport) -> TableOutput? {
         guard let t = r.budgetPredictor else { return nil }
-        return TableOutput(title: "T2 budget predictor (\(t.folds)-fold CV, ridge lambda \(t.lambda))", headers: ["budget rule", "accuracy", "cost vs N_D"],
+        return TableOutput(title: "T2 budget predictor (\(t.folds)-fold CV, ridge lambda \(t.lambda))",
+                           headers: ["budget rule", "accuracy", "cost vs N_D"],
                            rows: [["global N_D", pct(t.accuracyAtDatasetBudget), "1.00"],
                                   ["T2 predicted N^", pct(t.accuracyAtPredicted), String(format: "%.2f", t.costRatio)],
-                                  ["median N* (\(t.medianBudget))", pct(t.accuracyAtMedian), String(format: "%.2f", t.costRatioMedian)]])
+                                  ["median N* (\(t.medianBudget))", pct(t.accuracyAtMedian),
+                                   String(format: "%.2f", t.costRatioMedian)]])
     }
 
     static func depth(_ name: String, _ r: RunReport) -> TableOutput? {
         guard let rows = r.depth, !rows.isEmpty else { return nil }
         func lift(_ x: Double?) -> String { x.map { String(format: "%+.0f%%", 100 * $0) } ?? "n/a" }
         return TableOutput(title: "Breadth vs prefix-branching depth at equal rollouts (measured)",
-                           headers: ["L", "T", "signal", "B (b0)", "breadth pass@B", "depth pass", "lift", "breadth maj@B", "depth maj", "lift", "tokens breadth / depth"],
-                           rows: rows.map { d in [String(d.layers), String(d.temperature), d.signal, "\(d.budget) (\(d.b0))",
+                           headers: ["L", "T", "signal", "B (b0)", "breadth pass@B", "depth pass", "lift",
+                                     "breadth maj@B", "depth maj", "lift", "tokens breadth / depth"],
+                           rows: rows.map { d in [String(d.layers), String(d.temperature), d.signal,
+                                                  "\(d.budget) (\(d.b0))",
                                                   ci(d.breadthPass), ci(d.depthPass), lift(d.passLift),
                                                   ci(d.breadthMajority), ci(d.depthMajority), lift(d.majorityLift),
                                                   String(format: "%.0f / %.0f", d.breadthTokens, d.depthTokens)] })
@@ -118,16 +153,23 @@ public enum Tables {
     static func refine(_ name: String, _ r: RunReport) -> TableOutput? {
         guard let rows = r.refinement, !rows.isEmpty else { return nil }
         return TableOutput(title: "Self-refinement against breadth at equal rollouts (measured)",
-                           headers: ["L", "T", "round", "rollouts", "refined answer", "breadth maj", "breadth pass", "lift over maj", "tokens refine / breadth"],
-                           rows: rows.map { d in [String(d.layers), String(d.temperature), String(d.round), String(d.budget), ci(d.refined),
+                           headers: ["L", "T", "round", "rollouts", "refined answer", "breadth maj", "breadth pass",
+                                     "lift over maj", "tokens refine / breadth"],
+                           rows: rows.map { d in [String(d.layers), String(d.temperature), String(d.round),
+                                                  String(d.budget), ci(d.refined),
                                                   ci(d.breadthMajority), ci(d.breadthPass),
-                                                  d.liftOverMajority.map { String(format: "%+.0f%%", 100 * $0) } ?? "n/a",
+                                                  d.liftOverMajority.map { String(format: "%+.0f%%", 100 * $0) }
+                                                      ?? "n/a",
                                                   String(format: "%.0f / %.0f", d.refineTokens, d.breadthTokens)] })
     }
 
     static func signal(_ name: String, _ r: RunReport) -> TableOutput? {
-        return TableOutput(title: "Group-relative training signal", headers: ["pool", "group size", "mixed groups", "mean variance"],
-                           rows: r.trainingSignal.map { [$0.pool, String($0.groupSize), pct($0.mixedFraction), String(format: "%.3f", $0.meanVariance)] })
+        return TableOutput(title: "Group-relative training signal",
+                           headers: ["pool", "group size", "mixed groups", "mean variance"],
+                           rows: r.trainingSignal.map {
+                               [$0.pool, String($0.groupSize), pct($0.mixedFraction),
+                                String(format: "%.3f", $0.meanVariance)]
+                           })
     }
 
     /// Named values for `text:` cells.
@@ -141,7 +183,8 @@ public enum Tables {
         if let o = r.pools.overlap { v["jaccard"] = String(format: "%.2f", o.jaccard) }
         if let a = r.audit {
             v["n_d"] = String(a.datasetBudget); v["m_d"] = String(format: "%.2f", a.overscalingIndex)
-            v["redundancy"] = pct(a.redundancy); v["saved"] = pct(a.savedFraction); v["curse"] = a.curse ? "holds" : "does not hold"
+            v["redundancy"] = pct(a.redundancy); v["saved"] = pct(a.savedFraction)
+            v["curse"] = a.curse ? "holds" : "does not hold"
             v["mean_n_star"] = String(format: "%.2f", a.meanSampleOptimal)
         }
         if let d = r.diversity {
@@ -149,7 +192,9 @@ public enum Tables {
             v["recommendation"] = d.recommendation; v["evidence"] = d.evidence
         }
         if let s = r.selection { v["majority"] = ci(s.majority); v["mean_accuracy"] = ci(s.meanAccuracy) }
-        if let t = r.budgetPredictor { v["t2_accuracy"] = pct(t.accuracyAtPredicted); v["t2_cost"] = String(format: "%.2f", t.costRatio) }
+        if let t = r.budgetPredictor {
+            v["t2_accuracy"] = pct(t.accuracyAtPredicted); v["t2_cost"] = String(format: "%.2f", t.costRatio)
+        }
         for d in r.depth ?? [] where v["depth_lift_\(d.signal)"] == nil {
             v["depth_lift_\(d.signal)"] = d.passLift.map { String(format: "%+.0f%%", 100 * $0) } ?? "n/a"
             v["depth_pass_\(d.signal)"] = ci(d.depthPass); v["breadth_pass"] = ci(d.breadthPass)

@@ -79,7 +79,8 @@ public struct Sampler: Sendable {
     }
 
     /// Samples with statistics already computed for these logits.
-    public mutating func sample(_ logits: UnsafeBufferPointer<Float>, stats st: (max: Float, lse: Float, entropy: Float)) -> TokenChoice {
+    public mutating func sample(_ logits: UnsafeBufferPointer<Float>,
+                                stats st: (max: Float, lse: Float, entropy: Float)) -> TokenChoice {
         let id: Int
         if config.temperature <= 0 {
             id = Sampler.argmax(logits)

@@ -27,6 +27,7 @@ public enum RolloutSeed {
     public static func derive(run: UInt64, problem: String, temperature: Float, layers: Int, sample: Int) -> UInt64 {
         var h: UInt64 = 0xCBF2_9CE4_8422_2325
         for b in problem.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
-        return SplitMix64.derive([run, h, UInt64(temperature.bitPattern), UInt64(bitPattern: Int64(layers)), UInt64(sample)])
+        return SplitMix64.derive([run, h, UInt64(temperature.bitPattern), UInt64(bitPattern: Int64(layers)),
+                                  UInt64(sample)])
     }
 }

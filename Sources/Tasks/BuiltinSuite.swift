@@ -35,7 +35,8 @@ public enum BuiltinSuite {
         case 4:
             let n = names[r.int(0...names.count - 1)], t = things[r.int(0...things.count - 1)]
             let a = r.int(10...40), b = r.int(2...15), c = r.int(1...9)
-            return ("\(n) has \(a) \(t). \(n) buys \(b) more and then gives away \(c). How many \(t) does \(n) have now?", a + b - c)
+            return ("\(n) has \(a) \(t). \(n) buys \(b) more and then gives away \(c). "
+                        + "How many \(t) does \(n) have now?", a + b - c)
         default:
             let n = names[r.int(0...names.count - 1)], t = things[r.int(0...things.count - 1)]
             let boxes = r.int(3...8), per = r.int(4...12), used = r.int(2...9), friends = r.int(2...4)

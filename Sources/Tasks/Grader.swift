@@ -73,7 +73,9 @@ public struct Grader: Sendable {
         if let b = lastBraced(s, commands: ["\\boxed", "\\fbox"]) { return (b, "boxed") }
         if let r = s.range(of: "####", options: .backwards) {
             let t = s[r.upperBound...].split(separator: "\n").first.map(String.init) ?? ""
-            if !t.trimmingCharacters(in: .whitespaces).isEmpty { return (t.trimmingCharacters(in: .whitespaces), "hash") }
+            if !t.trimmingCharacters(in: .whitespaces).isEmpty {
+                return (t.trimmingCharacters(in: .whitespaces), "hash")
+            }
         }
         for phrase in ["the answer is", "final answer is", "answer:", "answer is"] {
             if let r = s.range(of: phrase, options: [.backwards, .caseInsensitive]) {
@@ -112,7 +114,8 @@ public struct Grader: Sendable {
 
     /// The last (or first) number, fraction or LaTeX fraction in `s`, with its sign.
     static func lastValue(_ s: String, first: Bool) -> String? {
-        let pattern = #"-?\\[dt]?frac\s*\{[^{}]*\}\s*\{[^{}]*\}|-?\\[dt]?frac\s*\d\s*\d|-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?(?:\s*/\s*\d+)?|-?\.\d+"#
+        let pattern = #"-?\\[dt]?frac\s*\{[^{}]*\}\s*\{[^{}]*\}|-?\\[dt]?frac\s*\d\s*\d|"#
+            + #"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?(?:\s*/\s*\d+)?|-?\.\d+"#
         guard let re = try? NSRegularExpression(pattern: pattern) else { return nil }
         let ns = s as NSString
         let ms = re.matches(in: s, range: NSRange(location: 0, length: ns.length))
@@ -133,7 +136,8 @@ public struct Grader: Sendable {
         for (a, b) in [("\\[", ""), ("\\]", ""), ("\\(", ""), ("\\)", ""), ("$", ""), ("**", ""), ("__", ""),
                        ("\\!", ""), ("\\,", ""), ("\\;", ""), ("\\ ", " "), ("\\left", ""), ("\\right", ""),
                        ("\\dfrac", "\\frac"), ("\\tfrac", "\\frac"), ("\\cdot", "*"), ("\\times", "*"),
-                       ("\\div", "/"), ("−", "-"), ("–", "-"), ("\\%", ""), ("%", ""), ("^\\circ", ""), ("^{\\circ}", ""),
+                       ("\\div", "/"), ("−", "-"), ("–", "-"), ("\\%", ""), ("%", ""), ("^\\circ", ""),
+                       ("^{\\circ}", ""),
                        ("°", ""), ("\\pi", "pi"), ("π", "pi"), ("\\infty", "inf"), ("\\{", "{"), ("\\}", "}")] {
             s = s.replacingOccurrences(of: a, with: b)
         }
@@ -178,6 +182,7 @@ public struct Grader: Sendable {
 
     static func replaceRegex(_ s: String, _ pattern: String, _ template: String) -> String {
         guard let re = try? NSRegularExpression(pattern: pattern) else { return s }
-        return re.stringByReplacingMatches(in: s, range: NSRange(location: 0, length: (s as NSString).length), withTemplate: template)
+        return re.stringByReplacingMatches(in: s, range: NSRange(location: 0, length: (s as NSString).length),
+                                           withTemplate: template)
     }
 }

@@ -92,21 +92,29 @@ enum MathParser {
         init(_ c: [Character]) { self.c = c }
         var atEnd: Bool { mutating get { skip(); return i >= c.count } }
         mutating func skip() { while i < c.count && c[i] == " " { i += 1 } }
-        mutating func eat(_ ch: Character) -> Bool { skip(); if i < c.count && c[i] == ch { i += 1; return true }; return false }
+        mutating func eat(_ ch: Character) -> Bool {
+            skip(); if i < c.count && c[i] == ch { i += 1; return true }; return false
+        }
 
         mutating func parseSum() -> MathValue? {
             guard var v = parseProduct() else { return nil }
             while true {
-                if eat("+") { guard let r = parseProduct(), let s = combine(v, r, { $0 + $1 }, +) else { return nil }; v = s }
-                else if eat("-") { guard let r = parseProduct(), let s = combine(v, negate(r), { $0 + $1 }, +) else { return nil }; v = s }
-                else { return v }
+                if eat("+") {
+                    guard let r = parseProduct(), let s = combine(v, r, { $0 + $1 }, +) else { return nil }; v = s
+                } else if eat("-") {
+                    guard let r = parseProduct(), let s = combine(v, negate(r), { $0 + $1 }, +) else {
+                        return nil
+                    }
+                    v = s
+                } else { return v }
             }
         }
         mutating func parseProduct() -> MathValue? {
             guard var v = parseUnary() else { return nil }
             while true {
-                if eat("*") { guard let r = parseUnary(), let s = combine(v, r, { $0 * $1 }, *) else { return nil }; v = s }
-                else if eat("/") {
+                if eat("*") {
+                    guard let r = parseUnary(), let s = combine(v, r, { $0 * $1 }, *) else { return nil }; v = s
+                } else if eat("/") {
                     guard let r = parseUnary() else { return nil }
                     if case .rational(let q) = r, q.num == 0 { return nil }
                     guard let s = combine(v, r, { a, b in b.reciprocal.flatMap { a * $0 } }, /) else { return nil }
@@ -152,7 +160,8 @@ enum MathParser {
             if word("sqrt") {
                 guard eat("("), let v = parseSum(), eat(")"), let d = v.double, d >= 0 else { return nil }
                 let r = d.squareRoot()
-                if case .rational(let q) = v, let n = Int(exactly: Double(q.num).squareRoot().rounded()), let m = Int(exactly: Double(q.den).squareRoot().rounded()),
+                if case .rational(let q) = v, let n = Int(exactly: Double(q.num).squareRoot().rounded()),
+                   let m = Int(exactly: Double(q.den).squareRoot().rounded()),
                    n * n == q.num, m * m == q.den, let e = Rational(n, m) { return .rational(e) }
                 return .real(r)
             }
@@ -177,7 +186,8 @@ enum MathParser {
             default: return v
             }
         }
-        func combine(_ a: MathValue, _ b: MathValue, _ exact: (Rational, Rational) -> Rational?, _ real: (Double, Double) -> Double) -> MathValue? {
+        func combine(_ a: MathValue, _ b: MathValue, _ exact: (Rational, Rational) -> Rational?,
+                     _ real: (Double, Double) -> Double) -> MathValue? {
             if case .rational(let x) = a, case .rational(let y) = b, let r = exact(x, y) { return .rational(r) }
             guard let x = a.double, let y = b.double else { return nil }
             let r = real(x, y)

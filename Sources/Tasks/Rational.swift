@@ -33,17 +33,26 @@ public struct Rational: Hashable, Sendable, CustomStringConvertible {
         let parts = t.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count <= 2, !t.isEmpty, t != "." else { return nil }
         let ip = parts[0], fp = parts.count == 2 ? parts[1] : ""
-        guard (ip + fp).allSatisfy(\.isASCII), (ip + fp).allSatisfy(\.isNumber), ip.count + fp.count <= 18 else { return nil }
-        guard var n = Int(ip.isEmpty && fp.isEmpty ? "0" : String(ip + fp).isEmpty ? "0" : String(ip + fp)) else { return nil }
+        guard (ip + fp).allSatisfy(\.isASCII), (ip + fp).allSatisfy(\.isNumber), ip.count + fp.count <= 18 else {
+            return nil
+        }
+        guard var n = Int(ip.isEmpty && fp.isEmpty ? "0" : String(ip + fp).isEmpty ? "0" : String(ip + fp)) else {
+            return nil
+        }
         var d = 1
         for _ in 0..<fp.count { d *= 10 }
-        if exp > 0 { for _ in 0..<exp { let (m, o) = n.multipliedReportingOverflow(by: 10); if o { return nil }; n = m } }
-        if exp < 0 { for _ in 0..<(-exp) { let (m, o) = d.multipliedReportingOverflow(by: 10); if o { return nil }; d = m } }
+        if exp > 0 {
+            for _ in 0..<exp { let (m, o) = n.multipliedReportingOverflow(by: 10); if o { return nil }; n = m }
+        }
+        if exp < 0 {
+            for _ in 0..<(-exp) { let (m, o) = d.multipliedReportingOverflow(by: 10); if o { return nil }; d = m }
+        }
         self.init(sign * n, d)
     }
 
     public static func + (a: Rational, b: Rational) -> Rational? {
-        let (x, o1) = a.num.multipliedReportingOverflow(by: b.den), (y, o2) = b.num.multipliedReportingOverflow(by: a.den)
+        let (x, o1) = a.num.multipliedReportingOverflow(by: b.den),
+            (y, o2) = b.num.multipliedReportingOverflow(by: a.den)
         let (d, o3) = a.den.multipliedReportingOverflow(by: b.den)
         guard !o1, !o2, !o3 else { return nil }
         let (s, o4) = x.addingReportingOverflow(y)
@@ -51,7 +60,8 @@ public struct Rational: Hashable, Sendable, CustomStringConvertible {
     }
     public static prefix func - (a: Rational) -> Rational { Rational(-a.num, a.den)! }
     public static func * (a: Rational, b: Rational) -> Rational? {
-        let (n, o1) = a.num.multipliedReportingOverflow(by: b.num), (d, o2) = a.den.multipliedReportingOverflow(by: b.den)
+        let (n, o1) = a.num.multipliedReportingOverflow(by: b.num),
+            (d, o2) = a.den.multipliedReportingOverflow(by: b.den)
         return o1 || o2 ? nil : Rational(n, d)
     }
     public var reciprocal: Rational? { Rational(den, num) }

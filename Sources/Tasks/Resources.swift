@@ -8,10 +8,14 @@ public enum Resources {
     public static let root: String = {
         let fm = FileManager.default
         func has(_ d: URL) -> Bool { fm.fileExists(atPath: d.appendingPathComponent("templates/prompts").path) }
-        if let h = ProcessInfo.processInfo.environment["ROLLBOOK_HOME"], !h.isEmpty, has(URL(fileURLWithPath: h)) { return h }
+        if let h = ProcessInfo.processInfo.environment["ROLLBOOK_HOME"], !h.isEmpty, has(URL(fileURLWithPath: h)) {
+            return h
+        }
         var starts = [URL(fileURLWithPath: fm.currentDirectoryPath)]
         let exe = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
-        if let p = try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe") { starts.append(URL(fileURLWithPath: p).deletingLastPathComponent()) }
+        if let p = try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            starts.append(URL(fileURLWithPath: p).deletingLastPathComponent())
+        }
         starts.append(exe.deletingLastPathComponent())
         for s in starts {
             var d = s.standardizedFileURL

@@ -7,7 +7,8 @@ import Foundation
 public enum TaskSpec {
     public static func load(_ spec: String, relativeTo base: String? = nil) throws -> [Problem] {
         guard let colon = spec.firstIndex(of: ":") else {
-            throw TaskError.badSpec("task '\(spec)': expected builtin:arithmetic?..., gsm8k:PATH, math:PATH or jsonl:PATH?question=...&gold=...")
+            throw TaskError.badSpec("task '\(spec)': expected builtin:arithmetic?..., gsm8k:PATH, math:PATH "
+                                    + "or jsonl:PATH?question=...&gold=...")
         }
         let kind = String(spec[..<colon])
         var rest = String(spec[spec.index(after: colon)...])
@@ -15,7 +16,9 @@ public enum TaskSpec {
         if let q = rest.firstIndex(of: "?") {
             for pair in rest[rest.index(after: q)...].split(separator: "&") {
                 let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
-                guard kv.count == 2 else { throw TaskError.badSpec("task '\(spec)': parameter '\(pair)' is not key=value") }
+                guard kv.count == 2 else {
+                    throw TaskError.badSpec("task '\(spec)': parameter '\(pair)' is not key=value")
+                }
                 params[kv[0]] = kv[1]
             }
             rest = String(rest[..<q])
@@ -26,9 +29,15 @@ public enum TaskSpec {
         }
         switch kind {
         case "builtin":
-            guard rest == "arithmetic" else { throw TaskError.badSpec("task '\(spec)': unknown built-in suite '\(rest)' (have: arithmetic)") }
-            guard let count = Int(params["count"] ?? "40"), count > 0, count <= 100_000 else { throw TaskError.badSpec("task '\(spec)': count must be 1...100000") }
-            guard let seed = UInt64(params["seed"] ?? "0") else { throw TaskError.badSpec("task '\(spec)': seed must be a non-negative integer") }
+            guard rest == "arithmetic" else {
+                throw TaskError.badSpec("task '\(spec)': unknown built-in suite '\(rest)' (have: arithmetic)")
+            }
+            guard let count = Int(params["count"] ?? "40"), count > 0, count <= 100_000 else {
+                throw TaskError.badSpec("task '\(spec)': count must be 1...100000")
+            }
+            guard let seed = UInt64(params["seed"] ?? "0") else {
+                throw TaskError.badSpec("task '\(spec)': seed must be a non-negative integer")
+            }
             var tiers = BuiltinSuite.tiers
             if let t = params["tiers"] {
                 let b = t.split(separator: "-").compactMap { Int($0) }
@@ -45,7 +54,8 @@ public enum TaskSpec {
             guard let q = params["question"], let g = params["gold"] else {
                 throw TaskError.badSpec("task '\(spec)': jsonl needs ?question=FIELD&gold=FIELD")
             }
-            return try TaskLoader.load(path: path(rest), mapping: FieldMapping(question: [q], gold: [g], id: params["id"]))
+            return try TaskLoader.load(path: path(rest),
+                                       mapping: FieldMapping(question: [q], gold: [g], id: params["id"]))
         default:
             throw TaskError.badSpec("task '\(spec)': unknown kind '\(kind)' (have: builtin, gsm8k, math, jsonl)")
         }

@@ -17,7 +17,8 @@ public struct ChatTemplate: Sendable, Equatable {
         guard jinja.contains("<|im_start|>") else { return nil }
         // SmolLM2 inserts `<|im_start|>system\n...<|im_end|>` when the conversation has no
         // system message; a literal (no Jinja expression inside) is that default prompt.
-        if let r = jinja.firstRange(of: "<|im_start|>system\n"), let e = jinja[r.upperBound...].firstRange(of: "<|im_end|>") {
+        if let r = jinja.firstRange(of: "<|im_start|>system\n"),
+           let e = jinja[r.upperBound...].firstRange(of: "<|im_end|>") {
             let s = String(jinja[r.upperBound..<e.lowerBound])
             defaultSystemPrompt = s.contains("{") || s.contains("'") ? nil : s
         } else {

@@ -13,9 +13,12 @@ struct Bench: ParsableCommand {
     @Option(name: .long, help: "Batch sizes for aggregate decode (comma-separated).") var batches = "1,4,8,16,32,64"
     @Option(name: .long, help: "Tokens each sequence decodes in the batched and EGLR runs.") var batchTokens = 64
     @Option(name: .long, help: "EGLR layer spans to measure (comma-separated).") var eglrLayers = "2,4"
-    @Option(name: .long, help: "EGLR rows: gate at this percentile of plain-decoding entropies instead of tau = 2.0.") var tauPercentile: Float?
+    @Option(name: .long, help: "EGLR rows: gate at this percentile of plain-decoding entropies instead of tau = 2.0.")
+    var tauPercentile: Float?
     @Flag(name: .long, help: "Skip the batched and EGLR measurements.") var singleOnly = false
-    @Flag(name: .long, help: "Only the batched measurements (no prefill, single-stream decode or EGLR rows; those report 0).") var batchedOnly = false
+    @Flag(name: .long,
+          help: "Only the batched measurements (no prefill, single-stream decode or EGLR rows; those report 0).")
+    var batchedOnly = false
     @Flag(name: .long, help: "Emit JSON.") var json = false
 
     func run() throws {
@@ -55,7 +58,10 @@ struct Bench: ParsableCommand {
         let prompt = Array(ids.prefix(128))
         func engineRun(batch: Int, eglr: EGLRConfig) throws -> (Double, RolloutEngine.Stats) {
             let engine = RolloutEngine(model: model, maxBatch: batch, maxContext: prompt.count + batchTokens + 8)
-            let specs = (0..<batch).map { RolloutSpec(prompt: 0, eglr: eglr, seed: UInt64($0), maxTokens: batchTokens, stopAtEndOfGeneration: false, tag: $0) }
+            let specs = (0..<batch).map {
+                RolloutSpec(prompt: 0, eglr: eglr, seed: UInt64($0), maxTokens: batchTokens,
+                            stopAtEndOfGeneration: false, tag: $0)
+            }
             let t0 = clock.now
             try engine.run(prompts: [prompt], specs: specs) { _ in }
             return (secs(t0.duration(to: clock.now)), engine.stats)
@@ -67,13 +73,15 @@ struct Bench: ParsableCommand {
                 let (t, st) = try engineRun(batch: b, eglr: EGLRConfig())
                 batched.append(Batched(sequences: b, tokens_per_s: Double(st.tokens) / t, seconds: t))
             }
-            let (plainT, plainStats) = batchedOnly ? (1, RolloutEngine.Stats()) : try engineRun(batch: 1, eglr: EGLRConfig())
+            let (plainT, plainStats) = batchedOnly ? (1, RolloutEngine.Stats())
+                                                   : try engineRun(batch: 1, eglr: EGLRConfig())
             let plainPerToken = plainT / Double(max(plainStats.tokens, 1))
             for L in (batchedOnly ? "" : eglrLayers).split(separator: ",").compactMap({ Int($0) }) {
                 let (t, st) = try engineRun(batch: 1, eglr: EGLRConfig(layers: L, tauPercentile: tauPercentile))
                 eglrRows.append(EGLRRow(layers: L, tokens_per_s: Double(st.tokens) / t,
                                         gate_rate: Double(st.gatedTokens) / Double(st.tokens),
-                                        extra_layer_applications_per_token: Double(st.recursionIterations * L) / Double(st.tokens),
+                                        extra_layer_applications_per_token:
+                                            Double(st.recursionIterations * L) / Double(st.tokens),
                                         cost_vs_plain: (t / Double(st.tokens)) / plainPerToken))
             }
         }
@@ -90,9 +98,12 @@ struct Bench: ParsableCommand {
         if json { try writeJSON(out); return }
         print(String(format: "prefill  %4d tokens: %8.1f tokens/s", prefillTokens, out.prefill_tokens_per_s))
         print(String(format: "decode   %4d tokens: %8.1f tokens/s", decodeTokens, out.decode_tokens_per_s))
-        for b in batched { print(String(format: "batched  B=%-3d      %8.1f tokens/s (aggregate)", b.sequences, b.tokens_per_s)) }
+        for b in batched {
+            print(String(format: "batched  B=%-3d      %8.1f tokens/s (aggregate)", b.sequences, b.tokens_per_s))
+        }
         for e in eglrRows {
-            print(String(format: "EGLR     L=%-3d      %8.1f tokens/s, gate rate %.2f, %.2f extra layer applications/token, cost %.2fx plain",
+            print(String(format: "EGLR     L=%-3d      %8.1f tokens/s, gate rate %.2f, "
+                             + "%.2f extra layer applications/token, cost %.2fx plain",
                          e.layers, e.tokens_per_s, e.gate_rate, e.extra_layer_applications_per_token, e.cost_vs_plain))
         }
         print(String(format: "peak RSS: %.1f MiB", Double(out.peak_rss_bytes) / 1_048_576))

@@ -34,8 +34,11 @@ struct BenchAnalysis: ParsableCommand {
                 // A spread of difficulties: per-problem success from a U-shaped mix, three
                 // wrong answer classes with their own weights.
                 let u = Double.random(in: 0..<1, using: &rng)
-                let success = u < 0.3 ? 0.02 * Double.random(in: 0..<1, using: &rng) : (u > 0.8 ? 0.9 + 0.1 * Double.random(in: 0..<1, using: &rng) : Double.random(in: 0..<1, using: &rng))
-                let wrong = [Double.random(in: 0..<1, using: &rng) + 0.1, Double.random(in: 0..<1, using: &rng) + 0.1, Double.random(in: 0..<1, using: &rng) + 0.1]
+                let success = u < 0.3 ? 0.02 * Double.random(in: 0..<1, using: &rng)
+                    : (u > 0.8 ? 0.9 + 0.1 * Double.random(in: 0..<1, using: &rng)
+                               : Double.random(in: 0..<1, using: &rng))
+                let wrong = [Double.random(in: 0..<1, using: &rng) + 0.1, Double.random(in: 0..<1, using: &rng) + 0.1,
+                             Double.random(in: 0..<1, using: &rng) + 0.1]
                 let wsum = wrong.reduce(0, +)
                 for i in 0..<samples {
                     let correct = Double.random(in: 0..<1, using: &rng) < success
@@ -49,9 +52,11 @@ struct BenchAnalysis: ParsableCommand {
                     keys.append(key)
                     let ent = 0.2 + Double.random(in: 0..<1, using: &rng)
                     batch.append(StoredRollout(
-                        key: key, modelKey: "bench", promptHash: "p\(p)", taskKey: "bench", problemID: String(format: "p%04d", p),
+                        key: key, modelKey: "bench", promptHash: "p\(p)", taskKey: "bench",
+                        problemID: String(format: "p%04d", p),
                         layers: 0, temperature: 0.7, sampleIndex: i, seed: UInt64(i), params: "bench", response: "",
-                        tokenCount: 20 + Int(rng.next() % 200), finishReason: "eos", meanEntropy: ent, meanLogprob: -ent,
+                        tokenCount: 20 + Int(rng.next() % 200), finishReason: "eos", meanEntropy: ent,
+                        meanLogprob: -ent,
                         selfCertainty: 2 - ent + (correct ? 0.3 : 0), gatedTokens: 0, extraLayerApplications: 0,
                         extracted: cls, answerClass: cls, correct: correct, rule: "bench", graderVersion: "bench",
                         tokens: Data(), seconds: 0))
@@ -73,7 +78,8 @@ struct BenchAnalysis: ParsableCommand {
         let t2 = clock.now
         let out: [String: Any] = [
             "problems": problems, "samples": samples, "rollouts": data.outcomes.count,
-            "build_seconds": buildSeconds, "load_seconds": secs(t0.duration(to: t1)), "analyze_seconds": secs(t1.duration(to: t2)),
+            "build_seconds": buildSeconds, "load_seconds": secs(t0.duration(to: t1)),
+            "analyze_seconds": secs(t1.duration(to: t2)),
             "total_seconds": secs(t0.duration(to: t2)), "peak_rss_bytes": peakRSSBytes(),
             "maj_method": report.cells.first?.majMethod ?? "", "n_d": report.audit?.datasetBudget ?? 0,
         ]
@@ -81,8 +87,10 @@ struct BenchAnalysis: ParsableCommand {
             let d = try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys])
             print(String(decoding: d, as: UTF8.self))
         } else {
-            print(String(format: "%d rollouts (%d problems x %d): load %.2f s, analyze %.2f s, total %.2f s, peak RSS %.0f MiB%@",
-                         data.outcomes.count, problems, samples, out["load_seconds"] as! Double, out["analyze_seconds"] as! Double,
+            print(String(format: "%d rollouts (%d problems x %d): load %.2f s, analyze %.2f s, total %.2f s, "
+                             + "peak RSS %.0f MiB%@",
+                         data.outcomes.count, problems, samples, out["load_seconds"] as! Double,
+                         out["analyze_seconds"] as! Double,
                          out["total_seconds"] as! Double, Double(peakRSSBytes()) / 1_048_576,
                          buildSeconds > 0 ? String(format: " (store built in %.1f s)", buildSeconds) : ""))
         }

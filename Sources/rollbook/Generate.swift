@@ -16,7 +16,8 @@ struct EGLROptions: ParsableArguments {
     var tauPercentile: Float?
     @Option(name: .long, help: "EGLR convergence threshold eps.") var eps: Float = 1e-3
     @Option(name: .long, help: "EGLR divergence: kl, js or argmax.") var divergence: EGLRConfig.Divergence = .kl
-    @Option(name: .long, help: "EGLR KV policy: keep-first or overwrite.") var kvPolicy: EGLRConfig.KVPolicy = .keepFirst
+    @Option(name: .long, help: "EGLR KV policy: keep-first or overwrite.")
+    var kvPolicy: EGLRConfig.KVPolicy = .keepFirst
 
     /// Writes the EGLR fields of `d`.
     func fill(_ d: inout DecodingParams) {
@@ -56,14 +57,16 @@ struct DecodingOptions: ParsableArguments {
             try d.validate()
             try DecodingParams.validate(temperature: temperature, layers: layers)
         } catch let v as DecodingParams.Violation {
-            let option = v.field.split(separator: ".").last.map { "--" + $0.replacingOccurrences(of: "_", with: "-") } ?? v.field
+            let option = v.field.split(separator: ".").last.map { "--" + $0.replacingOccurrences(of: "_", with: "-") }
+                ?? v.field
             throw ValidationError("\(option): \(v.message)")
         }
     }
 }
 
 struct Generate: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Generate continuations of a prompt (one or many rollouts).")
+    static let configuration = CommandConfiguration(
+        abstract: "Generate continuations of a prompt (one or many rollouts).")
 
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var promptOptions: PromptOptions
@@ -82,13 +85,16 @@ struct Generate: ParsableCommand {
     }
 
     func validate() throws {
-        try DecodingOptions.check(decoding, temperature: Double(decodingOptions.temperature), layers: eglrOptions.layers)
+        try DecodingOptions.check(decoding, temperature: Double(decodingOptions.temperature),
+                                  layers: eglrOptions.layers)
         guard n >= 1 else { throw ValidationError("--n must be >= 1") }
         guard batch >= 1 && batch <= 256 else { throw ValidationError("--batch must be in 1...256") }
     }
 
     /// Seed of sample i: the given seed itself for a single rollout, else derived.
-    static func sampleSeed(_ seed: UInt64, _ i: Int, of n: Int) -> UInt64 { n == 1 ? seed : SplitMix64.derive([seed, UInt64(i)]) }
+    static func sampleSeed(_ seed: UInt64, _ i: Int, of n: Int) -> UInt64 {
+        n == 1 ? seed : SplitMix64.derive([seed, UInt64(i)])
+    }
 
     func run() throws {
         let model = try Model(path: try ModelCatalog.resolve(modelOptions.model))
@@ -96,7 +102,8 @@ struct Generate: ParsableCommand {
         let d = decoding, maxTokens = d.maxTokens, temperature = decodingOptions.temperature
         let engine = RolloutEngine(model: model, maxBatch: min(batch, n), maxContext: ids.count + maxTokens + 1)
         let specs = (0..<n).map { i in
-            RolloutSpec(prompt: 0, sampler: d.sampler(temperature: Double(temperature)), eglr: d.eglr(layers: eglrOptions.layers),
+            RolloutSpec(prompt: 0, sampler: d.sampler(temperature: Double(temperature)),
+                        eglr: d.eglr(layers: eglrOptions.layers),
                         seed: Self.sampleSeed(seed, i, of: n), maxTokens: maxTokens, stopStrings: d.stop, tag: i)
         }
         let out = FileHandle.standardOutput
@@ -104,28 +111,41 @@ struct Generate: ParsableCommand {
         let t0 = clock.now
         var results = [RolloutResult]()
         let stream = !json && n == 1
-        try engine.run(prompts: [ids], specs: specs, onText: stream ? { _, piece in out.write(Data(piece.utf8)) } : nil) { r in
+        try engine.run(prompts: [ids], specs: specs,
+                       onText: stream ? { _, piece in out.write(Data(piece.utf8)) } : nil) { r in
             if json {
-                struct Tok: Encodable { var id: Int; var logprob: Float; var entropy: Float; var gated: Bool; var iterations: Int; var divergence: Float }
+                struct Tok: Encodable {
+                    var id: Int; var logprob: Float; var entropy: Float; var gated: Bool; var iterations: Int
+                    var divergence: Float
+                }
                 struct Out: Encodable {
                     var sample: Int; var ids: [Int]; var text: String; var finish_reason: String; var tokens: [Tok]
                     var prompt_ids: [Int]; var seed: UInt64; var temperature: Float; var layers: Int; var tau: Float
                     var gated_tokens: Int; var extra_layer_applications: Int
                 }
                 try writeJSON(Out(sample: r.tag, ids: r.ids, text: r.text, finish_reason: r.finishReason.rawValue,
-                                  tokens: r.steps.map { Tok(id: $0.id, logprob: $0.logprob, entropy: $0.entropy, gated: $0.gated, iterations: $0.iterations, divergence: $0.divergence) },
-                                  prompt_ids: ids, seed: r.spec.seed, temperature: temperature, layers: r.spec.eglr.layers, tau: r.spec.eglr.tau,
+                                  tokens: r.steps.map {
+                                      Tok(id: $0.id, logprob: $0.logprob, entropy: $0.entropy, gated: $0.gated,
+                                          iterations: $0.iterations, divergence: $0.divergence)
+                                  },
+                                  prompt_ids: ids, seed: r.spec.seed, temperature: temperature,
+                                  layers: r.spec.eglr.layers, tau: r.spec.eglr.tau,
                                   gated_tokens: r.gatedTokens, extra_layer_applications: r.extraLayerApplications))
             } else if !stream {
                 results.append(r)
             }
         }
-        let secs = { (d: Duration) in Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }(t0.duration(to: clock.now))
+        let secs = { (d: Duration) in
+            Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        }(t0.duration(to: clock.now))
         if !json {
-            for r in results.sorted(by: { $0.tag < $1.tag }) { print("--- sample \(r.tag) [\(r.finishReason.rawValue)]\n\(r.text)") }
+            for r in results.sorted(by: { $0.tag < $1.tag }) {
+                print("--- sample \(r.tag) [\(r.finishReason.rawValue)]\n\(r.text)")
+            }
             if stream { out.write(Data("\n".utf8)) }
             let s = engine.stats
-            FileHandle.standardError.write(Data(String(format: "[%d prompt tokens, %d rollouts, %d tokens in %.2fs = %.1f tokens/s; gated %d]\n",
+            FileHandle.standardError.write(Data(String(format: "[%d prompt tokens, %d rollouts, %d tokens in %.2fs = "
+                                                           + "%.1f tokens/s; gated %d]\n",
                 ids.count, n, s.tokens, secs, Double(s.tokens) / max(secs, 1e-9), s.gatedTokens).utf8))
         }
     }

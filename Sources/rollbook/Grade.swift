@@ -12,7 +12,9 @@ struct Grade: ParsableCommand {
         let name = input ?? "stdin"
         let data: Data
         if let input {
-            guard let d = FileManager.default.contents(atPath: input) else { throw InputError("\(input): cannot read the file") }
+            guard let d = FileManager.default.contents(atPath: input) else {
+                throw InputError("\(input): cannot read the file")
+            }
             data = d
         } else {
             data = FileHandle.standardInput.readDataToEndOfFile()
@@ -21,7 +23,8 @@ struct Grade: ParsableCommand {
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var out = Data()
-        for (i, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (i, line) in String(decoding: data, as: UTF8.self)
+            .split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
                 throw InputError("\(name):\(i + 1): not a JSON object")

@@ -13,17 +13,26 @@ struct Inspect: ParsableCommand {
         let f = try GGUFFile(path: try ModelCatalog.resolve(model))
         if json {
             struct T: Encodable { var name: String; var type: String; var dims: [Int]; var offset: Int; var bytes: Int }
-            struct Out: Encodable { var path: String; var version: UInt32; var alignment: Int; var metadata: [String: String]; var tensors: [T] }
+            struct Out: Encodable {
+                var path: String; var version: UInt32; var alignment: Int; var metadata: [String: String]
+                var tensors: [T]
+            }
             var md = [String: String]()
             for k in f.keys { md[k] = f.metadata[k]!.summary }
             try writeJSON(Out(path: f.path, version: f.version, alignment: f.alignment, metadata: md,
-                              tensors: f.tensors.map { T(name: $0.name, type: $0.type.name, dims: $0.dims, offset: $0.offset, bytes: $0.byteCount) }))
+                              tensors: f.tensors.map {
+                                  T(name: $0.name, type: $0.type.name, dims: $0.dims, offset: $0.offset,
+                                    bytes: $0.byteCount)
+                              }))
             return
         }
-        print("\(f.path): GGUF v\(f.version), \(f.metadata.count) metadata keys, \(f.tensors.count) tensors, alignment \(f.alignment)")
+        print("\(f.path): GGUF v\(f.version), \(f.metadata.count) metadata keys, "
+              + "\(f.tensors.count) tensors, alignment \(f.alignment)")
         print("\nmetadata:")
         let w = f.keys.map(\.count).max() ?? 0
-        for k in f.keys { print("  " + k.padding(toLength: w, withPad: " ", startingAt: 0) + "  " + f.metadata[k]!.summary) }
+        for k in f.keys {
+            print("  " + k.padding(toLength: w, withPad: " ", startingAt: 0) + "  " + f.metadata[k]!.summary)
+        }
         print("\ntensors:")
         let nw = f.tensors.map(\.name.count).max() ?? 0
         var total = 0
@@ -37,6 +46,7 @@ struct Inspect: ParsableCommand {
                   + dims.padding(toLength: 14, withPad: " ", startingAt: 0) + "  \(t.byteCount) bytes")
         }
         let types = byType.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
-        print("\n\(f.tensors.count) tensors (\(types)), \(String(format: "%.1f", Double(total) / 1_048_576)) MiB of tensor data")
+        print("\n\(f.tensors.count) tensors (\(types)), "
+              + "\(String(format: "%.1f", Double(total) / 1_048_576)) MiB of tensor data")
     }
 }

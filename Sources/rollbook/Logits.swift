@@ -19,12 +19,16 @@ struct Logits: ParsableCommand {
         let st = Sampler.stats(logits)
         let order = logits.indices.sorted { logits[$0] != logits[$1] ? logits[$0] > logits[$1] : $0 < $1 }.prefix(top)
         struct Entry: Encodable { var id: Int; var logit: Float; var logprob: Float; var piece: String }
-        let entries = order.map { Entry(id: $0, logit: logits[$0], logprob: logits[$0] - st.lse, piece: model.tokenizer.displayPiece($0)) }
+        let entries = order.map {
+            Entry(id: $0, logit: logits[$0], logprob: logits[$0] - st.lse, piece: model.tokenizer.displayPiece($0))
+        }
         if json {
             struct Out: Encodable { var top: [Entry]; var prompt_ids: [Int]; var entropy: Float }
             try writeJSON(Out(top: entries, prompt_ids: ids, entropy: st.entropy))
         } else {
-            for e in entries { print(String(format: "%6d  %9.4f  %9.4f  ", e.id, e.logit, e.logprob) + e.piece.debugDescription) }
+            for e in entries {
+                print(String(format: "%6d  %9.4f  %9.4f  ", e.id, e.logit, e.logprob) + e.piece.debugDescription)
+            }
         }
     }
 }

@@ -10,7 +10,8 @@ struct Render: ParsableCommand {
 
     @Argument(help: "A Markdown notebook (e.g. notebooks/quickstart.md).") var notebook: String
     @Option(name: .long, help: "Output folder (default reports/<name>).") var out: String?
-    @Option(name: .long, help: "The SQLite rollout store (default: the notebook's, else data/rollbook.sqlite).") var store: String?
+    @Option(name: .long, help: "The SQLite rollout store (default: the notebook's, else data/rollbook.sqlite).")
+    var store: String?
     @Flag(name: .long, help: "No progress output.") var quiet = false
     @Flag(name: .long, help: "Point the notebook's run name at its plan even if another file recorded it.")
     var replace = false
@@ -19,7 +20,9 @@ struct Render: ParsableCommand {
         let s = try NotebookExecutor.render(notebookPath: notebook, outDir: out, storePath: store,
                                          progress: .automatic(quiet: quiet, label: "render"), replace: replace)
         if !quiet {
-            print(String(format: "%@/index.html and report.pdf: %d figures, %d tables; %d rollouts (%d cached, %d generated) in %.1fs; analysis %.2fs, rendering %.2fs; total %.1fs",
+            print(String(format: "%@/index.html and report.pdf: %d figures, %d tables; "
+                             + "%d rollouts (%d cached, %d generated) in %.1fs; "
+                             + "analysis %.2fs, rendering %.2fs; total %.1fs",
                          s.outDir, s.figures, s.tables, s.run.planned, s.run.cached, s.run.generated, s.run.seconds,
                          s.secondsAnalysis, s.secondsRender, s.secondsTotal))
         }

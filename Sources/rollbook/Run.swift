@@ -41,7 +41,8 @@ struct Run: ParsableCommand {
 }
 
 struct Analyze: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Analyse a run: pass@k, maj@k, pools, budgets, diversity, T2.")
+    static let configuration = CommandConfiguration(
+        abstract: "Analyse a run: pass@k, maj@k, pools, budgets, diversity, T2.")
 
     @Argument(help: "A run name (a plan's name) or a plan file.") var target: String
     @OptionGroup var storeOptions: StoreOptions
@@ -50,7 +51,8 @@ struct Analyze: ParsableCommand {
     @Option(name: .long, help: "Seed for bootstrap and Monte Carlo.") var seed: UInt64 = 0
     @Option(name: .long, help: "K_eff threshold between low and high diversity.") var keffThreshold = 2.0
     @Flag(name: .long, help: "Skip the T2 budget predictor.") var noPredictor = false
-    @Option(name: .long, help: "Approach clustering: answer_class, prefix (first k tokens) or first_sentence.") var clustering = "answer_class"
+    @Option(name: .long, help: "Approach clustering: answer_class, prefix (first k tokens) or first_sentence.")
+    var clustering = "answer_class"
     @Option(name: .long, help: "k for the prefix clustering and the early-token entropy.") var prefixTokens = 8
 
     func validate() throws {
@@ -61,7 +63,8 @@ struct Analyze: ParsableCommand {
     func run() throws {
         let store = try RolloutStore(path: storeOptions.store, readOnly: true)
         let name = target.hasSuffix(".yaml") || target.hasSuffix(".yml") ? try Plan.load(path: target).name : target
-        let data = try RunData.load(store: store, run: name, features: !noPredictor, clustering: clustering, prefixTokens: prefixTokens)
+        let data = try RunData.load(store: store, run: name, features: !noPredictor, clustering: clustering,
+                                    prefixTokens: prefixTokens)
         var o = AnalysisOptions()
         o.resamples = resamples; o.seed = seed; o.keffThreshold = keffThreshold
         o.clustering = clustering; o.prefixTokens = prefixTokens
@@ -71,7 +74,8 @@ struct Analyze: ParsableCommand {
             let enc = JSONEncoder()
             enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             enc.keyEncodingStrategy = .convertToSnakeCase
-            enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf",
+                                                                      nan: "nan")
             struct Out: Encodable { var run: String; var planned: Int; var report: RunReport }
             var d = try enc.encode(Out(run: name, planned: data.planned, report: report))
             d.append(0x0A)
@@ -106,14 +110,15 @@ struct Export: ParsableCommand {
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         for r in rows {
-            let values: [Any?] = [r.problemID, golds[r.problemID], r.layers, r.temperature, r.sampleIndex, String(r.seed),
-                                  r.response, r.extracted, r.answerClass, r.correct, r.tokenCount, r.finishReason,
-                                  r.meanEntropy, r.selfCertainty, r.gatedTokens]
+            let values: [Any?] = [r.problemID, golds[r.problemID], r.layers, r.temperature, r.sampleIndex,
+                                  String(r.seed), r.response, r.extracted, r.answerClass, r.correct, r.tokenCount,
+                                  r.finishReason, r.meanEntropy, r.selfCertainty, r.gatedTokens]
             if format == "csv" {
                 let line = values.map { v -> String in
                     guard let v else { return "" }
                     let s = "\(v)"
-                    return s.contains(where: { ",\"\n\r".contains($0) }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+                    return s.contains(where: { ",\"\n\r".contains($0) })
+                        ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
                 }.joined(separator: ",")
                 out.write((line + "\n").data(using: .utf8)!)
             } else {
