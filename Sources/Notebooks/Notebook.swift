@@ -33,7 +33,7 @@ public struct Notebook: Sendable {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw PlanError("\(path): cannot read the notebook")
         }
-        return try parse(text, path: path)
+        return try parse(text.replacingOccurrences(of: "\r\n", with: "\n"), path: path)
     }
 
     public static func parse(_ text: String, path: String) throws -> Notebook {
@@ -130,13 +130,22 @@ struct NotebookParser {
     mutating func next() throws {
         let line = lines[i]
         let trimmed = line.trimmingCharacters(in: .whitespaces)
-        guard trimmed.hasPrefix("```"), trimmed.dropFirst(3).trimmingCharacters(in: .whitespaces) == "rollbook" else {
-            if trimmed.hasPrefix("```") {
+        let info = trimmed.hasPrefix("```") ? trimmed.dropFirst(3).trimmingCharacters(in: .whitespaces) : nil
+        guard info == "rollbook" else {
+            if let info {
+                if info != "rollbook" && NotebookParser.looksLikeRollbook(info) {
+                    throw PlanError("\(path):\(i + 1): fence ```\(info) is not a rollbook cell; did you mean ```rollbook?")
+                }
+                let opened = i
                 prose.append(line); i += 1
                 while i < lines.count {
                     prose.append(lines[i])
-                    if lines[i].trimmingCharacters(in: .whitespaces).hasPrefix("```") { break }
+                    if NotebookParser.isClosingFence(lines[i]) { break }
                     i += 1
+                }
+                if i >= lines.count {
+                    throw PlanError("\(path):\(opened + 1): fenced block opened here is never closed with ``` "
+                                    + "(everything after it would be read as its text)")
                 }
             } else {
                 prose.append(line)
@@ -145,8 +154,7 @@ struct NotebookParser {
             return
         }
         let start = i + 1
-        let isFence = { (l: String) in l.trimmingCharacters(in: .whitespaces).hasPrefix("```") }
-        guard let end = lines[start...].firstIndex(where: isFence) else {
+        guard let end = lines[start...].firstIndex(where: NotebookParser.isClosingFence) else {
             throw PlanError("\(path):\(i + 1): rollbook cell is never closed with ```")
         }
         flushProse()
@@ -181,10 +189,40 @@ struct NotebookParser {
             try figureOrTable(kind, value, extras: extras, line: keyLine)
         case "text":
             guard case .scalar(let s) = value else { throw PlanError("\(path):\(keyLine): text: expected a string") }
+            guard let names = Tables.placeholders(s.string) else {
+                throw PlanError("\(path):\(keyLine): text cell has a {{ that is never closed with }}")
+            }
+            for n in names where !Tables.valueNames.contains(n) {
+                throw PlanError("\(path):\(keyLine): unknown {{\(n)}} in a text cell (known: "
+                                + Tables.valueNames.joined(separator: ", ") + ")")
+            }
             blocks.append(.text(s.string, line: keyLine))
         default:
             throw PlanError("\(path):\(keyLine): unknown cell kind \"\(kind)\" (expected sample, figure, table, text)")
         }
+    }
+
+    /// A closing fence: backticks only (a line with an info string opens a block, never closes one).
+    static func isClosingFence(_ line: String) -> Bool {
+        let t = line.trimmingCharacters(in: .whitespaces)
+        return t.count >= 3 && t.allSatisfy { $0 == "`" }
+    }
+
+    /// An info string one or two edits from "rollbook" (a typo that would silently turn a
+    /// cell into prose).
+    static func looksLikeRollbook(_ info: String) -> Bool {
+        let a = Array(info.lowercased()), b = Array("rollbook")
+        if a == b { return true }
+        guard abs(a.count - b.count) <= 2 else { return false }
+        var prev = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var cur = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            prev = cur
+        }
+        return prev[b.count] <= 2
     }
 
     mutating func figureOrTable(_ kind: String, _ value: Node, extras: [String: String], line: Int) throws {

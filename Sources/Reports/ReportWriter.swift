@@ -28,6 +28,7 @@ public enum ReportWriter {
     }
 
     public static func write(_ input: ReportInput, to out: String) throws -> Written {
+        try checkTextCells(input)
         let figDir = out + "/figures"
         try FileManager.default.createDirectory(atPath: figDir, withIntermediateDirectories: true)
         // Files of an earlier render whose cells are gone would otherwise linger.
@@ -47,6 +48,24 @@ public enum ReportWriter {
         writeProvenance(input, pdf: pdf)
         try pdf.finish()
         return Written(figures: cells.figures, tables: cells.tables)
+    }
+
+    /// Every `{{name}}` of every text cell has a value in this run, before any file is written.
+    static func checkTextCells(_ input: ReportInput) throws {
+        let values = Tables.values(input.report)
+        for case let .text(template, line) in input.blocks {
+            guard let names = Tables.placeholders(template) else {
+                throw ReportError("\(input.source):\(line): text cell has a {{ that is never closed with }}")
+            }
+            for n in names where values[n] == nil {
+                if Tables.valueNames.contains(n) {
+                    throw ReportError("\(input.source):\(line): {{\(n)}} has no value in this run "
+                                      + "(the run has no data for it; see the notebook's sample cell)")
+                }
+                throw ReportError("\(input.source):\(line): unknown {{\(n)}} (known: "
+                                  + Tables.valueNames.joined(separator: ", ") + ")")
+            }
+        }
     }
 
     /// Markdown prose as plain text for the PDF (emphasis and link markup removed).
@@ -134,10 +153,7 @@ struct CellWriter {
                 if t.hasPrefix("#") { pdf.heading(t.drop { $0 == "#" }.trimmingCharacters(in: .whitespaces), size: 13) }
                 else if !t.isEmpty { pdf.paragraph(ReportWriter.plain(t)) }
             }
-        case let .text(template, line):
-            do { _ = try MustacheTemplate(string: template) } catch {
-                throw ReportError("\(input.source):\(line): text cell is not a valid template (\(error))")
-            }
+        case let .text(template, _):
             // Plain text with the values in; the HTML template escapes it once.
             let s = ReportWriter.plainSubstitute(template, values)
             html.append(["text": ["value": s]])

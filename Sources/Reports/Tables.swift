@@ -173,6 +173,25 @@ public enum Tables {
     }
 
     /// Named values for `text:` cells.
+    /// Every name a text cell may use as `{{name}}` (which of them a run has depends on its data).
+    public static let valueNames = [
+        "problems", "rollouts", "best_cell", "best_accuracy", "oracle_t_only", "oracle_l_only", "oracle_joint",
+        "joint_gain_pp", "jaccard", "n_d", "m_d", "redundancy", "saved", "curse", "mean_n_star", "median_keff",
+        "regime", "recommendation", "evidence", "majority", "mean_accuracy", "t2_accuracy", "t2_cost",
+        "depth_lift_ent", "depth_lift_sc", "depth_pass_ent", "depth_pass_sc", "breadth_pass",
+    ]
+
+    /// The `{{name}}` placeholders of a text cell, in order; nil when a `{{` is never closed.
+    public static func placeholders(_ template: String) -> [String]? {
+        var out = [String](), rest = Substring(template)
+        while let open = rest.range(of: "{{") {
+            guard let close = rest[open.upperBound...].range(of: "}}") else { return nil }
+            out.append(rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces))
+            rest = rest[close.upperBound...]
+        }
+        return out
+    }
+
     public static func values(_ r: RunReport) -> [String: String] {
         var v = ["problems": String(r.problems), "rollouts": String(r.rollouts)]
         if let best = r.cells.max(by: { $0.accuracy.value < $1.accuracy.value }) {

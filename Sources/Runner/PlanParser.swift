@@ -8,28 +8,40 @@ extension Plan {
             throw PlanError("\(path): cannot read the plan file")
         }
         let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-        return try parse(yaml: text, source: path, defaultName: stem)
+        let yaml = text.replacingOccurrences(of: "\r\n", with: "\n")
+        if yaml.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw PlanError("\(path): the plan is empty (a plan needs at least name:; see README \"Plans\")")
+        }
+        return try parse(yaml: yaml, source: path, defaultName: stem, requireName: true)
     }
 
     /// Parses YAML text. `lineOffset` shifts reported lines (a notebook cell's position).
     public static func parse(yaml: String, source: String, defaultName: String, lineOffset: Int = 0,
-                             base: Plan? = nil) throws -> Plan {
+                             base: Plan? = nil, requireName: Bool = false) throws -> Plan {
         let node: Node?
         do { node = try Yams.compose(yaml: yaml) } catch let e as YamlError {
             throw PlanError("\(source): invalid YAML: \(yamlMessage(e, lineOffset: lineOffset))")
         }
-        return try parse(node: node, source: source, defaultName: defaultName, lineOffset: lineOffset, base: base)
+        return try parse(node: node, source: source, defaultName: defaultName, lineOffset: lineOffset, base: base,
+                         requireName: requireName)
     }
 
     /// Parses an already composed YAML mapping (a notebook's `sample:` value).
+    /// `requireName`: a plan file must name its run (a notebook's run is named by its file).
     public static func parse(node: Node?, source: String, defaultName: String, lineOffset: Int = 0,
-                             base: Plan? = nil) throws -> Plan {
+                             base: Plan? = nil, requireName: Bool = false) throws -> Plan {
         var plan = base ?? Plan(name: defaultName)
         if base != nil { plan.name = defaultName }
-        guard let root = node else { return plan }
+        guard let root = node else {
+            if requireName { throw PlanError("\(source): the plan is empty (it needs at least name:)") }
+            return plan
+        }
         let r = Reader(source: source, lineOffset: lineOffset)
         var p = PlanFields(plan: plan)
         for (key, value) in try r.mapping(root, "plan") { try p.read(key, value, r) }
+        if requireName && p.nodes["name"] == nil {
+            throw PlanError("\(source): name is required (the run's name in the store), e.g. name: \(defaultName)")
+        }
         return try p.finish(r, source: source, root: root)
     }
 }
@@ -243,11 +255,17 @@ struct PlanFields {
 extension Plan {
     public static func yamlMessage(_ e: YamlError, lineOffset: Int) -> String {
         switch e {
-        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _):
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
+             let .composer(context, problem, mark, _):
             let where_ = context.map { " \($0.text)" } ?? ""
             return "line \(mark.line + lineOffset), column \(mark.column): \(problem)\(where_)"
+        case let .duplicatedKeysInMapping(duplicates, context):
+            return "line \(context.mark.line + lineOffset): duplicate field \(duplicates.sorted().joined(separator: ", "))"
+        case let .reader(problem, offset, _, _):
+            return "\(problem)" + (offset.map { " at byte \($0)" } ?? "")
+        case .dataCouldNotBeDecoded: return "the text is not valid UTF-8"
         default:
-            return "\(e)"
+            return "\(e)".split(separator: "\n").first.map(String.init) ?? "invalid YAML"
         }
     }
 

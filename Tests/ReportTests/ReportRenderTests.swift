@@ -119,6 +119,14 @@ import Testing
         ("# t\n\n```rollbook\nfigure: heatmap\ncaption: a: b\n```\n", "line 5", "mapping"),
         ("# t\n\n```rollbook\nsample: {n: 2}\n```\n\n```rollbook\nsample: {n: 3}\n```\n", "nb.md:8", "only one sample"),
         ("---\ntitle: x\n", "nb.md:1", "never closed"),
+        // A fence left open would swallow the later cells as prose; a typo would make a cell prose.
+        ("# t\n\n```python\nx = 1\n\n```rollbook\nsample: {n: 2}\n", "nb.md:3", "never closed"),
+        ("# t\n\n```rolbook\nsample: {n: 2}\n```\n", "nb.md:3", "did you mean"),
+        ("# t\n\n```rollbook\nsample: {n: 2}\n```\n\n```rollbook\ntext: \"solves {{oracel_joint}}\"\n```\n",
+         "nb.md:8", "unknown {{oracel_joint}}"),
+        ("# t\n\n```rollbook\nsample: {n: 2}\n```\n\n```rollbook\ntext: \"solves {{oracle_joint\"\n```\n",
+         "nb.md:8", "never closed"),
+        ("# t\n\n```rollbook\nsample:\n  n: 2\n  n: 3\n```\n", "nb.md", "duplicate field n"),
     ])
     func notebookErrorsNameTheLine(text: String, position: String, what: String) throws {
         let dir = try RollbookCLI.tempDir("nberr")
@@ -130,6 +138,34 @@ import Testing
         }
         let r = try RollbookCLI.run(["render", path, "--store", dir.appendingPathComponent("s.sqlite").path])
         #expect(r.status != 0 && r.stderr.contains(position), "\(r.stderr)")
+    }
+}
+
+/// Windows line endings are line endings; plan files must name their run and not be empty.
+@Suite struct InputShapeTests {
+    @Test func crlfNotebooksAndPlansParse() throws {
+        let dir = try RollbookCLI.tempDir("crlf")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let nb = dir.appendingPathComponent("nb.md").path
+        try "---\r\ntitle: CRLF\r\n---\r\n# t\r\n\r\n```rollbook\r\nsample: {n: 2}\r\n```\r\n"
+            .write(toFile: nb, atomically: true, encoding: .utf8)
+        let parsed = try Notebook.load(path: nb)
+        #expect(parsed.title == "CRLF" && parsed.plan.n == 2)
+        let plan = dir.appendingPathComponent("p.yaml").path
+        try "name: p\r\ngrid: {n: 3}\r\n".write(toFile: plan, atomically: true, encoding: .utf8)
+        #expect(try Plan.load(path: plan).n == 3)
+    }
+
+    @Test func planFilesMustNameTheirRunAndNotBeEmpty() throws {
+        let dir = try RollbookCLI.tempDir("planname")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for (text, what) in [("", "empty"), ("\n# only a comment\n", "empty"), ("grid: {n: 3}\n", "name is required")] {
+            let plan = dir.appendingPathComponent("p.yaml").path
+            try text.write(toFile: plan, atomically: true, encoding: .utf8)
+            #expect { _ = try Plan.load(path: plan) } throws: { "\($0)".contains(what) && "\($0)".contains(plan) }
+            let r = try RollbookCLI.run(["run", plan, "--store", dir.appendingPathComponent("s.sqlite").path])
+            #expect(r.status != 0 && r.stderr.contains(what) && r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+        }
     }
 }
 
