@@ -81,6 +81,13 @@ public enum NotebookExecutor {
         }
     }
 
+    /// At most 4,000 characters of a response are shown; the rest is named, not dropped silently
+    /// (`rollbook export` has every character).
+    static func shown(_ text: String, limit: Int = 4000) -> String {
+        guard text.count > limit else { return text }
+        return String(text.prefix(limit)) + "\n[… \(text.count - limit) more characters; rollbook export has the full text]"
+    }
+
     /// Every rollout of the run per problem, in problem order.
     static func drillDown(store: RolloutStore, run: String) throws -> [ReportInput.Problem] {
         let problems = try store.problems(run: run)
@@ -91,7 +98,7 @@ public enum NotebookExecutor {
             return ReportInput.Problem(id: pid, question: p?.question ?? "", gold: p?.gold ?? "", tier: p?.tier,
                                        rollouts: byProblem[pid]!.map {
                 ReportInput.Rollout(layers: $0.layers, temperature: $0.temperature, sample: $0.sampleIndex,
-                                    response: $0.response, extracted: $0.extracted, answerClass: $0.answerClass,
+                                    response: shown($0.response), extracted: $0.extracted, answerClass: $0.answerClass,
                                     correct: $0.correct, rule: $0.rule, tokens: $0.tokenCount)
             })
         }

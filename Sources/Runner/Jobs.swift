@@ -131,12 +131,19 @@ extension Runner {
             modelKey = "openai:\(plan.engine.url)|\(plan.engine.api)|\(plan.engine.model ?? plan.model)"
         } else {
             modelPath = try ModelCatalog.resolve(plan.model)
+            guard FileManager.default.fileExists(atPath: modelPath) else {
+                throw PlanError("\(plan.location("model"))model \(modelPath): no such file")
+            }
             modelKey = "sha256:" + (try store.modelHash(path: modelPath))
             blockCount = (try? ModelConfig.blockCount(path: modelPath)) ?? 0
         }
-        let problems = try TaskSpec.load(plan.tasks, relativeTo: baseDir)
-        if problems.isEmpty { throw PlanError("\(plan.name): the task \(plan.tasks) has no problems") }
-        let template = try PromptTemplate.load(name: plan.template, directory: templateDirectory(baseDir))
+        let problems: [Problem], template: PromptTemplate
+        do { problems = try TaskSpec.load(plan.tasks, relativeTo: baseDir) } catch let e as TaskError {
+            throw PlanError("\(plan.location("tasks"))\(e)")
+        }
+        if problems.isEmpty { throw PlanError("\(plan.location("tasks"))the task \(plan.tasks) has no problems") }
+        do { template = try PromptTemplate.load(name: plan.template, directory: templateDirectory(baseDir)) }
+        catch let e as TaskError { throw PlanError("\(plan.location("template"))\(e)") }
         var prompts = problems.map { template.render($0) }
         if plan.chat {
             let model = try Model(path: modelPath)

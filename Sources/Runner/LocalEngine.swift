@@ -43,6 +43,19 @@ public final class LocalEngine: Engine {
         public func index(_ i: Int) -> Int { local[i]! }
     }
 
+    /// Fails, naming the first offender, when a prompt and the token budget do not fit in the
+    /// model's context (checked before any work).
+    public func checkContext(prompts: [String], used: [Int], names: (Int) -> String) throws {
+        let limit = model.config.contextLength
+        for i in used {
+            let n = model.tokenizer.encode(prompts[i], parseSpecial: parseSpecial).count
+            if n + decoding.maxTokens + 1 > limit {
+                throw PlanError("\(names(i)): the prompt is \(n) tokens and max_tokens \(decoding.maxTokens); together "
+                                + "they exceed the model's context length (\(limit) tokens)")
+            }
+        }
+    }
+
     public func session(prompts: [String], used: [Int]) -> Session {
         Session(self, prompts: prompts, used: used, maxTokens: decoding.maxTokens)
     }

@@ -27,7 +27,14 @@ public struct Plan: Sendable, Equatable {
     /// Where rollouts come from: the local CPU engine, or a remote OpenAI-compatible server.
     public var engine = EngineSpec()
 
+    /// Where fields were written ("file:line"), for errors found when the plan is resolved
+    /// (a missing model or template, a bad task spec).
+    public var locations: [String: String] = [:]
+
     public init(name: String) { self.name = name }
+
+    /// "file:line: " of a field, or the empty string.
+    public func location(_ field: String) -> String { locations[field].map { "\($0): " } ?? "" }
 
     public static var defaultDecoding: DecodingParams {
         var d = DecodingParams()

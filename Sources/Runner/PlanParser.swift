@@ -64,6 +64,7 @@ struct PlanFields {
 
     mutating func read(_ key: String, _ value: Node, _ r: Plan.Reader) throws {
         nodes[key] = value
+        if let m = value.mark { plan.locations[key] = "\(r.source):\(m.line + r.lineOffset)" }
         switch key {
         case "name": plan.name = try r.string(value, key)
         case "model": plan.model = try r.string(value, key)

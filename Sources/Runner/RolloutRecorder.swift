@@ -45,11 +45,19 @@ final class RolloutRecorder {
     }
 
     /// Commits what is buffered.
+    /// Commits what is buffered (with the run's record, the first time there is work).
     func flush() throws {
-        if buffer.isEmpty && record == nil { return }
+        if buffer.isEmpty { return }
         generated += try store.insert(buffer, record: record)
         record = nil
         buffer.removeAll(keepingCapacity: true)
         lastFlush = Date()
+    }
+
+    /// The end of a successful run: what is buffered, and the run's record if no batch carried it.
+    func finish() throws {
+        try flush()
+        if let record { try store.recordRun(record) }
+        record = nil
     }
 }

@@ -42,7 +42,7 @@ public enum Runner {
         do {
             try runStrategies(prep, missing: missing, needFeatures: needFeatures, engine: engine,
                               recorder: recorder, store: store)
-            try recorder.flush()
+            try recorder.finish()
         } catch {
             // Keep what arrived before the failure.
             try? recorder.flush()
@@ -101,6 +101,10 @@ public enum Runner {
     /// then the strategy's own rollouts.
     static func runStrategies(_ prep: PreparedRun, missing: [Job], needFeatures: [Int], engine: Engine,
                               recorder: RolloutRecorder, store: RolloutStore) throws {
+        if let local = engine as? LocalEngine {
+            let used = Array(Set(missing.map(\.problem)).union(needFeatures)).sorted()
+            try local.checkContext(prompts: prep.prompts, used: used) { "problem \(prep.problems[$0].id)" }
+        }
         try BreadthStrategy.run(prep, missing: missing, featuresFor: needFeatures, engine: engine,
                                 recorder: recorder, store: store)
         try recorder.flush()

@@ -131,3 +131,45 @@ import Testing
         #expect { try fresh.putProblems(taskKey: "t", []) } throws: { "\($0)".contains("read-only") }
     }
 }
+
+@Suite(.serialized) struct ReproducibilityTests {
+    /// The same store and options give the same bytes: sums never iterate a Dictionary.
+    /// (Each process seeds Dictionary order differently, so three processes would differ.)
+    @Test func analyzeJSONIsByteReproducibleAcrossProcesses() throws {
+        let dir = try RollbookCLI.tempDir("repro")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("s.sqlite").path
+        try FileManager.default.copyItem(atPath: FixtureDir(target: "StoreTests").path("v1/store-v1.sqlite"), toPath: path)
+        for run in ["v1-breadth", "v1-depth", "v1-refine"] {
+            let outs = try (0..<3).map { _ in
+                try RollbookCLI.run(["analyze", run, "--store", path, "--json", "--resamples", "200"]).stdout
+            }
+            #expect(!outs[0].isEmpty && outs[0] == outs[1] && outs[1] == outs[2], "\(run)")
+        }
+    }
+
+    /// A prompt that cannot fit the model's context with its token budget is refused before
+    /// any work, naming the problem; a missing model file or template names the plan's line.
+    @Test func unrunnablePlansFailBeforeAnyWork() throws {
+        let dir = try RollbookCLI.tempDir("unrunnable")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = dir.appendingPathComponent("s.sqlite").path
+        let long = String(repeating: "seven plus nine is sixteen, ", count: 1600)
+        let tasks = dir.appendingPathComponent("long.jsonl").path
+        try "{\"id\": \"huge\", \"question\": \"\(long)\", \"answer\": \"1\"}\n".write(toFile: tasks, atomically: true, encoding: .utf8)
+        let plan = dir.appendingPathComponent("long.yaml").path
+        try "name: long\ntasks: jsonl:long.jsonl?question=question&gold=answer&id=id\nmax_tokens: 16\n"
+            .write(toFile: plan, atomically: true, encoding: .utf8)
+        let r = try RollbookCLI.run(["run", plan, "--store", store, "--quiet"])
+        #expect(r.status != 0 && r.stderr.contains("problem huge") && r.stderr.contains("context length"), "\(r.stderr)")
+        #expect(try RolloutStore(path: store).runNames().isEmpty)
+        for (text, what) in [("name: m\nmodel: /nonexistent/m.gguf\n", "m.yaml:2: model /nonexistent/m.gguf: no such file"),
+                             ("name: m\ntemplate: nosuch\n", "m.yaml:2: unknown prompt template"),
+                             ("name: m\ntasks: bogus:x\n", "m.yaml:2: task 'bogus:x'")] {
+            let p = dir.appendingPathComponent("m.yaml").path
+            try text.write(toFile: p, atomically: true, encoding: .utf8)
+            let e = try RollbookCLI.run(["run", p, "--store", store, "--quiet"])
+            #expect(e.status != 0 && e.stderr.contains(what) && !e.stderr.contains("NSCocoaErrorDomain"), "\(e.stderr)")
+        }
+    }
+}
