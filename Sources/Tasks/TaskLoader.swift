@@ -55,7 +55,7 @@ public enum TaskLoader {
                 gold = String(g[r.upperBound...]).trimmingCharacters(in: .whitespacesAndNewlines)
             case .math:
                 if let a = o["answer"] as? String { gold = a }
-                else if let b = Grader.lastBraced(g, commands: ["\\boxed", "\\fbox"]) { gold = b }
+                else if let b = Extractor.lastBoxed(g) { gold = b }
                 else { throw TaskError.badLine(path: path, line: line, reason: "no 'answer' field and no \\boxed{} in the solution") }
             }
             let id = mapping.id.flatMap { text([$0]) } ?? "\(line)"
