@@ -27,7 +27,10 @@ enum AnswerParser {
         var s = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         // A box around the whole answer (\boxed{\boxed{4}}).
         while let inner = Extractor.wholeBox(s) { s = inner.trimmingCharacters(in: .whitespaces) }
+        // Matrix row breaks (\\) must survive the "\ " (space) replacement.
+        s = s.replacingOccurrences(of: "\\\\", with: "\u{1}")
         for (a, b) in replacements where s.contains(a) { s = s.replacingOccurrences(of: a, with: b) }
+        s = s.replacingOccurrences(of: "\u{1}", with: "\\\\")
         s = textCommands(s)
         s = s.replacingOccurrences(of: " or ", with: ", ").replacingOccurrences(of: " and ", with: ", ")
         // "x \in [5, 14)": the set is the answer.
@@ -59,10 +62,17 @@ enum AnswerParser {
                     let content = String(c[(i + w.count + 1)..<j])
                     let t = content.trimmingCharacters(in: .whitespaces).lowercased()
                     if t == "or" || t == "and" || t == "," { out += ", " }
+                    else if ExprParser.functions.contains(t) { out += "\\operatorname{\(t)}" }
                     else if cmd == "\\operatorname" || cmd == "\\mathrm" && t.count <= 3 && !t.contains(" ") && !hasUnitLook(t) {
                         out += String(c[i...j])   // \mathrm{e}, \operatorname{lcm}: kept for the expression parser
                     } else if hasDigitOutside && !t.isEmpty && t.allSatisfy({ $0.isLetter || $0 == " " || $0 == "." || $0 == "/" || $0 == "^" || $0.isNumber }) && t.contains(where: \.isLetter) && t.count > 1 {
-                        out += " "            // a unit: "5\text{ cm}"
+                        out += " "            // a unit: "5\text{ cm}", "5\text{cm}^2"
+                        var k = j + 1
+                        if k + 1 < c.count, c[k] == "^" {
+                            if c[k + 1].isNumber { k += 2 } else if c[k + 1] == "{", k + 3 < c.count, c[k + 2].isNumber, c[k + 3] == "}" { k += 4 }
+                        }
+                        i = k
+                        continue outer
                     } else { out += content }
                     i = j + 1
                     continue outer
@@ -130,6 +140,10 @@ enum AnswerParser {
         if t.hasPrefix("\\{") && t.hasSuffix("\\}") {
             let inner = String(t.dropFirst(2).dropLast(2))
             return .set(splitTop(inner, ",").map { value($0, depth: depth + 1) })
+        }
+        // A named point: "P(1, 2)".
+        if let f = t.first, f.isUppercase, f.isASCII, t.dropFirst().first == "(", let (o, inner, c) = wrapped(String(t.dropFirst())), hasTopLevel(inner, ",") {
+            return .bracket(open: o, splitTop(inner, ",").map { value($0, depth: depth + 1) }, close: c)
         }
         if let (o, inner, c) = wrapped(t), hasTopLevel(inner, ",") {
             return .bracket(open: o, splitTop(inner, ",").map { value($0, depth: depth + 1) }, close: c)

@@ -83,7 +83,7 @@ enum Lexer {
 /// Recursive-descent parser with a hard depth cap and node budget. Failure (nil) means
 /// "not an expression"; the caller then compares the answer as text.
 struct ExprParser {
-    static let maxDepth = 48
+    static let maxDepth = 64
     static let maxNodes = 4000
 
     let t: [Token]
@@ -147,8 +147,8 @@ struct ExprParser {
     }
 
     mutating func product() -> Expr? {
-        guard enter() else { return nil }
-        defer { depth -= 1 }
+        nodes += 1
+        guard nodes <= ExprParser.maxNodes, !failed else { failed = true; return nil }
         guard var acc = unary() else { return nil }
         var factors = [Expr]()
         while !failed {
@@ -184,8 +184,8 @@ struct ExprParser {
     }
 
     mutating func power() -> Expr? {
-        guard enter() else { return nil }
-        defer { depth -= 1 }
+        nodes += 1
+        guard nodes <= ExprParser.maxNodes, !failed else { failed = true; return nil }
         guard var b = postfix() else { return nil }
         if eat("^") {
             guard let e = exponent() else { return nil }
@@ -197,6 +197,8 @@ struct ExprParser {
 
     /// The exponent of ^: a braced group, or one signed atom (2^-1, x^2, e^{i\pi}).
     mutating func exponent() -> Expr? {
+        guard enter() else { return nil }
+        defer { depth -= 1 }
         if eat("-") { return exponent().map { .neg($0) } }
         return postfix()
     }
@@ -272,8 +274,8 @@ struct ExprParser {
     }
 
     mutating func atom() -> Expr? {
-        guard enter() else { return nil }
-        defer { depth -= 1 }
+        nodes += 1
+        guard nodes <= ExprParser.maxNodes, !failed else { failed = true; return nil }
         guard let tok = peek else { return nil }
         switch tok {
         case .num(let s):

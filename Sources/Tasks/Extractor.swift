@@ -116,6 +116,8 @@ enum Extractor {
         let ps = phrases.map { Array($0.utf8) }
         var k = b.count - 1
         while k >= 0 {
+            let c0 = b[k] >= 65 && b[k] <= 90 ? b[k] + 32 : b[k]
+            if c0 != 102 && c0 != 116 && c0 != 97 { k -= 1; continue }   // f, t, a start every phrase
             for p in ps where k + p.count <= b.count {
                 var ok = true
                 for j in p.indices { let c = b[k + j]; if (c >= 65 && c <= 90 ? c + 32 : c) != p[j] { ok = false; break } }
@@ -164,7 +166,8 @@ enum Extractor {
                 let command = s > 0 && b[s - 1] == bs
                 let word = String(decoding: b[s...e], as: UTF8.self)
                 let mathy = command || (len == 1 && !(["a", "A", "I"].contains(word) && s > 0 && b[s - 1] == UInt8(ascii: " ")))
-                    || ["sqrt", "pi"].contains(word)
+                    || ["sqrt", "pi"].contains(word) || (["or", "and"].contains(word) && s > 0 && b[s - 1] == UInt8(ascii: " ")
+                        && s > 1 && b[s - 2] == lb)
                 guard mathy else { return 0 }
                 return leftward ? k - s + 1 : e - k + 1
             }
