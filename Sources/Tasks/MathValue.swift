@@ -52,7 +52,7 @@ public indirect enum MathValue: Sendable, Equatable {
         let vals = pts.map { e.eval($0) }
         guard vals.allSatisfy(\.isFinite) else { return e.text }
         func f(_ x: Double) -> String { abs(x) < 1e-12 ? "0" : String(format: "%.10g", x) }
-        let body = vals.map { abs($0.im) < 1e-12 * max(1, abs($0.re)) ? f($0.re) : "\(f($0.re))\(f($0.im))i" }
+        let body = vals.map { abs($0.im) < 1e-12 * max(1, abs($0.re)) ? f($0.re) : "\(f($0.re))\($0.im < 0 ? "" : "+")\(f($0.im))i" }
             .joined(separator: ";")
         return vs.isEmpty ? "≈" + body : "f(\(vs.sorted().joined(separator: ",")))≈" + body
     }
