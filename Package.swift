@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
+        .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
@@ -29,7 +30,7 @@ let package = Package(
         .target(name: "LinAlg", dependencies: ["CBLAS"], swiftSettings: simdFlags),
         .target(name: "Seeds"),
         .target(name: "Sampling", dependencies: ["Seeds"]),
-        .target(name: "Tasks", dependencies: ["Seeds"]),
+        .target(name: "Tasks", dependencies: ["Seeds", .product(name: "BigInt", package: "BigInt")]),
         .systemLibrary(name: "CCairo", path: "Sources/CCairo", pkgConfig: "cairo",
                        providers: [.apt(["libcairo2-dev"])]),
         .target(name: "Analysis", dependencies: ["Seeds", "LinAlg"]),

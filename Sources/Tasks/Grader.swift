@@ -25,35 +25,38 @@ public struct Verdict: Sendable, Equatable, Codable {
     }
 }
 
-/// Answer extraction, normalisation and equivalence (METHODS.md section 0).
+/// Answer extraction, parsing and equivalence (METHODS.md section 0).
 ///
-/// Extraction priority: the last `\boxed{}` (or `\fbox{}`), then GSM8K's `#### x`, then the
-/// last "the answer is x" / "answer: x", then the last number or LaTeX fraction in the text.
-/// Normalisation strips `$`, `\(`/`\[` delimiters, markdown bold, `\text{}` wrappers, units
-/// after a number, thousands separators, percent signs, trailing punctuation; `\dfrac`,
-/// `\tfrac`, `\frac12`, `\sqrt`, `\pi`, `\cdot`, `\times` become plain maths. Equivalence is
-/// exact rational arithmetic (1/2 = 0.5 = \frac{1}{2}), 1e-9 relative when sqrt or pi is
-/// involved, element-wise for tuples and intervals, order-free for sets.
+/// Extraction priority: the last `\boxed{}` / `\fbox{}` (nested braces), then GSM8K's `#### x`,
+/// then the last "the (final) answer is x" / "answer: x", then the last whole expression in the
+/// text. The answer is parsed by kind (numbers as exact big rationals, expressions, tuples,
+/// sets and solution lists, intervals and inequalities, equations, matrices, bases, choices,
+/// text; see `AnswerParser`) and compared by kind (`Equivalence`): exactly where the value is
+/// rational, else at seeded random points with a relative tolerance.
 public struct Grader: Sendable {
-    public static let version = "rollbook-grader/1"
+    public static let version = "rollbook-grader/2"
     public static let noAnswer = "<no answer>"
 
     public init() {}
 
     public func grade(response: String, gold: String) -> Verdict {
-        let goldValue = Grader.value(of: Grader.goldText(gold))
-        guard let (text, rule) = Grader.extract(response) else {
+        let goldValue = AnswerParser.parse(Extractor.goldText(gold))
+        guard let (text, rule) = Extractor.extract(response) else {
             return Verdict(extracted: nil, answerClass: Grader.noAnswer, correct: false, rule: "none",
-                           reason: "no boxed answer, '####', 'the answer is', or number in the response")
+                           reason: "no boxed answer, '####', 'the answer is', or expression in the response")
         }
-        let v = Grader.value(of: text)
-        let ok = v.equivalent(to: goldValue)
-        return Verdict(extracted: text, answerClass: v.key, correct: ok, rule: rule,
-                       reason: ok ? nil : "\(v.key) is not equivalent to the gold \(goldValue.key)")
+        let v = AnswerParser.parse(text)
+        let (ok, why) = Equivalence.compare(gold: goldValue, response: v)
+        let cls = v.key
+        return Verdict(extracted: text, answerClass: cls.isEmpty ? Grader.noAnswer : cls, correct: ok, rule: rule,
+                       reason: ok ? why : "\(why) (answer \(Grader.short(cls)), gold \(Grader.short(goldValue.key)))")
     }
+
+    static func short(_ s: String) -> String { s.count <= 80 ? s : String(s.prefix(77)) + "..." }
 
     /// Equivalence class of a free-form answer (for votes and diversity).
     public static func answerClass(_ response: String) -> String {
+<<<<<<< HEAD
         guard let (t, _) = extract(response) else { return noAnswer }
         return value(of: t).key
     }
@@ -184,5 +187,10 @@ public struct Grader: Sendable {
         guard let re = try? NSRegularExpression(pattern: pattern) else { return s }
         return re.stringByReplacingMatches(in: s, range: NSRange(location: 0, length: (s as NSString).length),
                                            withTemplate: template)
+=======
+        guard let (t, _) = Extractor.extract(response) else { return noAnswer }
+        let k = AnswerParser.parse(t).key
+        return k.isEmpty ? noAnswer : k
+>>>>>>> grader
     }
 }

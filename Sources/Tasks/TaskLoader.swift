@@ -63,11 +63,16 @@ public enum TaskLoader {
                 gold = String(g[r.upperBound...]).trimmingCharacters(in: .whitespacesAndNewlines)
             case .math:
                 if let a = o["answer"] as? String { gold = a }
+<<<<<<< HEAD
                 else if let b = Grader.lastBraced(g, commands: ["\\boxed", "\\fbox"]) { gold = b }
                 else {
                     throw TaskError.badLine(path: path, line: line,
                                             reason: "no 'answer' field and no \\boxed{} in the solution")
                 }
+=======
+                else if let b = Extractor.lastBoxed(g) { gold = b }
+                else { throw TaskError.badLine(path: path, line: line, reason: "no 'answer' field and no \\boxed{} in the solution") }
+>>>>>>> grader
             }
             let id = mapping.id.flatMap { text([$0]) } ?? "\(line)"
             guard seen.insert(id).inserted else { throw TaskError.duplicateID(path: path, line: line, id: id) }
