@@ -17,8 +17,7 @@ public struct FieldMapping: Sendable, Equatable {
     public static let gsm8k = FieldMapping(question: ["question"], gold: ["answer"], goldFormat: .gsm8k)
     /// MATH-style: `problem` or `question`; gold from an `answer` field, else the last
     /// `\boxed{}` of `solution`.
-    public static let math = FieldMapping(question: ["problem", "question"], gold: ["answer", "solution"],
-                                          id: "unique_id", goldFormat: .math)
+    public static let math = FieldMapping(question: ["problem", "question"], gold: ["answer", "solution"], id: "unique_id", goldFormat: .math)
 
     public static func preset(_ name: String) -> FieldMapping? {
         switch name { case "gsm8k": return .gsm8k; case "math": return .math; default: return nil }
@@ -31,12 +30,10 @@ public enum TaskLoader {
         guard let data = FileManager.default.contents(atPath: path) else { throw TaskError.cannotRead(path: path) }
         var out = [Problem]()
         var seen = Set<String>()
-        for (i, raw) in String(decoding: data, as: UTF8.self)
-            .split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (i, raw) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = i + 1
             if raw.trimmingCharacters(in: .whitespaces).isEmpty { continue }
-            guard let obj = try? JSONSerialization.jsonObject(with: Data(raw.utf8)),
-                  let o = obj as? [String: Any] else {
+            guard let obj = try? JSONSerialization.jsonObject(with: Data(raw.utf8)), let o = obj as? [String: Any] else {
                 throw TaskError.badLine(path: path, line: line, reason: "not a JSON object")
             }
             func text(_ names: [String]) -> String? {
@@ -46,13 +43,8 @@ public enum TaskLoader {
                 }
                 return nil
             }
-            guard let q = text(mapping.question) else {
-                throw TaskError.missingField(path: path, line: line,
-                                             field: mapping.question.joined(separator: "' or '"))
-            }
-            guard let g = text(mapping.gold) else {
-                throw TaskError.missingField(path: path, line: line, field: mapping.gold.joined(separator: "' or '"))
-            }
+            guard let q = text(mapping.question) else { throw TaskError.missingField(path: path, line: line, field: mapping.question.joined(separator: "' or '")) }
+            guard let g = text(mapping.gold) else { throw TaskError.missingField(path: path, line: line, field: mapping.gold.joined(separator: "' or '")) }
             let gold: String
             switch mapping.goldFormat {
             case .plain: gold = g
@@ -63,16 +55,8 @@ public enum TaskLoader {
                 gold = String(g[r.upperBound...]).trimmingCharacters(in: .whitespacesAndNewlines)
             case .math:
                 if let a = o["answer"] as? String { gold = a }
-<<<<<<< HEAD
-                else if let b = Grader.lastBraced(g, commands: ["\\boxed", "\\fbox"]) { gold = b }
-                else {
-                    throw TaskError.badLine(path: path, line: line,
-                                            reason: "no 'answer' field and no \\boxed{} in the solution")
-                }
-=======
                 else if let b = Extractor.lastBoxed(g) { gold = b }
                 else { throw TaskError.badLine(path: path, line: line, reason: "no 'answer' field and no \\boxed{} in the solution") }
->>>>>>> grader
             }
             let id = mapping.id.flatMap { text([$0]) } ?? "\(line)"
             guard seen.insert(id).inserted else { throw TaskError.duplicateID(path: path, line: line, id: id) }

@@ -155,10 +155,11 @@ import TestSupport
         let proxied = Dictionary(uniqueKeysWithValues: try RolloutStore(path: store2).rollouts(run: "proxied").map {
             ("\($0.problemID)/\($0.temperature)/\($0.sampleIndex)", $0)
         })
-        // What is guaranteed: the same rollouts (keys) arrive. A server's logits are not
+        // What is guaranteed: the same rollouts (problem, cell, sample) arrive. A server's logits are not
         // bit-stable across calls (prompt cache, batch composition), so log-probs are compared
         // with a tolerance, and only where the sampled text came out the same.
-        #expect(Set(proxied.values.map(\.key)) == Set(direct.map(\.key)))
+        // (Keys differ: a server's rollouts are keyed by its URL, and the proxy's is another.)
+        #expect(Set(proxied.keys) == Set(direct.map { "\($0.problemID)/\($0.temperature)/\($0.sampleIndex)" }))
         var sameText = 0
         for r in direct {
             let p = try #require(proxied["\(r.problemID)/\(r.temperature)/\(r.sampleIndex)"])

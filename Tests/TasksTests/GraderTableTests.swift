@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import Seeds
-@testable import Tasks
+import Tasks
 
 /// The committed case table (Fixtures/grader_cases.jsonl): labels by construction, each with a reason.
 @Suite struct GraderTableTests {
@@ -160,5 +160,20 @@ import Seeds
                 #expect(timed("\\boxed{\(s)}", s) < GraderRobustnessTests.bound, "\(o) x \(depth)")
             }
         }
+    }
+}
+
+/// Votes count answers, not spellings: every correct response takes the gold's class.
+@Suite struct CorrectClassTests {
+    @Test func correctResponsesShareTheGoldsClass() {
+        let g = Grader()
+        let a = g.grade(response: "The answer is 1.41421356237", gold: "\\sqrt{2}")
+        let b = g.grade(response: "\\boxed{\\sqrt{2}}", gold: "\\sqrt{2}")
+        let c = g.grade(response: "\\boxed{\\frac{2}{\\sqrt{2}}}", gold: "\\sqrt{2}")
+        #expect(b.correct && c.correct)
+        #expect(b.answerClass == c.answerClass)
+        if a.correct { #expect(a.answerClass == b.answerClass) }
+        let wrong = g.grade(response: "\\boxed{\\sqrt{3}}", gold: "\\sqrt{2}")
+        #expect(!wrong.correct && wrong.answerClass != b.answerClass)
     }
 }
