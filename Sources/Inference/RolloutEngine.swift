@@ -226,7 +226,9 @@ public final class RolloutEngine {
         if state.captureFeatures {
             var seen = Set<Int>()
             for (i, s) in active.enumerated() where s.spec.branch == nil && s.steps.isEmpty
-                && !state.featuresSent.contains(s.spec.prompt) && seen.insert(s.spec.prompt).inserted { tapRows.append(i) }
+                && !state.featuresSent.contains(s.spec.prompt) && seen.insert(s.spec.prompt).inserted {
+                tapRows.append(i)
+            }
         }
         try decoder.step(active.map(\.kv), tokens: active.map(\.pending),
                          taps: tapRows.isEmpty ? nil : state.tapBuffer, tapRows: tapRows)
@@ -328,7 +330,8 @@ public final class RolloutEngine {
         defer { stats = saved }
         let use = prompts.indices.filter { !prompts[$0].isEmpty }.prefix(4)
         var out = [Float]()
-        try run(prompts: prompts, specs: use.map { RolloutSpec(prompt: $0, maxTokens: 32, stopAtEndOfGeneration: false) }) { r in
+        try run(prompts: prompts, specs: use.map { RolloutSpec(prompt: $0, maxTokens: 32,
+                                                               stopAtEndOfGeneration: false) }) { r in
             out += r.steps.map(\.entropy)
         }
         return out
@@ -373,9 +376,12 @@ public final class RolloutEngine {
                 for b in live {
                     iterations[b] += 1
                     let cur = decoder.logits + b * vocab
-                    let d = previous[b]!.withUnsafeBufferPointer { EGLRConfig.divergence(cfg.divergence, cur, $0.baseAddress!, vocab) }
+                    let d = previous[b]!.withUnsafeBufferPointer { EGLRConfig.divergence(cfg.divergence, cur,
+                                                                                         $0.baseAddress!, vocab) }
                     divergence[b] = d
-                    if d >= cfg.eps { next.append(b); previous[b] = Array(UnsafeBufferPointer(start: cur, count: vocab)) }
+                    if d >= cfg.eps {
+                        next.append(b); previous[b] = Array(UnsafeBufferPointer(start: cur, count: vocab))
+                    }
                 }
                 live = next
             }
@@ -397,7 +403,8 @@ public final class RolloutEngine {
     /// (fork, not recompute), so a greedy child reproduces the parent bit for bit.
     public func fork(_ r: RolloutResult, at position: Int) throws -> Branch {
         guard let kv = r.kv else {
-            throw ModelError.badHyperparameter(path: model.path, key: "fork", value: "rollout \(r.tag) kept no K/V (set keepKV)")
+            throw ModelError.badHyperparameter(path: model.path, key: "fork",
+                                               value: "rollout \(r.tag) kept no K/V (set keepKV)")
         }
         let generatedBefore = r.spec.branch?.generated.count ?? 0
         let local = position - generatedBefore          // tokens generated in this rollout to keep
@@ -423,6 +430,7 @@ public final class RolloutEngine {
         let all = prompt + generated.prefix(position)
         let cache = prefill.makeCache(capacity: all.count)
         if all.count > 1 { try prefill.forward(Array(all.dropLast()), cache: cache) }
-        return Branch(kv: cache, length: all.count - 1, pendingToken: all.last!, generated: Array(generated.prefix(position)))
+        return Branch(kv: cache, length: all.count - 1, pendingToken: all.last!,
+                      generated: Array(generated.prefix(position)))
     }
 }

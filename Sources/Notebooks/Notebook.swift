@@ -134,7 +134,8 @@ struct NotebookParser {
         guard info == "rollbook" else {
             if let info {
                 if info != "rollbook" && NotebookParser.looksLikeRollbook(info) {
-                    throw PlanError("\(path):\(i + 1): fence ```\(info) is not a rollbook cell; did you mean ```rollbook?")
+                    throw PlanError("\(path):\(i + 1): fence ```\(info) is not a rollbook cell; "
+                                    + "did you mean ```rollbook?")
                 }
                 let opened = i
                 prose.append(line); i += 1

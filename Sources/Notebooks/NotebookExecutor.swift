@@ -85,7 +85,8 @@ public enum NotebookExecutor {
     /// (`rollbook export` has every character).
     static func shown(_ text: String, limit: Int = 4000) -> String {
         guard text.count > limit else { return text }
-        return String(text.prefix(limit)) + "\n[… \(text.count - limit) more characters; rollbook export has the full text]"
+        let rest = text.count - limit
+        return String(text.prefix(limit)) + "\n[… \(rest) more characters; rollbook export has the full text]"
     }
 
     /// Every rollout of the run per problem, in problem order.

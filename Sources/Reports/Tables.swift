@@ -87,7 +87,8 @@ public enum Tables {
                          + "each A_x(N) is maj@N over the problem's whole pool"])
         }
         rows += a.rows.prefix(8).map {
-            let tokens = String(format: "%.0f", $0.wastedTokens), type = $0.type.replacingOccurrences(of: "_", with: " ")
+            let tokens = String(format: "%.0f",
+                                $0.wastedTokens), type = $0.type.replacingOccurrences(of: "_", with: " ")
             return ["most wasteful: \($0.problem)", "N*=\($0.needed), \(tokens) tokens, \(type)"]
         }
         return TableOutput(title: "Budget audit (L=\(a.cell.layers), T=\(a.cell.temperature))",

@@ -22,7 +22,8 @@ enum Grading {
         let gold = Dictionary(cached.map { ($0.key, prep.problems[$0.problem].gold) }, uniquingKeysWith: { a, _ in a })
         let grader = Grader()
         var done = 0
-        for part in stride(from: 0, to: missing.count, by: 500).map({ Array(missing[$0..<min(missing.count, $0 + 500)]) }) {
+        for part in stride(from: 0, to: missing.count, by: 500).map({ Array(missing[$0..<min(missing.count,
+                                                                                             $0 + 500)]) }) {
             let texts = try store.responses(part.map(\.key))
             let verdicts = part.compactMap { m -> StoredVerdict? in
                 guard let text = texts[m.key], let g = gold[m.key] else { return nil }

@@ -261,7 +261,8 @@ extension Plan {
             let where_ = context.map { " \($0.text)" } ?? ""
             return "line \(mark.line + lineOffset), column \(mark.column): \(problem)\(where_)"
         case let .duplicatedKeysInMapping(duplicates, context):
-            return "line \(context.mark.line + lineOffset): duplicate field \(duplicates.sorted().joined(separator: ", "))"
+            let fields = duplicates.sorted().joined(separator: ", ")
+            return "line \(context.mark.line + lineOffset): duplicate field \(fields)"
         case let .reader(problem, offset, _, _):
             return "\(problem)" + (offset.map { " at byte \($0)" } ?? "")
         case .dataCouldNotBeDecoded: return "the text is not valid UTF-8"

@@ -100,7 +100,8 @@ extension RolloutStore {
     static let columnCount = 30
 
     /// The rollout columns (prefixed r.) followed by the run's verdict columns, for a run's members.
-    static let memberColumns = columns.split(separator: ",").map { "r." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+    static let memberColumns = columns.split(separator: ",")
+        .map { "r." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         .joined(separator: ", ") + ", v.extracted, v.answer_class, v.correct, v.rule, v.grader_version, m.gold_hash"
 
     /// A run's members with their rollout and the verdict under the run's gold and grader.

@@ -52,7 +52,9 @@ extension RolloutStore {
             """, arguments: [r.name, r.plan, r.modelKey, r.members.count, Date().timeIntervalSince1970, r.info,
                              r.blockCount, r.planHash, r.source, r.taskKey, r.graderVersion])
         try db.execute(sql: "DELETE FROM run_members WHERE run = ?", arguments: [r.name])
-        let stmt = try db.cachedStatement(sql: "INSERT OR IGNORE INTO run_members (run, key, gold_hash) VALUES (?, ?, ?)")
+        let stmt = try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO run_members (run, key, gold_hash) VALUES (?, ?, ?)
+            """)
         for m in r.members { try stmt.execute(arguments: [r.name, m.key, m.goldHash]) }
     }
 

@@ -109,7 +109,9 @@ public final class RolloutStore: @unchecked Sendable {
         do {
             let q = try DatabaseQueue(path: path, configuration: config)
             (tables, applied) = try q.read { db in
-                let t = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+                let t = try String.fetchAll(db, sql: """
+                    SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name
+                    """)
                 let a = t.contains("grdb_migrations")
                     ? try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") : []
                 return (t, a)
@@ -144,7 +146,9 @@ public final class RolloutStore: @unchecked Sendable {
 
     /// A read transaction.
     func read<T>(_ body: (Database) throws -> T) throws -> T {
-        do { return try db.read(body) } catch let e as DatabaseError { throw RolloutStore.storeError(path, e, doing: "read") }
+        do { return try db.read(body) } catch let e as DatabaseError {
+            throw RolloutStore.storeError(path, e, doing: "read")
+        }
     }
 
     /// A write transaction: all or nothing; errors name the store.

@@ -7,19 +7,23 @@ enum AnswerParser {
     static let maxDepth = 8
 
     static func parse(_ raw: String) -> MathValue {
-        guard raw.utf8.count <= maxLength * 4, raw.count <= maxLength else { return .text(textKey(String(raw.prefix(maxLength)))) }
+        guard raw.utf8.count <= maxLength * 4, raw.count <= maxLength else {
+            return .text(textKey(String(raw.prefix(maxLength))))
+        }
         return value(clean(raw), depth: 0)
     }
 
     // MARK: cleaning
 
     static let replacements: [(String, String)] = [
-        ("\\displaystyle", ""), ("\\textstyle", ""), ("\\left", ""), ("\\right", ""), ("\\!", ""), ("\\,", ""), ("\\;", " "),
+        ("\\displaystyle", ""), ("\\textstyle",
+                                 ""), ("\\left", ""), ("\\right", ""), ("\\!", ""), ("\\,", ""), ("\\;", " "),
         ("\\:", " "), ("\\quad", " "), ("\\qquad", " "), ("\\ ", " "), ("\\$", ""), ("$", ""), ("\\(", ""), ("\\)", ""),
         ("\\[", ""), ("\\]", ""), ("**", ""), ("^{\\circ}", ""), ("^\\circ", ""), ("\\circ", ""), ("°", ""),
         ("\\degree", ""), ("\\%", ""), ("%", ""), ("{,}", ","), ("\\dfrac", "\\frac"), ("\\tfrac", "\\frac"),
         ("−", "-"), ("\\lbrace", "\\{"), ("\\rbrace", "\\}"), ("\\lvert", "|"), ("\\rvert", "|"), ("\\vert", "|"),
-        ("\\leqslant", "\\le"), ("\\geqslant", "\\ge"), ("\\leq", "\\le"), ("\\geq", "\\ge"), ("\\lt", "<"), ("\\gt", ">"),
+        ("\\leqslant", "\\le"), ("\\geqslant",
+                                 "\\ge"), ("\\leq", "\\le"), ("\\geq", "\\ge"), ("\\lt", "<"), ("\\gt", ">"),
         ("≤", "\\le"), ("≥", "\\ge"), ("\n", " "), ("\\mathbb{R}", "(-\\infty,\\infty)"),
     ]
 
@@ -42,7 +46,8 @@ enum AnswerParser {
         return s.trimmingCharacters(in: .whitespaces)
     }
 
-    static let textCmds = ["\\text", "\\textbf", "\\textit", "\\mathrm", "\\mbox", "\\mathbf", "\\textrm", "\\operatorname"]
+    static let textCmds = ["\\text", "\\textbf", "\\textit", "\\mathrm", "\\mbox", "\\mathbf", "\\textrm",
+                           "\\operatorname"]
 
     /// `\text{...}` groups: "or"/"and" separate solutions; unit words after a number are dropped;
     /// otherwise the content stays. One left-to-right pass.
@@ -57,7 +62,9 @@ enum AnswerParser {
                     let w = Array(cmd)
                     guard i + w.count < c.count, Array(c[i..<(i + w.count)]) == w, c[i + w.count] == "{" else { continue }
                     var d = 0, j = i + w.count
-                    while j < c.count { if c[j] == "{" { d += 1 } else if c[j] == "}" { d -= 1; if d == 0 { break } }; j += 1 }
+                    while j < c.count {
+                        if c[j] == "{" { d += 1 } else if c[j] == "}" { d -= 1; if d == 0 { break } }; j += 1
+                    }
                     guard j < c.count else { break }
                     let content = String(c[(i + w.count + 1)..<j])
                     let t = content.trimmingCharacters(in: .whitespaces).lowercased()
@@ -69,7 +76,9 @@ enum AnswerParser {
                         out += " "            // a unit: "5\text{ cm}", "5\text{cm}^2"
                         var k = j + 1
                         if k + 1 < c.count, c[k] == "^" {
-                            if c[k + 1].isNumber { k += 2 } else if c[k + 1] == "{", k + 3 < c.count, c[k + 2].isNumber, c[k + 3] == "}" { k += 4 }
+                            if c[k + 1].isNumber {
+                                k += 2 } else if c[k + 1] == "{", k + 3 < c.count, c[k + 2].isNumber, c[k + 3] == "}" { k += 4
+                            }
                         }
                         i = k
                         continue outer
@@ -97,7 +106,8 @@ enum AnswerParser {
         return false
     }
 
-    static let mathWords: Set<String> = ["pi", "sqrt", "inf", "infty", "sin", "cos", "tan", "log", "ln", "exp", "or", "and", "i", "e"]
+    static let mathWords: Set<String> = ["pi", "sqrt", "inf", "infty", "sin", "cos", "tan", "log", "ln", "exp", "or",
+                                         "and", "i", "e"]
 
     /// "18 dollars", "5 cm^2", "12 apples": drop trailing plain words after something numeric.
     static func stripTrailingWords(_ s: String) -> String {
@@ -191,12 +201,16 @@ enum AnswerParser {
         var u = Substring(t)
         if u.first == "-" { u = u.dropFirst() }
         let groups = u.split(separator: ",", omittingEmptySubsequences: false)
-        guard groups.count >= 2, let f = groups.first, (1...3).contains(f.count), f.allSatisfy(\.isNumber) else { return nil }
+        guard groups.count >= 2, let f = groups.first, (1...3).contains(f.count), f.allSatisfy(\.isNumber) else {
+            return nil
+        }
         for (k, g) in groups.enumerated().dropFirst() {
             let intPart = k == groups.count - 1 ? g.split(separator: ".", maxSplits: 1).first ?? "" : g
             guard intPart.count == 3, intPart.allSatisfy(\.isNumber) else { return nil }
             if k == groups.count - 1, g.contains(".") {
-                guard g.split(separator: ".").count == 2, g.split(separator: ".")[1].allSatisfy(\.isNumber) else { return nil }
+                guard g.split(separator: ".").count == 2, g.split(separator: ".")[1].allSatisfy(\.isNumber) else {
+                    return nil
+                }
             }
         }
         return expr(t.replacingOccurrences(of: ",", with: "")).map { .expr($0) }
@@ -285,7 +299,9 @@ enum AnswerParser {
 
     /// The content of an outer bracket pair spanning the whole string, as in `(1, 2)` or `[5, 14)`.
     static func wrapped(_ t: String) -> (Character, String, Character)? {
-        guard let f = t.first, let l = t.last, t.count >= 2, f == "(" || f == "[", l == ")" || l == "]" else { return nil }
+        guard let f = t.first, let l = t.last, t.count >= 2, f == "(" || f == "[", l == ")" || l == "]" else {
+            return nil
+        }
         var d = 0
         for (k, c) in t.enumerated() {
             if isOpen(c) { d += 1 } else if isClose(c) { d -= 1; if d == 0 && k != t.count - 1 { return nil } }

@@ -60,7 +60,9 @@ public indirect enum Expr: Sendable, Equatable {
         case .pow(let a, let b):
             guard let x = a.exact, let y = b.exact else { return nil }
             if y.isInteger, let n = y.intValue { return x.power(n) }
-            if y.den == 2, let n = y.num.magnitude <= 64 ? Int(y.num) : nil, let r = x.exactSquareRoot { return r.power(n) }
+            if y.den == 2, let n = y.num.magnitude <= 64 ? Int(y.num) : nil, let r = x.exactSquareRoot {
+                return r.power(n)
+            }
             return nil
         case .fn(let name, let args):
             let vs = args.compactMap(\.exact)
@@ -71,13 +73,17 @@ public indirect enum Expr: Sendable, Equatable {
             case ("factorial", 1):
                 guard let n = vs[0].intValue, n >= 0, n <= 400 else { return nil }
                 var p = Rational.one
-                for k in stride(from: 2, through: max(n, 1), by: 1) { guard let t = p * Rational(k) else { return nil }; p = t }
+                for k in stride(from: 2, through: max(n, 1), by: 1) {
+                    guard let t = p * Rational(k) else { return nil }; p = t
+                }
                 return p
             case ("binom", 2):
                 guard let n = vs[0].intValue, let k = vs[1].intValue, n >= 0, n <= 2000, k >= 0 else { return nil }
                 if k > n { return .zero }
                 var p = Rational.one
-                for j in 0..<min(k, n - k) { guard let t = p * Rational(n - j), let u = t / Rational(j + 1) else { return nil }; p = u }
+                for j in 0..<min(k, n - k) {
+                    guard let t = p * Rational(n - j), let u = t / Rational(j + 1) else { return nil }; p = u
+                }
                 return p
             case ("gcd", _), ("lcm", _):
                 guard !vs.isEmpty, vs.allSatisfy(\.isInteger) else { return nil }
@@ -190,14 +196,18 @@ public struct Complex: Sendable, Equatable {
         case "arccos": return one { z in Complex(.pi / 2) - apply("arcsin", [z]) }
         case "factorial":
             return one { z in
-                guard z.im == 0, z.re >= 0, z.re <= 170, z.re == z.re.rounded() else { return Complex(tgamma(z.re + 1)) }
+                guard z.im == 0, z.re >= 0, z.re <= 170, z.re == z.re.rounded() else {
+                    return Complex(tgamma(z.re + 1))
+                }
                 return Complex(tgamma(z.re + 1))
             }
         default:
             // An unknown function (gcd of non-integers, f(x, y), P(1, 2)): a fixed pseudo-random
             // injective-looking combination of its arguments, the same on both sides.
             var h = Complex(Double(Expr.stableHash(name) % 1000) / 997.0 + 0.5)
-            for (k, a) in v.enumerated() { h = h * Complex(1.7 + Double(k) * 0.31, 0.4) + a * a * Complex(0.23, Double(k + 1) * 0.11) + a }
+            for (k, a) in v.enumerated() {
+                h = h * Complex(1.7 + Double(k) * 0.31, 0.4) + a * a * Complex(0.23, Double(k + 1) * 0.11) + a
+            }
             return h
         }
     }

@@ -21,7 +21,9 @@ enum Lexer {
             if isDigit(u) || (u == "." && i + 1 < c.count && isDigit(c[i + 1])) {
                 var j = i
                 while j < c.count && isDigit(c[j]) { j += 1 }
-                if j < c.count && c[j] == "." && j + 1 < c.count && isDigit(c[j + 1]) { j += 1; while j < c.count && isDigit(c[j]) { j += 1 } }
+                if j < c.count && c[j] == "." && j + 1 < c.count && isDigit(c[j + 1]) {
+                    j += 1; while j < c.count && isDigit(c[j]) { j += 1 }
+                }
                 else if j < c.count && c[j] == "." && (j + 1 == c.count || !isLetter(c[j + 1])) { j += 1 } // "5." is 5
                 // Scientific notation: 1.5e3, 2E-4 (an exponent needs digits).
                 if j < c.count && (c[j] == "e" || c[j] == "E") {
@@ -155,7 +157,8 @@ struct ExprParser {
             if eat("*") || eatCmd("cdot") || eatCmd("times") || eatCmd("ast") {
                 guard let r = unary() else { return nil }; factors.append(acc); acc = r
             } else if eat("/") || eatCmd("div") {
-                guard let r = unary() else { return nil }; acc = .div(factors.isEmpty ? acc : .mul(factors + [acc]), r); factors = []
+                guard let r = unary() else { return nil }; acc = .div(factors.isEmpty ? acc : .mul(factors + [acc]),
+                                                                      r); factors = []
             } else if startsAtom() {
                 guard let r = power() else { return nil }; factors.append(acc); acc = r
             } else { break }
@@ -169,7 +172,8 @@ struct ExprParser {
         case .num, .word: return true
         case .op(let c): return c == "(" || c == "{" || c == "|"  && false
         case .cmd(let n):
-            return ["frac", "dfrac", "tfrac", "sqrt", "pi", "binom", "dbinom", "mathrm", "text", "operatorname", "e", "infty"].contains(n)
+            return ["frac", "dfrac", "tfrac", "sqrt", "pi", "binom", "dbinom", "mathrm", "text", "operatorname", "e",
+                    "infty"].contains(n)
                 || ExprParser.functions.contains(n) || ExprParser.greek.contains(n)
         case nil: return false
         }

@@ -44,7 +44,9 @@ enum Extractor {
         var m = [Int32](repeating: -1, count: b.count), stack = [Int32]()
         for k in b.indices {
             if k > 0 && b[k - 1] == bs { continue }
-            if b[k] == lb { stack.append(Int32(k)) } else if b[k] == rb, let o = stack.popLast() { m[Int(o)] = Int32(k) }
+            if b[k] == lb {
+                stack.append(Int32(k)) } else if b[k] == rb, let o = stack.popLast() { m[Int(o)] = Int32(k)
+            }
         }
         return m
     }
@@ -76,7 +78,9 @@ enum Extractor {
             } else if j > k + len {
                 // "\boxed 5": up to the next space or $.
                 var e = j
-                while e < b.count && b[e] != UInt8(ascii: " ") && b[e] != UInt8(ascii: "$") && b[e] != UInt8(ascii: "\n") { e += 1 }
+                while e < b.count && b[e] != UInt8(ascii: " ") && b[e] != UInt8(ascii: "$") && b[e] != UInt8(ascii: "\n") {
+                    e += 1
+                }
                 if e > j && e > bestClose { bestClose = e; best = (j, e) }
             }
             k = j
@@ -120,20 +124,30 @@ enum Extractor {
             if c0 != 102 && c0 != 116 && c0 != 97 { k -= 1; continue }   // f, t, a start every phrase
             for p in ps where k + p.count <= b.count {
                 var ok = true
-                for j in p.indices { let c = b[k + j]; if (c >= 65 && c <= 90 ? c + 32 : c) != p[j] { ok = false; break } }
+                for j in p.indices {
+                    let c = b[k + j]; if (c >= 65 && c <= 90 ? c + 32 : c) != p[j] { ok = false; break }
+                }
                 guard ok else { continue }
                 var s = k + p.count
-                while s < b.count && (b[s] == UInt8(ascii: " ") || b[s] == UInt8(ascii: ":") || b[s] == UInt8(ascii: "\n")) { s += 1 }
+                while s < b.count && (b[s] == UInt8(ascii: " ") || b[s] == UInt8(ascii: ":") || b[s] == UInt8(ascii: "\n")) {
+                    s += 1
+                }
                 var e = s
                 while e < b.count && b[e] != UInt8(ascii: "\n") {
                     // A sentence ends at ". " (not a decimal point).
-                    if b[e] == UInt8(ascii: ".") && (e + 1 == b.count || b[e + 1] == UInt8(ascii: " ") || b[e + 1] == UInt8(ascii: "\n")) { break }
+                    if b[e] == UInt8(ascii: ".") && (e + 1 == b.count || b[e + 1] == UInt8(ascii: " ") || b[e + 1] == UInt8(ascii: "\n")) {
+                        break
+                    }
                     e += 1
                 }
                 var t = string(b, s, e).trimmingCharacters(in: .whitespaces)
                 // "the answer is that 5 apples" / "answer is therefore $x=3$": drop leading words.
-                for w in ["therefore ", "thus ", "that ", "so ", "then "] where t.lowercased().hasPrefix(w) { t = String(t.dropFirst(w.count)) }
-                if t.hasPrefix("$"), let close = t.dropFirst().firstIndex(of: "$") { t = String(t[t.index(after: t.startIndex)..<close]) }
+                for w in ["therefore ", "thus ", "that ", "so ", "then "] where t.lowercased().hasPrefix(w) {
+                    t = String(t.dropFirst(w.count))
+                }
+                if t.hasPrefix("$"), let close = t.dropFirst().firstIndex(of: "$") {
+                    t = String(t[t.index(after: t.startIndex)..<close])
+                }
                 if !t.isEmpty && t.contains(where: { !$0.isWhitespace }) { return t }
             }
             k -= 1

@@ -79,7 +79,9 @@ enum Equivalence {
             return d1 == d2 ? (true, "same digits in base \(b1)") : (false, "digits differ in base \(b1)")
         case (.based(let d, let b), .expr(let e)):
             // The base was implied: the same digit string counts.
-            if let v = e.exact, v.isInteger, v.num.description == d { return (true, "same digits \(d) (base \(b) implied)") }
+            if let v = e.exact, v.isInteger, v.num.description == d {
+                return (true, "same digits \(d) (base \(b) implied)")
+            }
             return (false, "not the digits \(d) in base \(b)")
         case (.expr(let a), .expr(let b)): return exprs(a, b)
         case (.equation(let l1, let r1), .equation(let l2, let r2)): return equations((l1, r1), (l2, r2))
@@ -89,7 +91,8 @@ enum Equivalence {
         case (.equation(let l, let rg), .expr) where l.isSymbolOnly != nil:
             let (ok, why) = compare(gold: .expr(rg), response: r)
             return (ok, "against the gold's right-hand side: " + why)
-        case (.set(let a), .set(let b)), (.set(let a), .list(let b)), (.list(let a), .list(let b)), (.list(let a), .set(let b)):
+        case (.set(let a), .set(let b)), (.set(let a), .list(let b)), (.list(let a),
+                                                                       .list(let b)), (.list(let a), .set(let b)):
             return unordered(a, b)
         case (.bracket(let o1, let a, let c1), .bracket(let o2, let b, let c2)):
             if a.count == 2 && b.count == 2, let ia = interval(gold), let ib = interval(r) { return unions(ia, ib) }
@@ -98,14 +101,20 @@ enum Equivalence {
         case (.bracket(_, let a, _), .list(let b)):
             return ordered(a, b)
         case (.bracket, .matrix(let m)), (.list, .matrix(let m)):
-            if case .bracket(_, let a, _) = gold, m.count == 1 || m.allSatisfy({ $0.count == 1 }) { return ordered(a, m.flatMap { $0 }) }
-            if case .list(let a) = gold, m.count == 1 || m.allSatisfy({ $0.count == 1 }) { return ordered(a, m.flatMap { $0 }) }
+            if case .bracket(_, let a, _) = gold, m.count == 1 || m.allSatisfy({ $0.count == 1 }) {
+                return ordered(a, m.flatMap { $0 })
+            }
+            if case .list(let a) = gold, m.count == 1 || m.allSatisfy({ $0.count == 1 }) {
+                return ordered(a, m.flatMap { $0 })
+            }
             return (false, "matrix shape differs")
         case (.matrix(let m), .bracket(_, let b, _)):
             if m.count == 1 || m.allSatisfy({ $0.count == 1 }) { return ordered(m.flatMap { $0 }, b) }
             return (false, "the gold is a matrix")
         case (.matrix(let a), .matrix(let b)):
-            guard a.count == b.count, zip(a, b).allSatisfy({ $0.count == $1.count }) else { return (false, "matrix shape differs") }
+            guard a.count == b.count, zip(a, b).allSatisfy({ $0.count == $1.count }) else {
+                return (false, "matrix shape differs")
+            }
             return ordered(a.flatMap { $0 }, b.flatMap { $0 })
         case (.text(let a), _):
             // A text gold compares with the response's text form ("\text{Evelyn}" vs "Evelyn").
@@ -146,7 +155,9 @@ enum Equivalence {
 
     static func unordered(_ a: [MathValue], _ b: [MathValue]) -> (Bool, String) {
         guard a.count == b.count else { return (false, "\(b.count) elements, expected \(a.count)") }
-        guard a.count <= maxItems else { return (a.map(\.key).sorted() == b.map(\.key).sorted(), "compared by class keys (long list)") }
+        guard a.count <= maxItems else {
+            return (a.map(\.key).sorted() == b.map(\.key).sorted(), "compared by class keys (long list)")
+        }
         var used = Array(repeating: false, count: b.count)
         for x in a {
             guard let j = b.indices.first(where: { !used[$0] && compare(gold: x, response: b[$0]).0 }) else {
@@ -173,7 +184,9 @@ enum Equivalence {
             ps.sorted { x, y in endValue(x.low) < endValue(y.low) }
         }
         for (x, y) in zip(order(a), order(b)) {
-            guard x.lowClosed == y.lowClosed, x.highClosed == y.highClosed else { return (false, "open/closed ends differ") }
+            guard x.lowClosed == y.lowClosed, x.highClosed == y.highClosed else {
+                return (false, "open/closed ends differ")
+            }
             guard endpoints(x.low, y.low), endpoints(x.high, y.high) else { return (false, "interval ends differ") }
         }
         return (true, "same interval\(a.count > 1 ? "s" : "") and ends")
@@ -220,7 +233,9 @@ enum Equivalence {
     }
 
     static func equations(_ g: (Expr, Expr), _ r: (Expr, Expr)) -> (Bool, String) {
-        if let v = g.0.isSymbolOnly, r.0.isSymbolOnly == v { let (ok, why) = exprs(g.1, r.1); return (ok, "same variable \(v): " + why) }
+        if let v = g.0.isSymbolOnly, r.0.isSymbolOnly == v {
+            let (ok, why) = exprs(g.1, r.1); return (ok, "same variable \(v): " + why)
+        }
         // Same solution set for linear relations: lhs - rhs proportional (y = 2x + 1 vs 2x + 1 = y).
         let d1 = Expr.add([g.0, .neg(g.1)]), d2 = Expr.add([r.0, .neg(r.1)])
         var vs = Set<String>(); d1.variables(into: &vs); d2.variables(into: &vs)

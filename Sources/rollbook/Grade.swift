@@ -17,7 +17,9 @@ struct Grade: ParsableCommand {
         let name = input ?? "stdin"
         let handle: FileHandle
         if let input {
-            guard let h = FileHandle(forReadingAtPath: input) else { throw InputError("\(input): cannot read the file") }
+            guard let h = FileHandle(forReadingAtPath: input) else {
+                throw InputError("\(input): cannot read the file")
+            }
             handle = h
         } else {
             handle = FileHandle.standardInput
