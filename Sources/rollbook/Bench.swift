@@ -21,6 +21,19 @@ struct Bench: ParsableCommand {
     var batchedOnly = false
     @Flag(name: .long, help: "Emit JSON.") var json = false
 
+    struct Batched: Encodable { var sequences: Int; var tokens_per_s: Double; var seconds: Double }
+    struct EGLRRow: Encodable {
+        var layers: Int; var tokens_per_s: Double; var gate_rate: Double
+        var extra_layer_applications_per_token: Double; var cost_vs_plain: Double
+    }
+    struct Out: Encodable {
+        var prefill_tokens_per_s: Double; var decode_tokens_per_s: Double; var peak_rss_bytes: Int
+        var prefill_tokens: Int; var decode_tokens: Int; var threads: Int; var model: String
+        var weight_bytes: Int; var batched: [Batched]; var eglr: [EGLRRow]; var batch_tokens: Int
+    }
+
+    static func secs(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
+
     func run() throws {
         let model = try Model(path: try ModelCatalog.resolve(modelOptions.model))
         let tok = model.tokenizer
@@ -29,67 +42,9 @@ struct Bench: ParsableCommand {
         var ids = [Int]()
         while ids.count < prefillTokens { ids += tok.encode(seedText) }
         ids = Array(ids.prefix(prefillTokens))
-        let tr = Transformer(model: model, contextLength: prefillTokens + decodeTokens + 8)
-        let clock = ContinuousClock()
-        func secs(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
-
-        var bestPrefill = Double.infinity
-        for _ in 0..<(batchedOnly ? 0 : repeats) {
-            let cache = tr.makeCache()
-            let t0 = clock.now
-            try tr.forward(ids, cache: cache)
-            bestPrefill = min(bestPrefill, secs(t0.duration(to: clock.now)))
-        }
-        var bestDecode = Double.infinity
-        for _ in 0..<(batchedOnly ? 0 : repeats) {
-            let cache = tr.makeCache()
-            var logits = try tr.forward(Array(ids.prefix(8)), cache: cache)
-            let t0 = clock.now
-            for _ in 0..<decodeTokens { logits = try tr.forward([Sampler.argmax(logits)], cache: cache) }
-            bestDecode = min(bestDecode, secs(t0.duration(to: clock.now)))
-        }
-        // Aggregate decode: B sequences sharing one 128-token prompt, `batchTokens` tokens each
-        // (greedy, no early stop), through the rollout engine.
-        struct Batched: Encodable { var sequences: Int; var tokens_per_s: Double; var seconds: Double }
-        struct EGLRRow: Encodable {
-            var layers: Int; var tokens_per_s: Double; var gate_rate: Double
-            var extra_layer_applications_per_token: Double; var cost_vs_plain: Double
-        }
-        let prompt = Array(ids.prefix(128))
-        func engineRun(batch: Int, eglr: EGLRConfig) throws -> (Double, RolloutEngine.Stats) {
-            let engine = RolloutEngine(model: model, maxBatch: batch, maxContext: prompt.count + batchTokens + 8)
-            let specs = (0..<batch).map {
-                RolloutSpec(prompt: 0, eglr: eglr, seed: UInt64($0), maxTokens: batchTokens,
-                            stopAtEndOfGeneration: false, tag: $0)
-            }
-            let t0 = clock.now
-            try engine.run(prompts: [prompt], specs: specs) { _ in }
-            return (secs(t0.duration(to: clock.now)), engine.stats)
-        }
-        var batched = [Batched]()
-        var eglrRows = [EGLRRow]()
-        if !singleOnly {
-            for b in batches.split(separator: ",").compactMap({ Int($0) }) {
-                let (t, st) = try engineRun(batch: b, eglr: EGLRConfig())
-                batched.append(Batched(sequences: b, tokens_per_s: Double(st.tokens) / t, seconds: t))
-            }
-            let (plainT, plainStats) = batchedOnly ? (1, RolloutEngine.Stats())
-                                                   : try engineRun(batch: 1, eglr: EGLRConfig())
-            let plainPerToken = plainT / Double(max(plainStats.tokens, 1))
-            for L in (batchedOnly ? "" : eglrLayers).split(separator: ",").compactMap({ Int($0) }) {
-                let (t, st) = try engineRun(batch: 1, eglr: EGLRConfig(layers: L, tauPercentile: tauPercentile))
-                eglrRows.append(EGLRRow(layers: L, tokens_per_s: Double(st.tokens) / t,
-                                        gate_rate: Double(st.gatedTokens) / Double(st.tokens),
-                                        extra_layer_applications_per_token:
-                                            Double(st.recursionIterations * L) / Double(st.tokens),
-                                        cost_vs_plain: (t / Double(st.tokens)) / plainPerToken))
-            }
-        }
-        struct Out: Encodable {
-            var prefill_tokens_per_s: Double; var decode_tokens_per_s: Double; var peak_rss_bytes: Int
-            var prefill_tokens: Int; var decode_tokens: Int; var threads: Int; var model: String
-            var weight_bytes: Int; var batched: [Batched]; var eglr: [EGLRRow]; var batch_tokens: Int
-        }
+        let (bestPrefill, bestDecode) = try singleStream(model, ids)
+        var batched = [Batched](), eglrRows = [EGLRRow]()
+        if !singleOnly { (batched, eglrRows) = try engineRows(model, prompt: Array(ids.prefix(128))) }
         let out = Out(prefill_tokens_per_s: Double(prefillTokens) / bestPrefill,
                       decode_tokens_per_s: Double(decodeTokens) / bestDecode,
                       peak_rss_bytes: peakRSSBytes(), prefill_tokens: prefillTokens, decode_tokens: decodeTokens,
@@ -107,5 +62,61 @@ struct Bench: ParsableCommand {
                          e.layers, e.tokens_per_s, e.gate_rate, e.extra_layer_applications_per_token, e.cost_vs_plain))
         }
         print(String(format: "peak RSS: %.1f MiB", Double(out.peak_rss_bytes) / 1_048_576))
+    }
+
+    /// Best-of-`repeats` prefill of the whole prompt and greedy single-stream decode (seconds).
+    func singleStream(_ model: Model, _ ids: [Int]) throws -> (Double, Double) {
+        let tr = Transformer(model: model, contextLength: prefillTokens + decodeTokens + 8)
+        let clock = ContinuousClock()
+        var bestPrefill = Double.infinity
+        for _ in 0..<(batchedOnly ? 0 : repeats) {
+            let cache = tr.makeCache()
+            let t0 = clock.now
+            try tr.forward(ids, cache: cache)
+            bestPrefill = min(bestPrefill, Self.secs(t0.duration(to: clock.now)))
+        }
+        var bestDecode = Double.infinity
+        for _ in 0..<(batchedOnly ? 0 : repeats) {
+            let cache = tr.makeCache()
+            var logits = try tr.forward(Array(ids.prefix(8)), cache: cache)
+            let t0 = clock.now
+            for _ in 0..<decodeTokens { logits = try tr.forward([Sampler.argmax(logits)], cache: cache) }
+            bestDecode = min(bestDecode, Self.secs(t0.duration(to: clock.now)))
+        }
+        return (bestPrefill, bestDecode)
+    }
+
+    /// Aggregate decode: B sequences sharing one 128-token prompt, `batchTokens` tokens each
+    /// (greedy, no early stop), through the rollout engine; then EGLR rows at B = 1.
+    func engineRows(_ model: Model, prompt: [Int]) throws -> ([Batched], [EGLRRow]) {
+        let clock = ContinuousClock()
+        func engineRun(batch: Int, eglr: EGLRConfig) throws -> (Double, RolloutEngine.Stats) {
+            let engine = RolloutEngine(model: model, maxBatch: batch, maxContext: prompt.count + batchTokens + 8)
+            let specs = (0..<batch).map {
+                RolloutSpec(prompt: 0, eglr: eglr, seed: UInt64($0), maxTokens: batchTokens,
+                            stopAtEndOfGeneration: false, tag: $0)
+            }
+            let t0 = clock.now
+            try engine.run(prompts: [prompt], specs: specs) { _ in }
+            return (Self.secs(t0.duration(to: clock.now)), engine.stats)
+        }
+        var batched = [Batched]()
+        var eglrRows = [EGLRRow]()
+        for b in batches.split(separator: ",").compactMap({ Int($0) }) {
+            let (t, st) = try engineRun(batch: b, eglr: EGLRConfig())
+            batched.append(Batched(sequences: b, tokens_per_s: Double(st.tokens) / t, seconds: t))
+        }
+        let (plainT, plainStats) = batchedOnly ? (1, RolloutEngine.Stats())
+                                               : try engineRun(batch: 1, eglr: EGLRConfig())
+        let plainPerToken = plainT / Double(max(plainStats.tokens, 1))
+        for L in (batchedOnly ? "" : eglrLayers).split(separator: ",").compactMap({ Int($0) }) {
+            let (t, st) = try engineRun(batch: 1, eglr: EGLRConfig(layers: L, tauPercentile: tauPercentile))
+            eglrRows.append(EGLRRow(layers: L, tokens_per_s: Double(st.tokens) / t,
+                                    gate_rate: Double(st.gatedTokens) / Double(st.tokens),
+                                    extra_layer_applications_per_token:
+                                        Double(st.recursionIterations * L) / Double(st.tokens),
+                                    cost_vs_plain: (t / Double(st.tokens)) / plainPerToken))
+        }
+        return (batched, eglrRows)
     }
 }
