@@ -5,7 +5,7 @@ SWIFT ?= swift
 BUILD_FLAGS := -c release
 ROLLBOOK := .build/release/rollbook
 
-.PHONY: demo test deps test-deps model build bench bench-compare fixtures clean
+.PHONY: demo test deps test-deps model build bench bench-compare fixtures clean grader-compare fuzz
 
 # The main job: sample, analyse and render the quickstart notebook into reports/quickstart/
 # (index.html, report.pdf, figures/). Rollouts are cached in data/rollbook.sqlite, so a
@@ -50,3 +50,8 @@ fixtures: model
 
 clean:
 	rm -rf .build reports/*/
+
+# The grader against Hugging Face's Math-Verify on the committed grader table (same pairs, same run).
+grader-compare: build
+	@test -x .venv-mathverify/bin/python || (python3 -m venv .venv-mathverify && .venv-mathverify/bin/pip install --quiet math-verify==0.9.0)
+	.venv-mathverify/bin/python scripts/compare_math_verify.py

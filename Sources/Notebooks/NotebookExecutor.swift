@@ -48,7 +48,8 @@ public enum NotebookExecutor {
             problems: try drillDown(store: store, run: nb.plan.name),
             provenance: .init(model: nb.plan.model, modelPath: prep.modelPath, modelKey: prep.modelKey,
                               tasks: nb.plan.tasks,
-                              grader: Grader.version, plan: nb.plan.canonical, timings: timings,
+                              grader: try store.run(named: nb.plan.name)?.graderVersion ?? Grader.version,
+                              plan: nb.plan.canonical, timings: timings,
                               version: RollbookVersion.string),
             templateRoot: Resources.root)
         let out = outDir ?? repoRoot + "/reports/\(nb.plan.name)"
