@@ -19,23 +19,44 @@ public struct RenderSummary: Sendable {
 /// Executes a notebook: runs the rollouts its sample cell plans that the store lacks, then
 /// analyses the run, then hands the analysed data to the report writer.
 public enum NotebookExecutor {
+    /// What the run step hands on: the model's identity, the problem count, and what ran.
+    struct RunSource {
+        var modelPath: String
+        var modelKey: String
+        var problems: Int
+        var blockCount: Int
+        var run: RunSummary
+    }
+
+    /// `offline`: never load a model or generate; the store must hold the notebook's run,
+    /// under the same plan, complete (otherwise an error says what is missing, before any
+    /// output). The store is then opened read-only.
     public static func render(notebookPath: String, outDir: String?, storePath: String?, progress: RunProgress,
-                              replace: Bool = false,
+                              replace: Bool = false, offline: Bool = false,
                               repoRoot: String = FileManager.default.currentDirectoryPath) throws -> RenderSummary {
         let t0 = Date()
         let nb = try Notebook.load(path: notebookPath)
         let base = (notebookPath as NSString).deletingLastPathComponent
-        let store = try RolloutStore(path: storePath ?? nb.store ?? repoRoot + "/data/rollbook.sqlite")
+        let store = try RolloutStore(path: storePath ?? nb.store ?? repoRoot + "/data/rollbook.sqlite", readOnly: offline)
         let style = try loadStyle(nb.style)
-        // 1. Run.
-        let prep = try Runner.prepare(nb.plan, store: store, baseDir: base.isEmpty ? "." : base, source: notebookPath)
-        let run = try Runner.execute(prep, store: store, progress: progress, replace: replace)
+        // 1. Run (or, offline, check the store has the run).
+        let src: RunSource
+        if offline {
+            src = try storedRun(nb, store: store, notebookPath: notebookPath)
+        } else {
+            let prep = try Runner.prepare(nb.plan, store: store, baseDir: base.isEmpty ? "." : base,
+                                          source: notebookPath)
+            let run = try Runner.execute(prep, store: store, progress: progress, replace: replace)
+            src = RunSource(modelPath: prep.modelPath, modelKey: prep.modelKey, problems: prep.problems.count,
+                            blockCount: prep.blockCount, run: run)
+        }
+        let run = src.run
         // 2. Analyse.
         let t1 = Date()
         let data = try RunData.load(store: store, run: nb.plan.name, clustering: nb.clustering,
                                     prefixTokens: nb.prefixTokens)
         var options = AnalysisOptions()
-        options.blockCount = prep.blockCount
+        options.blockCount = src.blockCount
         options.clustering = nb.clustering; options.prefixTokens = nb.prefixTokens
         let report = data.analyze(options)
         let t2 = Date()
@@ -44,9 +65,9 @@ public enum NotebookExecutor {
                              run.seconds, run.cached, run.generated, run.tokens, t2.timeIntervalSince(t1))
         let input = ReportInput(
             source: notebookPath, title: nb.title, style: style,
-            blocks: blocks(nb, problems: prep.problems.count, run: run), report: report, options: options,
+            blocks: blocks(nb, problems: src.problems, run: run), report: report, options: options,
             problems: try drillDown(store: store, run: nb.plan.name),
-            provenance: .init(model: nb.plan.model, modelPath: prep.modelPath, modelKey: prep.modelKey,
+            provenance: .init(model: nb.plan.model, modelPath: src.modelPath, modelKey: src.modelKey,
                               tasks: nb.plan.tasks,
                               grader: try store.run(named: nb.plan.name)?.graderVersion ?? Grader.version,
                               plan: nb.plan.canonical, timings: timings,
@@ -58,6 +79,31 @@ public enum NotebookExecutor {
         return RenderSummary(outDir: out, run: run, figures: written.figures, tables: written.tables,
                              secondsTotal: t3.timeIntervalSince(t0), secondsAnalysis: t2.timeIntervalSince(t1),
                              secondsRender: t3.timeIntervalSince(t2))
+    }
+
+    /// The notebook's run as the store holds it, or an error listing what offline rendering lacks.
+    static func storedRun(_ nb: Notebook, store: RolloutStore, notebookPath: String) throws -> RunSource {
+        let how = "generate it where the model is (\(nb.plan.model)) with `rollbook render \(notebookPath)`"
+        guard let info = try store.run(named: nb.plan.name) else {
+            throw PlanError("\(notebookPath): offline: the store \(store.path) has no run \"\(nb.plan.name)\"; \(how)")
+        }
+        if info.planHash != Hash128.hex(nb.plan.canonical) {
+            let want = nb.plan.canonical.split(separator: "\n"), have = Set(info.plan.split(separator: "\n"))
+            let differ = want.filter { !have.contains($0) }.map { "  notebook: \($0)" }
+            let stored = info.plan.split(separator: "\n").filter { !want.contains($0) }.map { "  stored:   \($0)" }
+            throw PlanError("\(notebookPath): offline: the sample cell asks for rollouts the store does not hold "
+                            + "(run \"\(nb.plan.name)\", model \(info.modelKey)):\n"
+                            + (differ + stored).joined(separator: "\n") + "\n\(how)")
+        }
+        let have = try store.rollouts(run: nb.plan.name, withTokens: false).count
+        if have < info.planned {
+            throw PlanError("\(notebookPath): offline: run \"\(nb.plan.name)\" has \(have) of its \(info.planned) "
+                            + "planned rollouts; \(how)")
+        }
+        var run = RunSummary()
+        run.planned = info.planned; run.cached = have
+        return RunSource(modelPath: nb.plan.model, modelKey: info.modelKey,
+                         problems: try store.problems(run: nb.plan.name).count, blockCount: info.blockCount, run: run)
     }
 
     static func loadStyle(_ name: String) throws -> Style {

@@ -57,6 +57,7 @@ public struct RunSummary: Sendable {
     public var regraded = 0
     public var tokens = 0
     public var seconds = 0.0
+    public init() {}
 }
 
 /// Expands a plan into jobs, each with its seed and key.

@@ -15,10 +15,13 @@ struct Render: ParsableCommand {
     @Flag(name: .long, help: "No progress output.") var quiet = false
     @Flag(name: .long, help: "Point the notebook's run name at its plan even if another file recorded it.")
     var replace = false
+    @Flag(name: .long, help: "Never load a model or generate: render from the store alone (opened read-only).")
+    var offline = false
 
     func run() throws {
         let s = try NotebookExecutor.render(notebookPath: notebook, outDir: out, storePath: store,
-                                         progress: .automatic(quiet: quiet, label: "render"), replace: replace)
+                                         progress: .automatic(quiet: quiet, label: "render"), replace: replace,
+                                         offline: offline)
         if !quiet {
             print(String(format: "%@/index.html and report.pdf: %d figures, %d tables; "
                              + "%d rollouts (%d cached, %d generated) in %.1fs; "
