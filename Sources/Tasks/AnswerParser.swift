@@ -16,15 +16,15 @@ enum AnswerParser {
     // MARK: cleaning
 
     static let replacements: [(String, String)] = [
-        ("\\displaystyle", ""), ("\\textstyle",
-                                 ""), ("\\left", ""), ("\\right", ""), ("\\!", ""), ("\\,", ""), ("\\;", " "),
-        ("\\:", " "), ("\\quad", " "), ("\\qquad", " "), ("\\ ", " "), ("\\$", ""), ("$", ""), ("\\(", ""), ("\\)", ""),
+        ("\\displaystyle", ""), ("\\textstyle", ""), ("\\left", ""), ("\\right", ""), ("\\!", ""), ("\\,", ""),
+        ("\\;", " "), ("\\:", " "), ("\\quad", " "), ("\\qquad", " "), ("\\ ", " "),
+        ("\\$", ""), ("$", ""), ("\\(", ""), ("\\)", ""),
         ("\\[", ""), ("\\]", ""), ("**", ""), ("^{\\circ}", ""), ("^\\circ", ""), ("\\circ", ""), ("°", ""),
         ("\\degree", ""), ("\\%", ""), ("%", ""), ("{,}", ","), ("\\dfrac", "\\frac"), ("\\tfrac", "\\frac"),
         ("−", "-"), ("\\lbrace", "\\{"), ("\\rbrace", "\\}"), ("\\lvert", "|"), ("\\rvert", "|"), ("\\vert", "|"),
-        ("\\leqslant", "\\le"), ("\\geqslant",
-                                 "\\ge"), ("\\leq", "\\le"), ("\\geq", "\\ge"), ("\\lt", "<"), ("\\gt", ">"),
-        ("≤", "\\le"), ("≥", "\\ge"), ("\n", " "), ("\\mathbb{R}", "(-\\infty,\\infty)"),
+        ("\\leqslant", "\\le"), ("\\geqslant", "\\ge"), ("\\leq", "\\le"), ("\\geq", "\\ge"),
+        ("\\lt", "<"), ("\\gt", ">"), ("≤", "\\le"), ("≥", "\\ge"), ("\n", " "),
+        ("\\mathbb{R}", "(-\\infty,\\infty)"),
     ]
 
     static func clean(_ raw: String) -> String {
@@ -60,7 +60,9 @@ enum AnswerParser {
             if c[i] == "\\" {
                 for cmd in textCmds {
                     let w = Array(cmd)
-                    guard i + w.count < c.count, Array(c[i..<(i + w.count)]) == w, c[i + w.count] == "{" else { continue }
+                    guard i + w.count < c.count, Array(c[i..<(i + w.count)]) == w, c[i + w.count] == "{" else {
+                        continue
+                    }
                     var d = 0, j = i + w.count
                     while j < c.count {
                         if c[j] == "{" { d += 1 } else if c[j] == "}" { d -= 1; if d == 0 { break } }; j += 1
@@ -70,14 +72,21 @@ enum AnswerParser {
                     let t = content.trimmingCharacters(in: .whitespaces).lowercased()
                     if t == "or" || t == "and" || t == "," { out += ", " }
                     else if ExprParser.functions.contains(t) { out += "\\operatorname{\(t)}" }
-                    else if cmd == "\\operatorname" || cmd == "\\mathrm" && t.count <= 3 && !t.contains(" ") && !hasUnitLook(t) {
+                    else if cmd == "\\operatorname"
+                        || cmd == "\\mathrm" && t.count <= 3 && !t.contains(" ") && !hasUnitLook(t) {
                         out += String(c[i...j])   // \mathrm{e}, \operatorname{lcm}: kept for the expression parser
-                    } else if hasDigitOutside && !t.isEmpty && t.allSatisfy({ $0.isLetter || $0 == " " || $0 == "." || $0 == "/" || $0 == "^" || $0.isNumber }) && t.contains(where: \.isLetter) && t.count > 1 {
+                    } else if hasDigitOutside && !t.isEmpty
+                        && t.allSatisfy({
+                            $0.isLetter || $0 == " " || $0 == "." || $0 == "/" || $0 == "^" || $0.isNumber
+                        })
+                        && t.contains(where: \.isLetter) && t.count > 1 {
                         out += " "            // a unit: "5\text{ cm}", "5\text{cm}^2"
                         var k = j + 1
                         if k + 1 < c.count, c[k] == "^" {
                             if c[k + 1].isNumber {
-                                k += 2 } else if c[k + 1] == "{", k + 3 < c.count, c[k + 2].isNumber, c[k + 3] == "}" { k += 4
+                                k += 2
+                            } else if c[k + 1] == "{", k + 3 < c.count, c[k + 2].isNumber, c[k + 3] == "}" {
+                                k += 4
                             }
                         }
                         i = k
@@ -98,7 +107,9 @@ enum AnswerParser {
         var d = 0, inText = false, textDepth = 0
         for k in c.indices {
             if c[k] == "{" { d += 1 } else if c[k] == "}" { d -= 1; if inText && d < textDepth { inText = false } }
-            if c[k] == "\\" && k + 5 < c.count && (String(c[(k + 1)...(k + 4)]) == "text" || String(c[(k + 1)...(k + 4)]) == "math" || String(c[(k + 1)...(k + 4)]) == "mbox") {
+            if c[k] == "\\" && k + 5 < c.count
+                && (String(c[(k + 1)...(k + 4)]) == "text" || String(c[(k + 1)...(k + 4)]) == "math"
+                    || String(c[(k + 1)...(k + 4)]) == "mbox") {
                 if !inText { inText = true; textDepth = d + 1 }
             }
             if !inText && c[k].isNumber { return true }
@@ -152,7 +163,8 @@ enum AnswerParser {
             return .set(splitTop(inner, ",").map { value($0, depth: depth + 1) })
         }
         // A named point: "P(1, 2)".
-        if let f = t.first, f.isUppercase, f.isASCII, t.dropFirst().first == "(", let (o, inner, c) = wrapped(String(t.dropFirst())), hasTopLevel(inner, ",") {
+        if let f = t.first, f.isUppercase, f.isASCII, t.dropFirst().first == "(",
+           let (o, inner, c) = wrapped(String(t.dropFirst())), hasTopLevel(inner, ",") {
             return .bracket(open: o, splitTop(inner, ",").map { value($0, depth: depth + 1) }, close: c)
         }
         if let (o, inner, c) = wrapped(t), hasTopLevel(inner, ",") {
@@ -221,7 +233,9 @@ enum AnswerParser {
         let env = t[t.index(t.startIndex, offsetBy: 7)..<close]
         guard env.hasSuffix("matrix"), t.hasSuffix("\\end{\(env)}") else { return nil }
         let body = t[t.index(after: close)..<t.index(t.endIndex, offsetBy: -("\\end{\(env)}".count))]
-        let rows = body.components(separatedBy: "\\\\").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let rows = body.components(separatedBy: "\\\\")
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
         guard !rows.isEmpty, rows.count <= 64 else { return nil }
         return .matrix(rows.map { $0.components(separatedBy: "&").prefix(64).map { value($0, depth: depth + 1) } })
     }
@@ -244,12 +258,18 @@ enum AnswerParser {
         for alt in splitTop(t, ",").prefix(16) {
             // Tokens split at relation symbols.
             var s = alt
-            for (a, b) in [("\\le", " ≤ "), ("\\ge", " ≥ "), ("<=", " ≤ "), (">=", " ≥ "), ("<", " < "), (">", " > ")] {
+            for (a, b) in [
+                ("\\le", " ≤ "), ("\\ge", " ≥ "), ("<=", " ≤ "), (">=", " ≥ "), ("<", " < "), (">", " > "),
+            ] {
                 s = s.replacingOccurrences(of: a, with: b)
             }
             var terms = [String](), rels = [String](), cur = ""
             for ch in s {
-                if "≤≥<>".contains(ch) { terms.append(cur); rels.append(String(ch)); cur = "" } else { cur.append(ch) }
+                if "≤≥<>".contains(ch) {
+                    terms.append(cur); rels.append(String(ch)); cur = ""
+                } else {
+                    cur.append(ch)
+                }
             }
             terms.append(cur)
             let es = terms.map { expr($0) }

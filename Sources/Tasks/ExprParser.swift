@@ -23,8 +23,9 @@ enum Lexer {
                 while j < c.count && isDigit(c[j]) { j += 1 }
                 if j < c.count && c[j] == "." && j + 1 < c.count && isDigit(c[j + 1]) {
                     j += 1; while j < c.count && isDigit(c[j]) { j += 1 }
+                } else if j < c.count && c[j] == "." && (j + 1 == c.count || !isLetter(c[j + 1])) {
+                    j += 1 // "5." is 5
                 }
-                else if j < c.count && c[j] == "." && (j + 1 == c.count || !isLetter(c[j + 1])) { j += 1 } // "5." is 5
                 // Scientific notation: 1.5e3, 2E-4 (an exponent needs digits).
                 if j < c.count && (c[j] == "e" || c[j] == "E") {
                     var k = j + 1
@@ -119,10 +120,14 @@ struct ExprParser {
         return e
     }
 
-    static let functions: Set<String> = ["sin", "cos", "tan", "cot", "sec", "csc", "ln", "log", "exp", "gcd", "lcm",
-                                          "max", "min", "arcsin", "arccos", "arctan", "abs"]
-    static let greek: Set<String> = ["alpha", "beta", "gamma", "delta", "theta", "phi", "varphi", "lambda", "mu",
-                                      "sigma", "omega", "rho", "tau", "epsilon", "varepsilon", "eta", "kappa", "xi", "psi", "zeta", "nu", "chi"]
+    static let functions: Set<String> = [
+        "sin", "cos", "tan", "cot", "sec", "csc", "ln", "log", "exp", "gcd", "lcm",
+        "max", "min", "arcsin", "arccos", "arctan", "abs",
+    ]
+    static let greek: Set<String> = [
+        "alpha", "beta", "gamma", "delta", "theta", "phi", "varphi", "lambda", "mu", "sigma", "omega",
+        "rho", "tau", "epsilon", "varepsilon", "eta", "kappa", "xi", "psi", "zeta", "nu", "chi",
+    ]
 
     var peek: Token? { i < t.count ? t[i] : nil }
     mutating func isOp(_ c: Character) -> Bool { if case .op(c) = peek { return true }; return false }
@@ -157,8 +162,8 @@ struct ExprParser {
             if eat("*") || eatCmd("cdot") || eatCmd("times") || eatCmd("ast") {
                 guard let r = unary() else { return nil }; factors.append(acc); acc = r
             } else if eat("/") || eatCmd("div") {
-                guard let r = unary() else { return nil }; acc = .div(factors.isEmpty ? acc : .mul(factors + [acc]),
-                                                                      r); factors = []
+                guard let r = unary() else { return nil }
+                acc = .div(factors.isEmpty ? acc : .mul(factors + [acc]), r); factors = []
             } else if startsAtom() {
                 guard let r = power() else { return nil }; factors.append(acc); acc = r
             } else { break }
@@ -172,8 +177,10 @@ struct ExprParser {
         case .num, .word: return true
         case .op(let c): return c == "(" || c == "{" || c == "|"  && false
         case .cmd(let n):
-            return ["frac", "dfrac", "tfrac", "sqrt", "pi", "binom", "dbinom", "mathrm", "text", "operatorname", "e",
-                    "infty"].contains(n)
+            return [
+                "frac", "dfrac", "tfrac", "sqrt", "pi", "binom", "dbinom", "mathrm", "text", "operatorname",
+                "e", "infty",
+            ].contains(n)
                 || ExprParser.functions.contains(n) || ExprParser.greek.contains(n)
         case nil: return false
         }
@@ -287,79 +294,99 @@ struct ExprParser {
             return Rational(decimal: s).map { .num($0) }
         case .word(let w):
             i += 1
-            if w == "pi" { return .pi }
-            if w == "inf" || w == "infty" || w == "infinity" { return .infinity }
-            if w == "sqrt" { return function("sqrt") }
-            if ExprParser.functions.contains(w) { return function(w) }
-            // A single letter followed by (a, b): an applied function f(1, 2).
-            if w.count == 1, isOp("("), close[i] >= 0, comma[i] {
-                guard let a = arguments() else { return nil }
-                return .fn("f:" + w, a)
-            }
-            // Short letter runs are products of variables (ab, xy); longer words are not maths.
-            guard w.count <= 2 else { failed = true; return nil }
-            if w.count == 2 { return .mul([symbol(String(w.prefix(1))), symbol(String(w.suffix(1)))]) }
-            return symbol(w)
+            return wordAtom(w)
         case .cmd(let n):
             i += 1
-            switch n {
-            case "frac", "dfrac", "tfrac", "cfrac":
-                guard let a = groupOrToken(), let b = groupOrToken() else { failed = true; return nil }
-                return .div(a, b)
-            case "binom", "dbinom", "tbinom":
-                guard let a = groupOrToken(), let b = groupOrToken() else { failed = true; return nil }
-                return .fn("binom", [a, b])
-            case "sqrt":
-                if eat("[") {
-                    guard let k = sum(), eat("]"), let x = groupOrToken() else { failed = true; return nil }
-                    return .fn("root", [k, x])
-                }
-                guard let x = groupOrToken() else { failed = true; return nil }
-                return .fn("sqrt", [x])
-            case "pi": return .pi
-            case "infty", "infin": return .infinity
-            case "e": return .e
-            case "mathrm", "text", "operatorname", "mathbf", "textbf", "mathit":
-                // \mathrm{e}, \operatorname{lcm}(...)
-                guard eat("{") else { return nil }
-                var name = ""
-                while case .word(let w) = peek { name += w; i += 1 }
-                guard eat("}") else { failed = true; return nil }
-                if name == "e" { return .e }
-                if name == "i" { return .i }
-                if ExprParser.functions.contains(name) { return function(name) }
-                if name.count == 1 { return .sym(name) }
-                failed = true; return nil
-            case "left":
-                if isOp("(") { return group("(", ")").flatMap { v in eatCmd("right") ? v : v } }
-                if eatCmd("|") || eat("|") {
-                    guard let v = sum() else { return nil }
-                    _ = eatCmd("right"); guard eat("|") || eatCmd("|") else { failed = true; return nil }
-                    return .fn("abs", [v])
-                }
-                return atom()
-            case "right": return nil
-            default:
-                if ExprParser.functions.contains(n) { return function(n) }
-                if ExprParser.greek.contains(n) { return .sym("\\" + n) }
-                failed = true; return nil
-            }
+            return commandAtom(n)
         case .op(let c):
-            switch c {
-            case "(":
-                i += 1
-                guard let v = sum() else { return nil }
-                _ = eatCmd("right")
-                guard eat(")") else { failed = true; return nil }
-                return v
-            case "{":
-                return group("{", "}")
-            case "|":
-                i += 1
-                guard let v = sum(), eat("|") else { failed = true; return nil }
-                return .fn("abs", [v])
-            default: return nil
+            return opAtom(c)
+        }
+    }
+
+    /// A word token (already consumed): a constant, a function, f(a, b), or one or two variables.
+    mutating func wordAtom(_ w: String) -> Expr? {
+        if w == "pi" { return .pi }
+        if w == "inf" || w == "infty" || w == "infinity" { return .infinity }
+        if w == "sqrt" { return function("sqrt") }
+        if ExprParser.functions.contains(w) { return function(w) }
+        // A single letter followed by (a, b): an applied function f(1, 2).
+        if w.count == 1, isOp("("), close[i] >= 0, comma[i] {
+            guard let a = arguments() else { return nil }
+            return .fn("f:" + w, a)
+        }
+        // Short letter runs are products of variables (ab, xy); longer words are not maths.
+        guard w.count <= 2 else { failed = true; return nil }
+        if w.count == 2 { return .mul([symbol(String(w.prefix(1))), symbol(String(w.suffix(1)))]) }
+        return symbol(w)
+    }
+
+    /// A command token (already consumed): \frac, \binom, \sqrt, constants, \mathrm{...}, \left, functions, Greek.
+    mutating func commandAtom(_ n: String) -> Expr? {
+        switch n {
+        case "frac", "dfrac", "tfrac", "cfrac":
+            guard let a = groupOrToken(), let b = groupOrToken() else { failed = true; return nil }
+            return .div(a, b)
+        case "binom", "dbinom", "tbinom":
+            guard let a = groupOrToken(), let b = groupOrToken() else { failed = true; return nil }
+            return .fn("binom", [a, b])
+        case "sqrt":
+            if eat("[") {
+                guard let k = sum(), eat("]"), let x = groupOrToken() else { failed = true; return nil }
+                return .fn("root", [k, x])
             }
+            guard let x = groupOrToken() else { failed = true; return nil }
+            return .fn("sqrt", [x])
+        case "pi": return .pi
+        case "infty", "infin": return .infinity
+        case "e": return .e
+        case "mathrm", "text", "operatorname", "mathbf", "textbf", "mathit":
+            return namedAtom()
+        case "left":
+            if isOp("(") { return group("(", ")").flatMap { v in eatCmd("right") ? v : v } }
+            if eatCmd("|") || eat("|") {
+                guard let v = sum() else { return nil }
+                _ = eatCmd("right"); guard eat("|") || eatCmd("|") else { failed = true; return nil }
+                return .fn("abs", [v])
+            }
+            return atom()
+        case "right": return nil
+        default:
+            if ExprParser.functions.contains(n) { return function(n) }
+            if ExprParser.greek.contains(n) { return .sym("\\" + n) }
+            failed = true; return nil
+        }
+    }
+
+    /// The braced name after \mathrm, \text, \operatorname and the like.
+    mutating func namedAtom() -> Expr? {
+        // \mathrm{e}, \operatorname{lcm}(...)
+        guard eat("{") else { return nil }
+        var name = ""
+        while case .word(let w) = peek { name += w; i += 1 }
+        guard eat("}") else { failed = true; return nil }
+        if name == "e" { return .e }
+        if name == "i" { return .i }
+        if ExprParser.functions.contains(name) { return function(name) }
+        if name.count == 1 { return .sym(name) }
+        failed = true; return nil
+    }
+
+    /// An operator token (not yet consumed): a parenthesised sum, a braced group, or |x|.
+    mutating func opAtom(_ c: Character) -> Expr? {
+        switch c {
+        case "(":
+            i += 1
+            guard let v = sum() else { return nil }
+            _ = eatCmd("right")
+            guard eat(")") else { failed = true; return nil }
+            return v
+        case "{":
+            return group("{", "}")
+        case "|":
+            i += 1
+            guard let v = sum(), eat("|") else { failed = true; return nil }
+            return .fn("abs", [v])
+        default: return nil
         }
     }
 

@@ -45,7 +45,9 @@ enum Extractor {
         for k in b.indices {
             if k > 0 && b[k - 1] == bs { continue }
             if b[k] == lb {
-                stack.append(Int32(k)) } else if b[k] == rb, let o = stack.popLast() { m[Int(o)] = Int32(k)
+                stack.append(Int32(k))
+            } else if b[k] == rb, let o = stack.popLast() {
+                m[Int(o)] = Int32(k)
             }
         }
         return m
@@ -78,7 +80,8 @@ enum Extractor {
             } else if j > k + len {
                 // "\boxed 5": up to the next space or $.
                 var e = j
-                while e < b.count && b[e] != UInt8(ascii: " ") && b[e] != UInt8(ascii: "$") && b[e] != UInt8(ascii: "\n") {
+                while e < b.count && b[e] != UInt8(ascii: " ") && b[e] != UInt8(ascii: "$")
+                    && b[e] != UInt8(ascii: "\n") {
                     e += 1
                 }
                 if e > j && e > bestClose { bestClose = e; best = (j, e) }
@@ -102,7 +105,8 @@ enum Extractor {
     static func hash(_ b: [UInt8]) -> String? {
         var k = b.count - 4
         while k >= 0 {
-            if b[k] == UInt8(ascii: "#") && b[k + 1] == UInt8(ascii: "#") && b[k + 2] == UInt8(ascii: "#") && b[k + 3] == UInt8(ascii: "#") {
+            if b[k] == UInt8(ascii: "#") && b[k + 1] == UInt8(ascii: "#")
+                && b[k + 2] == UInt8(ascii: "#") && b[k + 3] == UInt8(ascii: "#") {
                 var e = k + 4
                 while e < b.count && b[e] != UInt8(ascii: "\n") { e += 1 }
                 let t = string(b, k + 4, e).trimmingCharacters(in: CharacterSet(charactersIn: " #\t\r"))
@@ -129,13 +133,15 @@ enum Extractor {
                 }
                 guard ok else { continue }
                 var s = k + p.count
-                while s < b.count && (b[s] == UInt8(ascii: " ") || b[s] == UInt8(ascii: ":") || b[s] == UInt8(ascii: "\n")) {
+                while s < b.count
+                    && (b[s] == UInt8(ascii: " ") || b[s] == UInt8(ascii: ":") || b[s] == UInt8(ascii: "\n")) {
                     s += 1
                 }
                 var e = s
                 while e < b.count && b[e] != UInt8(ascii: "\n") {
                     // A sentence ends at ". " (not a decimal point).
-                    if b[e] == UInt8(ascii: ".") && (e + 1 == b.count || b[e + 1] == UInt8(ascii: " ") || b[e + 1] == UInt8(ascii: "\n")) {
+                    if b[e] == UInt8(ascii: ".")
+                        && (e + 1 == b.count || b[e + 1] == UInt8(ascii: " ") || b[e + 1] == UInt8(ascii: "\n")) {
                         break
                     }
                     e += 1
@@ -179,8 +185,10 @@ enum Extractor {
                 let len = e - s + 1
                 let command = s > 0 && b[s - 1] == bs
                 let word = String(decoding: b[s...e], as: UTF8.self)
-                let mathy = command || (len == 1 && !(["a", "A", "I"].contains(word) && s > 0 && b[s - 1] == UInt8(ascii: " ")))
-                    || ["sqrt", "pi"].contains(word) || (["or", "and"].contains(word) && s > 0 && b[s - 1] == UInt8(ascii: " ")
+                let mathy = command
+                    || (len == 1 && !(["a", "A", "I"].contains(word) && s > 0 && b[s - 1] == UInt8(ascii: " ")))
+                    || ["sqrt", "pi"].contains(word)
+                    || (["or", "and"].contains(word) && s > 0 && b[s - 1] == UInt8(ascii: " ")
                         && s > 1 && b[s - 2] == lb)
                 guard mathy else { return 0 }
                 return leftward ? k - s + 1 : e - k + 1
@@ -208,7 +216,8 @@ enum Extractor {
         }
         // Unclosed openers: an interval like "[1, 3)" is balanced by count, so only drop extras.
         for k in stack { keep[k] = false }
-        let out = String(c.indices.filter { keep[$0] }.map { c[$0] }).trimmingCharacters(in: CharacterSet(charactersIn: " .,=:;"))
+        let out = String(c.indices.filter { keep[$0] }.map { c[$0] })
+            .trimmingCharacters(in: CharacterSet(charactersIn: " .,=:;"))
         return out.contains(where: \.isNumber) ? out : nil
     }
 }

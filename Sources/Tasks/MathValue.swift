@@ -28,12 +28,16 @@ public indirect enum MathValue: Sendable, Equatable {
         case .bracket(let o, let xs, let c): return String(o) + xs.map(\.key).joined(separator: ",") + String(c)
         case .set(let xs), .list(let xs): return "{" + xs.map(\.key).sorted().joined(separator: ",") + "}"
         case .union(let ps):
-            return ps.map { ($0.lowClosed ? "[" : "(") + MathValue.exprKey($0.low) + "," + MathValue.exprKey($0.high) + ($0.highClosed ? "]" : ")") }
-                .joined(separator: "U")
+            return ps.map {
+                ($0.lowClosed ? "[" : "(") + MathValue.exprKey($0.low) + "," + MathValue.exprKey($0.high)
+                    + ($0.highClosed ? "]" : ")")
+            }
+            .joined(separator: "U")
         case .equation(let l, let r):
             if l.isSymbolOnly != nil { return MathValue.exprKey(r) }
             return MathValue.exprKey(l) + "=" + MathValue.exprKey(r)
-        case .matrix(let rows): return "[" + rows.map { "[" + $0.map(\.key).joined(separator: ",") + "]" }.joined(separator: ",") + "]"
+        case .matrix(let rows):
+            return "[" + rows.map { "[" + $0.map(\.key).joined(separator: ",") + "]" }.joined(separator: ",") + "]"
         case .choice(let c): return String(c)
         case .based(let d, let b): return "\(d)_\(b)"
         case .text(let s): return s
@@ -52,8 +56,10 @@ public indirect enum MathValue: Sendable, Equatable {
         let vals = pts.map { e.eval($0) }
         guard vals.allSatisfy(\.isFinite) else { return e.text }
         func f(_ x: Double) -> String { abs(x) < 1e-12 ? "0" : String(format: "%.10g", x) }
-        let body = vals.map { abs($0.im) < 1e-12 * max(1, abs($0.re)) ? f($0.re) : "\(f($0.re))\($0.im < 0 ? "" : "+")\(f($0.im))i" }
-            .joined(separator: ";")
+        let body = vals.map {
+            abs($0.im) < 1e-12 * max(1, abs($0.re)) ? f($0.re) : "\(f($0.re))\($0.im < 0 ? "" : "+")\(f($0.im))i"
+        }
+        .joined(separator: ";")
         return vs.isEmpty ? "≈" + body : "f(\(vs.sorted().joined(separator: ",")))≈" + body
     }
 }
@@ -91,8 +97,8 @@ enum Equivalence {
         case (.equation(let l, let rg), .expr) where l.isSymbolOnly != nil:
             let (ok, why) = compare(gold: .expr(rg), response: r)
             return (ok, "against the gold's right-hand side: " + why)
-        case (.set(let a), .set(let b)), (.set(let a), .list(let b)), (.list(let a),
-                                                                       .list(let b)), (.list(let a), .set(let b)):
+        case (.set(let a), .set(let b)), (.set(let a), .list(let b)),
+             (.list(let a), .list(let b)), (.list(let a), .set(let b)):
             return unordered(a, b)
         case (.bracket(let o1, let a, let c1), .bracket(let o2, let b, let c2)):
             if a.count == 2 && b.count == 2, let ia = interval(gold), let ib = interval(r) { return unions(ia, ib) }
@@ -208,7 +214,8 @@ enum Equivalence {
             return x == y ? (true, "equal as exact rationals (\(x))") : (false, "\(y) is not \(x) (exact)")
         }
         if a.containsInfinity || b.containsInfinity {
-            return endValue(a) == endValue(b) && a.containsInfinity && b.containsInfinity ? (true, "same infinity") : (false, "infinity differs")
+            let same = endValue(a) == endValue(b) && a.containsInfinity && b.containsInfinity
+            return same ? (true, "same infinity") : (false, "infinity differs")
         }
         var vs = Set<String>(); a.variables(into: &vs); b.variables(into: &vs)
         if vs.isEmpty {
@@ -218,7 +225,8 @@ enum Equivalence {
             if let q = a.exact ?? b.exact, q.isInteger, q.num.magnitude.bitWidth > 40 {
                 return (false, "an irrational expression is not the integer \(q)")
             }
-            return Expr.close(x, y, tol: 1e-10) ? (true, "numerically equal (relative 1e-10)") : (false, "values differ numerically")
+            return Expr.close(x, y, tol: 1e-10)
+                ? (true, "numerically equal (relative 1e-10)") : (false, "values differ numerically")
         }
         var compared = 0
         for env in Expr.points(for: vs.sorted()) {
@@ -249,6 +257,7 @@ enum Equivalence {
             if let p = ratio, !Expr.close(p, q, tol: symbolicTolerance) { return (false, "equations differ") }
             ratio = q; n += 1
         }
-        return n >= 2 ? (true, "equations are proportional (same relation)") : (false, "could not compare the equations")
+        return n >= 2
+            ? (true, "equations are proportional (same relation)") : (false, "could not compare the equations")
     }
 }

@@ -62,14 +62,17 @@ public struct Rational: Hashable, Sendable, CustomStringConvertible, Comparable 
         self = negative ? -r : r
     }
 
-    public static func + (a: Rational, b: Rational) -> Rational? { Rational(a.num * b.den + b.num * a.den,
-                                                                            a.den * b.den) }
-    public static func - (a: Rational, b: Rational) -> Rational? { Rational(a.num * b.den - b.num * a.den,
-                                                                            a.den * b.den) }
+    public static func + (a: Rational, b: Rational) -> Rational? {
+        Rational(a.num * b.den + b.num * a.den, a.den * b.den)
+    }
+    public static func - (a: Rational, b: Rational) -> Rational? {
+        Rational(a.num * b.den - b.num * a.den, a.den * b.den)
+    }
     public static prefix func - (a: Rational) -> Rational { Rational(-a.num, a.den)! }
     public static func * (a: Rational, b: Rational) -> Rational? { Rational(a.num * b.num, a.den * b.den) }
-    public static func / (a: Rational, b: Rational) -> Rational? { b.isZero ? nil : Rational(a.num * b.den,
-                                                                                             a.den * b.num) }
+    public static func / (a: Rational, b: Rational) -> Rational? {
+        b.isZero ? nil : Rational(a.num * b.den, a.den * b.num)
+    }
     public var reciprocal: Rational? { Rational(den, num) }
 
     public static func < (a: Rational, b: Rational) -> Bool { a.num * b.den < b.num * a.den }
