@@ -37,11 +37,13 @@ public enum NotebookExecutor {
         let t0 = Date()
         let nb = try Notebook.load(path: notebookPath)
         let base = (notebookPath as NSString).deletingLastPathComponent
-        let store = try RolloutStore(path: storePath ?? nb.store ?? repoRoot + "/data/rollbook.sqlite", readOnly: offline)
-        let style = try loadStyle(nb.style)
-        // 1. Run (or, offline, check the store has the run).
+        let path = storePath ?? nb.store ?? repoRoot + "/data/rollbook.sqlite"
+        let store = try RolloutStore(path: path, readOnly: offline || path.hasSuffix(".rollbook"))
+        let root = templateRoot(for: notebookPath)
+        let style = try loadStyle(nb.style, root: root)
+        // 1. Run (or, offline, check the store has the run). A bundle is offline by construction.
         let src: RunSource
-        if offline {
+        if try offline || store.readOnly || store.bundleContents() != nil {
             src = try storedRun(nb, store: store, notebookPath: notebookPath)
         } else {
             let prep = try Runner.prepare(nb.plan, store: store, baseDir: base.isEmpty ? "." : base,
@@ -72,7 +74,7 @@ public enum NotebookExecutor {
                               grader: try store.run(named: nb.plan.name)?.graderVersion ?? Grader.version,
                               plan: nb.plan.canonical, timings: timings,
                               version: RollbookVersion.string),
-            templateRoot: Resources.root)
+            templateRoot: root)
         let out = outDir ?? repoRoot + "/reports/\(nb.plan.name)"
         let written = try ReportWriter.write(input, to: out)
         let t3 = Date()
@@ -106,8 +108,17 @@ public enum NotebookExecutor {
                          problems: try store.problems(run: nb.plan.name).count, blockCount: info.blockCount, run: run)
     }
 
-    static func loadStyle(_ name: String) throws -> Style {
-        let path = Resources.root + "/templates/styles/\(name).json"
+    /// The notebook's own templates/ (an extracted bundle) when it has a report template, else
+    /// the installation's.
+    static func templateRoot(for notebookPath: String) -> String {
+        let dir = (notebookPath as NSString).deletingLastPathComponent
+        let base = dir.isEmpty ? "." : dir
+        let own = FileManager.default.fileExists(atPath: base + "/templates/report/report.mustache")
+        return own ? base : Resources.root
+    }
+
+    static func loadStyle(_ name: String, root: String) throws -> Style {
+        let path = root + "/templates/styles/\(name).json"
         return FileManager.default.fileExists(atPath: path) ? try Style.load(path: path) : Style.paper
     }
 

@@ -162,7 +162,17 @@ extension Runner {
                            blockCount: blockCount)
     }
 
+    /// The identity of a plan's model file, when it is on this machine: architecture,
+    /// quantisation, file name and size ("model.*" keys; empty otherwise).
+    public static func modelIdentity(_ model: String) -> [String: String] {
+        guard let path = try? ModelCatalog.resolve(model), let id = try? ModelIdentity.read(path: path) else { return [:] }
+        return ["model.architecture": id.architecture, "model.quantisation": id.quantisation,
+                "model.file_bytes": String(id.fileBytes), "model.file": (path as NSString).lastPathComponent]
+    }
+
     /// templates/prompts next to the notebook or plan, else the repository's.
+    public static func promptDirectory(_ baseDir: String) -> String { templateDirectory(baseDir) }
+
     static func templateDirectory(_ baseDir: String) -> String {
         var dir = URL(fileURLWithPath: baseDir)
         for _ in 0..<4 {

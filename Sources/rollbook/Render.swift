@@ -8,7 +8,8 @@ struct Render: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Render a notebook: generate what the store lacks, analyse, write HTML, PDF, figures and CSV.")
 
-    @Argument(help: "A Markdown notebook (e.g. notebooks/quickstart.md).") var notebook: String
+    @Argument(help: "A Markdown notebook (e.g. notebooks/quickstart.md), or a .rollbook bundle (rendered offline).")
+    var notebook: String
     @Option(name: .long, help: "Output folder (default reports/<name>).") var out: String?
     @Option(name: .long, help: "The SQLite rollout store (default: the notebook's, else data/rollbook.sqlite).")
     var store: String?
@@ -19,9 +20,11 @@ struct Render: ParsableCommand {
     var offline = false
 
     func run() throws {
-        let s = try NotebookExecutor.render(notebookPath: notebook, outDir: out, storePath: store,
-                                         progress: .automatic(quiet: quiet, label: "render"), replace: replace,
-                                         offline: offline)
+        let progress = RunProgress.automatic(quiet: quiet, label: "render")
+        let s = notebook.hasSuffix(".rollbook")
+            ? try Bundler.render(notebook, outDir: out, progress: progress)
+            : try NotebookExecutor.render(notebookPath: notebook, outDir: out, storePath: store, progress: progress,
+                                          replace: replace, offline: offline)
         if !quiet {
             print(String(format: "%@/index.html and report.pdf: %d figures, %d tables; "
                              + "%d rollouts (%d cached, %d generated) in %.1fs; "
