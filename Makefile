@@ -12,7 +12,8 @@ ROLLBOOK := .build/release/rollbook
 # second run only re-renders.
 demo: deps model build
 	$(ROLLBOOK) render notebooks/quickstart.md
-	@echo "open reports/quickstart/index.html (or report.pdf)"
+	$(ROLLBOOK) bundle notebooks/quickstart.md --out reports/quickstart/quickstart.rollbook
+	@echo "open reports/quickstart/index.html (or report.pdf); share reports/quickstart/quickstart.rollbook"
 
 test: test-deps model
 	$(SWIFT) build $(BUILD_FLAGS)

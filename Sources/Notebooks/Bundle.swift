@@ -13,8 +13,9 @@ public enum Bundler {
         public var rollouts: Int
     }
 
-    /// The files a bundle must hold to render.
-    static let required = ["notebook.md", "templates/report/report.mustache", "templates/report/report.css"]
+    /// The files a bundle must hold to render (besides its notebook, named in bundle_info "notebook":
+    /// the file keeps its name, since a notebook's run is named after its file by default).
+    static let required = ["templates/report/report.mustache", "templates/report/report.css"]
 
     /// Writes `out` with the notebook, the templates it renders with, its run (which must be
     /// complete in the store: render first), and provenance. Never the model's weights.
@@ -25,7 +26,8 @@ public enum Bundler {
         let run = try NotebookExecutor.storedRun(nb, store: store, notebookPath: notebookPath)
         guard let info = try store.run(named: nb.plan.name) else { throw PlanError("\(notebookPath): no run") }
         let root = NotebookExecutor.templateRoot(for: notebookPath)
-        var files = ["notebook.md": try String(contentsOfFile: notebookPath, encoding: .utf8)]
+        let name = (notebookPath as NSString).lastPathComponent
+        var files = [name: try String(contentsOfFile: notebookPath, encoding: .utf8)]
         for f in ["templates/report/report.mustache", "templates/report/report.css", "templates/styles/\(nb.style).json"] {
             if let text = try? String(contentsOfFile: root + "/" + f, encoding: .utf8) { files[f] = text }
         }
@@ -34,7 +36,9 @@ public enum Bundler {
         if let t = try? String(contentsOfFile: "\(prompts)/\(nb.plan.template).txt", encoding: .utf8) {
             files["templates/prompts/\(nb.plan.template).txt"] = t
         }
-        let contents = BundleContents(files: files, info: provenance(nb, info: info, store: store))
+        var meta = provenance(nb, info: info, store: store)
+        meta["notebook"] = name
+        let contents = BundleContents(files: files, info: meta)
         try store.writeBundle(runs: [nb.plan.name], to: out, contents: contents)
         let bytes = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? NSNumber)?.intValue ?? 0
         return Written(path: out, bytes: bytes, rollouts: run.run.cached)
@@ -62,6 +66,9 @@ public enum Bundler {
         if let f = contents.info["format"], f != RolloutStore.bundleFormat {
             throw StoreError("\(path): bundle format \(f) is not \(RolloutStore.bundleFormat) (a newer Rollbook?)")
         }
+        guard let nb = contents.info["notebook"], contents.files[nb] != nil else {
+            throw StoreError("\(path): the bundle lacks its notebook")
+        }
         for f in required where contents.files[f] == nil {
             throw StoreError("\(path): the bundle lacks \(f)")
         }
@@ -69,8 +76,10 @@ public enum Bundler {
     }
 
     /// Writes the bundle's notebook and templates into `dir` (to edit and render with
-    /// `rollbook render DIR/notebook.md --store BUNDLE`). Paths are checked to stay in `dir`.
-    public static func extract(_ path: String, to dir: String) throws {
+    /// `rollbook render DIR/NOTEBOOK.md --store BUNDLE`). Paths are checked to stay in `dir`.
+    /// Returns the notebook's path.
+    @discardableResult
+    public static func extract(_ path: String, to dir: String) throws -> String {
         let (_, contents) = try open(path)
         let root = URL(fileURLWithPath: dir).standardizedFileURL
         for (name, text) in contents.files {
@@ -85,6 +94,7 @@ public enum Bundler {
                                                     withIntermediateDirectories: true)
             try text.write(to: target, atomically: true, encoding: .utf8)
         }
+        return root.appendingPathComponent(contents.info["notebook"]!).path
     }
 
     /// Renders a bundle as it was made, offline: its notebook and templates, its store.
@@ -92,9 +102,9 @@ public enum Bundler {
                               repoRoot: String = FileManager.default.currentDirectoryPath) throws -> RenderSummary {
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("rollbook-bundle-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: tmp) }
-        try extract(path, to: tmp.path)
-        let nb = try Notebook.load(path: tmp.appendingPathComponent("notebook.md").path)
-        return try NotebookExecutor.render(notebookPath: tmp.appendingPathComponent("notebook.md").path,
+        let notebook = try extract(path, to: tmp.path)
+        let nb = try Notebook.load(path: notebook)
+        return try NotebookExecutor.render(notebookPath: notebook,
                                            outDir: outDir ?? repoRoot + "/reports/\(nb.plan.name)", storePath: path,
                                            progress: progress, offline: true, repoRoot: repoRoot)
     }

@@ -26,8 +26,8 @@ struct BundleCommand: ParsableCommand {
 
     func run() throws {
         if extract.count == 2 {
-            try Bundler.extract(extract[0], to: extract[1])
-            print("\(extract[1])/notebook.md: edit it, then `rollbook render \(extract[1])/notebook.md --store \(extract[0])`")
+            let nb = try Bundler.extract(extract[0], to: extract[1])
+            print("\(nb): edit it, then `rollbook render \(nb) --store \(extract[0])`")
             return
         }
         let nb = try Notebook.load(path: notebook!)
