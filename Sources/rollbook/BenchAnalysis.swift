@@ -1,6 +1,7 @@
 import Analysis
 import ArgumentParser
 import Foundation
+import Notebooks
 import Runner
 import Sampling
 import Store
@@ -17,11 +18,11 @@ struct BenchAnalysis: ParsableCommand {
     @Option(name: .long, help: "The synthetic store (built if missing).") var store = "data/bench-analysis.sqlite"
     @Option(name: .long, help: "Bootstrap resamples.") var resamples = 1000
     @Flag(name: .long, help: "Emit JSON.") var json = false
+    @Flag(name: .long, help: "Also time writing a bundle of the run and rendering it offline.") var bundle = false
 
     func run() throws {
         let name = "bench-\(problems)x\(samples)"
         let clock = ContinuousClock()
-        func secs(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
         let s = try RolloutStore(path: store)
         var buildSeconds = 0.0
         if try s.run(named: name) == nil {
@@ -76,13 +77,14 @@ struct BenchAnalysis: ParsableCommand {
         o.resamples = resamples
         let report = RunAnalysis.analyze(data.outcomes, options: o)
         let t2 = clock.now
-        let out: [String: Any] = [
+        var out: [String: Any] = [
             "problems": problems, "samples": samples, "rollouts": data.outcomes.count,
             "build_seconds": buildSeconds, "load_seconds": secs(t0.duration(to: t1)),
             "analyze_seconds": secs(t1.duration(to: t2)),
             "total_seconds": secs(t0.duration(to: t2)), "peak_rss_bytes": peakRSSBytes(),
             "maj_method": report.cells.first?.majMethod ?? "", "n_d": report.audit?.datasetBudget ?? 0,
         ]
+        if bundle { for (k, v) in try timeBundle(store: s, run: name) { out[k] = v } }
         if json {
             let d = try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys])
             print(String(decoding: d, as: UTF8.self))
@@ -93,6 +95,54 @@ struct BenchAnalysis: ParsableCommand {
                          out["analyze_seconds"] as! Double,
                          out["total_seconds"] as! Double, Double(peakRSSBytes()) / 1_048_576,
                          buildSeconds > 0 ? String(format: " (store built in %.1f s)", buildSeconds) : ""))
+            if bundle {
+                print(String(format: "bundle: written in %.2f s (%.1f MB), rendered offline in %.2f s",
+                             out["bundle_write_seconds"] as! Double, Double(out["bundle_bytes"] as! Int) / 1e6,
+                             out["bundle_render_seconds"] as! Double))
+            }
         }
     }
+
+    /// A notebook over the synthetic run (its plan recorded as the run's), bundled and re-rendered.
+    func timeBundle(store s: RolloutStore, run name: String) throws -> [String: Any] {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rollbook-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let nbPath = dir.appendingPathComponent("\(name).md").path
+        try """
+            ---
+            title: Synthetic \(name)
+            ---
+            # Budget audit at scale
+
+            ```rollbook
+            sample: {name: \(name), grid: {temperatures: [0.7], n: \(samples)}}
+            ```
+
+            ```rollbook
+            figure: coverage
+            ```
+
+            ```rollbook
+            table: budget-audit
+            ```
+            """.write(toFile: nbPath, atomically: true, encoding: .utf8)
+        let nb = try Notebook.load(path: nbPath)
+        guard let info = try s.run(named: name) else { return [:] }
+        try s.recordRun(RunRecord(name: name, plan: nb.plan.canonical, source: "", modelKey: info.modelKey,
+                                  taskKey: info.taskKey, graderVersion: info.graderVersion, blockCount: 0,
+                                  info: info.info, members: try s.members(run: name).map { ($0.key, $0.goldHash) }))
+        let clock = ContinuousClock()
+        let t0 = clock.now
+        let out = dir.appendingPathComponent("b.rollbook").path
+        let w = try Bundler.bundle(notebookPath: nbPath, storePath: s.path, out: out)
+        let t1 = clock.now
+        _ = try Bundler.render(out, outDir: dir.appendingPathComponent("out").path, progress: .automatic(quiet: true,
+                                                                                                          label: ""))
+        let t2 = clock.now
+        return ["bundle_write_seconds": secs(t0.duration(to: t1)), "bundle_render_seconds": secs(t1.duration(to: t2)),
+                "bundle_bytes": w.bytes]
+    }
 }
+
+func secs(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
