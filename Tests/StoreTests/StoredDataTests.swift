@@ -173,3 +173,42 @@ import Testing
         }
     }
 }
+
+/// A full disk: the transaction in progress is rolled back, the error names the store and
+/// says the disk is full, and everything committed before is intact. (A real full disk: a
+/// 768 KB tmpfs, which needs root, as CI and this machine have.)
+@Suite(.serialized) struct DiskFullTests {
+    static func sh(_ args: [String]) -> Int32 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = args
+        p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
+        do { try p.run() } catch { return -1 }
+        p.waitUntilExit()
+        return p.terminationStatus
+    }
+
+    @Test(.enabled(if: getuid() == 0)) func aFullDiskLosesOnlyTheTransactionInProgress() throws {
+        let dir = try RollbookCLI.tempDir("full")
+        defer { _ = Self.sh(["umount", dir.path]); try? FileManager.default.removeItem(at: dir) }
+        guard Self.sh(["mount", "-t", "tmpfs", "-o", "size=768k", "tmpfs", dir.path]) == 0 else {
+            print("disk-full test: could not mount a tmpfs here; not run")
+            return
+        }
+        let path = dir.appendingPathComponent("s.sqlite").path
+        let store = try RolloutStore(path: path)
+        var committed = 0, failure: Error? = nil
+        for batch in 0..<200 where failure == nil {
+            let rows = (0..<4).map { i -> StoredRollout in
+                var r = sampleRollout(batch * 4 + i, response: String(repeating: "x", count: 20_000))
+                r.key = Hash128.hex("full-\(batch)-\(i)")
+                return r
+            }
+            do { committed += try store.insert(rows) } catch { failure = error }
+        }
+        let e = try #require(failure, "the disk never filled")
+        #expect("\(e)".contains(path) && "\(e)".contains("disk is full"), "\(e)")
+        #expect(committed > 0)
+        #expect(try RolloutStore(path: path, readOnly: true).rolloutCount == committed)
+    }
+}
