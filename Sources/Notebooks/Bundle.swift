@@ -28,7 +28,8 @@ public enum Bundler {
         let root = NotebookExecutor.templateRoot(for: notebookPath)
         let name = (notebookPath as NSString).lastPathComponent
         var files = [name: try String(contentsOfFile: notebookPath, encoding: .utf8)]
-        for f in ["templates/report/report.mustache", "templates/report/report.css", "templates/styles/\(nb.style).json"] {
+        for f in ["templates/report/report.mustache", "templates/report/report.css",
+                  "templates/styles/\(nb.style).json"] {
             if let text = try? String(contentsOfFile: root + "/" + f, encoding: .utf8) { files[f] = text }
         }
         let base = (notebookPath as NSString).deletingLastPathComponent
@@ -47,7 +48,8 @@ public enum Bundler {
     /// Rollbook version, dates, machine, grader, and the model's identity (never its weights).
     static func provenance(_ nb: Notebook, info: RolloutStore.RunInfo, store: RolloutStore) -> [String: String] {
         var p = ["rollbook": RollbookVersion.string, "created": ISO8601DateFormatter().string(from: Date()),
-                 "machine": ProcessInfo.processInfo.hostName + " (" + ProcessInfo.processInfo.operatingSystemVersionString
+                 "machine": ProcessInfo.processInfo.hostName + " ("
+                    + ProcessInfo.processInfo.operatingSystemVersionString
                     + ", \(ProcessInfo.processInfo.activeProcessorCount) cores)",
                  "run": nb.plan.name, "grader": info.graderVersion, "model.name": nb.plan.model,
                  "model.key": info.modelKey, "plan": info.plan]

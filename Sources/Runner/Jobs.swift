@@ -165,7 +165,9 @@ extension Runner {
     /// The identity of a plan's model file, when it is on this machine: architecture,
     /// quantisation, file name and size ("model.*" keys; empty otherwise).
     public static func modelIdentity(_ model: String) -> [String: String] {
-        guard let path = try? ModelCatalog.resolve(model), let id = try? ModelIdentity.read(path: path) else { return [:] }
+        guard let path = try? ModelCatalog.resolve(model), let id = try? ModelIdentity.read(path: path) else {
+            return [:]
+        }
         return ["model.architecture": id.architecture, "model.quantisation": id.quantisation,
                 "model.file_bytes": String(id.fileBytes), "model.file": (path as NSString).lastPathComponent]
     }

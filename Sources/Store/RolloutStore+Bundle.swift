@@ -72,7 +72,8 @@ extension RolloutStore {
             WHERE m.run = ?
             """, arguments: args)
         try db.execute(sql: """
-            INSERT OR IGNORE INTO problems SELECT DISTINCT p.* FROM src.problems p JOIN src.runs u ON u.task_key = p.task_key
+            INSERT OR IGNORE INTO problems SELECT DISTINCT p.* FROM src.problems p
+            JOIN src.runs u ON u.task_key = p.task_key
             JOIN src.run_members m ON m.run = u.name JOIN src.rollouts r ON r.key = m.key
             AND r.problem_id = p.problem_id AND p.gold_hash = m.gold_hash WHERE u.name = ?
             """, arguments: args)
@@ -115,12 +116,14 @@ extension RolloutStore {
             }
             for row in try Row.fetchAll(db, sql: "SELECT name, plan_hash FROM src.runs ORDER BY name") {
                 let name: String = row[0], hash: String = row[1]
-                if let mine = try String.fetchOne(db, sql: "SELECT plan_hash FROM runs WHERE name = ?", arguments: [name]),
+                if let mine = try String.fetchOne(db, sql: "SELECT plan_hash FROM runs WHERE name = ?",
+                                                  arguments: [name]),
                    mine != hash {
                     s.skippedRuns.append(name)
                     continue
                 }
-                try db.execute(sql: "INSERT OR REPLACE INTO runs SELECT * FROM src.runs WHERE name = ?", arguments: [name])
+                try db.execute(sql: "INSERT OR REPLACE INTO runs SELECT * FROM src.runs WHERE name = ?",
+                               arguments: [name])
                 try db.execute(sql: "DELETE FROM run_members WHERE run = ?", arguments: [name])
                 try db.execute(sql: "INSERT INTO run_members SELECT * FROM src.run_members WHERE run = ?",
                                arguments: [name])

@@ -32,7 +32,7 @@ struct Bench: ParsableCommand {
         var weight_bytes: Int; var batched: [Batched]; var eglr: [EGLRRow]; var batch_tokens: Int
     }
 
-    static func secs(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
+    static func secs(_ d: Duration) -> Double { BenchAnalysisSeconds.of(d) }
 
     func run() throws {
         let model = try Model(path: try ModelCatalog.resolve(modelOptions.model))

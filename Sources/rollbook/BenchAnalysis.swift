@@ -27,47 +27,7 @@ struct BenchAnalysis: ParsableCommand {
         var buildSeconds = 0.0
         if try s.run(named: name) == nil {
             let t0 = clock.now
-            var rng = SplitMix64(seed: 2026)
-            var keys = [String]()
-            keys.reserveCapacity(problems * samples)
-            var batch = [StoredRollout]()
-            for p in 0..<problems {
-                // A spread of difficulties: per-problem success from a U-shaped mix, three
-                // wrong answer classes with their own weights.
-                let u = Double.random(in: 0..<1, using: &rng)
-                let success = u < 0.3 ? 0.02 * Double.random(in: 0..<1, using: &rng)
-                    : (u > 0.8 ? 0.9 + 0.1 * Double.random(in: 0..<1, using: &rng)
-                               : Double.random(in: 0..<1, using: &rng))
-                let wrong = [Double.random(in: 0..<1, using: &rng) + 0.1, Double.random(in: 0..<1, using: &rng) + 0.1,
-                             Double.random(in: 0..<1, using: &rng) + 0.1]
-                let wsum = wrong.reduce(0, +)
-                for i in 0..<samples {
-                    let correct = Double.random(in: 0..<1, using: &rng) < success
-                    var cls = "\(p)"
-                    if !correct {
-                        var x = Double.random(in: 0..<1, using: &rng) * wsum, j = 0
-                        while j < 2 && x > wrong[j] { x -= wrong[j]; j += 1 }
-                        cls = "w\(j)"
-                    }
-                    let key = "bench:\(p):\(i)"
-                    keys.append(key)
-                    let ent = 0.2 + Double.random(in: 0..<1, using: &rng)
-                    batch.append(StoredRollout(
-                        key: key, modelKey: "bench", promptHash: "p\(p)", taskKey: "bench",
-                        problemID: String(format: "p%04d", p),
-                        layers: 0, temperature: 0.7, sampleIndex: i, seed: UInt64(i), params: "bench", response: "",
-                        tokenCount: 20 + Int(rng.next() % 200), finishReason: "eos", meanEntropy: ent,
-                        meanLogprob: -ent,
-                        selfCertainty: 2 - ent + (correct ? 0.3 : 0), gatedTokens: 0, extraLayerApplications: 0,
-                        extracted: cls, answerClass: cls, correct: correct, rule: "bench", graderVersion: "bench",
-                        tokens: Data(), seconds: 0))
-                    if batch.count == 50_000 { _ = try s.insert(batch); batch.removeAll(keepingCapacity: true) }
-                }
-            }
-            _ = try s.insert(batch)
-            try s.recordRun(RunRecord(name: name, plan: "synthetic", source: "", modelKey: "bench", taskKey: "bench",
-                                      graderVersion: "bench", blockCount: 0, info: "bench-analysis",
-                                      members: keys.map { ($0, "") }))
+            try buildStore(s, name: name)
             buildSeconds = secs(t0.duration(to: clock.now))
         }
         let t0 = clock.now
@@ -101,6 +61,51 @@ struct BenchAnalysis: ParsableCommand {
                              out["bundle_render_seconds"] as! Double))
             }
         }
+    }
+
+    /// Synthetic graded rollouts: per-problem success from a U-shaped mix, three wrong classes.
+    func buildStore(_ s: RolloutStore, name: String) throws {
+        var rng = SplitMix64(seed: 2026)
+        var keys = [String]()
+        keys.reserveCapacity(problems * samples)
+        var batch = [StoredRollout]()
+        for p in 0..<problems {
+            // A spread of difficulties: per-problem success from a U-shaped mix, three
+            // wrong answer classes with their own weights.
+            let u = Double.random(in: 0..<1, using: &rng)
+            let success = u < 0.3 ? 0.02 * Double.random(in: 0..<1, using: &rng)
+                : (u > 0.8 ? 0.9 + 0.1 * Double.random(in: 0..<1, using: &rng)
+                           : Double.random(in: 0..<1, using: &rng))
+            let wrong = [Double.random(in: 0..<1, using: &rng) + 0.1, Double.random(in: 0..<1, using: &rng) + 0.1,
+                         Double.random(in: 0..<1, using: &rng) + 0.1]
+            let wsum = wrong.reduce(0, +)
+            for i in 0..<samples {
+                let correct = Double.random(in: 0..<1, using: &rng) < success
+                var cls = "\(p)"
+                if !correct {
+                    var x = Double.random(in: 0..<1, using: &rng) * wsum, j = 0
+                    while j < 2 && x > wrong[j] { x -= wrong[j]; j += 1 }
+                    cls = "w\(j)"
+                }
+                let key = "bench:\(p):\(i)"
+                keys.append(key)
+                let ent = 0.2 + Double.random(in: 0..<1, using: &rng)
+                batch.append(StoredRollout(
+                    key: key, modelKey: "bench", promptHash: "p\(p)", taskKey: "bench",
+                    problemID: String(format: "p%04d", p),
+                    layers: 0, temperature: 0.7, sampleIndex: i, seed: UInt64(i), params: "bench", response: "",
+                    tokenCount: 20 + Int(rng.next() % 200), finishReason: "eos", meanEntropy: ent,
+                    meanLogprob: -ent,
+                    selfCertainty: 2 - ent + (correct ? 0.3 : 0), gatedTokens: 0, extraLayerApplications: 0,
+                    extracted: cls, answerClass: cls, correct: correct, rule: "bench", graderVersion: "bench",
+                    tokens: Data(), seconds: 0))
+                if batch.count == 50_000 { _ = try s.insert(batch); batch.removeAll(keepingCapacity: true) }
+            }
+        }
+        _ = try s.insert(batch)
+        try s.recordRun(RunRecord(name: name, plan: "synthetic", source: "", modelKey: "bench", taskKey: "bench",
+                                  graderVersion: "bench", blockCount: 0, info: "bench-analysis",
+                                  members: keys.map { ($0, "") }))
     }
 
     /// A notebook over the synthetic run (its plan recorded as the run's), bundled and re-rendered.
@@ -145,4 +150,8 @@ struct BenchAnalysis: ParsableCommand {
     }
 }
 
-func secs(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
+func secs(_ d: Duration) -> Double { BenchAnalysisSeconds.of(d) }
+
+enum BenchAnalysisSeconds {
+    static func of(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
+}

@@ -11,7 +11,8 @@ struct BundleCommand: ParsableCommand {
 
     @Argument(help: "A notebook to bundle (its run must be in the store: render it first).") var notebook: String?
     @Option(name: .long, help: "The bundle to write (default reports/<name>/<name>.rollbook).") var out: String?
-    @Option(name: .long, help: "The rollout store (default: the notebook's, else data/rollbook.sqlite).") var store: String?
+    @Option(name: .long,
+            help: "The rollout store (default: the notebook's, else data/rollbook.sqlite).") var store: String?
     @Option(name: .long, parsing: .upToNextOption,
             help: "Write a bundle's notebook and templates into a folder: --extract FILE.rollbook DIR.")
     var extract: [String] = []
@@ -50,12 +51,14 @@ struct Import: ParsableCommand {
     func run() throws {
         _ = try RolloutStore(path: file, readOnly: true)          // refuses what is not a store, untouched
         let s = try RolloutStore(path: storeOptions.store).merge(from: file)
-        print("\(file): \(s.added) rollouts added, \(s.alreadyPresent) already present; runs \(s.runs.joined(separator: ", "))")
+        let runs = s.runs.joined(separator: ", ")
+        print("\(file): \(s.added) rollouts added, \(s.alreadyPresent) already present; runs \(runs)")
         if !s.skippedRuns.isEmpty {
             print("not imported (a run of that name here has another plan): \(s.skippedRuns.joined(separator: ", "))")
         }
         if !s.conflicts.isEmpty {
-            FileHandle.standardError.write(Data(("\(s.conflicts.count) rollouts share a key with a stored one but differ "
+            FileHandle.standardError.write(Data(("\(s.conflicts.count) rollouts share a key with a stored one "
+                + "but differ "
                 + "in text (kept as stored): \(s.conflicts.prefix(5).joined(separator: ", "))\n").utf8))
         }
     }

@@ -39,18 +39,8 @@ import Testing
     @Test func rendersFromTheStoreAloneAndRefusesWhatItCannotAnswer() throws {
         let dir = try RollbookCLI.tempDir("offline")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let store = dir.appendingPathComponent("s.sqlite").path
-        try FileManager.default.copyItem(atPath: FixtureDir(target: "StoreTests").path("v1/store-v1.sqlite"), toPath: store)
         // The stored run, as if its plan named a model file this machine does not have.
-        do {
-            let s = try RolloutStore(path: store)
-            let info = try #require(try s.run(named: "v1-breadth"))
-            let plan = info.plan.replacingOccurrences(of: "model: smollm2-135m-instruct", with: "model: /nowhere/model.gguf")
-            try s.recordRun(RunRecord(name: info.name, plan: plan, source: "", modelKey: info.modelKey,
-                                      taskKey: info.taskKey, graderVersion: info.graderVersion,
-                                      blockCount: info.blockCount, info: info.info,
-                                      members: try s.members(run: info.name).map { ($0.key, $0.goldHash) }))
-        }
+        let store = try BundleTests.store(dir)
         let before = try Data(contentsOf: URL(fileURLWithPath: store))
         let out = dir.appendingPathComponent("out").path
         let nb = try Self.notebook(dir, n: 3, extra: "\n```rollbook\nfigure: coverage\n```\n")
