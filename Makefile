@@ -5,7 +5,7 @@ SWIFT ?= swift
 BUILD_FLAGS := -c release
 ROLLBOOK := .build/release/rollbook
 
-.PHONY: demo test deps test-deps model build bench bench-compare fixtures clean
+.PHONY: demo test deps test-deps model build bench bench-compare fixtures clean fuzz
 
 # The main job: sample, analyse and render the quickstart notebook into reports/quickstart/
 # (index.html, report.pdf, figures/). Rollouts are cached in data/rollbook.sqlite, so a
@@ -17,6 +17,13 @@ demo: deps model build
 test: test-deps model
 	$(SWIFT) build $(BUILD_FLAGS)
 	$(SWIFT) test $(BUILD_FLAGS)
+
+# The fuzz suite (Tests/FuzzTests) with a large budget; `make test` runs it with a small one.
+# ROLLBOOK_FUZZ_SEED=N tries another sequence of inputs.
+FUZZ_ITERATIONS ?= 20000
+fuzz: deps model
+	$(SWIFT) build $(BUILD_FLAGS) --build-tests
+	ROLLBOOK_FUZZ_ITERATIONS=$(FUZZ_ITERATIONS) $(SWIFT) test $(BUILD_FLAGS) --skip-build --filter FuzzTests
 
 deps:
 	@scripts/install-deps.sh runtime
