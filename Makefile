@@ -19,6 +19,13 @@ test: test-deps model
 	$(SWIFT) build $(BUILD_FLAGS)
 	$(SWIFT) test $(BUILD_FLAGS)
 
+# The fuzz suite (Tests/FuzzTests) with a large budget; `make test` runs it with a small one.
+# ROLLBOOK_FUZZ_SEED=N tries another sequence of inputs.
+FUZZ_ITERATIONS ?= 20000
+fuzz: deps model
+	$(SWIFT) build $(BUILD_FLAGS) --build-tests
+	ROLLBOOK_FUZZ_ITERATIONS=$(FUZZ_ITERATIONS) $(SWIFT) test $(BUILD_FLAGS) --skip-build --filter FuzzTests
+
 deps:
 	@scripts/install-deps.sh runtime
 

@@ -58,6 +58,8 @@ let package = Package(
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Runner", "Tasks", "TestSupport"]),
         .testTarget(name: "RemoteTests", dependencies: ["Store", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "FuzzTests", dependencies: ["GGUF", "Inference", "Tokenizers", "Tasks", "Runner", "Notebooks",
+                                                 "Seeds", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Charts", "Reports", "Notebooks", "Runner", "Store", "Analysis", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

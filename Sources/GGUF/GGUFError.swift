@@ -4,11 +4,12 @@ public enum GGUFError: Error, CustomStringConvertible, Equatable {
     case fileNotFound(path: String)
     case cannotOpen(path: String, reason: String)
     case badMagic(path: String, found: String)
+    case tooSmall(path: String, size: Int)
     case unsupportedVersion(path: String, version: UInt32)
     case truncated(path: String, at: Int, needed: Int, what: String)
     case badValueType(path: String, key: String, type: UInt32, at: Int)
     case implausibleCount(path: String, what: String, count: UInt64, at: Int)
-    case badAlignment(path: String, alignment: UInt64)
+    case badAlignment(path: String, alignment: String)
     case duplicateKey(path: String, key: String)
     case unknownTensorType(path: String, tensor: String, type: UInt32)
     case badTensorShape(path: String, tensor: String, dims: [UInt64])
@@ -23,6 +24,8 @@ public enum GGUFError: Error, CustomStringConvertible, Equatable {
         case .fileNotFound(let p): return "\(p): no such file"
         case .cannotOpen(let p, let r): return "\(p): cannot open: \(r)"
         case .badMagic(let p, let f): return "\(p): not a GGUF file (magic at byte 0 is \(f), expected \"GGUF\")"
+        case .tooSmall(let p, let n):
+            return "\(p): not a GGUF file (\(n) bytes; a GGUF file starts with the 4-byte magic \"GGUF\")"
         case .unsupportedVersion(let p, let v): return "\(p): unsupported GGUF version \(v) (supported: 2, 3)"
         case .truncated(let p, let at, let n, let w):
             return "\(p): file is truncated: reading \(w) at byte \(at) needs \(n) bytes past the end of the file"

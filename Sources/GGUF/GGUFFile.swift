@@ -151,9 +151,7 @@ public final class GGUFFile: @unchecked Sendable {
     /// Magic and version.
     private static func parseHeader(_ r: inout ByteReader) throws -> UInt32 {
         let path = r.path
-        guard r.size >= 4 else {
-            throw GGUFError.badMagic(path: path, found: "a file of \(r.size) bytes")
-        }
+        guard r.size >= 4 else { throw GGUFError.tooSmall(path: path, size: r.size) }
         let magic = try r.bytes(4, what: "magic")
         guard magic == Array("GGUF".utf8) else {
             let shown = magic.map {
@@ -174,7 +172,8 @@ public final class GGUFFile: @unchecked Sendable {
         let kvCountAt = r.pos
         let kvCount = try r.u64("metadata count")
         // Each entry needs at least a few bytes, which bounds plausible counts by the file size.
-        guard tensorCount <= UInt64(r.size / 24) else {
+        // A tensor record is at least 32 bytes (name length, one dimension, type, offset).
+        guard tensorCount <= UInt64(r.size / 32) else {
             throw GGUFError.implausibleCount(path: path, what: "tensor count", count: tensorCount, at: tensorCountAt)
         }
         guard kvCount <= UInt64(r.size / 12) else {
@@ -210,7 +209,7 @@ public final class GGUFFile: @unchecked Sendable {
         var alignment = 32
         if let a = metadata["general.alignment"] {
             guard let ai = a.intValue, ai > 0, ai & (ai - 1) == 0 else {
-                throw GGUFError.badAlignment(path: path, alignment: UInt64(a.intValue ?? 0))
+                throw GGUFError.badAlignment(path: path, alignment: a.summary)
             }
             alignment = ai
         }
@@ -221,7 +220,7 @@ public final class GGUFFile: @unchecked Sendable {
     private static func parseTensorInfos(_ r: inout ByteReader, count tensorCount: UInt64) throws -> [TensorInfo] {
         let path = r.path
         var infos = [TensorInfo]()
-        infos.reserveCapacity(Int(tensorCount))
+        infos.reserveCapacity(Int(min(tensorCount, 4096)))    // grows as records actually parse
         for _ in 0..<tensorCount {
             let name = try r.string("tensor name")
             let ndAt = r.pos
@@ -345,7 +344,8 @@ struct ByteReader {
             }
             let countAt = pos
             let n = try u64("length of '\(key)'")
-            guard n <= UInt64(size - pos) else {
+            // Each element takes at least its minimal encoded size, which bounds the count.
+            guard n <= UInt64((size - pos) / et.minimumEncodedSize) else {
                 throw GGUFError.implausibleCount(path: path, what: "array length of '\(key)'", count: n, at: countAt)
             }
             var items = [GGUFValue]()

@@ -9,6 +9,17 @@ public indirect enum GGUFValue: Equatable, Sendable {
     public enum Kind: UInt32, Sendable {
         case uint8 = 0, int8 = 1, uint16 = 2, int16 = 3, uint32 = 4, int32 = 5, float32 = 6
         case bool = 7, string = 8, array = 9, uint64 = 10, int64 = 11, float64 = 12
+
+        /// Fewest bytes a value of this kind takes in a file (a string's or array's header).
+        public var minimumEncodedSize: Int {
+            switch self {
+            case .uint8, .int8, .bool: return 1
+            case .uint16, .int16: return 2
+            case .uint32, .int32, .float32: return 4
+            case .uint64, .int64, .float64, .string: return 8
+            case .array: return 12
+            }
+        }
     }
 
     public var intValue: Int? {

@@ -24,6 +24,7 @@ enum Arch {
     static let tokBOS = "tokenizer.ggml.bos_token_id"
     static let tokEOS = "tokenizer.ggml.eos_token_id"
     static let tokEOT = "tokenizer.ggml.eot_token_id"
+    static let tokEOM = "tokenizer.ggml.eom_token_id"
     static let tokAddBOS = "tokenizer.ggml.add_bos_token"
     static let chatTemplate = "tokenizer.chat_template"
 

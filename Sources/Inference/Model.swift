@@ -94,18 +94,48 @@ public final class Model: @unchecked Sendable {
         guard model == "gpt2" else { throw TokenizerError.unsupportedModel(model) }
         let pre = try PreTokenizer(ggmlName: (try? f.string(Arch.tokPre)) ?? "default")
         let pieces = try f.strings(Arch.tokTokens)
-        let kinds = (try? f.ints(Arch.tokTypes))?.map { TokenKind(rawValue: $0) ?? .normal } ?? []
-        let merges = (try? f.strings(Arch.tokMerges)) ?? []
-        let bos = f.metadata[Arch.tokBOS]?.intValue
-        let eos = f.metadata[Arch.tokEOS]?.intValue
+        guard !pieces.isEmpty else { throw TokenizerError.emptyVocabulary }
+        // Present but malformed tokenizer tables are errors, not silently replaced.
+        var kinds = [TokenKind]()
+        if f.metadata[Arch.tokTypes] != nil {
+            let raw = try f.ints(Arch.tokTypes)
+            guard raw.count == pieces.count else {
+                throw TokenizerError.tableLengthMismatch(key: Arch.tokTypes, count: raw.count, vocabSize: pieces.count)
+            }
+            kinds = raw.map { TokenKind(rawValue: $0) ?? .normal }
+        }
+        let merges = f.metadata[Arch.tokMerges] == nil ? [] : try f.strings(Arch.tokMerges)
+        let special = try specialTokenIDs(f, vocabSize: pieces.count)
+        let bos = special[Arch.tokBOS]
+        let eos = special[Arch.tokEOS]
         var eog = Set<Int>()
-        if let eot = f.metadata[Arch.tokEOT]?.intValue { eog.insert(eot) }
+        if let eot = special[Arch.tokEOT] { eog.insert(eot) }
+        if let eom = special[Arch.tokEOM] { eog.insert(eom) }
         for text in ["<|im_end|>", "<|endoftext|>", "<|eot_id|>"] {
             if let i = pieces.firstIndex(of: text), kinds.indices.contains(i), kinds[i] == .control { eog.insert(i) }
         }
         return try Tokenizer(pieces: pieces, kinds: kinds, merges: merges, preTokenizer: pre,
                              bosID: bos, eosID: eos, addBOS: f.metadata[Arch.tokAddBOS]?.boolValue ?? false,
                              endOfGeneration: eog, ignoreMerges: pre == .llama3)
+    }
+
+    /// Every `tokenizer.ggml.*_token_id` key (bos, eos, eot, eom, unknown, padding, separator,
+    /// cls, mask, fim_*, ...), each checked to be an integer id inside the vocabulary.
+    static func specialTokenIDs(_ f: GGUFFile, vocabSize: Int) throws -> [String: Int] {
+        var out = [String: Int]()
+        for key in f.keys where key.hasPrefix("tokenizer.ggml.") && key.hasSuffix("_token_id") {
+            let v = f.metadata[key]!
+            switch v {
+            case .bool, .float32, .float64, .string, .array:
+                throw TokenizerError.specialTokenNotAnInteger(key: key, value: v.summary)
+            default:
+                guard let id = v.intValue, id >= 0 && id < vocabSize else {   // uint64 past Int.max: nil
+                    throw TokenizerError.specialTokenOutOfRange(key: key, id: v.summary, vocabSize: vocabSize)
+                }
+                out[key] = id
+            }
+        }
+        return out
     }
 
     /// Bytes of weights read per decoded token.

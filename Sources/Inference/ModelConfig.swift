@@ -47,6 +47,25 @@ public struct ModelConfig: Sendable, Equatable {
         headDim = try file.int(k(Arch.keyLength), default: embeddingLength / headCount)
         ropeDimensionCount = try file.int(k(Arch.ropeDimensionCount), default: headDim)
         ropeNeox = arch == "qwen2"
+        // Values the forward pass sizes buffers and loops by: out of range they would trap or
+        // allocate without bound later, so they are refused here, naming the key.
+        guard headDim >= 1 && headDim <= 1 << 16 else {
+            throw ModelError.badHyperparameter(path: file.path, key: k(Arch.keyLength), value: "\(headDim)")
+        }
+        guard ropeDimensionCount >= 2 && ropeDimensionCount <= headDim && ropeDimensionCount % 2 == 0 else {
+            throw ModelError.badHyperparameter(
+                path: file.path, key: k(Arch.ropeDimensionCount),
+                value: "\(ropeDimensionCount) (must be even and at most the head width \(headDim))")
+        }
+        guard contextLength >= 1 && contextLength <= 1 << 24 else {
+            throw ModelError.badHyperparameter(path: file.path, key: k(Arch.contextLength), value: "\(contextLength)")
+        }
+        guard rmsEps.isFinite && rmsEps >= 0 else {
+            throw ModelError.badHyperparameter(path: file.path, key: k(Arch.rmsEps), value: "\(rmsEps)")
+        }
+        guard ropeFreqBase.isFinite && ropeFreqBase > 0 else {
+            throw ModelError.badHyperparameter(path: file.path, key: k(Arch.ropeFreqBase), value: "\(ropeFreqBase)")
+        }
         let tokens = (file.metadata[Arch.tokTokens]?.arrayValue?.count) ?? 0
         vocabSize = tokens
     }

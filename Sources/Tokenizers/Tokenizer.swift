@@ -115,7 +115,19 @@ public final class Tokenizer: @unchecked Sendable {
     func encodeWord(_ word: String, into out: inout [Int]) {
         let encoded = ByteEncoder.encode(word.utf8)
         if ignoreMerges, let id = pieceToID[encoded] { out.append(id); return }
-        // One symbol per character of the byte-level string; each is a vocabulary piece.
+        out.append(contentsOf: merge(initialSymbols(encoded)))
+    }
+
+    /// The ids a single pre-tokenized word encodes to (what `encode` does for each word).
+    public func encodeWord(_ word: String) -> [Int] {
+        var out = [Int]()
+        encodeWord(word, into: &out)
+        return out
+    }
+
+    /// One symbol per character of the byte-level string; each is a vocabulary piece
+    /// (characters without a piece fall back to their bytes' pieces).
+    public func initialSymbols(_ encoded: String) -> [Int] {
         var syms = [Int]()
         syms.reserveCapacity(encoded.unicodeScalars.count)
         for s in encoded.unicodeScalars {
@@ -123,17 +135,67 @@ public final class Tokenizer: @unchecked Sendable {
                 for b in String(s).utf8 where byteIDs[Int(b)] >= 0 { syms.append(byteIDs[Int(b)]) }
             }
         }
-        // Merge the adjacent pair of lowest rank (leftmost on ties) until none applies.
-        while syms.count > 1 {
-            var best = Int32.max, at = -1
-            for i in 0..<(syms.count - 1) {
-                if let r = ranks[UInt64(syms[i]) << 32 | UInt64(syms[i + 1])], r < best { best = r; at = i }
-            }
-            if at < 0 { break }
-            syms[at] = Int(mergedID[UInt64(syms[at]) << 32 | UInt64(syms[at + 1])]!)
-            syms.remove(at: at + 1)
+        return syms
+    }
+
+    /// The merge of two adjacent pieces, if the merge list has one: its rank (lower merges
+    /// first) and the merged piece's id.
+    public func mergeRule(_ left: Int, _ right: Int) -> (rank: Int, id: Int)? {
+        guard left >= 0, right >= 0, left < pieces.count, right < pieces.count,
+              let r = ranks[UInt64(left) << 32 | UInt64(right)] else { return nil }
+        return (Int(r), Int(mergedID[UInt64(left) << 32 | UInt64(right)]!))
+    }
+
+    /// Two non-negative 32-bit values as one key (`a` in the high half).
+    @inline(__always) static func pairKey(_ a: Int32, _ b: Int32) -> UInt64 {
+        UInt64(UInt32(bitPattern: a)) << 32 | UInt64(UInt32(bitPattern: b))
+    }
+
+    /// Merges the adjacent pair of lowest rank (leftmost on ties) until none applies, in
+    /// O(n log n): the symbols form a doubly linked list over their first positions and the
+    /// candidate pairs sit in a min-heap keyed by (rank, position of the left symbol). A
+    /// merge only changes the pairs either side of it, which are pushed anew; entries whose
+    /// symbols have changed since are stale and skipped when popped. Position order is list
+    /// order, so the heap's minimum is exactly the pair the plain scan would pick.
+    func merge(_ input: [Int]) -> [Int] {
+        let n = input.count
+        guard n > 1, !ranks.isEmpty else { return input }
+        var id = input.map { Int32(truncatingIfNeeded: $0) }     // -1 once merged into the left neighbour
+        var prev = [Int32](unsafeUninitializedCapacity: n) { b, c in
+            for i in 0..<n { b[i] = Int32(i - 1) }; c = n
         }
-        out.append(contentsOf: syms)
+        var next = [Int32](unsafeUninitializedCapacity: n) { b, c in
+            for i in 0..<n { b[i] = i + 1 < n ? Int32(i + 1) : -1 }; c = n
+        }
+        var heap = MergeHeap()
+        heap.reserve(n)
+        @inline(__always) func push(_ at: Int32) {
+            let r = next[Int(at)]
+            guard r >= 0 else { return }
+            let l = id[Int(at)], rt = id[Int(r)]
+            if let rank = ranks[Tokenizer.pairKey(l, rt)] {
+                heap.push(MergeHeap.Entry(key: Tokenizer.pairKey(rank, at), left: l, right: rt))
+            }
+        }
+        for i in 0..<(n - 1) { push(Int32(i)) }
+        while let e = heap.pop() {
+            let at = Int(UInt32(truncatingIfNeeded: e.key))
+            guard id[at] == e.left else { continue }                 // merged away, or grown since
+            let r = Int(next[at])
+            guard r >= 0, id[r] == e.right else { continue }          // its neighbour has grown
+            id[at] = mergedID[Tokenizer.pairKey(e.left, e.right)]!
+            id[r] = -1
+            let rn = next[r]
+            next[at] = rn
+            if rn >= 0 { prev[Int(rn)] = Int32(at) }
+            let p = prev[at]
+            if p >= 0 { push(p) }
+            push(Int32(at))
+        }
+        var out = [Int]()
+        var i: Int32 = 0
+        while i >= 0 { out.append(Int(id[Int(i)])); i = next[Int(i)] }
+        return out
     }
 
     // MARK: decoding
@@ -160,5 +222,43 @@ public final class Tokenizer: @unchecked Sendable {
     /// Piece text as shown to users (byte-level characters decoded where valid UTF-8).
     public func displayPiece(_ id: Int) -> String {
         String(decoding: bytes(of: id, special: true), as: UTF8.self)
+    }
+}
+
+/// A binary min-heap of candidate merges, ordered by `key` (rank << 32 | left position).
+struct MergeHeap {
+    struct Entry { var key: UInt64; var left: Int32; var right: Int32 }
+    private var a = [Entry]()
+
+    mutating func reserve(_ n: Int) { a.reserveCapacity(n) }
+
+    mutating func push(_ e: Entry) {
+        a.append(e)
+        var i = a.count - 1
+        while i > 0 {
+            let p = (i - 1) / 2
+            if a[p].key <= e.key { break }
+            a[i] = a[p]
+            i = p
+        }
+        a[i] = e
+    }
+
+    mutating func pop() -> Entry? {
+        guard let top = a.first else { return nil }
+        let last = a.removeLast()
+        if a.isEmpty { return top }
+        var i = 0
+        let n = a.count
+        while true {
+            var c = 2 * i + 1
+            if c >= n { break }
+            if c + 1 < n && a[c + 1].key < a[c].key { c += 1 }
+            if last.key <= a[c].key { break }
+            a[i] = a[c]
+            i = c
+        }
+        a[i] = last
+        return top
     }
 }

@@ -98,6 +98,11 @@ struct Generate: ParsableCommand {
 
     func run() throws {
         let model = try Model(path: try ModelCatalog.resolve(modelOptions.model))
+        // EGLR re-applies the top --layers blocks; more than the model has is a mistake, not a clamp.
+        guard eglrOptions.layers <= model.config.blockCount else {
+            throw InputError("--layers \(eglrOptions.layers) exceeds the model's \(model.config.blockCount) layers "
+                             + "(\(model.path))")
+        }
         let ids = try promptIDs(model, promptOptions)
         let d = decoding, maxTokens = d.maxTokens, temperature = decodingOptions.temperature
         let engine = RolloutEngine(model: model, maxBatch: min(batch, n), maxContext: ids.count + maxTokens + 1)

@@ -11,6 +11,10 @@ struct Logits: ParsableCommand {
     @Option(name: .long, help: "How many candidates.") var top = 10
     @Flag(name: .long, help: "Emit JSON {top: [{id, logit, logprob, piece}]}.") var json = false
 
+    func validate() throws {
+        guard top >= 1 else { throw ValidationError("--top must be >= 1 (got \(top))") }
+    }
+
     func run() throws {
         let model = try Model(path: try ModelCatalog.resolve(modelOptions.model))
         let ids = try promptIDs(model, promptOptions)

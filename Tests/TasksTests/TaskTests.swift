@@ -15,7 +15,8 @@ import Tasks
     }
 
     @Test func malformedLineIsNamed() {
-        #expect(throws: TaskError.badLine(path: Fixture.path("malformed.jsonl"), line: 2, reason: "not a JSON object")) {
+        #expect(throws: TaskError.badLine(path: Fixture.path("malformed.jsonl"), line: 2,
+                                          reason: "not valid JSON (each line must be one JSON object)")) {
             try TaskLoader.load(path: Fixture.path("malformed.jsonl"), mapping: .gsm8k)
         }
         #expect(throws: TaskError.missingField(path: Fixture.path("missing_field.jsonl"), line: 2, field: "question")) {
@@ -57,5 +58,66 @@ import Tasks
             #expect(s.contains("What is 2 + 2?") && !s.contains("{{") && !s.hasPrefix("#"), "\(name)")
         }
         #expect(throws: TaskError.unknownTemplate("nope")) { try PromptTemplate.load(name: "nope", directory: dir) }
+    }
+
+    // MARK: line endings, BOM and bad lines (file:line: what is wrong)
+
+    @discardableResult static func withFile<T>(_ bytes: [UInt8], _ body: (String) throws -> T) throws -> T {
+        let u = FileManager.default.temporaryDirectory
+            .appendingPathComponent("rollbook-tasks-\(getpid())-\(UUID().uuidString.prefix(8)).jsonl")
+        try Data(bytes).write(to: u)
+        defer { try? FileManager.default.removeItem(at: u) }
+        return try body(u.path)
+    }
+
+    static let lines = [
+        #####"{"question": "Q1?", "answer": "so\n#### 5"}"#####,
+        #####"{"question": "Q2?", "answer": "#### 12"}"#####,
+    ]
+
+    @Test func crlfAndBOMAreAccepted() throws {
+        let lf = try Self.withFile(Array(Self.lines.joined(separator: "\n").utf8)) {
+            try TaskLoader.load(path: $0, mapping: .gsm8k)
+        }
+        for variant in [Self.lines.joined(separator: "\r\n") + "\r\n",
+                        "\u{FEFF}" + Self.lines.joined(separator: "\r\n"),
+                        "\u{FEFF}" + Self.lines.joined(separator: "\n") + "\n\r\n\n"] {
+            let ps = try Self.withFile(Array(variant.utf8)) { try TaskLoader.load(path: $0, mapping: .gsm8k) }
+            #expect(ps == lf, "\(variant.debugDescription)")
+        }
+        #expect(lf.map(\.gold) == ["5", "12"] && lf.map(\.question) == ["Q1?", "Q2?"])
+    }
+
+    @Test func everyBadLineIsNamedWithFileAndLine() throws {
+        let ok = Self.lines[0]
+        let cases: [(String, String)] = [
+            (#####"{"question": "x", "#####, "not valid JSON"),
+            (#"[1, 2]"#, "not a JSON object (found an array)"),
+            (#""just a string""#, "not a JSON object (found a string)"),
+            (#####"{"question": ["x"], "answer": "#### 1"}"#####, "field 'question' should be a string (found an array)"),
+            (#####"{"question": null, "answer": "#### 1"}"#####, "field 'question' should be a string (found null)"),
+            (#####"{"question": "  ", "answer": "#### 1"}"#####, "field 'question' is empty"),
+            (#####"{"question": "x", "answer": "no marker"}"#####, "no '#### <number>' line"),
+            (#####"{"question": "x", "answer": "####  "}"#####, "'####' line is empty"),
+            (#####"{"answer": "#### 1"}"#####, "missing field 'question'"),
+        ]
+        for (bad, want) in cases {
+            // Line 3, after a CRLF line and a blank one: the number counts every line.
+            let text = ok + "\r\n\r\n" + bad + "\r\n"
+            try Self.withFile(Array(text.utf8)) { path in
+                #expect(Comment(rawValue: bad)) { try TaskLoader.load(path: path, mapping: .gsm8k) } throws: { e in
+                    "\(e)".hasPrefix(path + ":3: ") && "\(e)".contains(want)
+                }
+            }
+        }
+        // Invalid UTF-8 is named, not replaced silently.
+        try Self.withFile(Array((ok + "\n").utf8) + [0x7B, 0xFF, 0xFE, 0x7D, 0x0A]) { path in
+            #expect(throws: TaskError.badLine(path: path, line: 2, reason: "not valid UTF-8")) {
+                try TaskLoader.load(path: path, mapping: .gsm8k)
+            }
+        }
+        try Self.withFile(Array("\u{FEFF}\r\n  \n".utf8)) { path in
+            #expect(throws: TaskError.empty(path: path)) { try TaskLoader.load(path: path, mapping: .gsm8k) }
+        }
     }
 }
