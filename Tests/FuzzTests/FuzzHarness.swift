@@ -82,7 +82,8 @@ enum CrashReport {
 
     static func begin(target: String, seed: UInt64, iteration: Int, bytes: [UInt8]) {
         _ = installed
-        let file = FuzzConfig.tempDir.appendingPathComponent("crash-\(target).bin").path
+        let file = FileManager.default.temporaryDirectory
+            .appendingPathComponent("rollbook-fuzz-crash-\(target)-\(getpid()).bin").path
         let h = "\nFUZZ CRASH in target '\(target)': seed \(seed), iteration \(iteration), \(bytes.count) bytes "
             + "(base seed ROLLBOOK_FUZZ_SEED=\(FuzzConfig.seed)); input saved to \(file); hex:\n"
         strncpy(header, h, 1023); header[1023] = 0

@@ -142,6 +142,7 @@ extension Array {
                 _ = sum
             }
         }
+        try? FileManager.default.removeItem(at: FuzzConfig.tempDir)
         print("fuzz gguf: \(FuzzConfig.iterations) inputs from \(seeds.count) seeds; \(parsed) parsed, "
               + "\(loaded) loaded as models")
         #expect(fz.failures == 0)
