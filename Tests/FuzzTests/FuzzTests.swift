@@ -97,7 +97,7 @@ extension Array {
         var fz = Fuzzer("gguf")
         let path = FuzzConfig.tempDir.appendingPathComponent("fuzz.gguf").path
         var parsed = 0, loaded = 0
-        for i in 0..<FuzzConfig.iterations {
+        for i in FuzzConfig.indices {
             var g = SplitMix64(seed: fz.seed(i))
             let k = g.below(seeds.count)
             var b = seeds[k].1
@@ -120,8 +120,13 @@ extension Array {
                                  splice: seeds.map(\.1))
             }
             try Data(b).write(to: URL(fileURLWithPath: path))
+            let verbose = FuzzConfig.env["ROLLBOOK_FUZZ_ONLY"] != nil
+            func phase(_ name: String) { if verbose { print(String(format: "  %.3f s: ", CrashReport.now()) + name) } }
             fz.run(iteration: i, input: b) {
+                phase("start")
+                defer { phase("end") }
                 let f = try GGUFFile(path: path)
+                phase("parsed: \(f.tensors.count) tensors, \(f.keys.count) keys")
                 parsed += 1
                 // Every tensor view must lie inside the mapping: touch its first and last byte.
                 var sum = 0
@@ -130,9 +135,12 @@ extension Array {
                 for t in f.tensors.prefix(8) where t.type.isSupported && t.elementCount <= 1 << 16 {
                     _ = try Dequantize.tensor(t)
                 }
+                phase("tensors touched")
                 let m = try Model(file: f)
                 loaded += 1
+                phase("model loaded: \(m.config)")
                 let ids = m.tokenizer.encode("Hello, world! 123 <|im_start|>ok", parseSpecial: true, addBOS: true)
+                phase("encoded \(ids.count) ids")
                 _ = m.tokenizer.decode(ids, special: true)
                 for id in ids { _ = m.tokenizer.displayPiece(id) }
                 if !ids.isEmpty && g.chance(8) {
@@ -142,7 +150,8 @@ extension Array {
                 _ = sum
             }
         }
-        print("fuzz gguf: \(FuzzConfig.iterations) inputs from \(seeds.count) seeds; \(parsed) parsed, "
+        try? FileManager.default.removeItem(at: FuzzConfig.tempDir)
+        print("fuzz gguf: \(FuzzConfig.indices.count) inputs from \(seeds.count) seeds; \(parsed) parsed, "
               + "\(loaded) loaded as models")
         #expect(fz.failures == 0)
     }
@@ -162,7 +171,7 @@ extension Array {
         var fz = Fuzzer("task-jsonl", binary: true)
         let mappings: [FieldMapping] = [.gsm8k, .math, FieldMapping(question: ["question"], gold: ["answer"], id: "unique_id")]
         var accepted = 0
-        for i in 0..<FuzzConfig.iterations {
+        for i in FuzzConfig.indices {
             var g = SplitMix64(seed: fz.seed(i))
             var b = g.pick(seeds)
             if g.chance(3) {                               // whole lines: repeat, CRLF, BOM
@@ -184,7 +193,7 @@ extension Array {
                 }
             }
         }
-        print("fuzz task-jsonl: \(FuzzConfig.iterations) inputs, \(accepted) accepted")
+        print("fuzz task-jsonl: \(FuzzConfig.indices.count) inputs, \(accepted) accepted")
         #expect(fz.failures == 0)
     }
 
@@ -214,7 +223,7 @@ extension Array {
     @Test func planYAML() {
         var fz = Fuzzer("plan-yaml", binary: false)
         var accepted = 0
-        for i in 0..<FuzzConfig.iterations {
+        for i in FuzzConfig.indices {
             var g = SplitMix64(seed: fz.seed(i))
             var text = g.pick(Self.planSeeds)
             text = Mutate.lines(text, &g, tokens: Self.yamlTokens)
@@ -229,7 +238,7 @@ extension Array {
                 accepted += 1
             }
         }
-        print("fuzz plan-yaml: \(FuzzConfig.iterations) inputs, \(accepted) accepted")
+        print("fuzz plan-yaml: \(FuzzConfig.indices.count) inputs, \(accepted) accepted")
         #expect(fz.failures == 0)
     }
 
@@ -247,7 +256,7 @@ extension Array {
         seeds.append("---\ntitle: t\n---\n```rollbook\nsample:\n  n: 1\n```\n")
         var fz = Fuzzer("notebook", binary: false)
         var accepted = 0
-        for i in 0..<FuzzConfig.iterations {
+        for i in FuzzConfig.indices {
             var g = SplitMix64(seed: fz.seed(i))
             var text = g.pick(seeds)
             text = Mutate.lines(text, &g, tokens: Self.notebookTokens)
@@ -260,7 +269,7 @@ extension Array {
                 accepted += 1
             }
         }
-        print("fuzz notebook: \(FuzzConfig.iterations) inputs, \(accepted) accepted")
+        print("fuzz notebook: \(FuzzConfig.indices.count) inputs, \(accepted) accepted")
         #expect(fz.failures == 0)
     }
 
@@ -275,7 +284,7 @@ extension Array {
         let missing = Set((0..<256).filter { tok.id(of: String(ByteEncoder.byteToScalar[$0])) == nil }.map(UInt8.init))
         var fz = Fuzzer("tokenizer", binary: false)
         var roundTrips = 0
-        for i in 0..<FuzzConfig.iterations {
+        for i in FuzzConfig.indices {
             var g = SplitMix64(seed: fz.seed(i))
             var scalars = String.UnicodeScalarView()
             for _ in 0..<g.below(200) {
@@ -303,7 +312,7 @@ extension Array {
                 }
             }
         }
-        print("fuzz tokenizer: \(FuzzConfig.iterations) texts, \(roundTrips / 2) round-tripped; bytes without a piece: "
+        print("fuzz tokenizer: \(FuzzConfig.indices.count) texts, \(roundTrips / 2) round-tripped; bytes without a piece: "
               + missing.sorted().map { String(format: "%02x", $0) }.joined(separator: " "))
         #expect(fz.failures == 0)
     }

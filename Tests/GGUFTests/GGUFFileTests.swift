@@ -85,4 +85,22 @@ import GGUF
         defer { try? FileManager.default.removeItem(at: u) }
         #expect(throws: GGUFError.unknownTensorType(path: u.path, tensor: "w.f32", type: 99)) { try GGUFFile(path: u.path) }
     }
+
+    /// An array count that the remaining bytes cannot hold at the element's size is refused
+    /// before anything is reserved (a count up to the file size used to be accepted).
+    @Test func arrayCountIsBoundedByElementSize() throws {
+        var data = try Data(contentsOf: Fixture.url("tiny.gguf"))
+        let at = try #require(data.firstRange(of: Data("t.arr_i32".utf8)))
+        let countOffset = at.upperBound + 4 + 4          // value type u32, element type u32
+        let remaining = data.count - (countOffset + 8)
+        let n = UInt64(remaining / 4 + 1)                // fits as bytes, not as int32s
+        for i in 0..<8 { data[countOffset + i] = UInt8(truncatingIfNeeded: n >> (8 * UInt64(i))) }
+        let u = FileManager.default.temporaryDirectory.appendingPathComponent("rollbook-arrcount-\(getpid()).gguf")
+        try data.write(to: u)
+        defer { try? FileManager.default.removeItem(at: u) }
+        #expect { try GGUFFile(path: u.path) } throws: { e in
+            guard case GGUFError.implausibleCount(_, let what, let c, _) = e else { return false }
+            return what.contains("t.arr_i32") && c == n
+        }
+    }
 }

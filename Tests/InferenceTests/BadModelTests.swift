@@ -120,4 +120,11 @@ import Inference
             }
         }
     }
+
+    /// A negative general.alignment used to trap while building the error message.
+    @Test func negativeAlignmentIsAnError() throws {
+        let path = try Self.rewritten("align", GGUFRewriter.setting("general.alignment", .int32(-8)))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(throws: GGUFError.badAlignment(path: path, alignment: "-8")) { try GGUFFile(path: path) }
+    }
 }
