@@ -14,17 +14,6 @@ public struct BundleContents: Sendable {
     public init(files: [String: String], info: [String: String]) { self.files = files; self.info = info }
 }
 
-/// What merging a bundle into a store did.
-public struct MergeSummary: Sendable {
-    public var added = 0
-    public var alreadyPresent = 0
-    /// Keys whose stored text differs from the bundle's (kept as they were).
-    public var conflicts = [String]()
-    public var runs = [String]()
-    public var skippedRuns = [String]()
-    public init() {}
-}
-
 extension RolloutStore {
     /// The bundle format this code writes (bundle_info "format").
     public static let bundleFormat = "rollbook-bundle/1"
@@ -93,44 +82,6 @@ extension RolloutStore {
             for row in try Row.fetchAll(db, sql: "SELECT key, value FROM bundle_info") { info[row[0]] = row[1] }
             return BundleContents(files: files, info: info)
         }
-    }
-
-    /// Merges another store's (or bundle's) runs into this one, matching rollouts by key: a
-    /// key already here is kept (reported when its text differs), a run name here under
-    /// another plan is not replaced. One transaction: a failure changes nothing.
-    public func merge(from other: String) throws -> MergeSummary {
-        var s = MergeSummary()
-        try writeAttached(other) { db in
-            s.conflicts = try String.fetchAll(db, sql: """
-                SELECT b.key FROM src.rollouts b JOIN rollouts a ON a.key = b.key
-                WHERE a.response != b.response OR a.tokens != b.tokens ORDER BY b.key
-                """)
-            s.alreadyPresent = try Int.fetchOne(db, sql: """
-                SELECT COUNT(*) FROM src.rollouts b JOIN rollouts a ON a.key = b.key
-                """) ?? 0
-            let before = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM rollouts") ?? 0
-            try db.execute(sql: "INSERT OR IGNORE INTO rollouts SELECT * FROM src.rollouts")
-            s.added = (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM rollouts") ?? 0) - before
-            for table in ["verdicts", "problems", "features"] {
-                try db.execute(sql: "INSERT OR IGNORE INTO \(table) SELECT * FROM src.\(table)")
-            }
-            for row in try Row.fetchAll(db, sql: "SELECT name, plan_hash FROM src.runs ORDER BY name") {
-                let name: String = row[0], hash: String = row[1]
-                if let mine = try String.fetchOne(db, sql: "SELECT plan_hash FROM runs WHERE name = ?",
-                                                  arguments: [name]),
-                   mine != hash {
-                    s.skippedRuns.append(name)
-                    continue
-                }
-                try db.execute(sql: "INSERT OR REPLACE INTO runs SELECT * FROM src.runs WHERE name = ?",
-                               arguments: [name])
-                try db.execute(sql: "DELETE FROM run_members WHERE run = ?", arguments: [name])
-                try db.execute(sql: "INSERT INTO run_members SELECT * FROM src.run_members WHERE run = ?",
-                               arguments: [name])
-                s.runs.append(name)
-            }
-        }
-        return s
     }
 
     /// One transaction with another database attached as `src` (ATTACH cannot run inside one).

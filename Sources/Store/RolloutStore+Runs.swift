@@ -15,12 +15,15 @@ public struct RunRecord: Sendable {
     public var blockCount: Int
     public var info: String
     public var members: [(key: String, goldHash: String)]
+    /// The shards of the plan this record holds (nil: all of it). A sharded record joins the
+    /// record of the other shards of the same plan instead of replacing it.
+    public var shards: ShardSet?
 
     public init(name: String, plan: String, source: String, modelKey: String, taskKey: String, graderVersion: String,
-                blockCount: Int, info: String, members: [(key: String, goldHash: String)]) {
+                blockCount: Int, info: String, members: [(key: String, goldHash: String)], shards: ShardSet? = nil) {
         self.name = name; self.plan = plan; planHash = Hash128.hex(plan); self.source = source
         self.modelKey = modelKey; self.taskKey = taskKey; self.graderVersion = graderVersion
-        self.blockCount = blockCount; self.info = info; self.members = members
+        self.blockCount = blockCount; self.info = info; self.members = members; self.shards = shards
     }
 }
 
@@ -37,20 +40,33 @@ extension RolloutStore {
         public var info: String
         /// The model's decoder layer count (0 if unknown, e.g. a remote model).
         public var blockCount: Int
+        /// The shards of its plan the record holds (nil: the whole run).
+        public var shards: ShardSet?
     }
 
-    /// Records (or replaces) a run and its membership in one transaction.
+    /// Records (or replaces) a run and its membership in one transaction. A sharded record
+    /// is united with the recorded shards of the same plan (see `united`), so shards run into
+    /// one store one after the other make the whole run as merging their stores does.
     public func recordRun(_ record: RunRecord) throws {
         try write { db in try RolloutStore.putRun(db, record) }
     }
 
     static func putRun(_ db: Database, _ r: RunRecord) throws {
+        if r.shards != nil, let old = try storedRun(db, name: r.name), case let .united(u, _) = united(r, old) {
+            return try writeRun(db, u)
+        }
+        try writeRun(db, r)
+    }
+
+    /// Writes a run's row and replaces its membership.
+    static func writeRun(_ db: Database, _ r: RunRecord) throws {
         try db.execute(sql: """
             INSERT OR REPLACE INTO runs (name, plan, model_key, planned, updated_at, info, block_count, plan_hash,
                                          source, task_key, grader_version)
             VALUES (?,?,?,?,?,?,?,?,?,?,?)
-            """, arguments: [r.name, r.plan, r.modelKey, r.members.count, Date().timeIntervalSince1970, r.info,
-                             r.blockCount, r.planHash, r.source, r.taskKey, r.graderVersion])
+            """, arguments: [r.name, r.plan, r.modelKey, r.members.count, Date().timeIntervalSince1970,
+                             ShardSet.encode(info: r.info, r.shards), r.blockCount, r.planHash, r.source, r.taskKey,
+                             r.graderVersion])
         try db.execute(sql: "DELETE FROM run_members WHERE run = ?", arguments: [r.name])
         let stmt = try db.cachedStatement(sql: """
             INSERT OR IGNORE INTO run_members (run, key, gold_hash) VALUES (?, ?, ?)
@@ -72,8 +88,10 @@ extension RolloutStore {
                 SELECT name, plan, plan_hash, source, model_key, task_key, grader_version, planned, info, block_count
                 FROM runs WHERE name = ?
                 """, arguments: [name]).map {
-                RunInfo(name: $0[0], plan: $0[1], planHash: $0[2], source: $0[3], modelKey: $0[4], taskKey: $0[5],
-                        graderVersion: $0[6], planned: $0[7], info: $0[8], blockCount: $0[9])
+                let (info, shards) = ShardSet.decode(info: $0[8])
+                return RunInfo(name: $0[0], plan: $0[1], planHash: $0[2], source: $0[3], modelKey: $0[4],
+                               taskKey: $0[5], graderVersion: $0[6], planned: $0[7], info: info, blockCount: $0[9],
+                               shards: shards)
             }
         }
     }
