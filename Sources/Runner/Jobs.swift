@@ -18,10 +18,16 @@ public struct Job: Sendable {
     public var key: String
     /// For refinement rounds: the previous round's key.
     public var parentKey: String? = nil
+    /// The key of the rollouts that must be generated together with this one, which decides
+    /// its shard (`Shard`): its own key for a breadth rollout; for a refinement round, the
+    /// breadth rollout its chain starts from; for a depth child, its trial's first child
+    /// (first signal, child 0), since a trial's children continue from prefixes sampled once.
+    public var unitKey: String
 
-    init(problem: Int, temperature: Double, layers: Int, sample: Int, key: RolloutKey) {
+    init(problem: Int, temperature: Double, layers: Int, sample: Int, key: RolloutKey, unitKey: String? = nil) {
         self.problem = problem; self.temperature = temperature; self.layers = layers; self.sample = sample
         seed = key.seed; role = key.role; params = key.params; self.key = key.hex
+        self.unitKey = unitKey ?? self.key
     }
 
     /// Problem, then cell, then sample: the order jobs are handed to an engine.
@@ -42,11 +48,26 @@ public struct PreparedRun: Sendable {
     public var promptHashes: [String]
     /// Hash128 of each problem's gold (what its verdicts are keyed by).
     public var goldHashes: [String]
+    /// The plan's jobs (only the shard's, in a sharded run).
     public var jobs: [Job]
+    /// The part of the plan this process generates (nil: all of it).
+    public var shard: Shard? = nil
     /// The plan file or notebook the plan came from (a run name belongs to one source).
     public var source: String
     /// Decoder layers of the model (from its GGUF header), for EGLR cost overheads.
     public var blockCount = 0
+}
+
+extension PreparedRun {
+    /// The part of the run that `shard` generates: the jobs whose unit key falls in it. Its
+    /// run record holds only those members and says which shard it is, so records of all N
+    /// shards, united in one store (`rollbook merge`), are the unsharded run's.
+    public func restricted(to shard: Shard) -> PreparedRun {
+        var part = self
+        part.jobs = jobs.filter { shard.contains(unitKey: $0.unitKey) }
+        part.shard = shard
+        return part
+    }
 }
 
 public struct RunSummary: Sendable {
@@ -85,39 +106,62 @@ enum JobPlanner {
             for l in plan.layers {
                 for t in plan.temperatures {
                     let cell = "T=\(t);L=\(l);" + shared
-                    func job(_ role: RolloutRole, seed: UInt64, sample: Int) -> Job {
+                    let job = { (role: RolloutRole, seed: UInt64, sample: Int) -> Job in
                         let key = RolloutKey(model: modelKey, promptHash: promptHashes[pi], problem: p.id,
                                              cellParams: cell, role: role, seed: seed, index: sample)
                         return Job(problem: pi, temperature: t, layers: l, sample: sample, key: key)
                     }
                     for s in 0..<(t == 0 ? 1 : plan.n) {
-                        jobs.append(job(.breadth, seed: seed(plan.seed, p, t, l, s), sample: s))
-                        guard let refine = plan.strategy.refine else { continue }
-                        let ins = Hash128.hex(refine.instruction)
-                        for round in 1...refine.rounds {
-                            let rs = seed(plan.seed &+ refineSalt &+ UInt64(round), p, t, l, s)
-                            var j = job(.refine(round: round, instruction: ins), seed: rs, sample: s)
-                            j.parentKey = jobs.last!.key
-                            jobs.append(j)
+                        jobs += chain(plan, breadth: job(.breadth, seed(plan.seed, p, t, l, s), s), job: job) {
+                            seed(plan.seed &+ refineSalt &+ UInt64($0), p, t, l, s)
                         }
                     }
-                    // Depth children: sample index = trial * children + child, per signal.
                     guard let d = plan.strategy.depth, t > 0 else { continue }
-                    let children = plan.n - d.b0
-                    for sig in d.signals {
-                        for trial in 0..<d.trials {
-                            for c in 0..<children {
-                                let s = trial * children + c
-                                let role = RolloutRole.depthChild(b0: d.b0, prefixTokens: d.prefixTokens, signal: sig,
-                                                                  trial: trial, child: c)
-                                jobs.append(job(role, seed: seed(plan.seed &+ childSalt, p, t, l, s), sample: s))
-                            }
-                        }
-                    }
+                    jobs += depthChildren(plan, d, job: job) { seed(plan.seed &+ childSalt, p, t, l, $0) }
                 }
             }
         }
         return jobs
+    }
+
+    /// A breadth rollout and, under strategy refine, its rounds (each round's seed by
+    /// `roundSeed(round)`): one unit, keyed by the breadth rollout.
+    static func chain(_ plan: Plan, breadth root: Job, job: (RolloutRole, UInt64, Int) -> Job,
+                      roundSeed: (Int) -> UInt64) -> [Job] {
+        guard let refine = plan.strategy.refine else { return [root] }
+        var out = [root]
+        let ins = Hash128.hex(refine.instruction)
+        for round in 1...refine.rounds {
+            var j = job(.refine(round: round, instruction: ins), roundSeed(round), root.sample)
+            j.parentKey = out.last!.key
+            j.unitKey = root.key
+            out.append(j)
+        }
+        return out
+    }
+
+    /// A sampled cell's depth children, per signal and trial: sample index = trial * children
+    /// + child, seeded by `childSeed(sample)`. A trial is one unit, keyed by its first child.
+    static func depthChildren(_ plan: Plan, _ d: DepthSpec, job: (RolloutRole, UInt64, Int) -> Job,
+                              childSeed: (Int) -> UInt64) -> [Job] {
+        let children = plan.n - d.b0
+        func child(_ signal: String, _ trial: Int, _ c: Int) -> Job {
+            let role = RolloutRole.depthChild(b0: d.b0, prefixTokens: d.prefixTokens, signal: signal, trial: trial,
+                                              child: c)
+            return job(role, childSeed(trial * children + c), trial * children + c)
+        }
+        let trialKeys = (0..<d.trials).map { child(d.signals[0], $0, 0).key }
+        var out = [Job]()
+        for sig in d.signals {
+            for trial in 0..<d.trials {
+                for c in 0..<children {
+                    var j = child(sig, trial, c)
+                    j.unitKey = trialKeys[trial]
+                    out.append(j)
+                }
+            }
+        }
+        return out
     }
 }
 
@@ -128,8 +172,7 @@ extension Runner {
                                source: String = "") throws -> PreparedRun {
         var modelPath = "", modelKey: String, blockCount = 0
         if plan.engine.isRemote {
-            // A server's rollouts are keyed by its address, API and model name.
-            modelKey = "openai:\(plan.engine.url)|\(plan.engine.api)|\(plan.engine.model ?? plan.model)"
+            modelKey = plan.engine.modelKey(model: plan.engine.model ?? plan.model)
         } else {
             modelPath = try ModelCatalog.resolve(plan.model)
             guard FileManager.default.fileExists(atPath: modelPath) else {

@@ -36,7 +36,7 @@ public enum Runner {
                 return summary
             }
         }
-        let engine = try makeEngine(prep, summary: summary)
+        let engine = try makeEngine(prep, summary: summary, progress: progress)
         let recorder = RolloutRecorder(prep: prep, store: store, progress: progress, source: engine.source,
                                        record: missing.isEmpty ? nil : record)
         do {
@@ -61,7 +61,8 @@ public enum Runner {
     static func runRecord(_ prep: PreparedRun) -> RunRecord {
         RunRecord(name: prep.plan.name, plan: prep.plan.canonical, source: prep.source, modelKey: prep.modelKey,
                   taskKey: prep.taskKey, graderVersion: Grader.version, blockCount: prep.blockCount,
-                  info: "rollbook run", members: prep.jobs.map { ($0.key, prep.goldHashes[$0.problem]) })
+                  info: "rollbook run", members: prep.jobs.map { ($0.key, prep.goldHashes[$0.problem]) },
+                  shards: prep.shard.map(ShardSet.init))
     }
 
     /// A name recorded by another plan from another file is not silently taken over. The same
@@ -81,19 +82,18 @@ public enum Runner {
         }
     }
 
-    static func makeEngine(_ prep: PreparedRun, summary: RunSummary) throws -> Engine {
+    static func makeEngine(_ prep: PreparedRun, summary: RunSummary, progress: RunProgress) throws -> Engine {
         let plan = prep.plan
         guard plan.engine.isRemote else {
             return LocalEngine(model: try Model(path: prep.modelPath), decoding: plan.decoding, batch: plan.batch,
                                parseSpecial: plan.chat)
         }
         let remote = RemoteEngine(spec: plan.engine, model: plan.engine.model ?? plan.model, decoding: plan.decoding)
-        let listed: [String]
-        do { listed = try remote.client.models() } catch {
-            throw RemoteError("\(error) (is the server running? "
+        remote.note = { progress.note($0) }
+        do { try remote.connect() } catch let e as RemoteError where e.retryable {
+            throw RemoteError("\(e) (is the server running? "
                               + "\(summary.cached) of \(summary.planned) rollouts are cached)")
         }
-        try remote.check(listed: listed)
         return remote
     }
 

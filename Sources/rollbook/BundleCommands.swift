@@ -49,17 +49,6 @@ struct Import: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
 
     func run() throws {
-        _ = try RolloutStore(path: file, readOnly: true)          // refuses what is not a store, untouched
-        let s = try RolloutStore(path: storeOptions.store).merge(from: file)
-        let runs = s.runs.joined(separator: ", ")
-        print("\(file): \(s.added) rollouts added, \(s.alreadyPresent) already present; runs \(runs)")
-        if !s.skippedRuns.isEmpty {
-            print("not imported (a run of that name here has another plan): \(s.skippedRuns.joined(separator: ", "))")
-        }
-        if !s.conflicts.isEmpty {
-            FileHandle.standardError.write(Data(("\(s.conflicts.count) rollouts share a key with a stored one "
-                + "but differ "
-                + "in text (kept as stored): \(s.conflicts.prefix(5).joined(separator: ", "))\n").utf8))
-        }
+        try MergeReport.run([file], into: storeOptions.store)
     }
 }

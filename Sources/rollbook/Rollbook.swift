@@ -10,7 +10,7 @@ struct Rollbook: ParsableCommand {
         abstract: "Notebook-style batch analytics for inference-time scaling research.",
         version: version,
         subcommands: [Inspect.self, Tokenize.self, Logits.self, Generate.self, Grade.self, Probe.self, Bench.self,
-                      Run.self, Analyze.self, Export.self, Regrade.self, BundleCommand.self, Import.self,
+                      Run.self, Analyze.self, Export.self, Regrade.self, BundleCommand.self, Import.self, Merge.self,
                       Render.self, BenchAnalysis.self])
 }
 

@@ -19,23 +19,32 @@ struct Run: ParsableCommand {
     @Flag(name: .long, help: "Print the summary as JSON.") var json = false
     @Flag(name: .long, help: "Point the run name at this plan even if another plan file recorded it.")
     var replace = false
+    @Option(name: .long, help: ArgumentHelp(
+        "Generate only shard I of N (1 <= I <= N), e.g. 2/8; `rollbook merge` unites the shards' stores.",
+        valueName: "I/N"))
+    var shard: String?
 
     func run() throws {
+        let part: Shard?
+        do { part = try shard.map { s in try Shard(parsing: s) } } catch { throw InputError("--\(error)") }
         let plan = try Plan.load(path: spec)
         let store = try RolloutStore(path: storeOptions.store)
         let base = (spec as NSString).deletingLastPathComponent
-        let prep = try Runner.prepare(plan, store: store, baseDir: base.isEmpty ? "." : base, source: spec)
-        let s = try Runner.execute(prep, store: store, progress: .automatic(quiet: quiet, label: plan.name),
+        var prep = try Runner.prepare(plan, store: store, baseDir: base.isEmpty ? "." : base, source: spec)
+        if let part { prep = prep.restricted(to: part) }
+        let label = part.map { "\(plan.name) [\($0)]" } ?? plan.name
+        let s = try Runner.execute(prep, store: store, progress: .automatic(quiet: quiet, label: label),
                                    replace: replace)
         if json {
             struct Out: Encodable {
-                var run: String; var planned, cached, generated, regraded, tokens: Int; var seconds: Double
+                var run: String; var shard: String?
+                var planned, cached, generated, regraded, tokens: Int; var seconds: Double
             }
-            try writeJSON(Out(run: plan.name, planned: s.planned, cached: s.cached, generated: s.generated,
-                              regraded: s.regraded, tokens: s.tokens, seconds: s.seconds))
+            try writeJSON(Out(run: plan.name, shard: part?.description, planned: s.planned, cached: s.cached,
+                              generated: s.generated, regraded: s.regraded, tokens: s.tokens, seconds: s.seconds))
         } else if !quiet {
             print(String(format: "%@: %d rollouts planned, %d cached, %d generated (%d tokens) in %.1fs",
-                         plan.name, s.planned, s.cached, s.generated, s.tokens, s.seconds))
+                         label, s.planned, s.cached, s.generated, s.tokens, s.seconds))
         }
     }
 }
