@@ -28,15 +28,18 @@ public struct RemoteCompletion: Sendable {
 
 /// A client for OpenAI-compatible servers (vLLM, SGLang, llama.cpp's server):
 /// `/v1/completions` or `/v1/chat/completions`, with retries and backoff on 429, 5xx and
-/// dropped connections. Calls are synchronous; run several on an OperationQueue.
+/// dropped connections. Calls are synchronous; a `ServerPool` runs several at once.
 public final class OpenAIClient: @unchecked Sendable {
     public let spec: EngineSpec
+    /// This server's base URL (one of the spec's).
+    public let url: String
     public let model: String
     let session: URLSession
     let apiKey: String?
 
-    public init(spec: EngineSpec, model: String) {
+    public init(spec: EngineSpec, url: String, model: String) {
         self.spec = spec
+        self.url = url
         self.model = model
         let cfg = URLSessionConfiguration.ephemeral
         cfg.timeoutIntervalForRequest = spec.timeout
@@ -46,14 +49,15 @@ public final class OpenAIClient: @unchecked Sendable {
         apiKey = ProcessInfo.processInfo.environment[spec.apiKeyEnv].flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    /// The model ids the server lists (GET /models).
-    public func models() throws -> [String] {
-        let obj = try send(path: "/models", body: nil)
+    /// The model ids the server lists (GET /models), retrying `retries` times.
+    public func models(retries: Int) throws -> [String] {
+        let obj = try send(path: "/models", body: nil, retries: retries)
         return ((obj["data"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
     }
 
     /// One completion at `temperature` under the shared decoding parameters (top-k and min-p
-    /// are extensions that vLLM, SGLang and llama.cpp accept).
+    /// are extensions that vLLM, SGLang and llama.cpp accept). One attempt: a retryable
+    /// failure is the pool's to retry, here or on another server.
     public func complete(prompt: String, temperature: Double, decoding d: DecodingParams, seed: UInt64,
                          maxTokens: Int) throws -> RemoteCompletion {
         var body: [String: Any] = ["model": model, "temperature": temperature, "max_tokens": maxTokens,
@@ -70,9 +74,9 @@ public final class OpenAIClient: @unchecked Sendable {
             body["prompt"] = prompt
             if spec.topLogprobs > 0 { body["logprobs"] = spec.topLogprobs }
         }
-        let obj = try send(path: chat ? "/chat/completions" : "/completions", body: body)
+        let obj = try sendOnce(path: chat ? "/chat/completions" : "/completions", body: body)
         guard let choice = (obj["choices"] as? [[String: Any]])?.first else {
-            throw RemoteError("\(spec.url): the response has no choices")
+            throw RemoteError("\(url): the response has no choices")
         }
         let text = chat ? ((choice["message"] as? [String: Any])?["content"] as? String ?? "")
                         : (choice["text"] as? String ?? "")
@@ -116,23 +120,25 @@ public final class OpenAIClient: @unchecked Sendable {
 
     /// One request with retries: 429, 5xx and transport errors back off exponentially
     /// (0.5 s doubling, honouring Retry-After up to 30 s); other failures end at once.
-    func send(path: String, body: [String: Any]?) throws -> [String: Any] {
+    func send(path: String, body: [String: Any]?, retries: Int) throws -> [String: Any] {
         var attempt = 0
         while true {
             do {
                 return try sendOnce(path: path, body: body)
-            } catch let e as RemoteError where e.retryable && attempt < spec.retries {
+            } catch let e as RemoteError where e.retryable && attempt < retries {
                 attempt += 1
                 Thread.sleep(forTimeInterval: min(30, 0.5 * pow(2, Double(attempt - 1))))
             } catch let e as RemoteError where e.retryable {
-                throw RemoteError("\(e.description) (gave up after \(attempt + 1) attempts)")
+                throw RemoteError("\(e.description) (gave up after \(Self.attempts(attempt + 1)))")
             }
         }
     }
 
+    static func attempts(_ n: Int) -> String { n == 1 ? "1 attempt" : "\(n) attempts" }
+
     func sendOnce(path: String, body: [String: Any]?) throws -> [String: Any] {
-        guard let url = URL(string: spec.url + path) else { throw RemoteError("\(spec.url)\(path): not a valid URL") }
-        var req = URLRequest(url: url)
+        guard let endpoint = URL(string: url + path) else { throw RemoteError("\(url)\(path): not a valid URL") }
+        var req = URLRequest(url: endpoint)
         req.httpMethod = body == nil ? "GET" : "POST"
         req.setValue("application/json", forHTTPHeaderField: "Content-Type")
         if let apiKey { req.setValue("Bearer \(apiKey)", forHTTPHeaderField: "Authorization") }
@@ -141,7 +147,7 @@ public final class OpenAIClient: @unchecked Sendable {
         nonisolated(unsafe) var result: (Data?, URLResponse?, Error?) = (nil, nil, nil)
         session.dataTask(with: req) { d, r, e in result = (d, r, e); done.signal() }.resume()
         done.wait()
-        let where_ = "\(spec.url)\(path)"
+        let where_ = "\(url)\(path)"
         if let e = result.2 { throw RemoteError("\(where_): \(e.localizedDescription)", retryable: true) }
         guard let http = result.1 as? HTTPURLResponse else { throw RemoteError("\(where_): no HTTP response",
                                                                                retryable: true) }

@@ -86,7 +86,8 @@ public struct Plan: Sendable, Equatable {
                 + "trials: \(p.trials)}"
         }
         if engine.isRemote {
-            text += "\nengine: {kind: openai, url: \(engine.url), model: \(engine.model ?? model), api: \(engine.api)}"
+            let url = engine.isPool ? "pool" : engine.url
+            text += "\nengine: {kind: openai, url: \(url), model: \(engine.model ?? model), api: \(engine.api)}"
         }
         return text
     }
@@ -142,8 +143,15 @@ public struct RefineSpec: Sendable, Equatable {
 public struct EngineSpec: Sendable, Equatable {
     /// "local" (the CPU engine) or "openai" (an OpenAI-compatible server: vLLM, SGLang, llama.cpp).
     public var kind = "local"
-    /// Base URL including /v1, e.g. http://127.0.0.1:8000/v1.
-    public var url = ""
+    /// Base URLs including /v1, e.g. http://127.0.0.1:8000/v1: one server, or a pool of
+    /// servers serving the same model, over which requests are spread.
+    public var urls = [String]()
+    /// The URLs were given as a list. A pool's rollouts are keyed by API and model name, not
+    /// by address, so the same keys come back whichever servers (and however many) serve
+    /// them; one URL given as text keys its rollouts by that address, as it always has.
+    public var isPool = false
+    /// The first (or only) server's URL.
+    public var url: String { urls.first ?? "" }
     /// Model name sent to the server (default: the plan's model).
     public var model: String?
     /// "completions" (/v1/completions, the plan's prompt text as is) or "chat" (/v1/chat/completions).
@@ -160,6 +168,9 @@ public struct EngineSpec: Sendable, Equatable {
     public var apiKeyEnv = "OPENAI_API_KEY"
     public var isRemote: Bool { kind == "openai" }
     public init() {}
+
+    /// The model part of a remote rollout's key: the server (or "pool"), API and model name.
+    public func modelKey(model: String) -> String { "openai:\(isPool ? "pool" : url)|\(api)|\(model)" }
 }
 
 public struct PlanError: Error, CustomStringConvertible, Equatable {

@@ -122,12 +122,7 @@ struct PlanFields {
         for (k, v) in try r.mapping(value, "engine") {
             switch k {
             case "kind": plan.engine.kind = try r.oneOf(v, "engine.kind", ["local", "openai"])
-            case "url":
-                let u = try r.string(v, "engine.url")
-                guard let url = URL(string: u), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
-                    throw r.error(v, "engine.url: \"\(u)\" is not an http(s) URL (e.g. http://127.0.0.1:8000/v1)")
-                }
-                plan.engine.url = u.hasSuffix("/") ? String(u.dropLast()) : u
+            case "url": try readURLs(v, r)
             case "model": plan.engine.model = try r.string(v, "engine.model")
             case "api": plan.engine.api = try r.oneOf(v, "engine.api", ["completions", "chat"])
             case "concurrency": plan.engine.concurrency = try r.int(v, "engine.concurrency", min: 1, max: 256)
@@ -142,6 +137,21 @@ struct PlanFields {
         }
         if plan.engine.isRemote && plan.engine.url.isEmpty {
             throw r.error(value, "engine.url is required for kind openai")
+        }
+    }
+
+    /// `url: http://host:8000/v1` (one server) or `url: [u1, u2]` (a pool of servers).
+    mutating func readURLs(_ v: Node, _ r: Plan.Reader) throws {
+        plan.engine.isPool = v.sequence != nil
+        plan.engine.urls = try r.strings(v, "engine.url").enumerated().map { i, u in
+            let field = plan.engine.isPool ? "engine.url[\(i)]" : "engine.url"
+            guard let url = URL(string: u), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                throw r.error(v, "\(field): \"\(u)\" is not an http(s) URL (e.g. http://127.0.0.1:8000/v1)")
+            }
+            return u.hasSuffix("/") ? String(u.dropLast()) : u
+        }
+        if Set(plan.engine.urls).count != plan.engine.urls.count {
+            throw r.error(v, "engine.url: a server is listed twice")
         }
     }
 

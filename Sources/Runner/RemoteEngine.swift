@@ -2,71 +2,71 @@ import Foundation
 import Inference
 import Store
 
-/// An OpenAI-compatible server as an engine: requests go out `concurrency` at a time and
-/// results are handed back on the calling thread as they arrive. A request that still fails
-/// after its retries stops the run: what arrived before is delivered, then the error thrown.
+/// OpenAI-compatible servers as an engine: one server, or a pool of servers serving the same
+/// model, over which a `ServerPool` spreads the requests (each server `concurrency` at a
+/// time, with its own retries and health). Results are handed back on the calling thread as
+/// they arrive. A server that fails slows the run and its requests go to the others; when
+/// every server has failed past its retries, what arrived before is delivered and the
+/// error thrown. Each request carries its rollout's seed, and keys do not depend on which
+/// server answered.
 public final class RemoteEngine: Engine {
-    public let client: OpenAIClient
+    public let clients: [OpenAIClient]
     public let decoding: DecodingParams
     public var source: String { "openai" }
+    let pool: ServerPool
+    /// Where notes on the servers' health go (the run's progress output).
+    public var note: (String) -> Void = { _ in }
 
     public init(spec: EngineSpec, model: String, decoding: DecodingParams) {
-        client = OpenAIClient(spec: spec, model: model)
+        clients = spec.urls.map { OpenAIClient(spec: spec, url: $0, model: model) }
         self.decoding = decoding
+        pool = ServerPool(clients: clients, concurrency: spec.concurrency, retries: spec.retries)
+    }
+
+    /// Asks every server for its models. A server that lacks the plan's model is an error; a
+    /// server of a pool that does not answer starts down (tried again later) unless none
+    /// answers (a retryable error: the servers may come up). One server is asked with its
+    /// retries, as before pools existed.
+    public func connect() throws {
+        var silent = [(Int, Error)]()
+        for (i, c) in clients.enumerated() {
+            let listed: [String]
+            do { listed = try c.models(retries: clients.count == 1 ? c.spec.retries : 0) } catch {
+                silent.append((i, error))
+                continue
+            }
+            try Self.check(c, listed: listed)
+        }
+        if silent.count == clients.count {
+            let each = silent.map { "\($0.1)" }
+            throw RemoteError(clients.count == 1 ? each[0]
+                              : "none of the \(clients.count) servers answers: " + each.joined(separator: "; "),
+                              retryable: true)
+        }
+        for (i, error) in silent {
+            pool.startDown(i, error)
+            note("\(error); the run starts on the other servers and tries \(clients[i].url) again later")
+        }
     }
 
     /// Fails unless the server lists the model (a server that lists none is taken at its word).
-    public func check(listed: [String]) throws {
-        if !listed.isEmpty && !listed.contains(client.model) {
-            throw RemoteError("\(client.spec.url): the server has no model \"\(client.model)\" "
+    static func check(_ c: OpenAIClient, listed: [String]) throws {
+        if !listed.isEmpty && !listed.contains(c.model) {
+            throw RemoteError("\(c.url): the server has no model \"\(c.model)\" "
                               + "(it lists: \(listed.joined(separator: ", "))); set engine.model")
         }
     }
 
     public func generate(_ requests: [GenerationRequest], prompts: [String],
                          onResult: (GenerationRequest, Generation) throws -> Void) throws {
-        let lock = NSLock()
-        nonisolated(unsafe) var arrived = [(GenerationRequest, Generation)]()
-        nonisolated(unsafe) var failure: Error? = nil
-        let queue = OperationQueue()
-        queue.maxConcurrentOperationCount = client.spec.concurrency
-        for r in requests {
-            queue.addOperation { [client, decoding] in
-                if lock.withLock({ failure != nil }) { return }
-                let started = Date()
-                do {
-                    let c = try client.complete(prompt: prompts[r.prompt], temperature: r.temperature,
-                                                decoding: decoding,
-                                                seed: r.seed, maxTokens: r.maxTokens)
-                    let g = Self.generation(c, seconds: Date().timeIntervalSince(started))
-                    lock.withLock { arrived.append((r, g)) }
-                } catch {
-                    lock.withLock { if failure == nil { failure = error } }
-                }
-            }
-        }
-        func drain() throws {
-            let batch = lock.withLock { () -> [(GenerationRequest, Generation)] in
-                defer { arrived.removeAll() }
-                return arrived
-            }
-            for (r, g) in batch { try onResult(r, g) }
-        }
-        do {
-            while queue.operationCount > 0 {
-                Thread.sleep(forTimeInterval: 0.05)
-                try drain()
-            }
-            queue.waitUntilAllOperationsAreFinished()
-            try drain()
-        } catch {
-            // The caller could not take a result (a store error): stop sending.
-            lock.withLock { if failure == nil { failure = error } }
-            queue.cancelAllOperations()
-            queue.waitUntilAllOperationsAreFinished()
-            throw error
-        }
-        if let failure { throw failure }
+        let decoding = self.decoding
+        try pool.run(count: requests.count, work: { client, i in
+            let r = requests[i]
+            let started = Date()
+            let c = try client.complete(prompt: prompts[r.prompt], temperature: r.temperature, decoding: decoding,
+                                        seed: r.seed, maxTokens: r.maxTokens)
+            return Self.generation(c, seconds: Date().timeIntervalSince(started))
+        }, deliver: { i, g in try onResult(requests[i], g) }, note: note)
     }
 
     /// Means over the log-prob records (0 without them); servers expose no self-certainty.

@@ -29,6 +29,16 @@ public final class RunProgress: @unchecked Sendable {
         draw(force: false)
     }
 
+    /// A line about the run (a server going down or up), above the bar; nothing when quiet.
+    func note(_ text: String) {
+        switch style {
+        case .quiet: return
+        case .bar: FileHandle.standardError.write("\r\(text)\u{1b}[K\n".data(using: .utf8)!)
+        case .lines: FileHandle.standardError.write("\(text)\n".data(using: .utf8)!)
+        }
+        if style == .bar { draw(force: true) }
+    }
+
     func finish() {
         draw(force: true)
         if style == .bar { FileHandle.standardError.write("\n".data(using: .utf8)!) }
