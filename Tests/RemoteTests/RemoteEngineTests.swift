@@ -90,7 +90,8 @@ import TestSupport
             max_tokens: \(maxTokens)
             seed: 5
             grid: {temperatures: \(temperatures), layers: [0], n: \(n)}
-            engine: {kind: openai, url: "\(url)", model: smollm2, concurrency: 2, timeout: 60\(extra)}
+            engine: {kind: openai, url: \(url.hasPrefix("[") ? url : "\"\(url)\""), model: smollm2, concurrency: 2, \
+            timeout: 60\(extra)}
             """.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
@@ -224,6 +225,84 @@ import TestSupport
         #expect(r.status == 0, "\(r.stderr)")
         #expect(j["cached"] as? Int == kept.count && j["generated"] as? Int == 48 - kept.count)
         print("remote kill test: \(kept.count) of 48 stored when the server died; \(48 - kept.count) sent on resume")
+    }
+
+    /// Starts `rollbook run` in the background; stderr goes to a file.
+    static func startRun(_ plan: String, store: String, err: URL) throws -> Process {
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: RollbookCLI.binary)
+        p.arguments = ["run", plan, "--store", store, "--quiet"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = try FileHandle(forWritingTo: err)
+        try p.run()
+        return p
+    }
+
+    /// Waits until the run has committed `count` rollouts (or stopped); returns how many it has.
+    static func waitFor(_ count: Int, run: String, store: String, while p: Process) -> Int {
+        var seen = 0
+        let deadline = Date().addingTimeInterval(300)
+        while seen < count && p.isRunning && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.3)
+            seen = (try? RolloutStore(path: store).rollouts(run: run, withTokens: false).count) ?? 0
+        }
+        return seen
+    }
+
+    /// A pool of two real servers. One killed mid-run slows the run, which completes with
+    /// every rollout; the keys are the pool's, not a server's (a one-server pool of the
+    /// survivor finds them all cached). With every server gone the run stops with one error
+    /// naming them, keeping what arrived, and resumes on a server that is back.
+    @Test func aPoolOutlivesADeadServerAndStopsOnlyWhenAllAreDown() throws {
+        let dir = try RollbookCLI.tempDir("remote-pool")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let pa = Self.freePort()
+        var a = try Self.llamaServer(port: pa)
+        defer { if a.isRunning { Self.kill(a) } }
+        let pb = Self.freePort()
+        let b = try Self.llamaServer(port: pb)
+        defer { if b.isRunning { Self.kill(b) } }
+        let (ua, ub) = ("http://127.0.0.1:\(pa)/v1", "http://127.0.0.1:\(pb)/v1")
+        let extra = ", retries: 2, top_logprobs: 0"
+        let plan = try Self.writePlan(dir, name: "pool", url: "[\"\(ua)\", \"\(ub)\"]", problems: 6, n: 8,
+                                      temperatures: "[0.8]", maxTokens: 32, template: "zero-shot", extra: extra)
+        let store = dir.appendingPathComponent("s.sqlite").path
+        let p = try Self.startRun(plan, store: store, err: dir.appendingPathComponent("err1.txt"))
+        let seen = Self.waitFor(4, run: "pool", store: store, while: p)
+        #expect(seen >= 4 && p.isRunning, "the run should still be going (seen \(seen))")
+        Self.kill(a)
+        p.waitUntilExit()
+        let err1 = try String(contentsOf: dir.appendingPathComponent("err1.txt"), encoding: .utf8)
+        #expect(p.terminationStatus == 0, "\(err1)")
+        let all = try RolloutStore(path: store).rollouts(run: "pool", withTokens: false)
+        #expect(all.count == 48 && Set(all.map(\.key)).count == 48)
+        let survivor = try Self.writePlan(dir, name: "pool", url: "[\"\(ub)\"]", problems: 6, n: 8,
+                                          temperatures: "[0.8]", maxTokens: 32, template: "zero-shot", extra: extra)
+        let (r, j) = try Self.run(survivor, store: store)
+        #expect(r.status == 0 && j["cached"] as? Int == 48 && j["generated"] as? Int == 0, "\(r.stdout) \(r.stderr)")
+
+        // A is down from the start, B dies mid-run: one error naming both, nothing lost.
+        let plan2 = try Self.writePlan(dir, name: "pool2", url: "[\"\(ua)\", \"\(ub)\"]", problems: 6, n: 8,
+                                       temperatures: "[0.8]", maxTokens: 32, template: "zero-shot", extra: extra)
+        let store2 = dir.appendingPathComponent("s2.sqlite").path
+        let err2 = dir.appendingPathComponent("err2.txt")
+        let p2 = try Self.startRun(plan2, store: store2, err: err2)
+        let seen2 = Self.waitFor(4, run: "pool2", store: store2, while: p2)
+        #expect(seen2 >= 4 && p2.isRunning, "the run should still be going (seen \(seen2))")
+        Self.kill(b)
+        p2.waitUntilExit()
+        let stderr = try String(contentsOf: err2, encoding: .utf8)
+        #expect(p2.terminationStatus != 0)
+        #expect(stderr.contains("all 2 servers failed") && stderr.contains(ua) && stderr.contains(ub)
+                && stderr.contains("run again to resume") && stderr.split(separator: "\n").count == 1, "\(stderr)")
+        let kept = try RolloutStore(path: store2).rollouts(run: "pool2", withTokens: false).count
+        #expect(kept >= seen2 && kept < 48)
+        a = try Self.llamaServer(port: pa)
+        let (r2, j2) = try Self.run(plan2, store: store2)
+        #expect(r2.status == 0, "\(r2.stderr)")
+        #expect(j2["cached"] as? Int == kept && j2["generated"] as? Int == 48 - kept)
+        print("remote pool test: \(seen) stored when A died, all 48 done on B; \(kept) kept when both were down")
     }
 
     @Test func anUnreachableServerIsOneClearError() throws {
