@@ -156,14 +156,16 @@ extension RolloutStore {
     /// A run's record and members as stored.
     static func storedRun(_ db: Database, name: String) throws -> RunRecord? {
         guard let row = try Row.fetchOne(db, sql: """
-            SELECT plan, plan_hash, source, model_key, task_key, grader_version, block_count, info
+            SELECT plan, plan_hash, source, model_key, task_key, grader_version, block_count, info, source_format,
+                   source_sha256
             FROM runs WHERE name = ?
             """, arguments: [name]) else { return nil }
         let members = try Row.fetchAll(db, sql: "SELECT key, gold_hash FROM run_members WHERE run = ? ORDER BY key",
                                        arguments: [name]).map { (key: $0[0] as String, goldHash: $0[1] as String) }
         let (info, shards) = ShardSet.decode(info: row[7])
         var r = RunRecord(name: name, plan: row[0], source: row[2], modelKey: row[3], taskKey: row[4],
-                          graderVersion: row[5], blockCount: row[6], info: info, members: members, shards: shards)
+                          graderVersion: row[5], blockCount: row[6], info: info, members: members,
+                          sourceFormat: row[8], sourceSHA256: row[9], shards: shards)
         r.planHash = row[1]
         return r
     }

@@ -18,9 +18,15 @@ public struct RunRecord: Sendable {
     /// The shards of the plan this record holds (nil: all of it). A sharded record joins the
     /// record of the other shards of the same plan instead of replacing it.
     public var shards: ShardSet?
+    /// What the source file is: "plan" (a plan or notebook Rollbook ran), "jsonl" or "lm-eval"
+    /// (rollouts imported from elsewhere); and its sha256 when imported.
+    public var sourceFormat = "plan"
+    public var sourceSHA256 = ""
 
     public init(name: String, plan: String, source: String, modelKey: String, taskKey: String, graderVersion: String,
-                blockCount: Int, info: String, members: [(key: String, goldHash: String)], shards: ShardSet? = nil) {
+                blockCount: Int, info: String, members: [(key: String, goldHash: String)],
+                sourceFormat: String = "plan", sourceSHA256: String = "", shards: ShardSet? = nil) {
+        self.sourceFormat = sourceFormat; self.sourceSHA256 = sourceSHA256
         self.name = name; self.plan = plan; planHash = Hash128.hex(plan); self.source = source
         self.modelKey = modelKey; self.taskKey = taskKey; self.graderVersion = graderVersion
         self.blockCount = blockCount; self.info = info; self.members = members; self.shards = shards
@@ -42,6 +48,9 @@ extension RolloutStore {
         public var blockCount: Int
         /// The shards of its plan the record holds (nil: the whole run).
         public var shards: ShardSet?
+        /// "plan", "jsonl" or "lm-eval", and the imported file's sha256 ("" for plans).
+        public var sourceFormat: String
+        public var sourceSHA256: String
     }
 
     /// Records (or replaces) a run and its membership in one transaction. A sharded record
@@ -62,11 +71,11 @@ extension RolloutStore {
     static func writeRun(_ db: Database, _ r: RunRecord) throws {
         try db.execute(sql: """
             INSERT OR REPLACE INTO runs (name, plan, model_key, planned, updated_at, info, block_count, plan_hash,
-                                         source, task_key, grader_version)
-            VALUES (?,?,?,?,?,?,?,?,?,?,?)
+                                         source, task_key, grader_version, source_format, source_sha256)
+            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
             """, arguments: [r.name, r.plan, r.modelKey, r.members.count, Date().timeIntervalSince1970,
                              ShardSet.encode(info: r.info, r.shards), r.blockCount, r.planHash, r.source, r.taskKey,
-                             r.graderVersion])
+                             r.graderVersion, r.sourceFormat, r.sourceSHA256])
         try db.execute(sql: "DELETE FROM run_members WHERE run = ?", arguments: [r.name])
         let stmt = try db.cachedStatement(sql: """
             INSERT OR IGNORE INTO run_members (run, key, gold_hash) VALUES (?, ?, ?)
@@ -85,13 +94,14 @@ extension RolloutStore {
     public func run(named name: String) throws -> RunInfo? {
         try read { db in
             try Row.fetchOne(db, sql: """
-                SELECT name, plan, plan_hash, source, model_key, task_key, grader_version, planned, info, block_count
+                SELECT name, plan, plan_hash, source, model_key, task_key, grader_version, planned, info, block_count,
+                       source_format, source_sha256
                 FROM runs WHERE name = ?
                 """, arguments: [name]).map {
                 let (info, shards) = ShardSet.decode(info: $0[8])
                 return RunInfo(name: $0[0], plan: $0[1], planHash: $0[2], source: $0[3], modelKey: $0[4],
                                taskKey: $0[5], graderVersion: $0[6], planned: $0[7], info: info, blockCount: $0[9],
-                               shards: shards)
+                               shards: shards, sourceFormat: $0[10], sourceSHA256: $0[11])
             }
         }
     }
