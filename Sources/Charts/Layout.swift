@@ -224,7 +224,7 @@ enum Layout {
             xt = cats.enumerated().map { (Double($0), $1) }
         } else {
             xt = Ticks.values(xr.0, xr.1, scale: ax.xScale, count: max(3, Int(pw / (fs * 4))))
-                .map { ($0, Ticks.label($0, percent: false)) }
+                .map { ($0, Ticks.label($0, percent: ax.percentX)) }
         }
         if let widest = xt.map({ measure($0.1, fs) }).max(), xt.count > 1 {
             let room = pw / Double(xt.count)
