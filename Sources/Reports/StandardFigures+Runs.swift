@@ -89,7 +89,7 @@ extension StandardFigures {
         switch name {
         case "keff":
             guard let d = r.diversity else { return run }
-            return "\(run): median \(String(format: "%.2f", d.medianEffectiveApproaches)), \(d.regime) diversity"
+            return "\(run): median \(String(format: "%.2f", d.medianEffectiveApproaches)) (\(d.regime))"
         case "uncertainty": return r.diversity.map { "\(run): \($0.recommendation)" } ?? run
         case "waste": return r.audit.map { "\(run): N_D = \($0.datasetBudget)" } ?? run
         case "breadth-depth":
