@@ -16,6 +16,8 @@ public struct ReportInput {
         /// `runs`: the runs it draws, in order (one series or panel each).
         case figure(name: String, caption: String?, wide: Bool, runs: [String], x: XAxis, line: Int)
         case table(name: String, caption: String?, runs: [String], line: Int)
+
+        var isFigure: Bool { if case .figure = self { return true } else { return false } }
     }
 
     /// One run of the notebook: its analysis, its rollouts per problem, where it came from.

@@ -40,7 +40,9 @@ public enum ReportWriter {
         pdf.heading(input.title, size: 20)
         pdf.paragraph(subtitle(input, problems: true), size: 9, color: .grey)
         var cells = CellWriter(input: input, figDir: figDir, pdf: pdf)
-        for b in input.blocks { try cells.write(b) }
+        for (i, b) in input.blocks.enumerated() {
+            try cells.write(b, beforeFigure: i + 1 < input.blocks.count && input.blocks[i + 1].isFigure)
+        }
         try writeHTML(input, blocks: cells.html, to: out + "/index.html")
         writeProvenance(input, pdf: pdf)
         try pdf.finish()
@@ -173,14 +175,18 @@ struct CellWriter {
         values = Tables.values(input.runs)
     }
 
-    mutating func write(_ block: ReportInput.Block) throws {
+    /// Writes one cell. `beforeFigure`: a heading ending this cell keeps with the figure after
+    /// it (a column-width figure and its caption take up to about 330 points of a page).
+    mutating func write(_ block: ReportInput.Block, beforeFigure: Bool = false) throws {
         switch block {
         case .prose(let md):
             html.append(["prose": ["html": markdown.html(from: md)]])
-            for para in md.components(separatedBy: "\n\n") {
-                let t = para.trimmingCharacters(in: .whitespacesAndNewlines)
-                if t.hasPrefix("#") { pdf.heading(t.drop { $0 == "#" }.trimmingCharacters(in: .whitespaces), size: 13) }
-                else if !t.isEmpty { pdf.paragraph(ReportWriter.plain(t)) }
+            let paras = md.components(separatedBy: "\n\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            for (i, t) in paras.enumerated() {
+                let keep = beforeFigure && i == paras.count - 1 ? 330.0 : 220
+                if t.hasPrefix("#") {
+                    pdf.heading(t.drop { $0 == "#" }.trimmingCharacters(in: .whitespaces), size: 13, keepWithNext: keep)
+                } else if !t.isEmpty { pdf.paragraph(ReportWriter.plain(t)) }
             }
         case let .text(template, _):
             // Plain text with the values in; the HTML template escapes it once.
