@@ -18,6 +18,13 @@ public struct Outcome: Sendable {
     public var approach: String
     /// Mean entropy of the early (approach-committing) tokens, when known.
     public var earlyEntropy: Double?
+    /// What the rollout cost: prompt tokens read (nil: unknown), wall seconds, FLOPs (nil:
+    /// unknown, e.g. a remote or imported rollout). Generated tokens are `tokens`.
+    public var promptTokens: Int?
+    public var seconds: Double = 0
+    public var flops: Double?
+    /// An external score (e.g. a reward model's), when the rollout has one.
+    public var score: Double?
 
     public init(problem: String, layers: Int, temperature: Double, sample: Int, correct: Bool, answerClass: String,
                 tokens: Int = 0, meanEntropy: Double = 0, meanLogprob: Double = 0, selfCertainty: Double = 0,

@@ -71,11 +71,13 @@ extension RunData {
         }
         let label = Diversity.approachLabel(clustering: clustering, answerClass: r.answerClass, response: r.response,
                                             tokenIDs: r.tokenPrefix?.map(\.id), k: prefixTokens)
-        return Outcome(problem: r.problemID, layers: r.layers, temperature: r.temperature, sample: r.sampleIndex,
-                       correct: r.correct, answerClass: r.answerClass, tokens: r.tokenCount,
-                       meanEntropy: r.meanEntropy, meanLogprob: r.meanLogprob, selfCertainty: r.selfCertainty,
-                       gatedTokens: r.gatedTokens, extraLayerApplications: r.extraLayerApplications,
-                       approach: label, earlyEntropy: early)
+        var o = Outcome(problem: r.problemID, layers: r.layers, temperature: r.temperature, sample: r.sampleIndex,
+                        correct: r.correct, answerClass: r.answerClass, tokens: r.tokenCount,
+                        meanEntropy: r.meanEntropy, meanLogprob: r.meanLogprob, selfCertainty: r.selfCertainty,
+                        gatedTokens: r.gatedTokens, extraLayerApplications: r.extraLayerApplications,
+                        approach: label, earlyEntropy: early)
+        o.promptTokens = r.promptTokens; o.seconds = r.seconds; o.flops = r.flops; o.score = r.score
+        return o
     }
 
     /// Every analysis of the run: the breadth families, plus measured depth and

@@ -51,7 +51,7 @@ extension RolloutStore {
                     r.sampleIndex, Int64(bitPattern: r.seed), r.params, r.response, r.tokenCount,
                     r.finishReason, r.meanEntropy, r.meanLogprob, r.selfCertainty, r.gatedTokens,
                     r.extraLayerApplications, r.tokens, r.seconds]
-                let args = base + RolloutStore.roleColumns(r.role) + [r.promptTokens, r.source, now]
+                let args = base + RolloutStore.roleColumns(r.role) + [r.promptTokens, r.source, r.flops, r.score, now]
                 try stmt.execute(arguments: StatementArguments(args))
                 added += db.changesCount
             }
@@ -95,9 +95,9 @@ extension RolloutStore {
     static let columns = """
         key, model_key, prompt_hash, task_key, problem_id, layers, temperature, sample_index, seed, params,
         response, token_count, finish_reason, mean_entropy, mean_logprob, self_certainty, gated_tokens,
-        extra_layer_applications, tokens, seconds, \(roleColumnNames), prompt_tokens, source
+        extra_layer_applications, tokens, seconds, \(roleColumnNames), prompt_tokens, source, flops, score
         """
-    static let columnCount = 30
+    static let columnCount = 32
 
     /// The rollout columns (prefixed r.) followed by the run's verdict columns, for a run's members.
     static let memberColumns = columns.split(separator: ",")
@@ -117,9 +117,9 @@ extension RolloutStore {
                       seed: UInt64(bitPattern: row[8] as Int64), params: row[9], response: row[10],
                       tokenCount: row[11], finishReason: row[12], meanEntropy: row[13], meanLogprob: row[14],
                       selfCertainty: row[15], gatedTokens: row[16], extraLayerApplications: row[17],
-                      extracted: row[30], answerClass: row[31], correct: (row[32] as Int) != 0, rule: row[33],
-                      graderVersion: row[34], tokens: row[18], seconds: row[19], role: role(row, from: 20),
-                      promptTokens: row[28], source: row[29], goldHash: row[35])
+                      extracted: row[32], answerClass: row[33], correct: (row[34] as Int) != 0, rule: row[35],
+                      graderVersion: row[36], tokens: row[18], seconds: row[19], role: role(row, from: 20),
+                      promptTokens: row[28], source: row[29], goldHash: row[37], flops: row[30], score: row[31])
     }
 
     /// Every rollout of run `name` with the run's verdict, ordered by problem, axes and sample.
@@ -145,7 +145,8 @@ extension RolloutStore {
             let cursor = try Row.fetchCursor(db, sql: """
                 SELECT r.problem_id, r.layers, r.temperature, r.sample_index, v.correct, v.answer_class,
                        r.token_count, r.mean_entropy, r.mean_logprob, r.self_certainty, r.gated_tokens,
-                       r.extra_layer_applications, \(text ? "r.response" : "NULL"), \(prefix), \(roles)
+                       r.extra_layer_applications, \(text ? "r.response" : "NULL"), \(prefix), \(roles),
+                       r.prompt_tokens, r.seconds, r.flops, r.score
                 \(RolloutStore.memberJoin)
                 """, arguments: [name])
             while let row = try cursor.next() {
@@ -154,7 +155,8 @@ extension RolloutStore {
                                     meanEntropy: row[7], meanLogprob: row[8], selfCertainty: row[9],
                                     gatedTokens: row[10], extraLayerApplications: row[11], response: row[12],
                                     tokenPrefix: (row[13] as Data?).map(TokenRecord.unpack),
-                                    role: RolloutStore.role(row, from: 14)))
+                                    role: RolloutStore.role(row, from: 14), promptTokens: row[22],
+                                    seconds: row[23], flops: row[24], score: row[25]))
             }
         }
     }
@@ -210,6 +212,14 @@ public struct OutcomeRow: Sendable {
     public var tokenPrefix: [TokenRecord]?
     /// Breadth sample, depth child or refinement round.
     public var role: RolloutRole = .breadth
+    /// Prompt tokens read (nil when not known).
+    public var promptTokens: Int?
+    /// Wall seconds the rollout took (its share of a batch's time).
+    public var seconds: Double = 0
+    /// FLOPs the rollout cost, when known.
+    public var flops: Double?
+    /// External score (e.g. a reward model's), when imported with one.
+    public var score: Double?
 }
 
 /// EGLR iteration counts of one (layers, temperature) cell: counts[i] = gated tokens that

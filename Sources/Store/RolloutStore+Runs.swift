@@ -15,9 +15,15 @@ public struct RunRecord: Sendable {
     public var blockCount: Int
     public var info: String
     public var members: [(key: String, goldHash: String)]
+    /// What the source file is: "plan" (a plan or notebook Rollbook ran), "jsonl" or "lm-eval"
+    /// (rollouts imported from elsewhere); and its sha256 when imported.
+    public var sourceFormat = "plan"
+    public var sourceSHA256 = ""
 
     public init(name: String, plan: String, source: String, modelKey: String, taskKey: String, graderVersion: String,
-                blockCount: Int, info: String, members: [(key: String, goldHash: String)]) {
+                blockCount: Int, info: String, members: [(key: String, goldHash: String)],
+                sourceFormat: String = "plan", sourceSHA256: String = "") {
+        self.sourceFormat = sourceFormat; self.sourceSHA256 = sourceSHA256
         self.name = name; self.plan = plan; planHash = Hash128.hex(plan); self.source = source
         self.modelKey = modelKey; self.taskKey = taskKey; self.graderVersion = graderVersion
         self.blockCount = blockCount; self.info = info; self.members = members
@@ -37,6 +43,9 @@ extension RolloutStore {
         public var info: String
         /// The model's decoder layer count (0 if unknown, e.g. a remote model).
         public var blockCount: Int
+        /// "plan", "jsonl" or "lm-eval", and the imported file's sha256 ("" for plans).
+        public var sourceFormat: String
+        public var sourceSHA256: String
     }
 
     /// Records (or replaces) a run and its membership in one transaction.
@@ -47,10 +56,11 @@ extension RolloutStore {
     static func putRun(_ db: Database, _ r: RunRecord) throws {
         try db.execute(sql: """
             INSERT OR REPLACE INTO runs (name, plan, model_key, planned, updated_at, info, block_count, plan_hash,
-                                         source, task_key, grader_version)
-            VALUES (?,?,?,?,?,?,?,?,?,?,?)
+                                         source, task_key, grader_version, source_format, source_sha256)
+            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
             """, arguments: [r.name, r.plan, r.modelKey, r.members.count, Date().timeIntervalSince1970, r.info,
-                             r.blockCount, r.planHash, r.source, r.taskKey, r.graderVersion])
+                             r.blockCount, r.planHash, r.source, r.taskKey, r.graderVersion, r.sourceFormat,
+                             r.sourceSHA256])
         try db.execute(sql: "DELETE FROM run_members WHERE run = ?", arguments: [r.name])
         let stmt = try db.cachedStatement(sql: """
             INSERT OR IGNORE INTO run_members (run, key, gold_hash) VALUES (?, ?, ?)
@@ -69,11 +79,13 @@ extension RolloutStore {
     public func run(named name: String) throws -> RunInfo? {
         try read { db in
             try Row.fetchOne(db, sql: """
-                SELECT name, plan, plan_hash, source, model_key, task_key, grader_version, planned, info, block_count
+                SELECT name, plan, plan_hash, source, model_key, task_key, grader_version, planned, info, block_count,
+                       source_format, source_sha256
                 FROM runs WHERE name = ?
                 """, arguments: [name]).map {
                 RunInfo(name: $0[0], plan: $0[1], planHash: $0[2], source: $0[3], modelKey: $0[4], taskKey: $0[5],
-                        graderVersion: $0[6], planned: $0[7], info: $0[8], blockCount: $0[9])
+                        graderVersion: $0[6], planned: $0[7], info: $0[8], blockCount: $0[9], sourceFormat: $0[10],
+                        sourceSHA256: $0[11])
             }
         }
     }

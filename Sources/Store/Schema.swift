@@ -6,11 +6,13 @@ import GRDB
 /// source and prompt tokens, and the run's block count, as columns. v3: verdicts apart from
 /// rollouts, keyed by (rollout, gold, grader), so a rollout shared by two tasks, or graded
 /// again after the gold or the grader changed, is never served a stale verdict; runs record
-/// their plan's hash, source file, task and grader.
+/// their plan's hash, source file, task and grader. v4: the compute a rollout cost (FLOPs,
+/// when the engine knows the model's shape) and an external score (e.g. a reward model's, from
+/// an imported file); a run's source format (plan, jsonl, lm-eval) and the source file's sha256.
 extension RolloutStore {
     /// Every migration this code knows, oldest first; a store that has applied one not in
     /// this list was written by a newer Rollbook.
-    static let migrations = ["v1", "v2", "v3"]
+    static let migrations = ["v1", "v2", "v3", "v4"]
 
     /// The schema this code writes (the newest migration's number).
     public static var schemaVersion: Int { migrations.count }
@@ -20,6 +22,7 @@ extension RolloutStore {
         m.registerMigration("v1", migrate: migrateV1)
         m.registerMigration("v2", migrate: migrateV2)
         m.registerMigration("v3", migrate: migrateV3)
+        m.registerMigration("v4", migrate: migrateV4)
         return m
     }
 
@@ -152,6 +155,17 @@ extension RolloutStore {
         for column in ["extracted", "answer_class", "correct", "rule", "grader_version"] {
             try db.execute(sql: "ALTER TABLE rollouts DROP COLUMN \(column)")
         }
+    }
+
+    /// Compute and provenance columns. Rows written before v4 have no FLOPs (NULL: unknown)
+    /// and no score; runs written before v4 came from plans.
+    static func migrateV4(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE rollouts ADD COLUMN flops REAL;
+            ALTER TABLE rollouts ADD COLUMN score REAL;
+            ALTER TABLE runs ADD COLUMN source_format TEXT NOT NULL DEFAULT 'plan';
+            ALTER TABLE runs ADD COLUMN source_sha256 TEXT NOT NULL DEFAULT '';
+            """)
     }
 
     /// The role columns (strategy, round, trial, signal, child, depth_b0, depth_prefix_tokens,

@@ -40,6 +40,11 @@ public struct StoredRollout: Sendable, Equatable {
     public var source: String
     /// Hash128 of the gold answer the verdict fields were graded against.
     public var goldHash: String
+    /// Floating-point operations the rollout cost (prompt and generated tokens, EGLR's extra
+    /// layer applications), when the engine knows the model's shape; nil otherwise.
+    public var flops: Double?
+    /// An external score of the response (e.g. a reward model's, from an imported file).
+    public var score: Double?
 
     public init(key: String, modelKey: String, promptHash: String, taskKey: String, problemID: String,
                 layers: Int, temperature: Double, sampleIndex: Int, seed: UInt64, params: String,
@@ -47,7 +52,8 @@ public struct StoredRollout: Sendable, Equatable {
                 meanLogprob: Double, selfCertainty: Double, gatedTokens: Int, extraLayerApplications: Int,
                 extracted: String?, answerClass: String, correct: Bool, rule: String, graderVersion: String,
                 tokens: Data, seconds: Double, role: RolloutRole = .breadth, promptTokens: Int? = nil,
-                source: String = "local", goldHash: String = "") {
+                source: String = "local", goldHash: String = "", flops: Double? = nil, score: Double? = nil) {
+        self.flops = flops; self.score = score
         self.role = role; self.promptTokens = promptTokens; self.source = source; self.goldHash = goldHash
         self.key = key; self.modelKey = modelKey; self.promptHash = promptHash; self.taskKey = taskKey
         self.problemID = problemID; self.layers = layers; self.temperature = temperature
