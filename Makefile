@@ -8,12 +8,15 @@ ROLLBOOK := .build/release/rollbook
 .PHONY: demo test deps test-deps model build bench bench-compare fixtures clean grader-compare fuzz
 
 # The main job: sample, analyse and render the quickstart notebook into reports/quickstart/
-# (index.html, report.pdf, figures/). Rollouts are cached in data/rollbook.sqlite, so a
-# second run only re-renders.
+# (index.html, report.pdf, figures/), then the two-run comparison into reports/compare/ (its
+# few-shot run is the quickstart's L = 0 cells, so only the chat run is generated). Rollouts
+# are cached in data/rollbook.sqlite, so a second run only re-renders.
 demo: deps model build
 	$(ROLLBOOK) render notebooks/quickstart.md
 	$(ROLLBOOK) bundle notebooks/quickstart.md --out reports/quickstart/quickstart.rollbook
-	@echo "open reports/quickstart/index.html (or report.pdf); share reports/quickstart/quickstart.rollbook"
+	$(ROLLBOOK) render notebooks/compare.md
+	$(ROLLBOOK) bundle notebooks/compare.md --out reports/compare/compare.rollbook
+	@echo "open reports/quickstart/index.html and reports/compare/index.html (or report.pdf); share reports/*/*.rollbook"
 
 test: test-deps model
 	$(SWIFT) build $(BUILD_FLAGS)

@@ -46,6 +46,8 @@ public struct Cell: Sendable, Codable, Hashable, Comparable {
     public var temperature: Double
     public init(layers: Int, temperature: Double) { self.layers = layers; self.temperature = temperature }
     public static func < (a: Cell, b: Cell) -> Bool { (a.layers, a.temperature) < (b.layers, b.temperature) }
+    /// The key of the cell in `RunReport.perProblemAccuracy`.
+    public var label: String { CellsAnalysis.label(layers: layers, temperature: temperature) }
 }
 
 /// A run's outcomes indexed once for every analysis: the problems and cells, sorted, and

@@ -36,6 +36,18 @@ public enum RunAnalysis {
                          budgetPredictor: predictor, perProblemAccuracy: cells.perProblemByLabel)
     }
 
+    /// Single-rollout accuracy over every outcome of a run: each problem's share of correct
+    /// rollouts, averaged over problems, with a bootstrap CI over problems.
+    public static func accuracy(_ outcomes: [Outcome], options o: AnalysisOptions = AnalysisOptions()) -> Interval {
+        var right = [String: Int](), all = [String: Int]()
+        for x in outcomes {
+            all[x.problem, default: 0] += 1
+            if x.correct { right[x.problem, default: 0] += 1 }
+        }
+        let shares = all.keys.sorted().map { Double(right[$0] ?? 0) / Double(all[$0]!) }
+        return Bootstrap.mean(shares, resamples: o.resamples, level: o.level, seed: o.seed &+ 1600)
+    }
+
     /// Class sizes (sorted by first appearance) and the index of the correct class (the
     /// last correct rollout's). Kept for callers; the module uses `OutcomeIndex.classCounts`.
     public static func classCounts(_ g: [Outcome]) -> (counts: [Int], correct: Int?) {

@@ -35,6 +35,7 @@ public final class Axes {
     public var artists: [Artist] = []
     public var legend = true
     public var percentY = false
+    public var percentX = false
 
     public init(title: String? = nil, xLabel: String? = nil, yLabel: String? = nil) {
         self.title = title; self.xLabel = xLabel; self.yLabel = yLabel
@@ -68,5 +69,42 @@ public final class Figure {
             case let .venn(l): VennPainter(ax: ax, style: style, r: r, l: l).paint()
             }
         }
+    }
+}
+
+extension Axes {
+    /// An x-y plot (not a heatmap or Venn diagram, which lay out on their own).
+    var isXY: Bool {
+        !artists.contains {
+            switch $0 {
+            case .heatmap, .venn: return true
+            default: return false
+            }
+        }
+    }
+}
+
+extension Figure {
+    /// Panels compared on one scale: every x-y axes gets the union of their data ranges (x only
+    /// where the axis is numeric; categorical axes keep their categories).
+    public func shareAxes(x shareX: Bool = true, y shareY: Bool = true) {
+        let xy = axes.filter(\.isXY)
+        guard xy.count > 1 else { return }
+        let ranges = xy.map { Layout.dataRanges($0) }
+        func union(_ rs: [(Double, Double)]) -> (Double, Double)? {
+            guard let lo = rs.map(\.0).min(), let hi = rs.map(\.1).max() else { return nil }
+            return (lo, hi)
+        }
+        if shareY, let y = union(ranges.map(\.y)) { for ax in xy { ax.yLimits = y } }
+        let numeric = xy.indices.filter { xy[$0].categories == nil }
+        if shareX, let x = union(numeric.map { ranges[$0].x }) { for i in numeric { xy[i].xLimits = x } }
+    }
+
+    /// One legend for side-by-side panels: drawn in the last axes only, when every axes would
+    /// draw the same entries.
+    public func shareLegend() {
+        let labels = axes.map { Layout.legendEntries($0, style).map(\.label) }
+        guard axes.count > 1, labels.allSatisfy({ $0 == labels[0] }) else { return }
+        for ax in axes.dropLast() { ax.legend = false }
     }
 }

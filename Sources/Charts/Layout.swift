@@ -224,7 +224,7 @@ enum Layout {
             xt = cats.enumerated().map { (Double($0), $1) }
         } else {
             xt = Ticks.values(xr.0, xr.1, scale: ax.xScale, count: max(3, Int(pw / (fs * 4))))
-                .map { ($0, Ticks.label($0, percent: false)) }
+                .map { ($0, Ticks.label($0, percent: ax.percentX)) }
         }
         if let widest = xt.map({ measure($0.1, fs) }).max(), xt.count > 1 {
             let room = pw / Double(xt.count)
@@ -279,13 +279,28 @@ enum Layout {
     /// many data points each would cover.
     static func cornerHits(_ ax: Axes, fx: (Double) -> Double, fy: (Double) -> Double, lwF: Double,
                            lhF: Double) -> [(corner: Int, hits: Int)] {
-        let pts = dataPoints(ax).map { (fx($0.0), fy($0.1)) }
+        let pts = dataPoints(ax).map { (fx($0.0), fy($0.1)) } + lineSamples(ax, fx: fx, fy: fy)
         let boxes = [(1 - lwF, 1 - lhF), (0, 1 - lhF), (1 - lwF, 0), (0, 0)]
         return boxes.enumerated().map { i, b in
             (i, pts.filter {
                 $0.0 >= b.0 - 0.01 && $0.0 <= b.0 + lwF + 0.01 && $0.1 >= b.1 - 0.01 && $0.1 <= b.1 + lhF + 0.01
             }.count)
         }
+    }
+
+    /// Points along each line between its vertices, in plot fractions, so a legend avoids the
+    /// segments too (several runs' curves can cross a corner between markers).
+    static func lineSamples(_ ax: Axes, fx: (Double) -> Double, fy: (Double) -> Double) -> [(Double, Double)] {
+        var out = [(Double, Double)]()
+        for case let .line(xs, ys, _, _, _, _) in ax.artists where xs.count > 1 {
+            let p = zip(xs, ys).map { (fx($0), fy($1)) }
+            for i in 1..<p.count {
+                for f in stride(from: 0.125, to: 1.0, by: 0.125) {
+                    out.append((p[i - 1].0 + f * (p[i].0 - p[i - 1].0), p[i - 1].1 + f * (p[i].1 - p[i - 1].1)))
+                }
+            }
+        }
+        return out
     }
 
     /// Data-space points that a legend should not cover (bars and histograms sampled over

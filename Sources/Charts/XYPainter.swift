@@ -155,7 +155,13 @@ struct XYPainter {
 func paintTitles(_ ax: Axes, style: Style, slot: Slot, area: PlotArea, on r: Renderer) {
     let fs = style.fontSize, mid = (area.left + area.right) / 2
     if let t = ax.title {
-        r.text(t, mid, slot.y0 + 3, size: style.titleSize, ha: 0.5, va: 0, rotate: false, bold: true)
+        // Kept inside its slot (side-by-side panels): set smaller when wider than the slot, moved
+        // off the plot's centre when it would cross an edge. Bold runs about 8% wider than measured.
+        let natural = r.textWidth(t, size: style.titleSize) * 1.08
+        let size = min(style.titleSize, style.titleSize * (slot.w - 6) / max(natural, 1))
+        let half = natural * size / style.titleSize / 2
+        let x = min(max(mid, slot.x0 + 3 + half), slot.x0 + slot.w - 3 - half)
+        r.text(t, x, slot.y0 + 3, size: size, ha: 0.5, va: 0, rotate: false, bold: true)
     }
     if let xl = ax.xLabel {
         r.text(xl, mid, slot.y0 + slot.h - 2, size: fs, ha: 0.5, va: 1, rotate: false, bold: false)

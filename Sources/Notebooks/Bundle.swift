@@ -17,45 +17,64 @@ public enum Bundler {
     /// the file keeps its name, since a notebook's run is named after its file by default).
     static let required = ["templates/report/report.mustache", "templates/report/report.css"]
 
-    /// Writes `out` with the notebook, the templates it renders with, its run (which must be
-    /// complete in the store: render first), and provenance. Never the model's weights.
+    /// Writes `out` with the notebook, the templates it renders with, its runs (each of which
+    /// must be complete in the store: render first), and provenance. Never the model's weights.
     public static func bundle(notebookPath: String, storePath: String?, out: String,
                               repoRoot: String = FileManager.default.currentDirectoryPath) throws -> Written {
         let nb = try Notebook.load(path: notebookPath)
         let store = try RolloutStore(path: storePath ?? nb.store ?? repoRoot + "/data/rollbook.sqlite")
-        let run = try NotebookExecutor.storedRun(nb, store: store, notebookPath: notebookPath)
-        guard let info = try store.run(named: nb.plan.name) else { throw PlanError("\(notebookPath): no run") }
-        let root = NotebookExecutor.templateRoot(for: notebookPath)
+        let sources = try NotebookExecutor.runSources(nb, store: store, fromStore: true, notebookPath: notebookPath,
+                                                      progress: .automatic(quiet: true, label: "bundle"),
+                                                      replace: false)
         let name = (notebookPath as NSString).lastPathComponent
         var files = [name: try String(contentsOfFile: notebookPath, encoding: .utf8)]
+        files.merge(templates(nb, notebookPath: notebookPath)) { a, _ in a }
+        var meta = [String: String]()
+        for s in sources {
+            guard let info = try store.run(named: s.name) else { throw PlanError("\(notebookPath): no run \(s.name)") }
+            meta.merge(provenance(s, info: info, prefix: nb.isMultiRun ? "run.\(s.name)." : "")) { a, _ in a }
+        }
+        meta.merge(common(nb)) { a, _ in a }
+        meta["notebook"] = name
+        try store.writeBundle(runs: sources.map(\.name), to: out, contents: BundleContents(files: files, info: meta))
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? NSNumber)?.intValue ?? 0
+        return Written(path: out, bytes: bytes, rollouts: sources.reduce(0) { $0 + $1.run.cached })
+    }
+
+    /// The report templates, the style and every sample cell's prompt template.
+    static func templates(_ nb: Notebook, notebookPath: String) -> [String: String] {
+        var files = [String: String]()
+        let root = NotebookExecutor.templateRoot(for: notebookPath)
         for f in ["templates/report/report.mustache", "templates/report/report.css",
                   "templates/styles/\(nb.style).json"] {
             if let text = try? String(contentsOfFile: root + "/" + f, encoding: .utf8) { files[f] = text }
         }
         let base = (notebookPath as NSString).deletingLastPathComponent
         let prompts = Runner.promptDirectory(base.isEmpty ? "." : base)
-        if let t = try? String(contentsOfFile: "\(prompts)/\(nb.plan.template).txt", encoding: .utf8) {
-            files["templates/prompts/\(nb.plan.template).txt"] = t
+        for p in nb.plans {
+            if let t = try? String(contentsOfFile: "\(prompts)/\(p.template).txt", encoding: .utf8) {
+                files["templates/prompts/\(p.template).txt"] = t
+            }
         }
-        var meta = provenance(nb, info: info, store: store)
-        meta["notebook"] = name
-        let contents = BundleContents(files: files, info: meta)
-        try store.writeBundle(runs: [nb.plan.name], to: out, contents: contents)
-        let bytes = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? NSNumber)?.intValue ?? 0
-        return Written(path: out, bytes: bytes, rollouts: run.run.cached)
+        return files
     }
 
-    /// Rollbook version, dates, machine, grader, and the model's identity (never its weights).
-    static func provenance(_ nb: Notebook, info: RolloutStore.RunInfo, store: RolloutStore) -> [String: String] {
-        var p = ["rollbook": RollbookVersion.string, "created": ISO8601DateFormatter().string(from: Date()),
-                 "machine": ProcessInfo.processInfo.hostName + " ("
-                    + ProcessInfo.processInfo.operatingSystemVersionString
-                    + ", \(ProcessInfo.processInfo.activeProcessorCount) cores)",
-                 "run": nb.plan.name, "grader": info.graderVersion, "model.name": nb.plan.model,
-                 "model.key": info.modelKey, "plan": info.plan]
+    /// Rollbook version, date, machine, and the runs' names.
+    static func common(_ nb: Notebook) -> [String: String] {
+        ["rollbook": RollbookVersion.string, "created": ISO8601DateFormatter().string(from: Date()),
+         "machine": ProcessInfo.processInfo.hostName + " (" + ProcessInfo.processInfo.operatingSystemVersionString
+            + ", \(ProcessInfo.processInfo.activeProcessorCount) cores)",
+         "run": nb.runs.map(\.name).joined(separator: ", ")]
+    }
+
+    /// A run's grader, plan and model identity (never its weights); keys under `prefix`
+    /// ("run.NAME." in a multi-run notebook).
+    static func provenance(_ s: NotebookExecutor.RunSource, info: RolloutStore.RunInfo,
+                           prefix: String) -> [String: String] {
+        var p = ["grader": info.graderVersion, "model.name": s.model, "model.key": info.modelKey, "plan": info.plan]
         if info.modelKey.hasPrefix("sha256:") { p["model.sha256"] = String(info.modelKey.dropFirst(7)) }
-        p.merge(Runner.modelIdentity(nb.plan.model)) { a, _ in a }
-        return p
+        p.merge(Runner.modelIdentity(s.model)) { a, _ in a }
+        return Dictionary(uniqueKeysWithValues: p.map { (prefix + $0.key, $0.value) })
     }
 
     /// Opens a bundle: a Rollbook store (read-only) holding the files it needs to render.
@@ -107,7 +126,7 @@ public enum Bundler {
         let notebook = try extract(path, to: tmp.path)
         let nb = try Notebook.load(path: notebook)
         return try NotebookExecutor.render(notebookPath: notebook,
-                                           outDir: outDir ?? repoRoot + "/reports/\(nb.plan.name)", storePath: path,
+                                           outDir: outDir ?? repoRoot + "/reports/\(nb.name)", storePath: path,
                                            progress: progress, offline: true, repoRoot: repoRoot)
     }
 }

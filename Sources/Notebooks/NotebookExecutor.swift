@@ -8,6 +8,7 @@ import Tasks
 
 public struct RenderSummary: Sendable {
     public var outDir: String
+    /// Every run's rollouts together.
     public var run: RunSummary
     public var figures: Int
     public var tables: Int
@@ -16,96 +17,144 @@ public struct RenderSummary: Sendable {
     public var secondsRender: Double
 }
 
-/// Executes a notebook: runs the rollouts its sample cell plans that the store lacks, then
-/// analyses the run, then hands the analysed data to the report writer.
+/// Executes a notebook: runs the rollouts its sample cells plan that the store lacks (and
+/// finds the runs its `runs:` cells name), then analyses each run, then hands the analysed
+/// data to the report writer.
 public enum NotebookExecutor {
-    /// What the run step hands on: the model's identity, the problem count, and what ran.
+    /// What the run step hands on for one run: the model's identity, the problem count, what ran.
     struct RunSource {
+        var name: String
+        /// The model as the plan names it (alias, path or server), and the file it resolved to.
+        var model: String
         var modelPath: String
         var modelKey: String
         var problems: Int
         var blockCount: Int
         var run: RunSummary
+        /// The plan's canonical text (the notebook's, or as stored for a `runs:` entry).
+        var plan: String
+        var tasks: String
     }
 
-    /// `offline`: never load a model or generate; the store must hold the notebook's run,
-    /// under the same plan, complete (otherwise an error says what is missing, before any
-    /// output). The store is then opened read-only.
+    /// `offline`: never load a model or generate; the store must hold every run of the
+    /// notebook, under the same plans, complete (otherwise an error says what is missing,
+    /// before any output). The store is then opened read-only.
     public static func render(notebookPath: String, outDir: String?, storePath: String?, progress: RunProgress,
                               replace: Bool = false, offline: Bool = false,
                               repoRoot: String = FileManager.default.currentDirectoryPath) throws -> RenderSummary {
         let t0 = Date()
         let nb = try Notebook.load(path: notebookPath)
-        let base = (notebookPath as NSString).deletingLastPathComponent
         let path = storePath ?? nb.store ?? repoRoot + "/data/rollbook.sqlite"
         let store = try RolloutStore(path: path, readOnly: offline || path.hasSuffix(".rollbook"))
         let root = templateRoot(for: notebookPath)
         let style = try loadStyle(nb.style, root: root)
-        // 1. Run (or, offline, check the store has the run). A bundle is offline by construction.
-        let src: RunSource
-        if try offline || store.readOnly || store.bundleContents() != nil {
-            src = try storedRun(nb, store: store, notebookPath: notebookPath)
-        } else {
-            let prep = try Runner.prepare(nb.plan, store: store, baseDir: base.isEmpty ? "." : base,
-                                          source: notebookPath)
-            let run = try Runner.execute(prep, store: store, progress: progress, replace: replace)
-            src = RunSource(modelPath: prep.modelPath, modelKey: prep.modelKey, problems: prep.problems.count,
-                            blockCount: prep.blockCount, run: run)
-        }
-        let run = src.run
+        // 1. Run (or, offline, check the store has each run). A bundle is offline by construction.
+        let fromStore = try offline || store.readOnly || store.bundleContents() != nil
+        let sources = try runSources(nb, store: store, fromStore: fromStore, notebookPath: notebookPath,
+                                     progress: progress, replace: replace)
         // 2. Analyse.
         let t1 = Date()
-        let data = try RunData.load(store: store, run: nb.plan.name, clustering: nb.clustering,
-                                    prefixTokens: nb.prefixTokens)
-        var options = AnalysisOptions()
-        options.blockCount = src.blockCount
-        options.clustering = nb.clustering; options.prefixTokens = nb.prefixTokens
-        let report = data.analyze(options)
+        let runs = try sources.map { try analysed($0, nb: nb, store: store) }
         let t2 = Date()
         // 3. Render.
-        let timings = String(format: "rollouts %.1f s (%d cached, %d generated, %d tokens), analysis %.2f s",
-                             run.seconds, run.cached, run.generated, run.tokens, t2.timeIntervalSince(t1))
-        let input = ReportInput(
-            source: notebookPath, title: nb.title, style: style,
-            blocks: blocks(nb, problems: src.problems, run: run), report: report, options: options,
-            problems: try drillDown(store: store, run: nb.plan.name),
-            provenance: .init(model: nb.plan.model, modelPath: src.modelPath, modelKey: src.modelKey,
-                              tasks: nb.plan.tasks,
-                              grader: try store.run(named: nb.plan.name)?.graderVersion ?? Grader.version,
-                              plan: nb.plan.canonical, timings: timings,
-                              version: RollbookVersion.string),
-            templateRoot: root)
-        let out = outDir ?? repoRoot + "/reports/\(nb.plan.name)"
+        let input = ReportInput(source: notebookPath, title: nb.title, style: style,
+                                blocks: blocks(nb, sources: sources), runs: runs.map(\.run),
+                                options: runs[0].options, templateRoot: root)
+        let out = outDir ?? repoRoot + "/reports/\(nb.name)"
         let written = try ReportWriter.write(input, to: out)
         let t3 = Date()
-        return RenderSummary(outDir: out, run: run, figures: written.figures, tables: written.tables,
-                             secondsTotal: t3.timeIntervalSince(t0), secondsAnalysis: t2.timeIntervalSince(t1),
-                             secondsRender: t3.timeIntervalSince(t2))
+        return RenderSummary(outDir: out, run: total(sources.map(\.run)), figures: written.figures,
+                             tables: written.tables, secondsTotal: t3.timeIntervalSince(t0),
+                             secondsAnalysis: t2.timeIntervalSince(t1), secondsRender: t3.timeIntervalSince(t2))
     }
 
-    /// The notebook's run as the store holds it, or an error listing what offline rendering lacks.
-    static func storedRun(_ nb: Notebook, store: RolloutStore, notebookPath: String) throws -> RunSource {
-        let how = "generate it where the model is (\(nb.plan.model)) with `rollbook render \(notebookPath)`"
-        guard let info = try store.run(named: nb.plan.name) else {
-            throw PlanError("\(notebookPath): offline: the store \(store.path) has no run \"\(nb.plan.name)\"; \(how)")
+    /// Every run of the notebook, in order: the runs its `runs:` cells name are found first
+    /// (before anything is generated), then each sample cell runs, or is checked against the
+    /// store when rendering from the store alone.
+    static func runSources(_ nb: Notebook, store: RolloutStore, fromStore: Bool, notebookPath: String,
+                           progress: RunProgress, replace: Bool) throws -> [RunSource] {
+        var found = [String: RunSource]()
+        for r in nb.runs {
+            if r.plan == nil {
+                found[r.name] = try namedRun(r, store: store, notebookPath: notebookPath)
+            } else if fromStore {
+                found[r.name] = try storedRun(r.plan!, store: store, notebookPath: notebookPath)
+            }
         }
-        if info.planHash != Hash128.hex(nb.plan.canonical) {
-            let want = nb.plan.canonical.split(separator: "\n"), have = Set(info.plan.split(separator: "\n"))
+        return try nb.runs.map { r in
+            if let s = found[r.name] { return s }
+            return try sampled(r.plan!, store: store, notebookPath: notebookPath, progress: progress,
+                               replace: replace)
+        }
+    }
+
+    /// Runs a sample cell's plan: generates what the store lacks.
+    static func sampled(_ plan: Plan, store: RolloutStore, notebookPath: String, progress: RunProgress,
+                        replace: Bool) throws -> RunSource {
+        let base = (notebookPath as NSString).deletingLastPathComponent
+        let prep = try Runner.prepare(plan, store: store, baseDir: base.isEmpty ? "." : base, source: notebookPath)
+        let run = try Runner.execute(prep, store: store, progress: progress, replace: replace)
+        return RunSource(name: plan.name, model: plan.model, modelPath: prep.modelPath, modelKey: prep.modelKey,
+                         problems: prep.problems.count, blockCount: prep.blockCount, run: run, plan: plan.canonical,
+                         tasks: plan.tasks)
+    }
+
+    /// A sample cell's run as the store holds it, or an error listing what rendering from the
+    /// store alone lacks.
+    static func storedRun(_ plan: Plan, store: RolloutStore, notebookPath: String) throws -> RunSource {
+        let how = "generate it where the model is (\(plan.model)) with `rollbook render \(notebookPath)`"
+        guard let info = try store.run(named: plan.name) else {
+            throw PlanError("\(notebookPath): offline: the store \(store.path) has no run \"\(plan.name)\"; \(how)")
+        }
+        if info.planHash != Hash128.hex(plan.canonical) {
+            let want = plan.canonical.split(separator: "\n"), have = Set(info.plan.split(separator: "\n"))
             let differ = want.filter { !have.contains($0) }.map { "  notebook: \($0)" }
             let stored = info.plan.split(separator: "\n").filter { !want.contains($0) }.map { "  stored:   \($0)" }
             throw PlanError("\(notebookPath): offline: the sample cell asks for rollouts the store does not hold "
-                            + "(run \"\(nb.plan.name)\", model \(info.modelKey)):\n"
+                            + "(run \"\(plan.name)\", model \(info.modelKey)):\n"
                             + (differ + stored).joined(separator: "\n") + "\n\(how)")
         }
-        let have = try store.rollouts(run: nb.plan.name, withTokens: false).count
+        let have = try store.rollouts(run: plan.name, withTokens: false).count
         if have < info.planned {
-            throw PlanError("\(notebookPath): offline: run \"\(nb.plan.name)\" has \(have) of its \(info.planned) "
+            throw PlanError("\(notebookPath): offline: run \"\(plan.name)\" has \(have) of its \(info.planned) "
                             + "planned rollouts; \(how)")
         }
         var run = RunSummary()
         run.planned = info.planned; run.cached = have
-        return RunSource(modelPath: nb.plan.model, modelKey: info.modelKey,
-                         problems: try store.problems(run: nb.plan.name).count, blockCount: info.blockCount, run: run)
+        return RunSource(name: plan.name, model: plan.model, modelPath: plan.model, modelKey: info.modelKey,
+                         problems: try store.problems(run: plan.name).count, blockCount: info.blockCount, run: run,
+                         plan: plan.canonical, tasks: plan.tasks)
+    }
+
+    /// A run a `runs:` cell names, read as the store holds it.
+    static func namedRun(_ r: Notebook.Run, store: RolloutStore, notebookPath: String) throws -> RunSource {
+        guard let info = try store.run(named: r.name) else {
+            let known = (try? store.runNames()) ?? []
+            throw PlanError("\(notebookPath):\(r.line): run \"\(r.name)\" is not in the store \(store.path) "
+                            + (known.isEmpty ? "(it holds no runs)" : "(its runs: \(known.joined(separator: ", ")))"))
+        }
+        var run = RunSummary()
+        run.planned = info.planned; run.cached = try store.members(run: r.name).count
+        let model = planField(info.plan, "model") ?? info.modelKey
+        return RunSource(name: r.name, model: model, modelPath: model, modelKey: info.modelKey,
+                         problems: try store.problems(run: r.name).count,
+                         blockCount: info.blockCount, run: run, plan: info.plan,
+                         tasks: planField(info.plan, "tasks") ?? info.taskKey)
+    }
+
+    /// A top-level field of a plan's canonical text ("model: x" -> "x").
+    static func planField(_ plan: String, _ field: String) -> String? {
+        plan.split(separator: "\n").first { $0.hasPrefix("\(field): ") }.map { String($0.dropFirst(field.count + 2)) }
+    }
+
+    /// The rollouts of several runs together.
+    static func total(_ runs: [RunSummary]) -> RunSummary {
+        var t = RunSummary()
+        for r in runs {
+            t.planned += r.planned; t.cached += r.cached; t.generated += r.generated; t.tokens += r.tokens
+            t.seconds += r.seconds
+        }
+        return t
     }
 
     /// The notebook's own templates/ (an extracted bundle) when it has a report template, else
@@ -120,46 +169,5 @@ public enum NotebookExecutor {
     static func loadStyle(_ name: String, root: String) throws -> Style {
         let path = root + "/templates/styles/\(name).json"
         return FileManager.default.fileExists(atPath: path) ? try Style.load(path: path) : Style.paper
-    }
-
-    /// The notebook's cells as the writer takes them (the sample cell, now run, as a summary).
-    static func blocks(_ nb: Notebook, problems: Int, run: RunSummary) -> [ReportInput.Block] {
-        nb.blocks.map { b in
-            switch b {
-            case .prose(let md): return .prose(markdown: md)
-            case let .text(t, line): return .text(template: t, line: line)
-            case let .sample(p, _):
-                return .sample(summary: "\(p.rolloutsPerProblem) rollouts per problem over \(problems) problems: "
-                               + "T in \(p.temperatures), L in \(p.layers), n = \(p.n), max \(p.maxTokens) tokens, "
-                               + "seed \(p.seed); \(run.cached) cached, \(run.generated) generated.")
-            case let .figure(name, caption, options, line):
-                return .figure(name: name, caption: caption, wide: options["wide"] == "true", line: line)
-            case let .table(name, caption, _, line): return .table(name: name, caption: caption, line: line)
-            }
-        }
-    }
-
-    /// At most 4,000 characters of a response are shown; the rest is named, not dropped silently
-    /// (`rollbook export` has every character).
-    static func shown(_ text: String, limit: Int = 4000) -> String {
-        guard text.count > limit else { return text }
-        let rest = text.count - limit
-        return String(text.prefix(limit)) + "\n[… \(rest) more characters; rollbook export has the full text]"
-    }
-
-    /// Every rollout of the run per problem, in problem order.
-    static func drillDown(store: RolloutStore, run: String) throws -> [ReportInput.Problem] {
-        let problems = try store.problems(run: run)
-        var byProblem = [String: [StoredRollout]]()
-        for r in try store.rollouts(run: run, withTokens: false) { byProblem[r.problemID, default: []].append(r) }
-        return byProblem.keys.sorted().map { pid in
-            let p = problems[pid]
-            return ReportInput.Problem(id: pid, question: p?.question ?? "", gold: p?.gold ?? "", tier: p?.tier,
-                                       rollouts: byProblem[pid]!.map {
-                ReportInput.Rollout(layers: $0.layers, temperature: $0.temperature, sample: $0.sampleIndex,
-                                    response: shown($0.response), extracted: $0.extracted, answerClass: $0.answerClass,
-                                    correct: $0.correct, rule: $0.rule, tokens: $0.tokenCount)
-            })
-        }
     }
 }

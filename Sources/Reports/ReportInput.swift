@@ -9,12 +9,48 @@ public struct ReportInput {
     /// One notebook cell, as the writer sees it.
     public enum Block {
         case prose(markdown: String)
-        /// A text cell: `{{name}}` replaced by the report's values.
+        /// A text cell: `{{name}}` (or `{{name@run}}`) replaced by the report's values.
         case text(template: String, line: Int)
-        /// A sample cell, already run: a one-line summary of what it planned and generated.
+        /// A sample or runs cell, already run: a one-line summary of what it planned and generated.
         case sample(summary: String)
-        case figure(name: String, caption: String?, wide: Bool, line: Int)
-        case table(name: String, caption: String?, line: Int)
+        /// `runs`: the runs it draws, in order (one series or panel each).
+        case figure(name: String, caption: String?, wide: Bool, runs: [String], x: XAxis, line: Int)
+        case table(name: String, caption: String?, runs: [String], line: Int)
+
+        var isFigure: Bool { if case .figure = self { return true } else { return false } }
+    }
+
+    /// One run of the notebook: its analysis, its rollouts per problem, where it came from.
+    public struct Run {
+        public var name: String
+        public var report: RunReport
+        public var problems: [Problem]
+        public var provenance: Provenance
+        public var facts: Facts
+        public init(name: String, report: RunReport, problems: [Problem], provenance: Provenance, facts: Facts) {
+            self.name = name; self.report = report; self.problems = problems; self.provenance = provenance
+            self.facts = facts
+        }
+    }
+
+    /// What the `runs` table shows of a run.
+    public struct Facts {
+        public var model: String
+        /// The model file's sha256, or the remote model's key.
+        public var modelKey: String
+        public var tasks: String
+        /// Template, grid and strategy in one line.
+        public var grid: String
+        public var rollouts: Int
+        /// Generated tokens over every rollout of the run.
+        public var tokens: Int
+        /// Single-rollout accuracy over all breadth rollouts (per-problem means; 95% CI over problems).
+        public var accuracy: Interval
+        public init(model: String, modelKey: String, tasks: String, grid: String, rollouts: Int, tokens: Int,
+                    accuracy: Interval) {
+            self.model = model; self.modelKey = modelKey; self.tasks = tasks; self.grid = grid
+            self.rollouts = rollouts; self.tokens = tokens; self.accuracy = accuracy
+        }
     }
 
     public struct Rollout {
@@ -70,18 +106,32 @@ public struct ReportInput {
     public var title: String
     public var style: Style
     public var blocks: [Block]
-    public var report: RunReport
+    /// Every run, in the notebook's order (one in a single-run notebook).
+    public var runs: [Run]
     public var options: AnalysisOptions
-    public var problems: [Problem]
-    public var provenance: Provenance
     /// The folder holding templates/report and templates/styles.
     public var templateRoot: String
 
-    public init(source: String, title: String, style: Style, blocks: [Block], report: RunReport,
-                options: AnalysisOptions, problems: [Problem], provenance: Provenance, templateRoot: String) {
-        self.source = source; self.title = title; self.style = style; self.blocks = blocks; self.report = report
-        self.options = options; self.problems = problems; self.provenance = provenance; self.templateRoot = templateRoot
+    public init(source: String, title: String, style: Style, blocks: [Block], runs: [Run], options: AnalysisOptions,
+                templateRoot: String) {
+        precondition(!runs.isEmpty, "a report reads at least one run")
+        self.source = source; self.title = title; self.style = style; self.blocks = blocks; self.runs = runs
+        self.options = options; self.templateRoot = templateRoot
     }
+
+    /// Several runs: values are qualified, figures draw a series or panel per run.
+    public var isMultiRun: Bool { runs.count > 1 }
+
+    /// The named runs, in the order given.
+    public func runs(_ names: [String]) -> [Run] {
+        names.compactMap { n in runs.first { $0.name == n } }
+    }
+}
+
+/// What the x axis of a curve figure counts: k rollouts, or k times the mean generated tokens
+/// (or FLOPs) per rollout of the curve's pool, so strategies compare at equal compute.
+public enum XAxis: String, CaseIterable, Sendable {
+    case rollouts, tokens, flops
 }
 
 public struct ReportError: Error, CustomStringConvertible {

@@ -38,28 +38,39 @@ public enum ReportWriter {
         }
         let pdf = try Document(path: out + "/report.pdf")
         pdf.heading(input.title, size: 20)
-        let r = input.report
-        pdf.paragraph("\(input.provenance.model) · \(input.provenance.tasks) · "
-                          + "\(r.rollouts) rollouts over \(r.problems) problems",
-                      size: 9, color: .grey)
+        pdf.paragraph(subtitle(input, problems: true), size: 9, color: .grey)
         var cells = CellWriter(input: input, figDir: figDir, pdf: pdf)
-        for b in input.blocks { try cells.write(b) }
+        for (i, b) in input.blocks.enumerated() {
+            try cells.write(b, beforeFigure: i + 1 < input.blocks.count && input.blocks[i + 1].isFigure)
+        }
         try writeHTML(input, blocks: cells.html, to: out + "/index.html")
         writeProvenance(input, pdf: pdf)
         try pdf.finish()
         return Written(figures: cells.figures, tables: cells.tables)
     }
 
-    /// Every `{{name}}` of every text cell has a value in this run, before any file is written.
+    /// The line under the title: model, tasks and rollouts (per run when there are several).
+    static func subtitle(_ input: ReportInput, problems: Bool) -> String {
+        func one(_ r: ReportInput.Run) -> String {
+            "\(r.provenance.model) · \(r.provenance.tasks) · \(r.report.rollouts) rollouts"
+                + (problems ? " over \(r.report.problems) problems" : "")
+        }
+        guard input.isMultiRun else { return one(input.runs[0]) }
+        return "\(input.runs.count) runs: " + input.runs.map { "\($0.name) (\(one($0)))" }.joined(separator: "; ")
+    }
+
+    /// Every `{{name}}` of every text cell has a value in its run, before any file is written.
     static func checkTextCells(_ input: ReportInput) throws {
-        let values = Tables.values(input.report)
+        let values = Tables.values(input.runs)
         for case let .text(template, line) in input.blocks {
             guard let names = Tables.placeholders(template) else {
                 throw ReportError("\(input.source):\(line): text cell has a {{ that is never closed with }}")
             }
             for n in names where values[n] == nil {
-                if Tables.valueNames.contains(n) {
-                    throw ReportError("\(input.source):\(line): {{\(n)}} has no value in this run "
+                let (value, run) = Tables.unqualified(n)
+                if Tables.valueNames.contains(value) {
+                    let which = run.map { "run \($0)" } ?? "this run"
+                    throw ReportError("\(input.source):\(line): {{\(n)}} has no value in \(which) "
                                       + "(the run has no data for it; see the notebook's sample cell)")
                 }
                 throw ReportError("\(input.source):\(line): unknown {{\(n)}} (known: "
@@ -102,30 +113,50 @@ public enum ReportWriter {
             throw ReportError("\(root)/templates/report/report.mustache: missing report template")
         }
         let template = try MustacheTemplate(string: tplText)
-        let o = input.options, p = input.provenance
+        let o = input.options, p = input.runs[0].provenance
         let analysis = "bootstrap \(o.resamples) resamples, \(Int(o.level * 100))% level, seed \(o.seed); "
             + "maj@k exact or Monte Carlo (2000 draws); K_eff threshold \(o.keffThreshold); "
             + "T2 ridge lambda \(o.ridgeLambda), \(o.folds)-fold"
+        // The first run's fields stay at the top level for templates written before multi-run notebooks.
         let ctx: [String: Any] = [
             "title": input.title, "css": css, "model_name": p.model, "tasks": p.tasks,
-            "rollouts": input.report.rollouts,
+            "rollouts": input.runs[0].report.rollouts, "subtitle": subtitle(input, problems: false),
             "date": ISO8601DateFormatter().string(from: Date()), "blocks": blocks,
-            "problems": drillDown(input.problems),
+            "problems": drillDown(input.runs[0].problems),
+            "drill": input.runs.map { r -> [String: Any] in
+                var d: [String: Any] = ["problems": drillDown(r.problems)]
+                if input.isMultiRun { d["run"] = r.name }
+                return d
+            },
+            "provenance": input.runs.map { provenanceFields($0, multiRun: input.isMultiRun) },
             "model_path": p.modelPath, "model_key": p.modelKey, "grader": p.grader, "version": p.version,
             "timings": p.timings, "plan": p.plan, "analysis": analysis,
         ]
         try template.render(ctx).write(toFile: path, atomically: true, encoding: .utf8)
     }
 
-    /// The provenance block stays on one page when it fits on one.
+    /// A run's provenance for the HTML template (`run` named when there are several).
+    static func provenanceFields(_ r: ReportInput.Run, multiRun: Bool) -> [String: Any] {
+        let p = r.provenance
+        var d: [String: Any] = ["model_path": p.modelPath, "model_key": p.modelKey, "tasks": p.tasks,
+                                "grader": p.grader, "version": p.version, "timings": p.timings, "plan": p.plan]
+        if multiRun { d["run"] = r.name }
+        return d
+    }
+
+    /// Each run's provenance block stays on one page when it fits on one.
     static func writeProvenance(_ input: ReportInput, pdf: Document) {
-        let p = input.provenance
-        let rows = [["model", p.modelPath], ["model hash", p.modelKey], ["tasks", p.tasks],
-                    ["grader", p.grader], ["rollbook", p.version], ["timings", p.timings]]
-        let height = pdf.tableHeight(title: "", headers: ["", ""], rows: rows) + pdf.paragraphHeight(p.plan, size: 7.5)
-        pdf.heading("Provenance", size: 13, keepWithNext: min(height, pdf.pageContentHeight - 40))
-        pdf.table(title: "", headers: ["", ""], rows: rows)
-        pdf.paragraph(p.plan, size: 7.5)
+        for r in input.runs {
+            let p = r.provenance
+            let rows = [["model", p.modelPath], ["model hash", p.modelKey], ["tasks", p.tasks],
+                        ["grader", p.grader], ["rollbook", p.version], ["timings", p.timings]]
+            let height = pdf.tableHeight(title: "", headers: ["", ""], rows: rows)
+                + pdf.paragraphHeight(p.plan, size: 7.5)
+            pdf.heading(input.isMultiRun ? "Provenance: run \(r.name)" : "Provenance", size: 13,
+                        keepWithNext: min(height, pdf.pageContentHeight - 40))
+            pdf.table(title: "", headers: ["", ""], rows: rows)
+            pdf.paragraph(p.plan, size: 7.5)
+        }
     }
 }
 
@@ -141,17 +172,21 @@ struct CellWriter {
 
     init(input: ReportInput, figDir: String, pdf: Document) {
         self.input = input; self.figDir = figDir; self.pdf = pdf
-        values = Tables.values(input.report)
+        values = Tables.values(input.runs)
     }
 
-    mutating func write(_ block: ReportInput.Block) throws {
+    /// Writes one cell. `beforeFigure`: a heading ending this cell keeps with the figure after
+    /// it (a column-width figure and its caption take up to about 330 points of a page).
+    mutating func write(_ block: ReportInput.Block, beforeFigure: Bool = false) throws {
         switch block {
         case .prose(let md):
             html.append(["prose": ["html": markdown.html(from: md)]])
-            for para in md.components(separatedBy: "\n\n") {
-                let t = para.trimmingCharacters(in: .whitespacesAndNewlines)
-                if t.hasPrefix("#") { pdf.heading(t.drop { $0 == "#" }.trimmingCharacters(in: .whitespaces), size: 13) }
-                else if !t.isEmpty { pdf.paragraph(ReportWriter.plain(t)) }
+            let paras = md.components(separatedBy: "\n\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            for (i, t) in paras.enumerated() {
+                let keep = beforeFigure && i == paras.count - 1 ? 330.0 : 220
+                if t.hasPrefix("#") {
+                    pdf.heading(t.drop { $0 == "#" }.trimmingCharacters(in: .whitespaces), size: 13, keepWithNext: keep)
+                } else if !t.isEmpty { pdf.paragraph(ReportWriter.plain(t)) }
             }
         case let .text(template, _):
             // Plain text with the values in; the HTML template escapes it once.
@@ -160,18 +195,30 @@ struct CellWriter {
             pdf.paragraph(s, size: 10, bold: false)
         case .sample(let summary):
             html.append(["sample": ["summary": summary]])
-        case let .figure(name, caption, wide, _):
-            try figure(name, caption: caption, wide: wide)
-        case let .table(name, caption, _):
-            try table(name, caption: caption)
+        case let .figure(name, caption, wide, runs, x, _):
+            try figure(name, caption: caption, wide: wide, runs: runs, x: x)
+        case let .table(name, caption, runs, _):
+            try table(name, caption: caption, runs: runs)
         }
     }
 
-    mutating func figure(_ name: String, caption: String?, wide: Bool) throws {
-        guard let f = StandardFigures.make(name, report: input.report, style: input.style, wide: wide) else {
-            html.append(["missing": ["name": name,
-                                     "reason": "the run has no data for it (see the notebook's sample cell)"]])
-            pdf.paragraph("Figure \(name): no data in this run.", size: 9, color: Color(0.8, 0.3, 0))
+    /// Why a figure or table has nothing to draw.
+    func missingReason(_ name: String, runs: Int) -> String {
+        if let need = StandardFigures.requiredRuns(name), need != runs {
+            return "it compares \(need) runs (runs: [a, b]); this notebook reads \(runs)"
+        }
+        return runs > 1 ? "none of the runs has data for it"
+                        : "the run has no data for it (see the notebook's sample cell)"
+    }
+
+    mutating func figure(_ name: String, caption: String?, wide: Bool, runs: [String], x: XAxis) throws {
+        let named = input.runs(runs).map { (name: $0.name, report: $0.report) }
+        guard let f = StandardFigures.make(name, runs: named, style: input.style, wide: wide, x: x) else {
+            let reason = missingReason(name, runs: named.count)
+            html.append(["missing": ["name": name, "reason": reason]])
+            let single = named.count == 1 && StandardFigures.requiredRuns(name) == nil
+            pdf.paragraph("Figure \(name): \(single ? "no data in this run" : reason).", size: 9,
+                          color: Color(0.8, 0.3, 0))
             return
         }
         let id = String(format: "fig%02d-%@", figures + 1, name)
@@ -185,9 +232,12 @@ struct CellWriter {
         figures += 1
     }
 
-    mutating func table(_ name: String, caption: String?) throws {
-        guard let t = Tables.make(name, report: input.report) else {
-            html.append(["missing": ["name": name, "reason": "the run has no data for it"]])
+    mutating func table(_ name: String, caption: String?, runs: [String]) throws {
+        let named = input.runs(runs)
+        guard let t = Tables.make(name, runs: named) else {
+            html.append(["missing": ["name": name,
+                                     "reason": named.count > 1 ? "none of the runs has data for it"
+                                                               : "the run has no data for it"]])
             return
         }
         let id = String(format: "tab%02d-%@", tables + 1, name)

@@ -14,8 +14,17 @@ public enum StandardFigures {
     static func cellName(_ l: Int, _ t: Double) -> String { "L=\(l), T=\(Ticks.label(t, percent: false))" }
     static func num(_ v: Double) -> String { String(format: "%.6g", v) }
 
+    /// What a cell asks of a figure builder: the figure's name, style, width and x axis.
+    struct Request {
+        let name: String
+        let style: Style
+        let wide: Bool
+        let x: XAxis
+        func figure(_ axes: [Axes]) -> Figure { Figure(style: style, wide: wide, axes: axes) }
+    }
+
     /// Every name a notebook may use, in the order listed in errors, with its builder.
-    static let registry: [(name: String, make: (String, RunReport, Style, Bool) -> FigureOutput?)] = [
+    static let registry: [(name: String, make: (Request, RunReport) -> FigureOutput?)] = [
         ("coverage", coverage),
         ("majority", coverage),
         ("oracle-pools", oraclePools),
@@ -35,29 +44,37 @@ public enum StandardFigures {
     ]
 
     /// The names, for notebook validation.
-    public static var names: [String] { registry.map(\.name) }
+    public static var names: [String] { registry.map(\.name) + ["paired-scatter"] }
+
+    /// The figures whose x axis may count compute (`x: tokens|flops`).
+    public static let curveNames = ["coverage", "majority", "oracle-pools", "budget-curves", "breadth-depth"]
+
+    /// The number of runs a figure compares, when it needs a fixed number (nil: any).
+    public static func requiredRuns(_ name: String) -> Int? { name == "paired-scatter" ? 2 : nil }
 
     /// The figure `name` of a run's report, or nil when the run has no data for it.
-    public static func make(_ name: String, report r: RunReport, style: Style, wide: Bool = false) -> FigureOutput? {
-        registry.first { $0.name == name }?.make(name, r, style, wide)
+    public static func make(_ name: String, report r: RunReport, style: Style, wide: Bool = false,
+                            x: XAxis = .rollouts) -> FigureOutput? {
+        registry.first { $0.name == name }?.make(Request(name: name, style: style, wide: wide, x: x), r)
     }
 
-    static func coverage(_ name: String, _ r: RunReport, _ style: Style, _ wide: Bool) -> FigureOutput? {
-        let ax = Axes(title: name == "coverage" ? "Coverage (pass@k)" : "Majority vote (maj@k)", xLabel: "k (rollouts)",
-                      yLabel: name == "coverage" ? "pass@k" : "maj@k")
+    static func coverage(_ q: Request, _ r: RunReport) -> FigureOutput? {
+        let pass = q.name == "coverage"
+        let ax = Axes(title: pass ? "Coverage (pass@k)" : "Majority vote (maj@k)", xLabel: "k (rollouts)",
+                      yLabel: pass ? "pass@k" : "maj@k")
         ax.xScale = .log2; ax.percentY = true
         var csv = "layers,temperature,k,value\n"
         for (i, c) in r.cells.enumerated() where c.samples > 1 || r.cells.count == 1 {
-            let ys = name == "coverage" ? c.passAtK : c.majAtK
-            let ks = name == "coverage" ? (1...ys.count).map(Double.init) : c.majK.map(Double.init)
+            let ys = q.name == "coverage" ? c.passAtK : c.majAtK
+            let ks = q.name == "coverage" ? (1...ys.count).map(Double.init) : c.majK.map(Double.init)
             ax.add(.line(xs: ks, ys: ys, label: cellName(c.layers, c.temperature), color: i, dashed: c.layers > 0))
             for (k, v) in zip(ks, ys) { csv += "\(c.layers),\(c.temperature),\(Int(k)),\(num(v))\n" }
         }
         guard !ax.artists.isEmpty else { return nil }
-        return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
+        return FigureOutput(figure: q.figure([ax]), csv: csv, title: ax.title!)
     }
 
-    static func oraclePools(_ name: String, _ r: RunReport, _ style: Style, _ wide: Bool) -> FigureOutput? {
+    static func oraclePools(_ q: Request, _ r: RunReport) -> FigureOutput? {
         let ax = Axes(title: "Oracle vs pool size", xLabel: "rollouts per problem", yLabel: "oracle accuracy")
         ax.xScale = .log2; ax.percentY = true
         var csv = "pool,k,oracle\n"
@@ -68,10 +85,10 @@ public enum StandardFigures {
             for (k, v) in zip(ks, p.curve) { csv += "\(p.name),\(Int(k)),\(num(v))\n" }
         }
         guard !ax.artists.isEmpty else { return nil }
-        return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
+        return FigureOutput(figure: q.figure([ax]), csv: csv, title: ax.title!)
     }
 
-    static func heatmap(_ name: String, _ r: RunReport, _ style: Style, _ wide: Bool) -> FigureOutput? {
+    static func heatmap(_ q: Request, _ r: RunReport) -> FigureOutput? {
         let ls = Array(Set(r.cells.map(\.layers))).sorted(), ts = Array(Set(r.cells.map(\.temperature))).sorted()
         let ax = Axes(title: "Accuracy over L x T", xLabel: "temperature T", yLabel: "layers L")
         ax.categories = ts.map { Ticks.label($0, percent: false) }; ax.percentY = true
@@ -84,20 +101,20 @@ public enum StandardFigures {
                 + "\(num(c.accuracy.value)),\(num(c.accuracy.low)),\(num(c.accuracy.high))\n"
         }
         ax.add(.heatmap(values: values, rows: ls.map { "L=\($0)" }, cellLabels: true, colorbar: "accuracy", range: nil))
-        return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
+        return FigureOutput(figure: q.figure([ax]), csv: csv, title: ax.title!)
     }
 
-    static func overlap(_ name: String, _ r: RunReport, _ style: Style, _ wide: Bool) -> FigureOutput? {
+    static func overlap(_ q: Request, _ r: RunReport) -> FigureOutput? {
         guard let o = r.pools.overlap else { return nil }
         let ax = Axes(title: "Solved sets: T-only vs L-only")
         ax.add(.venn(a: "T-only", b: "L-only", onlyA: o.tOnlyExclusive, onlyB: o.lOnlyExclusive, both: o.both,
                      neither: o.neither))
         let csv = "set,problems\nt_only_exclusive,\(o.tOnlyExclusive)\nl_only_exclusive,\(o.lOnlyExclusive)\n"
             + "both,\(o.both)\nneither,\(o.neither)\njaccard,\(num(o.jaccard))\n"
-        return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
+        return FigureOutput(figure: q.figure([ax]), csv: csv, title: ax.title!)
     }
 
-    static func budgetCurves(_ name: String, _ r: RunReport, _ style: Style, _ wide: Bool) -> FigureOutput? {
+    static func budgetCurves(_ q: Request, _ r: RunReport) -> FigureOutput? {
         guard let a = r.audit else { return nil }
         let ax = Axes(title: "A_x(N) and A_D(N)", xLabel: "N (rollouts, majority vote)", yLabel: "accuracy")
         ax.xScale = .log2; ax.percentY = true; ax.yLimits = (0, 1.02)
@@ -112,10 +129,10 @@ public enum StandardFigures {
         ax.add(.line(xs: [xs[0]], ys: [a.datasetCurve[0]], label: "A_x(N), mixed problems", color: 4, markers: false))
         for (n, v) in zip(a.grid, a.datasetCurve) { csv += "dataset,\(n),\(num(v))\n" }
         ax.add(.vline(x: Double(a.datasetBudget), label: "N_D = \(a.datasetBudget)"))
-        return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
+        return FigureOutput(figure: q.figure([ax]), csv: csv, title: ax.title!)
     }
 
-    static func nstarHistogram(_ name: String, _ r: RunReport, _ style: Style, _ wide: Bool) -> FigureOutput? {
+    static func nstarHistogram(_ q: Request, _ r: RunReport) -> FigureOutput? {
         guard let a = r.audit else { return nil }
         let ax = Axes(title: "Sample-optimal budgets N*_x", xLabel: "N*_x", yLabel: "problems")
         ax.categories = a.grid.map(String.init)
@@ -124,10 +141,10 @@ public enum StandardFigures {
         if let j = a.grid.firstIndex(of: a.datasetBudget) { ax.add(.vline(x: Double(j), label: "N_D")) }
         var csv = "n_star,problems\n"
         for (g, c) in zip(a.grid, counts) { csv += "\(g),\(Int(c))\n" }
-        return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
+        return FigureOutput(figure: q.figure([ax]), csv: csv, title: ax.title!)
     }
 
-    static func sampleTypes(_ name: String, _ r: RunReport, _ style: Style, _ wide: Bool) -> FigureOutput? {
+    static func sampleTypes(_ q: Request, _ r: RunReport) -> FigureOutput? {
         guard let a = r.audit else { return nil }
         let types = SampleType.allCases.map(\.rawValue)
         let ax = Axes(title: "Sample types", yLabel: "problems")
@@ -139,10 +156,10 @@ public enum StandardFigures {
         ax.add(.bars(series: [("", counts)], stacked: false))
         var csv = "type,problems\n"
         for (t, c) in zip(types, counts) { csv += "\(t),\(Int(c))\n" }
-        return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
+        return FigureOutput(figure: q.figure([ax]), csv: csv, title: ax.title!)
     }
 
-    static func waste(_ name: String, _ r: RunReport, _ style: Style, _ wide: Bool) -> FigureOutput? {
+    static func waste(_ q: Request, _ r: RunReport) -> FigureOutput? {
         guard let a = r.audit else { return nil }
         let top = Array(a.rows.prefix(12))
         let ax = Axes(title: "Budget audit: tokens wasted at N_D = \(a.datasetBudget)",
@@ -154,10 +171,10 @@ public enum StandardFigures {
         for w in a.rows {
             csv += "\(w.problem),\(w.spent),\(w.needed),\(w.wastedRollouts),\(num(w.wastedTokens)),\(w.type)\n"
         }
-        return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
+        return FigureOutput(figure: q.figure([ax]), csv: csv, title: ax.title!)
     }
 
-    static func predictedBudgets(_ name: String, _ r: RunReport, _ style: Style, _ wide: Bool) -> FigureOutput? {
+    static func predictedBudgets(_ q: Request, _ r: RunReport) -> FigureOutput? {
         guard let a = r.audit, let t = r.budgetPredictor else { return nil }
         let ax = Axes(title: "T2 predicted vs oracle budgets", xLabel: "oracle N*_x", yLabel: "predicted N^")
         ax.xScale = .log2; ax.yScale = .log2
@@ -176,10 +193,10 @@ public enum StandardFigures {
         for (i, p) in ps.enumerated() where i < t.predicted.count {
             csv += "\(p),\(a.sampleOptimal[p]!),\(t.predicted[i])\n"
         }
-        return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
+        return FigureOutput(figure: q.figure([ax]), csv: csv, title: ax.title!)
     }
 
-    static func keff(_ name: String, _ r: RunReport, _ style: Style, _ wide: Bool) -> FigureOutput? {
+    static func keff(_ q: Request, _ r: RunReport) -> FigureOutput? {
         guard let d = r.diversity else { return nil }
         let ax = Axes(title: "Effective approaches K_eff", xLabel: "K_eff = exp H(pi)", yLabel: "problems")
         let hi = max(2, ceil(d.effectiveApproaches.max() ?? 1))
@@ -190,10 +207,10 @@ public enum StandardFigures {
         ax.add(.vline(x: d.threshold, label: "threshold"))
         var csv = "bin_low,bin_high,problems\n"
         for (i, c) in counts.enumerated() { csv += "\(edges[i]),\(edges[i + 1]),\(Int(c))\n" }
-        return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
+        return FigureOutput(figure: q.figure([ax]), csv: csv, title: ax.title!)
     }
 
-    static func uncertainty(_ name: String, _ r: RunReport, _ style: Style, _ wide: Bool) -> FigureOutput? {
+    static func uncertainty(_ q: Request, _ r: RunReport) -> FigureOutput? {
         guard let d = r.diversity else { return nil }
         let ax = Axes(title: "Uncertainty decomposition", yLabel: "mean per problem")
         ax.categories = ["Var(C)", "H(C) nats"]
@@ -202,10 +219,10 @@ public enum StandardFigures {
         let csv = "form,total,across,within\n"
             + "variance,\(num(d.varianceForm.total)),\(num(d.varianceForm.across)),\(num(d.varianceForm.within))\n"
             + "entropy,\(num(d.entropyForm.total)),\(num(d.entropyForm.across)),\(num(d.entropyForm.within))\n"
-        return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
+        return FigureOutput(figure: q.figure([ax]), csv: csv, title: ax.title!)
     }
 
-    static func gateHistogram(_ name: String, _ r: RunReport, _ style: Style, _ wide: Bool) -> FigureOutput? {
+    static func gateHistogram(_ q: Request, _ r: RunReport) -> FigureOutput? {
         let eglr = r.cells.filter { $0.layers > 0 }
         guard !eglr.isEmpty else { return nil }
         let ax = Axes(title: "EGLR gate rate and cost", yLabel: "per generated token")
@@ -217,10 +234,10 @@ public enum StandardFigures {
             csv += "\(c.layers),\(c.temperature),"
                 + "\(num(c.gateRate)),\(num(c.extraPerToken)),\(num(c.costOverhead ?? .nan))\n"
         }
-        return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
+        return FigureOutput(figure: q.figure([ax]), csv: csv, title: ax.title!)
     }
 
-    static func iterationHistogram(_ name: String, _ r: RunReport, _ style: Style, _ wide: Bool) -> FigureOutput? {
+    static func iterationHistogram(_ q: Request, _ r: RunReport) -> FigureOutput? {
         let eglr = r.cells.filter { $0.layers > 0 && $0.iterationHistogram != nil }
         guard !eglr.isEmpty else { return nil }
         let k = eglr.map { $0.iterationHistogram!.count }.max()!
@@ -233,10 +250,10 @@ public enum StandardFigures {
             for (i, v) in h.enumerated() { csv += "\(c.layers),\(c.temperature),\(i),\(v)\n" }
             return (cellName(c.layers, c.temperature), h.map { Double($0) / total })
         }, stacked: false))
-        return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
+        return FigureOutput(figure: q.figure([ax]), csv: csv, title: ax.title!)
     }
 
-    static func selection(_ name: String, _ r: RunReport, _ style: Style, _ wide: Bool) -> FigureOutput? {
+    static func selection(_ q: Request, _ r: RunReport) -> FigureOutput? {
         guard let s = r.selection else { return nil }
         let names = ["mean", "maj", "BoN-SC", "BoN-LP", "Borda", "oracle"]
         let vals = [s.meanAccuracy, s.majority, s.bestOfNSelfCertainty, s.bestOfNLogprob, s.bordaSelfCertainty,
@@ -249,10 +266,10 @@ public enum StandardFigures {
                           high: vals.map(\.high), color: 7))
         var csv = "rule,value,low,high\n"
         for (n, v) in zip(names, vals) { csv += "\(n),\(num(v.value)),\(num(v.low)),\(num(v.high))\n" }
-        return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
+        return FigureOutput(figure: q.figure([ax]), csv: csv, title: ax.title!)
     }
 
-    static func breadthDepth(_ name: String, _ r: RunReport, _ style: Style, _ wide: Bool) -> FigureOutput? {
+    static func breadthDepth(_ q: Request, _ r: RunReport) -> FigureOutput? {
         // Measured depth (strategy: depth) against the breadth curves of the same cell;
         // without depth runs, the breadth curves alone.
         let depthRows = r.depth ?? []
@@ -285,6 +302,6 @@ public enum StandardFigures {
             csv += "depth \(d.signal) maj,\(d.budget),"
                 + "\(num(d.depthMajority.value)),\(num(d.depthMajority.low)),\(num(d.depthMajority.high))\n"
         }
-        return FigureOutput(figure: Figure(style: style, wide: wide, axes: [ax]), csv: csv, title: ax.title!)
+        return FigureOutput(figure: q.figure([ax]), csv: csv, title: ax.title!)
     }
 }

@@ -7,11 +7,15 @@ public struct TableOutput {
     public var headers: [String]
     public var rows: [[String]]
     public var csv: String {
-        func q(_ s: String) -> String {
-            s.contains(where: { ",\"\n".contains($0) })
-                ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-        }
-        return ([headers] + rows).map { $0.map(q).joined(separator: ",") }.joined(separator: "\n") + "\n"
+        ([headers] + rows).map { $0.map(CSV.field).joined(separator: ",") }.joined(separator: "\n") + "\n"
+    }
+}
+
+/// CSV spelling shared by tables and figures.
+enum CSV {
+    /// A field, quoted when it holds a comma, quote or newline.
+    static func field(_ s: String) -> String {
+        s.contains(where: { ",\"\n".contains($0) }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 }
 
@@ -34,8 +38,8 @@ public enum Tables {
         ("refine", refine),
     ]
 
-    /// The names, for notebook validation.
-    public static var names: [String] { registry.map(\.name) }
+    /// The names, for notebook validation (`runs` is built from the runs' facts, not one report).
+    public static var names: [String] { registry.map(\.name) + ["runs"] }
 
     /// The table `name` of a run's report, or nil when the run has no data for it.
     public static func make(_ name: String, report r: RunReport) -> TableOutput? {

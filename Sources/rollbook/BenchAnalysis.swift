@@ -134,7 +134,7 @@ struct BenchAnalysis: ParsableCommand {
             """.write(toFile: nbPath, atomically: true, encoding: .utf8)
         let nb = try Notebook.load(path: nbPath)
         guard let info = try s.run(named: name) else { return [:] }
-        try s.recordRun(RunRecord(name: name, plan: nb.plan.canonical, source: "", modelKey: info.modelKey,
+        try s.recordRun(RunRecord(name: name, plan: nb.plans[0].canonical, source: "", modelKey: info.modelKey,
                                   taskKey: info.taskKey, graderVersion: info.graderVersion, blockCount: 0,
                                   info: info.info, members: try s.members(run: name).map { ($0.key, $0.goldHash) }))
         let clock = ContinuousClock()

@@ -32,7 +32,7 @@ struct BundleCommand: ParsableCommand {
             return
         }
         let nb = try Notebook.load(path: notebook!)
-        let path = out ?? "reports/\(nb.plan.name)/\(nb.plan.name).rollbook"
+        let path = out ?? "reports/\(nb.name)/\(nb.name).rollbook"
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
                                                 withIntermediateDirectories: true)
         let w = try Bundler.bundle(notebookPath: notebook!, storePath: store, out: path)

@@ -53,7 +53,7 @@ import Testing
         // treats it as cached and the report must show it as text.
         let nb = try Notebook.load(path: nbPath)
         let store = try RolloutStore(path: storePath)
-        let prep = try Runner.prepare(nb.plan, store: store, baseDir: dir.path)
+        let prep = try Runner.prepare(nb.plans[0], store: store, baseDir: dir.path)
         let job = try #require(prep.jobs.first { $0.temperature > 0 })
         let p = prep.problems[job.problem]
         _ = try store.insert([StoredRollout(
@@ -117,7 +117,7 @@ import Testing
         ("# t\n\n```rollbook\nsample:\n  n: 2\n", "nb.md:3", "never closed"),
         ("# t\n\n```rollbook\nsample:\n  grid:\n    n: -3\n```\n", "nb.md:6", "grid.n"),
         ("# t\n\n```rollbook\nfigure: heatmap\ncaption: a: b\n```\n", "line 5", "mapping"),
-        ("# t\n\n```rollbook\nsample: {n: 2}\n```\n\n```rollbook\nsample: {n: 3}\n```\n", "nb.md:8", "only one sample"),
+        ("# t\n\n```rollbook\nsample: {n: 2}\n```\n\n```rollbook\nsample: {n: 3}\n```\n", "nb.md:4", "needs name:"),
         ("---\ntitle: x\n", "nb.md:1", "never closed"),
         // A fence left open would swallow the later cells as prose; a typo would make a cell prose.
         ("# t\n\n```python\nx = 1\n\n```rollbook\nsample: {n: 2}\n", "nb.md:3", "never closed"),
@@ -150,7 +150,7 @@ import Testing
         try "---\r\ntitle: CRLF\r\n---\r\n# t\r\n\r\n```rollbook\r\nsample: {n: 2}\r\n```\r\n"
             .write(toFile: nb, atomically: true, encoding: .utf8)
         let parsed = try Notebook.load(path: nb)
-        #expect(parsed.title == "CRLF" && parsed.plan.n == 2)
+        #expect(parsed.title == "CRLF" && parsed.plans[0].n == 2)
         let plan = dir.appendingPathComponent("p.yaml").path
         try "name: p\r\ngrid: {n: 3}\r\n".write(toFile: plan, atomically: true, encoding: .utf8)
         #expect(try Plan.load(path: plan).n == 3)
@@ -211,13 +211,15 @@ enum Chromium {
     @Test func everyShippedNotebookParses() throws {
         let dir = FixtureDir.repoRoot.appendingPathComponent("notebooks")
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".md") }.sorted()
-        #expect(files == ["diversity.md", "eglr.md", "overscaling.md", "quickstart.md"])
+        #expect(files == ["compare.md", "diversity.md", "eglr.md", "overscaling.md", "quickstart.md"])
         for f in files {
             let nb = try Notebook.load(path: dir.appendingPathComponent(f).path)
             #expect(nb.name + ".md" == f)
-            #expect(nb.plan.rolloutsPerProblem > 0)
+            #expect(!nb.plans.isEmpty && nb.plans.allSatisfy { $0.rolloutsPerProblem > 0 })
         }
+        let compare = try Notebook.load(path: dir.appendingPathComponent("compare.md").path)
+        #expect(compare.runs.map(\.name) == ["few-shot", "chat"] && compare.plans[1].chat)
         let diversity = try Notebook.load(path: dir.appendingPathComponent("diversity.md").path)
-        #expect(diversity.plan.strategy.depth?.b0 == 3 && diversity.plan.strategy.depth?.trials == 3)
+        #expect(diversity.plans[0].strategy.depth?.b0 == 3 && diversity.plans[0].strategy.depth?.trials == 3)
     }
 }
