@@ -39,7 +39,8 @@ public final class RolloutStore: @unchecked Sendable {
 
     /// Opening switches the file to WAL and migrates the schema; two processes doing that at
     /// once on a new file can get SQLITE_BUSY without a busy wait, or both try to create the
-    /// tables. Either resolves itself on a retry, once the other has finished. (No flock on
+    /// tables or add the same column (each saw the migration unapplied before the other
+    /// committed it). Each resolves itself on a retry, once the other has finished. (No flock on
     /// the database file: closing any descriptor of it would drop SQLite's own POSIX locks
     /// for the whole process.)
     static func openWritable(_ path: String) throws -> DatabasePool {
@@ -53,7 +54,8 @@ public final class RolloutStore: @unchecked Sendable {
                 return p
             } catch let e as DatabaseError {
                 let transient = [.SQLITE_BUSY, .SQLITE_LOCKED].contains(e.resultCode)
-                    || (e.resultCode == .SQLITE_ERROR && (e.message ?? "").contains("already exists"))
+                    || (e.resultCode == .SQLITE_ERROR && ["already exists", "duplicate column name"].contains {
+                        (e.message ?? "").contains($0) })
                 if transient && attempt < 100 {
                     attempt += 1
                     Thread.sleep(forTimeInterval: 0.05 * Double(min(attempt, 10)))
@@ -86,6 +88,7 @@ public final class RolloutStore: @unchecked Sendable {
     static func appliedMigrations(_ path: String) throws -> Int {
         var config = Configuration()
         config.readonly = true
+        config.busyMode = .timeout(60)
         do {
             let q = try DatabaseQueue(path: path, configuration: config)
             defer { try? q.close() }
@@ -105,6 +108,9 @@ public final class RolloutStore: @unchecked Sendable {
         if size == 0 { return }
         var config = Configuration()
         config.readonly = true
+        // Another process may be creating this store right now (switching it to WAL, then
+        // migrating): wait for its locks rather than failing on SQLITE_BUSY.
+        config.busyMode = .timeout(60)
         let (tables, applied): ([String], [String])
         do {
             let q = try DatabaseQueue(path: path, configuration: config)
@@ -121,6 +127,9 @@ public final class RolloutStore: @unchecked Sendable {
             throw StoreError("\(path): not a usable Rollbook store (\(e.message ?? "\(e.resultCode)"))")
         }
         if tables.isEmpty { return }
+        // GRDB's migrator commits its bookkeeping table before the first migration's own
+        // transaction: a store another process is creating right now looks like this.
+        if applied.isEmpty && tables == ["grdb_migrations"] { return }
         guard applied.contains("v1") else {
             throw StoreError("\(path): not a Rollbook store (it is a SQLite database with tables "
                              + "\(tables.prefix(6).joined(separator: ", "))); nothing was changed")
