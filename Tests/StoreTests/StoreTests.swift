@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 import Runner
 import Store
@@ -61,6 +62,24 @@ func sampleRollout(_ i: Int, response: String = "The answer is 4.") -> StoredRol
         let path = dir.appendingPathComponent("junk.sqlite").path
         try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: path))
         #expect { _ = try RolloutStore(path: path) } throws: { "\($0)".contains(path) }
+    }
+
+    /// Several openers of one new store at once (two `rollbook run`s started together): each
+    /// waits for the others' WAL switch and migration instead of failing, or taking the
+    /// half-created store (GRDB's bookkeeping table, no migration yet) for another program's.
+    @Test func concurrentOpensOfANewStoreAllSucceed() throws {
+        let dir = try RollbookCLI.tempDir("open")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for round in 0..<50 {
+            let path = dir.appendingPathComponent("s\(round).sqlite").path
+            let errors = Mutex<[String]>([])
+            DispatchQueue.concurrentPerform(iterations: 4) { _ in
+                do { _ = try RolloutStore(path: path).rolloutCount } catch {
+                    errors.withLock { $0.append("\(error)") }
+                }
+            }
+            #expect(errors.withLock { $0 }.isEmpty, "round \(round): \(errors.withLock { $0 })")
+        }
     }
 }
 
