@@ -58,7 +58,7 @@ enum CellsAnalysis {
             }
         }
         let np = Double(acc.count)
-        return CellReport(
+        var report = CellReport(
             layers: cell.layers, temperature: cell.temperature, samples: n, accuracy: ctx.ci(acc, salt),
             passAtK: pass.map { $0 / np }, majAtK: maj.map { $0 / np }, majK: majK, passHatK: hat.map { $0 / np },
             majMethod: method,
@@ -66,6 +66,8 @@ enum CellsAnalysis {
             gateRate: Double(gated) / Double(max(tokens, 1)), extraPerToken: Double(extra) / Double(max(tokens, 1)),
             costOverhead: o.blockCount > 0 ? Double(extra) / Double(max(tokens * o.blockCount, 1)) : nil,
             iterationHistogram: histogram)
+        report.compute = ComputeTotals(ctx.index.problems.flatMap { groups[$0] ?? [] })
+        return report
     }
 
     /// EGLR cells against plain decoding at the same temperature: paired per-problem difference.

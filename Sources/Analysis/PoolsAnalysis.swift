@@ -4,11 +4,14 @@ enum PoolsAnalysis {
     static func tOnly(_ c: Cell) -> Bool { c.layers == 0 }
     static func lOnly(_ c: Cell) -> Bool { c.temperature == 0 }
     static func joint(_ c: Cell) -> Bool { true }
+    /// Each pool's name and the cells it takes, in report order.
+    static let definitions: [(name: String, include: @Sendable (Cell) -> Bool)] = [
+        ("t_only", tOnly), ("l_only", lOnly), ("joint", joint),
+    ]
 
     static func analyze(_ ctx: AnalysisContext) -> PoolsReport {
-        let tOnly = pool(ctx, "t_only", tOnly)
-        let lOnly = pool(ctx, "l_only", lOnly)
-        let joint = pool(ctx, "joint", joint)
+        let pools = definitions.map { pool(ctx, $0.name, $0.include) }
+        let (tOnly, lOnly, joint) = (pools[0], pools[1], pools[2])
         var overlap: Overlap? = nil
         if let t = tOnly, let l = lOnly {
             let a = Set(t.solved), b = Set(l.solved)

@@ -22,6 +22,8 @@ public struct CellReport: Sendable, Codable {
     /// Paired comparison with plain decoding (L = 0) at the same temperature on the same
     /// problems: mean per-problem accuracy difference (this cell - L=0), bootstrap CI.
     public var vsPlain: Interval? = nil
+    /// Prompt and generated tokens, wall seconds and FLOPs of the cell's rollouts.
+    public var compute: ComputeTotals? = nil
 }
 
 public struct PoolSummary: Sendable, Codable {
@@ -139,4 +141,6 @@ public struct RunReport: Sendable, Codable {
     public var depth: [DepthComparison]? = nil
     /// Self-refinement rounds against breadth at equal rollouts (runs with strategy: refine).
     public var refinement: [RefineComparison]? = nil
+    /// Prompt and generated tokens, wall seconds and FLOPs of every analysed rollout.
+    public var compute: ComputeTotals? = nil
 }

@@ -30,10 +30,12 @@ public enum RunAnalysis {
             selection.map { DiversityAnalysis.analyze(ctx, m, audit: audit, selection: $0) }
         }
         let predictor = main.flatMap { PredictorAnalysis.analyze(ctx, $0, features: features) }
-        return RunReport(problems: ctx.index.problems.count, rollouts: outcomes.count, options: o,
+        var report = RunReport(problems: ctx.index.problems.count, rollouts: outcomes.count, options: o,
                          cells: cells.reports, pools: pools, audit: audit, selection: selection,
                          trainingSignal: TrainingSignalAnalysis.analyze(ctx, pools: pools), diversity: diversity,
                          budgetPredictor: predictor, perProblemAccuracy: cells.perProblemByLabel)
+        report.compute = ComputeTotals(outcomes)
+        return report
     }
 
     /// Single-rollout accuracy over every outcome of a run: each problem's share of correct

@@ -72,6 +72,9 @@ public struct ModelConfig: Sendable, Equatable {
 }
 
 extension ModelConfig {
+    /// A model's hyperparameters from its GGUF header alone (no weights loaded).
+    public static func read(path: String) throws -> ModelConfig { try ModelConfig(file: GGUFFile(path: path)) }
+
     /// The decoder layer count from a GGUF header alone (no weights loaded), through Arch's
     /// key table.
     public static func blockCount(path: String) throws -> Int {

@@ -51,6 +51,9 @@ public struct RolloutResult: Sendable {
     /// The sequence's K/V, when the spec asked to keep it (for `fork`).
     public var kv: SequenceKV?
     public var gatedTokens: Int { steps.filter(\.gated).count }
+    /// Wall seconds of this rollout's share of the run: each engine step's time (admission
+    /// and prefill included) split evenly over the sequences active in it.
+    public var seconds: Double = 0
     /// Extra decoder-layer applications spent by EGLR.
     public var extraLayerApplications: Int { steps.reduce(0) { $0 + $1.iterations } * spec.eglr.layers }
 }
@@ -106,6 +109,7 @@ public final class RolloutEngine {
         var text = ""
         var done: FinishReason? = nil
         var generatedHere = 0
+        var seconds = 0.0
         init(spec: RolloutSpec, kv: SequenceKV, pending: Int, ids: [Int], tokenizer: Tokenizer) {
             self.spec = spec; self.kv = kv; self.pending = pending; self.ids = ids
             sampler = Sampler(config: spec.sampler, seed: spec.seed)
@@ -137,12 +141,15 @@ public final class RolloutEngine {
                              perTap: model.config.blockCount * model.config.embeddingLength, maxBatch: maxBatch)
         defer { state.tapBuffer.deallocate() }
         while !state.queue.isEmpty || !state.active.isEmpty {
+            let started = DispatchTime.now().uptimeNanoseconds
             while state.active.count < maxBatch, let spec = state.queue.popFirst() {
                 state.active.append(try admit(spec, state))
             }
             try decodeStep(state, onFeatures: onFeatures)
             let step = try stepStatistics(state.active)
             for (b, slot) in state.active.enumerated() { record(slot, row: b, step, onText: onText) }
+            let share = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 / Double(state.active.count)
+            for slot in state.active { slot.seconds += share }
             var still = [Slot]()
             for slot in state.active {
                 guard let reason = slot.done else { still.append(slot); continue }
@@ -321,7 +328,8 @@ public final class RolloutEngine {
             if !rest.isEmpty { onText?(slot.spec.tag, rest) }
         }
         try onResult(RolloutResult(tag: slot.spec.tag, spec: slot.spec, ids: slot.ids, steps: slot.steps,
-                                   text: slot.text, finishReason: reason, kv: slot.spec.keepKV ? slot.kv : nil))
+                                   text: slot.text, finishReason: reason, kv: slot.spec.keepKV ? slot.kv : nil,
+                                   seconds: slot.seconds))
     }
 
     /// Token entropies of plain greedy decoding (32 tokens) on up to 4 of the prompts.

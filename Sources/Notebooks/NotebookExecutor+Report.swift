@@ -30,7 +30,8 @@ extension NotebookExecutor {
             grader: try store.run(named: s.name)?.graderVersion ?? Grader.version, plan: s.plan, timings: timings,
             version: RollbookVersion.string)
         let run = ReportInput.Run(name: s.name, report: report, problems: try drillDown(store: store, run: s.name),
-                                  provenance: provenance, facts: facts(s, data: data, options: options))
+                                  provenance: provenance, facts: facts(s, data: data, options: options),
+                                  compute: ComputeProfile(data.outcomes))
         return Analysed(run: run, options: options)
     }
 

@@ -27,9 +27,12 @@ public struct ReportInput {
         public var problems: [Problem]
         public var provenance: Provenance
         public var facts: Facts
-        public init(name: String, report: RunReport, problems: [Problem], provenance: Provenance, facts: Facts) {
+        /// Mean compute per rollout per cell and pool (curves with `x: tokens|flops`).
+        public var compute: ComputeProfile?
+        public init(name: String, report: RunReport, problems: [Problem], provenance: Provenance, facts: Facts,
+                    compute: ComputeProfile? = nil) {
             self.name = name; self.report = report; self.problems = problems; self.provenance = provenance
-            self.facts = facts
+            self.facts = facts; self.compute = compute
         }
     }
 

@@ -203,20 +203,21 @@ struct CellWriter {
     }
 
     /// Why a figure or table has nothing to draw.
-    func missingReason(_ name: String, runs: Int) -> String {
+    func missingReason(_ name: String, runs: Int, x: XAxis = .rollouts) -> String {
         if let need = StandardFigures.requiredRuns(name), need != runs {
             return "it compares \(need) runs (runs: [a, b]); this notebook reads \(runs)"
         }
+        if x == .flops { return "x: flops needs the FLOPs of every rollout, which these rollouts do not record" }
         return runs > 1 ? "none of the runs has data for it"
                         : "the run has no data for it (see the notebook's sample cell)"
     }
 
     mutating func figure(_ name: String, caption: String?, wide: Bool, runs: [String], x: XAxis) throws {
-        let named = input.runs(runs).map { (name: $0.name, report: $0.report) }
+        let named = input.runs(runs).map { (name: $0.name, report: $0.report, compute: $0.compute) }
         guard let f = StandardFigures.make(name, runs: named, style: input.style, wide: wide, x: x) else {
-            let reason = missingReason(name, runs: named.count)
+            let reason = missingReason(name, runs: named.count, x: x)
             html.append(["missing": ["name": name, "reason": reason]])
-            let single = named.count == 1 && StandardFigures.requiredRuns(name) == nil
+            let single = named.count == 1 && StandardFigures.requiredRuns(name) == nil && x != .flops
             pdf.paragraph("Figure \(name): \(single ? "no data in this run" : reason).", size: 9,
                           color: Color(0.8, 0.3, 0))
             return

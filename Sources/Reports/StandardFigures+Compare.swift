@@ -7,18 +7,21 @@ import Foundation
 extension StandardFigures {
     /// A_D(N) of every run, each marked at its N_D and labelled with N_D and M_D.
     static func budgetOverlay(_ runs: [NamedReport], _ q: Request) -> FigureOutput? {
-        let ax = Axes(title: "A_D(N) per run", xLabel: "N (rollouts, majority vote)", yLabel: "accuracy")
+        let ax = Axes(title: "A_D(N) per run", xLabel: q.xLabel("N (rollouts, majority vote)"), yLabel: "accuracy")
         ax.xScale = .log2; ax.percentY = true; ax.yLimits = (0, 1.02)
-        var csv = "run,N,accuracy\n", color = 0
-        for (name, r) in runs {
+        var csv = "run,N,accuracy\(q.csvColumn)\n", color = 0
+        for (name, r, compute) in runs {
             guard let a = r.audit else { continue }
-            let xs = a.grid.map(Double.init)
+            guard let s = q.with(compute).scale(cell: a.cell) else { return nil }
+            let xs = a.grid.map { Double($0) * s }
             let label = String(format: "%@: N_D = %d, M_D = %.2f", name, a.datasetBudget, a.overscalingIndex)
             ax.add(.line(xs: xs, ys: a.datasetCurve, label: label, color: color))
             if let j = a.grid.firstIndex(of: a.datasetBudget) {
                 ax.add(.scatter(xs: [xs[j]], ys: [a.datasetCurve[j]], label: nil, color: color))
             }
-            for (n, v) in zip(a.grid, a.datasetCurve) { csv += "\(CSV.field(name)),\(n),\(num(v))\n" }
+            for (n, v) in zip(a.grid, a.datasetCurve) {
+                csv += "\(CSV.field(name)),\(n),\(num(v))\(q.csvValue(Double(n) * s))\n"
+            }
             color += 1
         }
         guard !ax.artists.isEmpty else { return nil }

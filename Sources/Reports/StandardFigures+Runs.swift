@@ -6,7 +6,8 @@ import Foundation
 /// figures one panel per run on shared axes with one legend; and the paired per-problem
 /// scatter of two runs. One run draws exactly its single-run figure.
 extension StandardFigures {
-    public typealias NamedReport = (name: String, report: RunReport)
+    /// A run as figures take it: its name, analysis and compute profile (nil: not known).
+    public typealias NamedReport = (name: String, report: RunReport, compute: ComputeProfile?)
 
     /// The figures that overlay one series per run (budget-curves overlays its dataset curves).
     static let overlaid: Set<String> = ["coverage", "majority", "oracle-pools"]
@@ -21,11 +22,15 @@ extension StandardFigures {
                             x: XAxis = .rollouts) -> FigureOutput? {
         let q = Request(name: name, style: style, wide: wide, x: x)
         if name == "paired-scatter" { return runs.count == 2 ? pairedScatter(runs[0], runs[1], q) : nil }
-        if runs.count == 1 { return make(name, report: runs[0].report, style: style, wide: wide, x: x) }
+        // At equal FLOPs every run compared must record them: drawing only some would hide one.
+        if x == .flops && runs.contains(where: { $0.compute?.flopsKnown != true }) { return nil }
+        if runs.count == 1 {
+            return make(name, report: runs[0].report, style: style, wide: wide, x: x, compute: runs[0].compute)
+        }
         if name == "budget-curves" { return budgetOverlay(runs, q) }
         guard let build = registry.first(where: { $0.name == name })?.make else { return nil }
         let single = Request(name: name, style: style, wide: false, x: x)
-        let each = runs.compactMap { r in build(single, r.report).map { (run: r, out: $0) } }
+        let each = runs.compactMap { r in build(single.with(r.compute), r.report).map { (run: r, out: $0) } }
         guard !each.isEmpty else { return nil }
         if overlaid.contains(name) { return overlay(each, q) }
         return panels(each, Request(name: name, style: style, wide: true, x: x))

@@ -14,13 +14,18 @@ public enum StandardFigures {
     static func cellName(_ l: Int, _ t: Double) -> String { "L=\(l), T=\(Ticks.label(t, percent: false))" }
     static func num(_ v: Double) -> String { String(format: "%.6g", v) }
 
-    /// What a cell asks of a figure builder: the figure's name, style, width and x axis.
+    /// What a cell asks of a figure builder: the figure's name, style, width and x axis, and
+    /// the compute profile of the run drawn (for `x: tokens|flops`).
     struct Request {
         let name: String
         let style: Style
         let wide: Bool
         let x: XAxis
+        var compute: ComputeProfile? = nil
         func figure(_ axes: [Axes]) -> Figure { Figure(style: style, wide: wide, axes: axes) }
+        func with(_ compute: ComputeProfile?) -> Request {
+            Request(name: name, style: style, wide: wide, x: x, compute: compute)
+        }
     }
 
     /// Every name a notebook may use, in the order listed in errors, with its builder.
@@ -52,37 +57,45 @@ public enum StandardFigures {
     /// The number of runs a figure compares, when it needs a fixed number (nil: any).
     public static func requiredRuns(_ name: String) -> Int? { name == "paired-scatter" ? 2 : nil }
 
-    /// The figure `name` of a run's report, or nil when the run has no data for it.
+    /// The figure `name` of a run's report, or nil when the run has no data for it (or, with
+    /// `x: tokens|flops`, when `compute` lacks what the x axis counts).
     public static func make(_ name: String, report r: RunReport, style: Style, wide: Bool = false,
-                            x: XAxis = .rollouts) -> FigureOutput? {
-        registry.first { $0.name == name }?.make(Request(name: name, style: style, wide: wide, x: x), r)
+                            x: XAxis = .rollouts, compute: ComputeProfile? = nil) -> FigureOutput? {
+        registry.first { $0.name == name }?.make(Request(name: name, style: style, wide: wide, x: x,
+                                                         compute: compute), r)
     }
 
     static func coverage(_ q: Request, _ r: RunReport) -> FigureOutput? {
         let pass = q.name == "coverage"
-        let ax = Axes(title: pass ? "Coverage (pass@k)" : "Majority vote (maj@k)", xLabel: "k (rollouts)",
-                      yLabel: pass ? "pass@k" : "maj@k")
+        let ax = Axes(title: pass ? "Coverage (pass@k)" : "Majority vote (maj@k)",
+                      xLabel: q.xLabel("k (rollouts)"), yLabel: pass ? "pass@k" : "maj@k")
         ax.xScale = .log2; ax.percentY = true
-        var csv = "layers,temperature,k,value\n"
+        var csv = "layers,temperature,k,value\(q.csvColumn)\n"
         for (i, c) in r.cells.enumerated() where c.samples > 1 || r.cells.count == 1 {
+            guard let s = q.scale(cell: Cell(layers: c.layers, temperature: c.temperature)) else { return nil }
             let ys = q.name == "coverage" ? c.passAtK : c.majAtK
             let ks = q.name == "coverage" ? (1...ys.count).map(Double.init) : c.majK.map(Double.init)
-            ax.add(.line(xs: ks, ys: ys, label: cellName(c.layers, c.temperature), color: i, dashed: c.layers > 0))
-            for (k, v) in zip(ks, ys) { csv += "\(c.layers),\(c.temperature),\(Int(k)),\(num(v))\n" }
+            ax.add(.line(xs: ks.map { $0 * s }, ys: ys, label: cellName(c.layers, c.temperature), color: i,
+                         dashed: c.layers > 0))
+            for (k, v) in zip(ks, ys) {
+                csv += "\(c.layers),\(c.temperature),\(Int(k)),\(num(v))\(q.csvValue(k * s))\n"
+            }
         }
         guard !ax.artists.isEmpty else { return nil }
         return FigureOutput(figure: q.figure([ax]), csv: csv, title: ax.title!)
     }
 
     static func oraclePools(_ q: Request, _ r: RunReport) -> FigureOutput? {
-        let ax = Axes(title: "Oracle vs pool size", xLabel: "rollouts per problem", yLabel: "oracle accuracy")
+        let ax = Axes(title: "Oracle vs pool size", xLabel: q.xLabel("rollouts per problem"),
+                      yLabel: "oracle accuracy")
         ax.xScale = .log2; ax.percentY = true
-        var csv = "pool,k,oracle\n"
+        var csv = "pool,k,oracle\(q.csvColumn)\n"
         for (i, p) in r.pools.pools.enumerated() where !p.curve.isEmpty {
+            guard let s = q.scale(pool: p.name) else { return nil }
             let ks = (1...p.curve.count).map(Double.init)
             let label = ["t_only": "T-only (L=0)", "l_only": "L-only (T=0)", "joint": "joint L x T"][p.name] ?? p.name
-            ax.add(.line(xs: ks, ys: p.curve, label: label, color: i, markers: p.curve.count < 20))
-            for (k, v) in zip(ks, p.curve) { csv += "\(p.name),\(Int(k)),\(num(v))\n" }
+            ax.add(.line(xs: ks.map { $0 * s }, ys: p.curve, label: label, color: i, markers: p.curve.count < 20))
+            for (k, v) in zip(ks, p.curve) { csv += "\(p.name),\(Int(k)),\(num(v))\(q.csvValue(k * s))\n" }
         }
         guard !ax.artists.isEmpty else { return nil }
         return FigureOutput(figure: q.figure([ax]), csv: csv, title: ax.title!)
@@ -115,10 +128,10 @@ public enum StandardFigures {
     }
 
     static func budgetCurves(_ q: Request, _ r: RunReport) -> FigureOutput? {
-        guard let a = r.audit else { return nil }
-        let ax = Axes(title: "A_x(N) and A_D(N)", xLabel: "N (rollouts, majority vote)", yLabel: "accuracy")
+        guard let a = r.audit, let s = q.scale(cell: a.cell) else { return nil }
+        let ax = Axes(title: "A_x(N) and A_D(N)", xLabel: q.xLabel("N (rollouts, majority vote)"), yLabel: "accuracy")
         ax.xScale = .log2; ax.percentY = true; ax.yLimits = (0, 1.02)
-        let xs = a.grid.map(Double.init)
+        let xs = a.grid.map { Double($0) * s }
         var csv = "problem,N,accuracy\n"
         let shown = a.curves.keys.sorted().filter { p in
             let c = a.curves[p]!; return c.contains { $0 > 0 } && c.contains { $0 < 1 }
@@ -128,7 +141,7 @@ public enum StandardFigures {
         ax.add(.line(xs: xs, ys: a.datasetCurve, label: "A_D(N), dataset", color: 0))
         ax.add(.line(xs: [xs[0]], ys: [a.datasetCurve[0]], label: "A_x(N), mixed problems", color: 4, markers: false))
         for (n, v) in zip(a.grid, a.datasetCurve) { csv += "dataset,\(n),\(num(v))\n" }
-        ax.add(.vline(x: Double(a.datasetBudget), label: "N_D = \(a.datasetBudget)"))
+        ax.add(.vline(x: Double(a.datasetBudget) * s, label: "N_D = \(a.datasetBudget)"))
         return FigureOutput(figure: q.figure([ax]), csv: csv, title: ax.title!)
     }
 
@@ -276,31 +289,37 @@ public enum StandardFigures {
         let cell = depthRows.first.map { d in
             r.cells.first { $0.layers == d.layers && $0.temperature == d.temperature }
         } ?? nil
-        guard let c = cell ?? r.cells.filter({ $0.layers == 0 && $0.samples > 1 }).max(by: { $0.samples < $1.samples })
+        guard let c = cell ?? r.cells.filter({ $0.layers == 0 && $0.samples > 1 }).max(by: { $0.samples < $1.samples }),
+              let s = q.scale(cell: Cell(layers: c.layers, temperature: c.temperature)),
+              q.x != .flops || depthRows.isEmpty   // depth children record no FLOPs
         else { return nil }
         let ax = Axes(title: depthRows.isEmpty ? "Breadth at budget B (no depth run in this notebook)"
                                                : "Breadth vs depth (L=\(c.layers), T=\(c.temperature))",
-                      xLabel: "budget B (rollouts)", yLabel: "accuracy")
+                      xLabel: q.xLabel("budget B (rollouts)"), yLabel: "accuracy")
         ax.xScale = .log2; ax.percentY = true
+        let rows = depthRows.filter { $0.layers == c.layers && $0.temperature == c.temperature }
+        // At equal compute a depth trial sits at the tokens it spent, not at its budget B.
+        func depthX(_ d: DepthComparison) -> Double { q.x == .tokens ? d.depthTokens : Double(d.budget) }
         // Room right of the last budget so the depth points at B are not on the frame.
-        ax.xLimits = (1, Double(max(c.samples, depthRows.map(\.budget).max() ?? 1)) * 1.5)
+        let lo = q.x == .rollouts ? 1 : min(s, rows.map(depthX).min() ?? s) / 1.2
+        ax.xLimits = (lo, max(Double(c.samples) * s, rows.map(depthX).max() ?? 1) * 1.5)
         let ks = (1...c.samples).map(Double.init)
-        ax.add(.line(xs: ks, ys: c.passAtK, label: "breadth pass@B", color: 0))
-        ax.add(.line(xs: c.majK.map(Double.init), ys: c.majAtK, label: "breadth maj@B", color: 1))
-        var csv = "series,B,value,low,high\n"
-        for (i, v) in c.passAtK.enumerated() { csv += "breadth pass,\(i + 1),\(num(v)),,\n" }
-        for (k, v) in zip(c.majK, c.majAtK) { csv += "breadth maj,\(k),\(num(v)),,\n" }
-        for (j, d) in depthRows.filter({ $0.layers == c.layers && $0.temperature == c.temperature }).enumerated() {
-            // Each signal a little right of B so the points and intervals do not overlap.
-            let x = [Double(d.budget) * (1.06 + 0.08 * Double(j))]
+        ax.add(.line(xs: ks.map { $0 * s }, ys: c.passAtK, label: "breadth pass@B", color: 0))
+        ax.add(.line(xs: c.majK.map { Double($0) * s }, ys: c.majAtK, label: "breadth maj@B", color: 1))
+        var csv = "series,B,value,low,high\(q.csvColumn)\n"
+        for (i, v) in c.passAtK.enumerated() { csv += "breadth pass,\(i + 1),\(num(v)),,\(q.csvValue(ks[i] * s))\n" }
+        for (k, v) in zip(c.majK, c.majAtK) { csv += "breadth maj,\(k),\(num(v)),,\(q.csvValue(Double(k) * s))\n" }
+        for (j, d) in rows.enumerated() {
+            // Each signal a little right of its x so the points and intervals do not overlap.
+            let x = [depthX(d) * (1.06 + 0.08 * Double(j))]
             ax.add(.scatter(xs: x, ys: [d.depthPass.value], label: "depth (\(d.signal)) pass", color: 2 + 2 * j))
             ax.add(.errorBars(xs: x, ys: [d.depthPass.value], low: [d.depthPass.low], high: [d.depthPass.high],
                               color: 2 + 2 * j))
             ax.add(.scatter(xs: x, ys: [d.depthMajority.value], label: "depth (\(d.signal)) maj", color: 3 + 2 * j))
             csv += "depth \(d.signal) pass,\(d.budget),"
-                + "\(num(d.depthPass.value)),\(num(d.depthPass.low)),\(num(d.depthPass.high))\n"
-            csv += "depth \(d.signal) maj,\(d.budget),"
-                + "\(num(d.depthMajority.value)),\(num(d.depthMajority.low)),\(num(d.depthMajority.high))\n"
+                + "\(num(d.depthPass.value)),\(num(d.depthPass.low)),\(num(d.depthPass.high))\(q.csvValue(depthX(d)))\n"
+            csv += "depth \(d.signal) maj,\(d.budget),\(num(d.depthMajority.value)),"
+                + "\(num(d.depthMajority.low)),\(num(d.depthMajority.high))\(q.csvValue(depthX(d)))\n"
         }
         return FigureOutput(figure: q.figure([ax]), csv: csv, title: ax.title!)
     }

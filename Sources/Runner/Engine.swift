@@ -34,14 +34,18 @@ public struct Generation: Sendable {
     public var selfCertainty: Double
     public var gatedTokens: Int
     public var extraLayerApplications: Int
+    /// Wall seconds: the rollout's share of the engine's time (local), or its request's
+    /// latency (remote, where requests overlap).
     public var seconds: Double
+    /// FLOPs (`ComputeShape.rolloutFLOPs`), nil when the model's shape is unknown.
+    public var flops: Double? = nil
 }
 
 extension Generation {
     /// A local rollout's record from its steps (a depth child's are its prefix's followed by
     /// its own). Means accumulate in Float, as the engine's statistics do.
     static func local(steps: [TokenStep], text: String, finish: FinishReason, layers: Int,
-                      promptTokens: Int?, seconds: Double) -> Generation {
+                      promptTokens: Int, seconds: Double, shape: ComputeShape) -> Generation {
         let n = max(1, steps.count)
         let records = steps.map {
             TokenRecord(id: Int32($0.id), logprob: $0.logprob, entropy: $0.entropy,
@@ -55,7 +59,18 @@ extension Generation {
             selfCertainty: Double(steps.reduce(0) { $0 + $1.selfCertainty }) / Double(n),
             gatedTokens: steps.filter(\.gated).count,
             extraLayerApplications: steps.reduce(0) { $0 + $1.iterations } * layers,
-            seconds: seconds)
+            seconds: seconds,
+            flops: Generation.flops(shape, promptTokens: promptTokens, records: records, layers: layers))
+    }
+}
+
+extension Generation {
+    /// A local rollout's FLOPs from what the store keeps (prompt tokens, per-token records'
+    /// iteration counts, EGLR layers): fresh rollouts and back-filled cached ones use this one
+    /// function, so they store the same number.
+    static func flops(_ shape: ComputeShape, promptTokens: Int, records: [TokenRecord], layers: Int) -> Double {
+        shape.rolloutFLOPs(promptTokens: promptTokens, iterations: records.map { Int($0.iterations) },
+                           eglrLayers: layers)
     }
 }
 

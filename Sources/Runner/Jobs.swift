@@ -76,6 +76,8 @@ public struct RunSummary: Sendable {
     public var generated = 0
     /// Cached rollouts graded anew because the run's gold or grader differed from theirs.
     public var regraded = 0
+    /// Cached local rollouts from before schema v4 whose FLOPs were filled in.
+    public var flopsFilled = 0
     public var tokens = 0
     public var seconds = 0.0
     public init() {}

@@ -77,8 +77,7 @@ public final class LocalEngine: Engine {
         for p in features.sorted() where !withRequests.contains(p) {
             specs.append(RolloutSpec(prompt: s.index(p), maxTokens: 1, tag: -1 - p))
         }
-        let t0 = Date()
-        var last = [Int: Date]()
+        let shape = ComputeShape(model.config)
         var featureError: Error? = nil
         try withoutActuallyEscaping(onFeatures) { onFeatures in
           try s.engine.run(prompts: s.tokens, specs: specs, captureFeatures: !features.isEmpty,
@@ -89,11 +88,9 @@ public final class LocalEngine: Engine {
           }) { r in
             guard r.tag >= 0 else { return }
             let req = requests[r.tag]
-            let now = Date()
             let g = Generation.local(steps: r.steps, text: r.text, finish: r.finishReason, layers: req.layers,
                                      promptTokens: s.tokens[s.index(req.prompt)].count,
-                                     seconds: now.timeIntervalSince(last[req.prompt] ?? t0))
-            last[req.prompt] = now
+                                     seconds: r.seconds, shape: shape)
             try onResult(req, g)
           }
         }

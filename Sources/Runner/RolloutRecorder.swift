@@ -1,4 +1,5 @@
 import Foundation
+import Inference
 import Store
 import Tasks
 
@@ -38,7 +39,7 @@ final class RolloutRecorder {
             extracted: verdict.extracted, answerClass: verdict.answerClass, correct: verdict.correct,
             rule: verdict.rule, graderVersion: verdict.graderVersion, tokens: TokenRecord.pack(g.records),
             seconds: g.seconds, role: job.role, promptTokens: g.promptTokens, source: source,
-            goldHash: verdict.goldHash))
+            goldHash: verdict.goldHash, flops: g.flops))
         tokens += newTokens
         progress.advance(rollouts: 1, tokens: newTokens)
         if buffer.count >= 64 || Date().timeIntervalSince(lastFlush) > 2 { try flush() }
@@ -59,5 +60,19 @@ final class RolloutRecorder {
         try flush()
         if let record { try store.recordRun(record) }
         record = nil
+    }
+
+    /// Fills in the FLOPs of cached local rollouts stored before schema v4 (NULL), from their
+    /// stored prompt tokens and per-token records, in one transaction. Returns how many.
+    static func fillCompute(_ keys: [String], modelPath: String, store: RolloutStore) throws -> Int {
+        let gaps = try store.computeGaps(keys)
+        if gaps.isEmpty { return 0 }
+        let shape = ComputeShape(try ModelConfig.read(path: modelPath))
+        var values = [String: Double]()
+        for g in gaps {
+            values[g.key] = Generation.flops(shape, promptTokens: g.promptTokens,
+                                             records: TokenRecord.unpack(g.tokens), layers: g.layers)
+        }
+        return try store.fillFLOPs(values)
     }
 }

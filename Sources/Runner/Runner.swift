@@ -26,6 +26,10 @@ public enum Runner {
         summary.cached = prep.jobs.count - missing.count
         summary.regraded = try Grading.regradeCached(prep, cached: prep.jobs.filter { have.contains($0.key) },
                                                      store: store)
+        if !prep.plan.engine.isRemote {
+            summary.flopsFilled = try RolloutRecorder.fillCompute(prep.jobs.filter { have.contains($0.key) }.map(\.key),
+                                                                  modelPath: prep.modelPath, store: store)
+        }
         let needFeatures = try featuresMissing(prep, store: store)
         progress.start(total: prep.jobs.count, cached: summary.cached)
         defer { progress.finish() }

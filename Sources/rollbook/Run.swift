@@ -38,10 +38,15 @@ struct Run: ParsableCommand {
         if json {
             struct Out: Encodable {
                 var run: String; var shard: String?
-                var planned, cached, generated, regraded, tokens: Int; var seconds: Double
+                var planned, cached, generated, regraded, flopsFilled, tokens: Int; var seconds: Double
+                enum CodingKeys: String, CodingKey {
+                    case run, shard, planned, cached, generated, regraded, tokens, seconds
+                    case flopsFilled = "flops_filled"
+                }
             }
             try writeJSON(Out(run: plan.name, shard: part?.description, planned: s.planned, cached: s.cached,
-                              generated: s.generated, regraded: s.regraded, tokens: s.tokens, seconds: s.seconds))
+                              generated: s.generated, regraded: s.regraded, flopsFilled: s.flopsFilled,
+                              tokens: s.tokens, seconds: s.seconds))
         } else if !quiet {
             print(String(format: "%@: %d rollouts planned, %d cached, %d generated (%d tokens) in %.1fs",
                          label, s.planned, s.cached, s.generated, s.tokens, s.seconds))

@@ -90,10 +90,29 @@ enum MultiRunFixture {
             table: cells
             runs: [base, tuned]
             ```
+
+            ```rollbook
+            figure: coverage
+            x: tokens
+            ```
+
+            ```rollbook
+            figure: budget-curves
+            runs: [base, tuned]
+            x: flops
+            ```
+
+            ```rollbook
+            figure: coverage
+            x: flops
+            ```
             \(extra)
             """.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
+
+    /// FLOPs per generated token of base and tuned (the imported run records none).
+    static let flopsPerToken = 2.5e8
 
     /// Problem ids of a run and how many of its 8 sampled rollouts each gets right.
     static func skill(_ run: String) -> [(String, Int)] {
@@ -112,14 +131,16 @@ enum MultiRunFixture {
                     let ok = t == 0 ? right >= 4 : (s * 3 + i) % 8 < right
                     let cls = ok ? "ans-\(p)" : "w\((s + i) % 3)"
                     let text = run == "tuned" && p == "p1" && s == 0 ? hostile : "\(run) says \(cls)"
+                    let tokens = 4 + (s * 5 + i) % 9 + (run == "tuned" ? 10 : 0)
                     out.append(StoredRollout(
                         key: "\(run)-\(p)-\(t)-\(s)", modelKey: "sha256:" + sha[run]!, promptHash: "h-\(run)-\(p)",
                         taskKey: taskKey, problemID: p, layers: 0, temperature: t, sampleIndex: s, seed: UInt64(s),
-                        params: "{}", response: text, tokenCount: 4 + (s * 5 + i) % 9 + (run == "tuned" ? 10 : 0),
+                        params: "{}", response: text, tokenCount: tokens,
                         finishReason: "eos", meanEntropy: 0.5 + Double(s % 4) * 0.3, meanLogprob: -0.4,
                         selfCertainty: 1 + Double((s + i) % 5), gatedTokens: 0, extraLayerApplications: 0,
                         extracted: cls, answerClass: cls, correct: ok, rule: "last_value", graderVersion: "test",
-                        tokens: Data(), seconds: 0, goldHash: Hash128.hex("gold-\(p)")))
+                        tokens: Data(), seconds: 0, goldHash: Hash128.hex("gold-\(p)"),
+                        flops: run == "imported" ? nil : flopsPerToken * Double(tokens)))
                 }
             }
         }
@@ -199,6 +220,31 @@ enum MultiRunFixture {
         // Quantity tables side by side, a column per run; other tables stacked with a run column.
         #expect(try MultiRunFixture.csv(out, "tab02-budget-audit.csv").hasPrefix("quantity,base,tuned,imported\n"))
         #expect(try MultiRunFixture.csv(out, "tab03-cells.csv").hasPrefix("run,L,T,n,"))
+        try checkComputeAxes(out)
+    }
+
+    /// `x: tokens`: k rollouts at k times the cell's mean generated tokens; `x: flops` in GFLOPs,
+    /// drawn only where every rollout records its FLOPs.
+    static func checkComputeAxes(_ out: String) throws {
+        func mean(_ run: String) -> Double {
+            let xs = MultiRunFixture.rollouts(run, taskKey: "").filter { $0.temperature == 0.8 }
+            return Double(xs.reduce(0) { $0 + $1.tokenCount }) / Double(xs.count)
+        }
+        let num = { (v: Double) in String(format: "%.6g", v) }
+        let tokens = try MultiRunFixture.csv(out, "fig08-coverage.csv")
+        #expect(tokens.hasPrefix("run,layers,temperature,k,value,tokens\n"))
+        for run in ["base", "tuned", "imported"] {
+            let k4 = tokens.split(separator: "\n").first { $0.hasPrefix("\(run),0,0.8,4,") }
+            #expect(k4?.hasSuffix("," + num(4 * mean(run))) == true, "\(run): \(k4 ?? "")")
+        }
+        let flops = try MultiRunFixture.csv(out, "fig09-budget-curves.csv")
+        let gflops = MultiRunFixture.flopsPerToken / 1e9
+        #expect(flops.hasPrefix("run,N,accuracy,gflops\n") && flops.contains(",8,") && !flops.contains("imported"))
+        let tuned2 = flops.split(separator: "\n").first { $0.hasPrefix("tuned,2,") }
+        #expect(tuned2?.hasSuffix("," + num(2 * mean("tuned") * gflops)) == true, "\(tuned2 ?? "")")
+        let html = try String(contentsOfFile: out + "/index.html", encoding: .utf8)
+        #expect(html.contains("x: flops needs the FLOPs of every rollout"), "the imported run has no FLOPs")
+        #expect(!FileManager.default.fileExists(atPath: out + "/figures/fig10-coverage.csv"))
     }
 
     static func checkHTML(_ out: String, dir: URL) throws {

@@ -66,11 +66,15 @@ enum DepthStrategy {
         var specs = [RolloutSpec]()
         var jobs = [Job]()
         var chosenPrefix = [RolloutResult]()
+        /// A child is charged its whole prefix (time and FLOPs), as if generated alone: the
+        /// convention `ComputeShape` documents for shared prefixes.
         func record(_ job: Job, _ prefix: RolloutResult, _ child: RolloutResult?) throws {
             let g = Generation.local(steps: prefix.steps + (child?.steps ?? []),
                                      text: prefix.text + (child?.text ?? ""),
                                      finish: child?.finishReason ?? prefix.finishReason, layers: job.layers,
-                                     promptTokens: session.tokens[session.index(job.problem)].count, seconds: 0)
+                                     promptTokens: session.tokens[session.index(job.problem)].count,
+                                     seconds: prefix.seconds + (child?.seconds ?? 0),
+                                     shape: ComputeShape(engine.model.config))
             try recorder.record(job, g, newTokens: child?.steps.count ?? 0)
         }
         for (gi, tk) in group.enumerated() {
