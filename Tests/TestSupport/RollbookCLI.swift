@@ -13,10 +13,15 @@ public enum RollbookCLI {
     }
 
     /// Runs the CLI to completion in the repository root.
-    public static func run(_ args: [String], stdin: String? = nil, directory: URL? = nil) throws -> Result {
+    /// `environment` adds to (or overrides) this process's variables for the child.
+    public static func run(_ args: [String], stdin: String? = nil, directory: URL? = nil,
+                           environment: [String: String] = [:]) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = args
+        if !environment.isEmpty {
+            p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         p.currentDirectoryURL = directory ?? root
         let out = Pipe(), err = Pipe()
         p.standardOutput = out; p.standardError = err
