@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "TestSupport"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Runner", "Tasks", "TestSupport"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Runner", "Tasks", "Analysis", "TestSupport"]),
         .testTarget(name: "RemoteTests", dependencies: ["Store", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "FuzzTests", dependencies: ["GGUF", "Inference", "Tokenizers", "Tasks", "Runner", "Notebooks",
                                                  "Seeds", "TestSupport"]),

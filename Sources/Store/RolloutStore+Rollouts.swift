@@ -40,25 +40,31 @@ extension RolloutStore {
         if rollouts.isEmpty && record == nil { return 0 }
         let now = Date().timeIntervalSince1970
         return try write { db in
-            var added = 0
-            let marks = Array(repeating: "?", count: RolloutStore.columnCount + 1).joined(separator: ",")
-            let stmt = try db.cachedStatement(sql: """
-                INSERT OR IGNORE INTO rollouts (\(RolloutStore.columns), created_at) VALUES (\(marks))
-                """)
-            for r in rollouts {
-                let base: [DatabaseValueConvertible?] = [
-                    r.key, r.modelKey, r.promptHash, r.taskKey, r.problemID, r.layers, r.temperature,
-                    r.sampleIndex, Int64(bitPattern: r.seed), r.params, r.response, r.tokenCount,
-                    r.finishReason, r.meanEntropy, r.meanLogprob, r.selfCertainty, r.gatedTokens,
-                    r.extraLayerApplications, r.tokens, r.seconds]
-                let args = base + RolloutStore.roleColumns(r.role) + [r.promptTokens, r.source, r.flops, r.score, now]
-                try stmt.execute(arguments: StatementArguments(args))
-                added += db.changesCount
-            }
+            let added = try RolloutStore.putRollouts(db, rollouts, at: now)
             try RolloutStore.putVerdicts(db, rollouts.map(\.verdict))
             if let record { try RolloutStore.putRun(db, record) }
             return added
         }
+    }
+
+    /// Inserts rollouts (a key already stored is left as it is); returns how many were new.
+    static func putRollouts(_ db: Database, _ rollouts: [StoredRollout], at now: Double) throws -> Int {
+        var added = 0
+        let marks = Array(repeating: "?", count: RolloutStore.columnCount + 1).joined(separator: ",")
+        let stmt = try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO rollouts (\(RolloutStore.columns), created_at) VALUES (\(marks))
+            """)
+        for r in rollouts {
+            let base: [DatabaseValueConvertible?] = [
+                r.key, r.modelKey, r.promptHash, r.taskKey, r.problemID, r.layers, r.temperature,
+                r.sampleIndex, Int64(bitPattern: r.seed), r.params, r.response, r.tokenCount,
+                r.finishReason, r.meanEntropy, r.meanLogprob, r.selfCertainty, r.gatedTokens,
+                r.extraLayerApplications, r.tokens, r.seconds]
+            let args = base + RolloutStore.roleColumns(r.role) + [r.promptTokens, r.source, r.flops, r.score, now]
+            try stmt.execute(arguments: StatementArguments(args))
+            added += db.changesCount
+        }
+        return added
     }
 
     /// Stores verdicts (a verdict for the same rollout, gold and grader is kept as it was).

@@ -56,6 +56,12 @@ public struct Grader: Sendable {
 
     static func short(_ s: String) -> String { s.count <= 80 ? s : String(s.prefix(77)) + "..." }
 
+    /// The answer class of a gold answer (every correct response's class).
+    public static func goldClass(_ gold: String) -> String {
+        let k = AnswerParser.parse(Extractor.goldText(gold)).key
+        return k.isEmpty ? noAnswer : k
+    }
+
     /// Equivalence class of a free-form answer (for votes and diversity).
     public static func answerClass(_ response: String) -> String {
         guard let (t, _) = Extractor.extract(response) else { return noAnswer }
