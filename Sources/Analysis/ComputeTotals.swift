@@ -60,6 +60,9 @@ public struct ComputeProfile: Sendable, Equatable {
         self.pools = pools
     }
 
+    /// Whether every cell's rollouts record generated tokens (a mean above 0).
+    public var tokensKnown: Bool { !cells.isEmpty && cells.values.allSatisfy { $0.tokens > 0 } }
+
     /// Whether every rollout of the run records its FLOPs.
     public var flopsKnown: Bool { !cells.isEmpty && cells.values.allSatisfy { $0.flops != nil } }
 }

@@ -203,11 +203,18 @@ struct CellWriter {
     }
 
     /// Why a figure or table has nothing to draw.
-    func missingReason(_ name: String, runs: Int, x: XAxis = .rollouts) -> String {
+    func missingReason(_ name: String, runs named: [StandardFigures.NamedReport], x: XAxis = .rollouts) -> String {
+        let runs = named.count
         if let need = StandardFigures.requiredRuns(name), need != runs {
             return "it compares \(need) runs (runs: [a, b]); this notebook reads \(runs)"
         }
-        if x == .flops { return "x: flops needs the FLOPs of every rollout, which these rollouts do not record" }
+        let lacking = named.filter { !StandardFigures.hasCompute($0.compute, x) }.map(\.name)
+        if !lacking.isEmpty {
+            let what = x == .flops ? "the FLOPs" : "the generated token count"
+            let who = runs == 1 ? "these rollouts do not record it"
+                : "run\(lacking.count == 1 ? "" : "s") \(lacking.joined(separator: ", ")) do\(lacking.count == 1 ? "es" : "") not"
+            return "x: \(x.rawValue) needs \(what) of every rollout of every run drawn, and \(who)"
+        }
         return runs > 1 ? "none of the runs has data for it"
                         : "the run has no data for it (see the notebook's sample cell)"
     }
@@ -215,9 +222,10 @@ struct CellWriter {
     mutating func figure(_ name: String, caption: String?, wide: Bool, runs: [String], x: XAxis) throws {
         let named = input.runs(runs).map { (name: $0.name, report: $0.report, compute: $0.compute) }
         guard let f = StandardFigures.make(name, runs: named, style: input.style, wide: wide, x: x) else {
-            let reason = missingReason(name, runs: named.count, x: x)
+            let reason = missingReason(name, runs: named, x: x)
             html.append(["missing": ["name": name, "reason": reason]])
-            let single = named.count == 1 && StandardFigures.requiredRuns(name) == nil && x != .flops
+            let single = named.count == 1 && StandardFigures.requiredRuns(name) == nil
+                && StandardFigures.hasCompute(named[0].compute, x)
             pdf.paragraph("Figure \(name): \(single ? "no data in this run" : reason).", size: 9,
                           color: Color(0.8, 0.3, 0))
             return

@@ -9,6 +9,15 @@ extension StandardFigures {
     /// A run as figures take it: its name, analysis and compute profile (nil: not known).
     public typealias NamedReport = (name: String, report: RunReport, compute: ComputeProfile?)
 
+    /// Whether a run's rollouts record what the x axis counts (always, for rollouts).
+    static func hasCompute(_ c: ComputeProfile?, _ x: XAxis) -> Bool {
+        switch x {
+        case .rollouts: return true
+        case .tokens: return c?.tokensKnown == true
+        case .flops: return c?.flopsKnown == true
+        }
+    }
+
     /// The figures that overlay one series per run (budget-curves overlays its dataset curves).
     static let overlaid: Set<String> = ["coverage", "majority", "oracle-pools"]
 
@@ -22,8 +31,8 @@ extension StandardFigures {
                             x: XAxis = .rollouts) -> FigureOutput? {
         let q = Request(name: name, style: style, wide: wide, x: x)
         if name == "paired-scatter" { return runs.count == 2 ? pairedScatter(runs[0], runs[1], q) : nil }
-        // At equal FLOPs every run compared must record them: drawing only some would hide one.
-        if x == .flops && runs.contains(where: { $0.compute?.flopsKnown != true }) { return nil }
+        // At equal compute every run compared must record it: drawing only some would hide one.
+        if runs.contains(where: { !hasCompute($0.compute, x) }) { return nil }
         if runs.count == 1 {
             return make(name, report: runs[0].report, style: style, wide: wide, x: x, compute: runs[0].compute)
         }
