@@ -37,6 +37,7 @@ enum BudgetAuditAnalysis {
                            curves: Dictionary(uniqueKeysWithValues: zip(ps, rep.curves)))
         report.poolMin = main.samples
         report.poolMax = main.largestPool
+        report.heldOut = HeldOutAnalysis.analyze(ctx, main)
         return report
     }
 }

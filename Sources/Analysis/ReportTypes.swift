@@ -86,6 +86,9 @@ public struct AuditReport: Sendable, Codable {
     /// the grid runs up to the smallest, and each A_x(N) is maj@N over problem x's whole pool.
     public var poolMin: Int = 0
     public var poolMax: Int = 0
+    /// The same audit cross-fitted: budgets decided on one half of each problem's rollouts,
+    /// scored on the other (nil with fewer than 2 rollouts per problem).
+    public var heldOut: HeldOutAudit? = nil
 }
 
 public struct SelectionReport: Sendable, Codable {

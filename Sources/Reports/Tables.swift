@@ -86,6 +86,16 @@ public enum Tables {
                     ["rollouts at N_D / at N*_x", "\(a.rolloutsAtDatasetBudget) / \(a.rolloutsAtOracleBudgets)"],
                     ["saved by per-sample budgets", pct(a.savedFraction)],
                     ["tokens wasted at N_D", String(format: "%.0f", a.tokensWasted)]]
+        if let h = a.heldOut {
+            let fold = "held out (\(h.half) + \(h.half) rollouts: one half decides, the other scores, swapped)"
+            rows += [["\(fold): N_D", h.datasetBudgets.map(String.init).joined(separator: ", ")],
+                     ["held out: M_D", String(format: "%.3f", h.overscalingIndex)],
+                     ["held out: accuracy at N_D", ci(h.accuracyAtDatasetBudget)],
+                     ["held out: accuracy at per-sample N*_x", ci(h.accuracyAtOwnBudgets)],
+                     ["held out: gain of per-sample budgets", ppInterval(h.gain)],
+                     ["in-sample on the same halves: gain", ppInterval(h.inSampleGain)],
+                     ["held out: saved by per-sample budgets", pct(h.savedFraction)]]
+        }
         if a.poolMax > a.poolMin {
             rows.append(["unequal pools", "\(a.poolMin) to \(a.poolMax) rollouts per problem: N runs to \(a.poolMin); "
                          + "each A_x(N) is maj@N over the problem's whole pool"])
@@ -177,6 +187,11 @@ public enum Tables {
                            })
     }
 
+    /// A difference of proportions in percentage points with its interval.
+    static func ppInterval(_ i: Interval) -> String {
+        String(format: "%+.1f pp [%+.1f, %+.1f]", 100 * i.value, 100 * i.low, 100 * i.high)
+    }
+
     /// Named values for `text:` cells.
     /// Every name a text cell may use as `{{name}}` (which of them a run has depends on its data).
     public static let valueNames = [
@@ -184,6 +199,7 @@ public enum Tables {
         "joint_gain_pp", "jaccard", "n_d", "m_d", "redundancy", "saved", "curse", "mean_n_star", "median_keff",
         "regime", "recommendation", "evidence", "majority", "mean_accuracy", "t2_accuracy", "t2_cost",
         "depth_lift_ent", "depth_lift_sc", "depth_pass_ent", "depth_pass_sc", "breadth_pass",
+        "m_d_held_out", "saved_held_out", "gain_held_out_pp", "gain_in_sample_pp",
     ]
 
     /// The `{{name}}` placeholders of a text cell, in order; nil when a `{{` is never closed.
@@ -210,6 +226,11 @@ public enum Tables {
             v["redundancy"] = pct(a.redundancy); v["saved"] = pct(a.savedFraction)
             v["curse"] = a.curse ? "holds" : "does not hold"
             v["mean_n_star"] = String(format: "%.2f", a.meanSampleOptimal)
+            if let h = a.heldOut {
+                v["m_d_held_out"] = String(format: "%.2f", h.overscalingIndex)
+                v["saved_held_out"] = pct(h.savedFraction)
+                v["gain_held_out_pp"] = ppInterval(h.gain); v["gain_in_sample_pp"] = ppInterval(h.inSampleGain)
+            }
         }
         if let d = r.diversity {
             v["median_keff"] = String(format: "%.2f", d.medianEffectiveApproaches); v["regime"] = d.regime

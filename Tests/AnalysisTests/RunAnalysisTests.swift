@@ -62,3 +62,46 @@ import Testing
         #expect(abs(s.bestOfNSelfCertainty.value - s.oracle.value) < 1e-12)
     }
 }
+
+/// Cross-fitted budgets on a run whose truth is known: every problem's rollouts are right
+/// with probability 1/2 and otherwise one wrong answer, so each A_x(N) is 1/2 at every N and
+/// no per-problem budget can beat N_D. The in-sample audit, choosing N*_x on the rollouts it
+/// scores, still reports a gain; the held-out one is within its interval of the true 0.
+@Suite struct HeldOutAuditTests {
+    static func outcomes(problems: Int, n: Int) -> [Outcome] {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func coin() -> Bool {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return (state >> 33) & 1 == 1
+        }
+        return (0..<problems).flatMap { p in
+            (0..<n).map { s in
+                let ok = coin()
+                return Outcome(problem: "p\(p)", layers: 0, temperature: 0.7, sample: s, correct: ok,
+                               answerClass: ok ? "right" : "wrong")
+            }
+        }
+    }
+
+    @Test func inSampleGainIsBiasedAndHeldOutIsNot() throws {
+        var o = AnalysisOptions()
+        o.resamples = 400
+        let r = RunAnalysis.analyze(Self.outcomes(problems: 80, n: 32), features: [:], iterationHistograms: [:],
+                                    options: o)
+        let h = try #require(r.audit?.heldOut)
+        #expect(h.folds == 2 && h.half == 16 && h.grid == [1, 2, 4, 8, 16] && h.datasetBudgets.count == 2)
+        print("held out: gain \(h.gain), in-sample \(h.inSampleGain), M_D \(h.overscalingIndex)")
+        #expect(h.inSampleGain.low > 0, "in-sample gain \(h.inSampleGain) should be biased above 0")
+        #expect(h.gain.low <= 0 && 0 <= h.gain.high, "held-out gain \(h.gain) should cover the true 0")
+        #expect(h.gain.value < h.inSampleGain.value)
+        // The full-pool in-sample audit reports a gain too.
+        let a = try #require(r.audit)
+        #expect(a.accuracyAtOracleBudgets.value > a.accuracyAtDatasetBudget.value)
+    }
+
+    @Test func tooFewRolloutsGiveNoHeldOutAudit() {
+        let r = RunAnalysis.analyze(Self.outcomes(problems: 5, n: 1), features: [:], iterationHistograms: [:],
+                                    options: AnalysisOptions())
+        #expect(r.audit?.heldOut == nil)
+    }
+}

@@ -1,5 +1,7 @@
 // Recorded from the code before the Analysis split (see RunReportGoldenTests); re-recorded once when the
-// budget audit moved to whole pools (unequal pool sizes; issue 16). Do not edit by hand.
+// budget audit moved to whole pools (unequal pool sizes; issue 16), and with fields added only (compute
+// totals, the held-out audit; every earlier value unchanged, checked by the script that re-recorded it).
+// Do not edit by hand.
 // The compact JSON (outputFormatting [.sortedKeys]) of RunReportGoldenTests.report(), wrapped with
 // line continuations.
 let runReportGolden = #"""
@@ -12,167 +14,186 @@ let runReportGolden = #"""
     9999954,0.7499999999999821,0.9218732902943452,0.9917829453433087,0.9999999999999895,0.9999999999999895],"num-0\#
     2":[0.02499999999999979,0.024999999999999398,0.015945398840135617,0.0003370405847186005,0,0]},"datasetBudget":\#
     16,"datasetCurve":[0.4010658914728678,0.4010658914728639,0.476800277396227,0.5061642286608854,0.50679027777777\#
-    24,0.49999999999999417],"grid":[1,2,4,8,16,32],"meanSampleOptimal":5.166666666666667,"overscalingIndex":0.3229\#
-    166666666667,"poolMax":43,"poolMin":40,"redundancy":0.6770833333333333,"rolloutsAtDatasetBudget":96,"rolloutsA\#
-    tOracleBudgets":31,"rows":[{"accuracyAtDatasetBudget":0,"accuracyAtOwnBudget":0.02499999999999979,"meanTokens"\#
-    :35.55,"needed":1,"problem":"num-02","spent":16,"type":"decreasing","wastedRollouts":15,"wastedTokens":533.25}\#
-    ,{"accuracyAtDatasetBudget":0,"accuracyAtOwnBudget":0,"meanTokens":31.675,"needed":1,"problem":"geo-01","spent\#
-    ":16,"type":"always_wrong","wastedRollouts":15,"wastedTokens":475.125},{"accuracyAtDatasetBudget":0.047075,"ac\#
-    curacyAtOwnBudget":0.1499999999999988,"meanTokens":29.6,"needed":1,"problem":"geo-02","spent":16,"type":"decre\#
-    asing","wastedRollouts":15,"wastedTokens":444},{"accuracyAtDatasetBudget":0.9999999999999784,"accuracyAtOwnBud\#
-    get":0.9951635846372613,"meanTokens":33.7,"needed":4,"problem":"alg-01","spent":16,"type":"increasing","wasted\#
-    Rollouts":12,"wastedTokens":404.40000000000003},{"accuracyAtDatasetBudget":0.9999999999999895,"accuracyAtOwnBu\#
-    dget":0.9917829453433087,"meanTokens":32.325,"needed":8,"problem":"num-01","spent":16,"type":"increasing","was\#
-    tedRollouts":8,"wastedTokens":258.6},{"accuracyAtDatasetBudget":0.9936666666666666,"accuracyAtOwnBudget":0.993\#
-    6666666666666,"meanTokens":31.023255813953487,"needed":16,"problem":"alg-02","spent":16,"type":"increasing","w\#
-    astedRollouts":0,"wastedTokens":0}],"sampleOptimal":{"alg-01":4,"alg-02":16,"geo-01":1,"geo-02":1,"num-01":8,"\#
-    num-02":1},"sampleTypes":{"always_wrong":1,"decreasing":2,"increasing":3},"savedFraction":0.6770833333333333,"\#
-    tokensWasted":2115.375},"budgetPredictor":{"accuracyAtDatasetBudget":0.5067902777777724,"accuracyAtMedian":0.4\#
-    76800277396227,"accuracyAtPredicted":0.4084882914649273,"costRatio":0.3541666666666667,"costRatioMedian":0.25,\#
-    "folds":3,"lambda":0.5,"layerErrors":[2.57450275368946,2.627009290261721,2.6563500342788546],"layerWeights":[0\#
-    .3390749027377199,0.33229774787674105,0.328627349385539],"medianBudget":4,"predicted":[4,1,16,8,1,4]},"cells":\#
-    [{"accuracy":{"high":1,"low":0.2857142857142857,"value":0.5714285714285714},"costOverhead":0,"extraPerToken":0\#
-    ,"gateRate":0,"layers":0,"majAtK":[0.5714285714285714],"majK":[1],"majMethod":"exact","meanTokens":35.42857142\#
-    857143,"passAtK":[0.5714285714285714],"passHatK":[0.5714285714285714],"samples":1,"temperature":0},{"accuracy"\#
-    :{"high":0.4701298701298701,"low":0.11655844155844156,"value":0.2772727272727273},"costOverhead":0,"extraPerTo\#
-    ken":0,"gateRate":0,"layers":0,"majAtK":[0.27727272727272684,0.27727272727272706,0.3061739847454126,0.31196660\#
-    48237471,0.33163265306122397,0.34948979591836693,0.3979591836734682,0.4285714285714284],"majK":[1,2,3,4,5,6,7,\#
-    8],"majMethod":"exact","meanTokens":33.278688524590166,"passAtK":[0.2772727272727273,0.44059987631416203,0.541\#
-    8521954236241,0.6124922696351268,0.6695269016697588,0.7207792207792209,0.7694805194805195,0.8181818181818182],\#
-    "passHatK":[0.2772727272727273,0.1139455782312925,0.05187074829931972,0.02040816326530612,0.005952380952380952\#
-    ,0.0006802721088435375,0,0],"samples":8,"temperature":0.7},{"accuracy":{"high":0.6968992248062015,"low":0.1218\#
-    9922480620156,"value":0.4010658914728682},"costOverhead":0,"extraPerToken":0,"gateRate":0,"layers":0,"majAtK":\#
-    [0.4010658914728678,0.4010658914728639,0.45582698519864445,0.476800277396227,0.489163948357868,0.4972475501071\#
-    3056,0.5026309910149939,0.5061642286608854,0.5084836948175444,0.5099005566891396,0.5103182411629976,0.51137091\#
-    59363872,0.5107377606549611,0.5101181673569537,0.5099916520891905,0.5085777777777724,0.5081055555555546,0.5074\#
-    097222222207,0.5067361111111138,0.5052430555555537,0.5054986111111114,0.5038013888888871,0.5032666666666659,0.\#
-    5018541666666623,0.5015486111111098,0.5016111111111078,0.5009305555555498,0.5003472222222215,0.500263888888888\#
-    2,0.5000833333333347,0.5000277777777749,0.500027777777772,0.5000000000000017,0.49999999999999395,0.49999999999\#
-    99987,0.49999999999999845,0.4999999999999971,0.4999999999999929,0.49999999999999734,0.5],"majK":[1,2,3,4,5,6,7\#
-    ,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40],"majMethod"\#
-    :"monte_carlo","meanTokens":32.2962962962963,"passAtK":[0.4010658914728682,0.5159915665729619,0.56511005277275\#
-    4,0.5942407058148768,0.6154732994020841,0.6327528343358119,0.647575846830982,0.6606017590035475,0.672182162948\#
-    9941,0.6825471681104675,0.6918731888397082,0.7003080012274866,0.7079802156496916,0.7150031545489443,0.72147678\#
-    96582416,0.7274890273928672,0.7331167706096476,0.7384268884266145,0.743477130977131,0.7483169983169984,0.75298\#
-    85654885655,0.7575272641062115,0.7619626205152521,0.766318950529477,0.7706160107475898,0.7748696064485538,0.77\#
-    90921560658403,0.7832932122405807,0.7874799394536236,0.7916575482364956,0.7958296859612649,0.7999987842093105,\#
-    0.8041663627189943,0.8083332899122372,0.8125,0.8166666666666668,0.8208333333333333,0.8250000000000001,0.829166\#
-    6666666666,0.8333333333333334],"passHatK":[0.4010658914728682,0.2861402163727745,0.22033302747247277,0.1745136\#
-    7172984036,0.14078408968996184,0.11519928055140165,0.09531077972764586,0.07950723673114969,0.06670658515287052\#
-    ,0.05616969529414229,0.04738181435948602,0.039976737379922515,0.03368812458244247,0.02831797568576476,0.023715\#
-    92580902079,0.019765393160271243,0.016374113624868118,0.013467538305631237,0.010984148664621135,0.008872094703\#
-    503143,0.007086772397246882,0.005589083309138709,0.0043441966712916575,0.0033206831171597177,0.002489921885606\#
-    8114,0.0018257065364575597,0.0013039917476649723,0.0009027375638281458,0.0006018185541055807,0.000382974263804\#
-    1847,0.00022978444031075598,0.00012765802239486442,6.382901119743221e-05,2.7355290513185233e-05,9.118430171061\#
-    744e-06,1.8236860342123488e-06,0,0,0,0],"samples":40,"temperature":1},{"accuracy":{"high":1,"low":0,"value":0.\#
-    5},"costOverhead":0.05213464696223317,"extraPerToken":1.4597701149425288,"gateRate":0.5632183908045977,"layers\#
-    ":2,"majAtK":[0.5],"majK":[1],"majMethod":"exact","meanTokens":43.5,"passAtK":[0.5],"passHatK":[0.5],"samples"\#
-    :1,"temperature":0,"vsPlain":{"high":0,"low":0,"value":0}},{"accuracy":{"high":0.7833333333333333,"low":0.25,"\#
-    value":0.5477272727272727},"costOverhead":0.052237111060640475,"extraPerToken":1.4626391096979332,"gateRate":0\#
-    .5479597244303127,"iterationHistogram":[3,5,1],"layers":2,"majAtK":[0.5477272727272724,0.5477272727272725,0.61\#
-    41293891293883,0.6591991341991333,0.6910894660894654,0.72041847041847,0.7499999999999986,0.7499999999999997],"\#
-    majK":[1,2,3,4,5,6,7,8],"majMethod":"exact","meanTokens":35.60377358490566,"passAtK":[0.5477272727272727,0.690\#
-    1515151515151,0.7578643578643578,0.7947330447330447,0.8154761904761904,0.8273809523809524,0.8333333333333334,0\#
-    .8333333333333334],"passHatK":[0.5477272727272727,0.4053030303030303,0.3305916305916306,0.2867243867243867,0.2\#
-    5757575757575757,0.23585858585858585,0.21717171717171715,0.19999999999999998],"samples":8,"temperature":0.7,"v\#
-    sPlain":{"high":0.3776515151515151,"low":0.10000000000000002,"value":0.24507575757575759}},{"accuracy":{"high"\#
-    :0.7222222222222222,"low":0.14814814814814814,"value":0.4259259259259259},"costOverhead":0.048039969254419675,\#
-    "extraPerToken":1.345119139123751,"gateRate":0.49039200614911604,"iterationHistogram":[0,4,2,1],"layers":3,"ma\#
-    jAtK":[0.42592592592592576,0.42592592592592565,0.4824074074074071,0.5244708994708992,0.6023809523809519,0.6567\#
-    460317460315],"majK":[1,2,3,4,5,6],"majMethod":"exact","meanTokens":33.35897435897436,"passAtK":[0.42592592592\#
-    59259,0.5611111111111112,0.6253968253968254,0.6542328042328043,0.6666666666666666,0.6666666666666666],"passHat\#
-    K":[0.4259259259259259,0.2907407407407407,0.21984126984126984,0.1843915343915344,0.167989417989418,0.166666666\#
-    66666666],"samples":6,"temperature":1,"vsPlain":{"high":0.1136089577950043,"low":-0.03097545219638244,"value":\#
-    0.024860034453057702}}],"depth":[{"b0":2,"breadthMajority":{"high":0.8,"low":0,"value":0.4},"breadthPass":{"hi\#
-    gh":1,"low":0.2,"value":0.6},"breadthTokens":219.2,"budget":6,"depthMajority":{"high":0.825,"low":0.15,"value"\#
-    :0.525},"depthPass":{"high":1,"low":0.4,"value":0.8},"depthTokens":71.6,"layers":0,"majorityLift":0.3125,"pass\#
-    Lift":0.333333333,"problems":5,"signal":"entropy","temperature":1,"trials":2},{"b0":2,"breadthMajority":{"high\#
-    ":1,"low":0,"value":0.4},"breadthPass":{"high":1,"low":0.2,"value":0.6},"breadthTokens":219.2,"budget":6,"dept\#
-    hMajority":{"high":0.6,"low":0,"value":0.275},"depthPass":{"high":1,"low":0.2,"value":0.6},"depthTokens":75.9,\#
-    "layers":0,"majorityLift":-0.3125,"passLift":0,"problems":5,"signal":"random","temperature":1,"trials":2},{"b0\#
-    ":2,"breadthMajority":{"high":1,"low":0.2,"value":0.6},"breadthPass":{"high":1,"low":0.2,"value":0.6},"breadth\#
-    Tokens":186.8,"budget":6,"depthMajority":{"high":0.8,"low":0.05,"value":0.45},"depthPass":{"high":1,"low":0.4,\#
-    "value":0.8},"depthTokens":79.1,"layers":3,"majorityLift":-0.25,"passLift":0.333333333,"problems":5,"signal":"\#
-    entropy","temperature":1,"trials":2},{"b0":2,"breadthMajority":{"high":1,"low":0.2,"value":0.6},"breadthPass":\#
-    {"high":1,"low":0.2,"value":0.6},"breadthTokens":186.8,"budget":6,"depthMajority":{"high":0.75,"low":0,"value"\#
-    :0.35},"depthPass":{"high":0.9,"low":0.3,"value":0.6},"depthTokens":79.8,"layers":3,"majorityLift":-0.41666666\#
-    7,"passLift":0,"problems":5,"signal":"random","temperature":1,"trials":2}],"diversity":{"byTemperature":{"0.7"\#
-    :5.656854249492381,"1.0":7.22084741318747},"cell":{"layers":0,"temperature":1},"clustering":"answer_class","ea\#
-    rlyTokenEntropy":1.5677353934426232,"effectiveApproaches":[2.802406970901281,6.65467721254944,7.7870176138255,\#
-    9.784299533327795,4.1202664836207505,11.742776800457731],"entropyForm":{"across":0.3511452793565879,"total":0.\#
-    3511452793565879,"within":0},"evidence":"median K_eff 7.22 >= 2.5: samples spread over approaches; oracle at N\#
-    =40 is 83.3% vs 40.1% single-sample, and per-problem budgets save 68% of rollouts (M_D = 0.32).","laterTokenEn\#
-    tropy":1.1763506563926327,"meanEntropy":1.8563652886749107,"medianEffectiveApproaches":7.22084741318747,"prefi\#
-    xTokens":8,"recommendation":"breadth at N = 16","regime":"high","threshold":2.5,"varianceForm":{"across":0.112\#
-    12496619794483,"total":0.11212496619794483,"within":0}},"options":{"blockCount":28,"bordaP":0.5,"clustering":"\#
-    answer_class","epsN":0.01,"folds":3,"keffThreshold":2.5,"level":0.95,"prefixTokens":8,"resamples":150,"ridgeLa\#
-    mbda":0.5,"seed":11,"typeTolerance":1e-09},"perProblemAccuracy":{"L=0 T=0.0":{"alg-01":1,"alg-02":1,"geo-01":0\#
-    ,"geo-02":0,"num-01":1,"num-02":0,"prob-01":1},"L=0 T=0.7":{"alg-01":0.625,"alg-02":0.09090909090909091,"geo-0\#
-    1":0,"geo-02":0.125,"num-01":0.6,"num-02":0.125,"prob-01":0.375},"L=0 T=1.0":{"alg-01":0.9,"alg-02":0.58139534\#
-    88372093,"geo-01":0,"geo-02":0.15,"num-01":0.75,"num-02":0.025},"L=2 T=0.0":{"alg-01":1,"alg-02":1,"geo-01":0,\#
-    "geo-02":0,"num-01":1,"num-02":0},"L=2 T=0.7":{"alg-01":1,"alg-02":0.6363636363636364,"geo-01":0,"num-01":0.9,\#
-    "num-02":0.25,"prob-01":0.5},"L=3 T=1.0":{"alg-01":1,"alg-02":0.5555555555555556,"geo-01":0,"geo-02":0.3333333\#
-    333333333,"num-01":0.6666666666666666,"num-02":0}},"pools":{"jointMinusLOnlyPP":28.57142857142857,"jointMinusT\#
-    OnlyPP":0,"overlap":{"both":4,"jaccard":0.6666666666666666,"lOnlyExclusive":0,"neither":1,"tOnlyExclusive":2},\#
-    "pools":[{"curve":[0.385951436851797,0.53244093308319,0.6047857133541973,0.6465707049463004,0.6732033315943629\#
-    ,0.6919781851616251,0.7068468791146602,0.7197775996244047,0.7312301852535177],"name":"t_only","oracle":{"high"\#
-    :1,"low":0.5714285714285714,"value":0.8571428571428571},"rolloutsPerProblem":9,"solved":["alg-01","alg-02","ge\#
-    o-02","num-01","num-02","prob-01"]},{"curve":[0.5714285714285714],"name":"l_only","oracle":{"high":0.857142857\#
-    1428571,"low":0.2857142857142857,"value":0.5714285714285714},"rolloutsPerProblem":1,"solved":["alg-01","alg-02\#
-    ","num-01","prob-01"]},{"curve":[0.4086776157831555,0.5520284406342698,0.622029716511772,0.6635813338477631,0.\#
-    6915360238193144,0.7122479411163943,0.728776429975853,0.7426546564183543,0.7546651759605263,0.7652246830302512\#
-    ,0.7745794241159574,0.7828995917687076,0.7903198314004627,0.7969536933260561,0.8028983482507316,0.808237505083\#
-    4189,0.8130434594287294],"name":"joint","oracle":{"high":1,"low":0.5714285714285714,"value":0.8571428571428571\#
-    },"rolloutsPerProblem":17,"solved":["alg-01","alg-02","geo-02","num-01","num-02","prob-01"]}]},"problems":7,"r\#
-    efinement":[{"breadthMajority":{"high":0.47370129870129835,"low":0.11525974025974021,"value":0.277272727272727\#
-    06},"breadthPass":{"high":0.665986394557823,"low":0.1989795918367347,"value":0.440599876314162},"breadthTokens\#
-    ":66.78246753246754,"budget":2,"layers":0,"liftOverMajority":0.37392662,"problems":7,"refineTokens":51,"refine\#
-    d":{"high":0.6666666666666667,"low":0.14285714285714285,"value":0.380952380952381},"round":1,"temperature":0.7\#
-    },{"breadthMajority":{"high":0.5367346938775498,"low":0.11273964131106975,"value":0.30617398474541263},"breadt\#
-    hPass":{"high":0.8042517006802721,"low":0.2532467532467532,"value":0.5418521954236241},"breadthTokens":100.173\#
-    7012987013,"budget":3,"layers":0,"liftOverMajority":0.710823094,"problems":7,"refineTokens":72.28571428571429,\#
-    "refined":{"high":0.761904761904762,"low":0.23809523809523808,"value":0.5238095238095238},"round":2,"temperatu\#
-    re":0.7},{"breadthMajority":{"high":0.5527829313543587,"low":0.09774273345701905,"value":0.3119666048237471},"\#
-    breadthPass":{"high":0.9068027210884354,"low":0.3175015460729747,"value":0.6124922696351268},"breadthTokens":1\#
-    33.56493506493507,"budget":4,"layers":0,"liftOverMajority":0.373773417,"problems":7,"refineTokens":88.80952380\#
-    952381,"refined":{"high":0.619047619047619,"low":0.19047619047619047,"value":0.4285714285714285},"round":3,"te\#
-    mperature":0.7},{"breadthMajority":{"high":0.7560606060606059,"low":0.31439393939393906,"value":0.547727272727\#
-    2725},"breadthPass":{"high":0.9272727272727271,"low":0.3630952380952381,"value":0.6901515151515151},"breadthTo\#
-    kens":71.6189393939394,"budget":2,"layers":2,"liftOverMajority":-0.18856616,"problems":6,"refineTokens":52.611\#
-    11111111111,"refined":{"high":0.7222222222222222,"low":0.1111111111111111,"value":0.4444444444444444},"round":\#
-    1,"temperature":0.7},{"breadthMajority":{"high":0.867147667147666,"low":0.30960798460798405,"value":0.61412938\#
-    91293883},"breadthPass":{"high":0.9840548340548341,"low":0.48405483405483407,"value":0.7578643578643578},"brea\#
-    dthTokens":107.4284090909091,"budget":3,"layers":2,"liftOverMajority":-0.004914727,"problems":6,"refineTokens"\#
-    :72.94444444444444,"refined":{"high":0.8333333333333334,"low":0.38888888888888884,"value":0.611111111111111},"\#
-    round":2,"temperature":0.7},{"breadthMajority":{"high":0.9272727272727249,"low":0.36872294372294306,"value":0.\#
-    6591991341991333},"breadthPass":{"high":0.9971139971139972,"low":0.4619047619047619,"value":0.7947330447330447\#
-    },"breadthTokens":143.2378787878788,"budget":4,"layers":2,"liftOverMajority":-0.241503858,"problems":6,"refine\#
-    Tokens":91.88888888888887,"refined":{"high":0.7222222222222222,"low":0.2222222222222222,"value":0.5},"round":3\#
-    ,"temperature":0.7}],"rollouts":409,"selection":{"bestOfNLogprob":{"high":1,"low":0.3333333333333333,"value":0\#
-    .6666666666666666},"bestOfNSelfCertainty":{"high":1,"low":0.16666666666666666,"value":0.6666666666666666},"bor\#
-    daSelfCertainty":{"high":0.8333333333333334,"low":0.16666666666666666,"value":0.5},"cell":{"layers":0,"tempera\#
-    ture":1},"majority":{"high":0.8333333333333334,"low":0.16666666666666666,"value":0.5},"meanAccuracy":{"high":0\#
-    .6541666666666667,"low":0.1302325581395349,"value":0.4010658914728682},"oracle":{"high":1,"low":0.5,"value":0.\#
-    8333333333333334}},"trainingSignal":[{"groupSize":9,"meanVariance":0.13021288553901597,"mixedFraction":0.69427\#
-    80819886133,"pool":"t_only"},{"groupSize":9,"meanVariance":0.12742295542321286,"mixedFraction":0.6989056797926\#
-    002,"pool":"joint"}]}
+    24,0.49999999999999417],"grid":[1,2,4,8,16,32],"heldOut":{"accuracyAtDatasetBudget":{"high":0.8158132888783047\#
+    ,"low":0.17619456352041507,"value":0.4920078523987195},"accuracyAtOwnBudgets":{"high":0.8406627900822969,"low"\#
+    :0.18247995554497118,"value":0.5114961234156288},"datasetBudgets":[8,16],"folds":2,"gain":{"high":0.0464163094\#
+    38756444,"low":-0.0001504987960091649,"value":0.019488271016909257},"grid":[1,2,4,8,16],"half":20,"inSampleGai\#
+    n":{"high":0.0555026329020137,"low":3.7007434154171886e-16,"value":0.021215368738589035},"meanSampleOptimal":4\#
+    .5,"overscalingIndex":0.4010416666666667,"savedFraction":0.5989583333333333},"meanSampleOptimal":5.16666666666\#
+    6667,"overscalingIndex":0.3229166666666667,"poolMax":43,"poolMin":40,"redundancy":0.6770833333333333,"rollouts\#
+    AtDatasetBudget":96,"rolloutsAtOracleBudgets":31,"rows":[{"accuracyAtDatasetBudget":0,"accuracyAtOwnBudget":0.\#
+    02499999999999979,"meanTokens":35.55,"needed":1,"problem":"num-02","spent":16,"type":"decreasing","wastedRollo\#
+    uts":15,"wastedTokens":533.25},{"accuracyAtDatasetBudget":0,"accuracyAtOwnBudget":0,"meanTokens":31.675,"neede\#
+    d":1,"problem":"geo-01","spent":16,"type":"always_wrong","wastedRollouts":15,"wastedTokens":475.125},{"accurac\#
+    yAtDatasetBudget":0.047075,"accuracyAtOwnBudget":0.1499999999999988,"meanTokens":29.6,"needed":1,"problem":"ge\#
+    o-02","spent":16,"type":"decreasing","wastedRollouts":15,"wastedTokens":444},{"accuracyAtDatasetBudget":0.9999\#
+    999999999784,"accuracyAtOwnBudget":0.9951635846372613,"meanTokens":33.7,"needed":4,"problem":"alg-01","spent":\#
+    16,"type":"increasing","wastedRollouts":12,"wastedTokens":404.40000000000003},{"accuracyAtDatasetBudget":0.999\#
+    9999999999895,"accuracyAtOwnBudget":0.9917829453433087,"meanTokens":32.325,"needed":8,"problem":"num-01","spen\#
+    t":16,"type":"increasing","wastedRollouts":8,"wastedTokens":258.6},{"accuracyAtDatasetBudget":0.99366666666666\#
+    66,"accuracyAtOwnBudget":0.9936666666666666,"meanTokens":31.023255813953487,"needed":16,"problem":"alg-02","sp\#
+    ent":16,"type":"increasing","wastedRollouts":0,"wastedTokens":0}],"sampleOptimal":{"alg-01":4,"alg-02":16,"geo\#
+    -01":1,"geo-02":1,"num-01":8,"num-02":1},"sampleTypes":{"always_wrong":1,"decreasing":2,"increasing":3},"saved\#
+    Fraction":0.6770833333333333,"tokensWasted":2115.375},"budgetPredictor":{"accuracyAtDatasetBudget":0.506790277\#
+    7777724,"accuracyAtMedian":0.476800277396227,"accuracyAtPredicted":0.4084882914649273,"costRatio":0.3541666666\#
+    666667,"costRatioMedian":0.25,"folds":3,"lambda":0.5,"layerErrors":[2.57450275368946,2.627009290261721,2.65635\#
+    00342788546],"layerWeights":[0.3390749027377199,0.33229774787674105,0.328627349385539],"medianBudget":4,"predi\#
+    cted":[4,1,16,8,1,4]},"cells":[{"accuracy":{"high":1,"low":0.2857142857142857,"value":0.5714285714285714},"com\#
+    pute":{"generatedTokens":248,"promptTokens":0,"rollouts":7,"seconds":0,"unknownFlops":7,"unknownPromptTokens":\#
+    7},"costOverhead":0,"extraPerToken":0,"gateRate":0,"layers":0,"majAtK":[0.5714285714285714],"majK":[1],"majMet\#
+    hod":"exact","meanTokens":35.42857142857143,"passAtK":[0.5714285714285714],"passHatK":[0.5714285714285714],"sa\#
+    mples":1,"temperature":0},{"accuracy":{"high":0.4701298701298701,"low":0.11655844155844156,"value":0.277272727\#
+    2727273},"compute":{"generatedTokens":2030,"promptTokens":0,"rollouts":61,"seconds":0,"unknownFlops":61,"unkno\#
+    wnPromptTokens":61},"costOverhead":0,"extraPerToken":0,"gateRate":0,"layers":0,"majAtK":[0.27727272727272684,0\#
+    .27727272727272706,0.3061739847454126,0.3119666048237471,0.33163265306122397,0.34948979591836693,0.39795918367\#
+    34682,0.4285714285714284],"majK":[1,2,3,4,5,6,7,8],"majMethod":"exact","meanTokens":33.278688524590166,"passAt\#
+    K":[0.2772727272727273,0.44059987631416203,0.5418521954236241,0.6124922696351268,0.6695269016697588,0.72077922\#
+    07792209,0.7694805194805195,0.8181818181818182],"passHatK":[0.2772727272727273,0.1139455782312925,0.0518707482\#
+    9931972,0.02040816326530612,0.005952380952380952,0.0006802721088435375,0,0],"samples":8,"temperature":0.7},{"a\#
+    ccuracy":{"high":0.6968992248062015,"low":0.12189922480620156,"value":0.4010658914728682},"compute":{"generate\#
+    dTokens":7848,"promptTokens":0,"rollouts":243,"seconds":0,"unknownFlops":243,"unknownPromptTokens":243},"costO\#
+    verhead":0,"extraPerToken":0,"gateRate":0,"layers":0,"majAtK":[0.4010658914728678,0.4010658914728639,0.4558269\#
+    8519864445,0.476800277396227,0.489163948357868,0.49724755010713056,0.5026309910149939,0.5061642286608854,0.508\#
+    4836948175444,0.5099005566891396,0.5103182411629976,0.5113709159363872,0.5107377606549611,0.5101181673569537,0\#
+    .5099916520891905,0.5085777777777724,0.5081055555555546,0.5074097222222207,0.5067361111111138,0.50524305555555\#
+    37,0.5054986111111114,0.5038013888888871,0.5032666666666659,0.5018541666666623,0.5015486111111098,0.5016111111\#
+    111078,0.5009305555555498,0.5003472222222215,0.5002638888888882,0.5000833333333347,0.5000277777777749,0.500027\#
+    777777772,0.5000000000000017,0.49999999999999395,0.4999999999999987,0.49999999999999845,0.4999999999999971,0.4\#
+    999999999999929,0.49999999999999734,0.5],"majK":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,2\#
+    4,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40],"majMethod":"monte_carlo","meanTokens":32.2962962962963,"pa\#
+    ssAtK":[0.4010658914728682,0.5159915665729619,0.565110052772754,0.5942407058148768,0.6154732994020841,0.632752\#
+    8343358119,0.647575846830982,0.6606017590035475,0.6721821629489941,0.6825471681104675,0.6918731888397082,0.700\#
+    3080012274866,0.7079802156496916,0.7150031545489443,0.7214767896582416,0.7274890273928672,0.7331167706096476,0\#
+    .7384268884266145,0.743477130977131,0.7483169983169984,0.7529885654885655,0.7575272641062115,0.761962620515252\#
+    1,0.766318950529477,0.7706160107475898,0.7748696064485538,0.7790921560658403,0.7832932122405807,0.787479939453\#
+    6236,0.7916575482364956,0.7958296859612649,0.7999987842093105,0.8041663627189943,0.8083332899122372,0.8125,0.8\#
+    166666666666668,0.8208333333333333,0.8250000000000001,0.8291666666666666,0.8333333333333334],"passHatK":[0.401\#
+    0658914728682,0.2861402163727745,0.22033302747247277,0.17451367172984036,0.14078408968996184,0.115199280551401\#
+    65,0.09531077972764586,0.07950723673114969,0.06670658515287052,0.05616969529414229,0.04738181435948602,0.03997\#
+    6737379922515,0.03368812458244247,0.02831797568576476,0.02371592580902079,0.019765393160271243,0.0163741136248\#
+    68118,0.013467538305631237,0.010984148664621135,0.008872094703503143,0.007086772397246882,0.005589083309138709\#
+    ,0.0043441966712916575,0.0033206831171597177,0.0024899218856068114,0.0018257065364575597,0.0013039917476649723\#
+    ,0.0009027375638281458,0.0006018185541055807,0.0003829742638041847,0.00022978444031075598,0.000127658022394864\#
+    42,6.382901119743221e-05,2.7355290513185233e-05,9.118430171061744e-06,1.8236860342123488e-06,0,0,0,0],"samples\#
+    ":40,"temperature":1},{"accuracy":{"high":1,"low":0,"value":0.5},"compute":{"generatedTokens":261,"promptToken\#
+    s":0,"rollouts":6,"seconds":0,"unknownFlops":6,"unknownPromptTokens":6},"costOverhead":0.05213464696223317,"ex\#
+    traPerToken":1.4597701149425288,"gateRate":0.5632183908045977,"layers":2,"majAtK":[0.5],"majK":[1],"majMethod"\#
+    :"exact","meanTokens":43.5,"passAtK":[0.5],"passHatK":[0.5],"samples":1,"temperature":0,"vsPlain":{"high":0,"l\#
+    ow":0,"value":0}},{"accuracy":{"high":0.7833333333333333,"low":0.25,"value":0.5477272727272727},"compute":{"ge\#
+    neratedTokens":1887,"promptTokens":0,"rollouts":53,"seconds":0,"unknownFlops":53,"unknownPromptTokens":53},"co\#
+    stOverhead":0.052237111060640475,"extraPerToken":1.4626391096979332,"gateRate":0.5479597244303127,"iterationHi\#
+    stogram":[3,5,1],"layers":2,"majAtK":[0.5477272727272724,0.5477272727272725,0.6141293891293883,0.6591991341991\#
+    333,0.6910894660894654,0.72041847041847,0.7499999999999986,0.7499999999999997],"majK":[1,2,3,4,5,6,7,8],"majMe\#
+    thod":"exact","meanTokens":35.60377358490566,"passAtK":[0.5477272727272727,0.6901515151515151,0.75786435786435\#
+    78,0.7947330447330447,0.8154761904761904,0.8273809523809524,0.8333333333333334,0.8333333333333334],"passHatK":\#
+    [0.5477272727272727,0.4053030303030303,0.3305916305916306,0.2867243867243867,0.25757575757575757,0.23585858585\#
+    858585,0.21717171717171715,0.19999999999999998],"samples":8,"temperature":0.7,"vsPlain":{"high":0.377651515151\#
+    5151,"low":0.10000000000000002,"value":0.24507575757575759}},{"accuracy":{"high":0.7222222222222222,"low":0.14\#
+    814814814814814,"value":0.4259259259259259},"compute":{"generatedTokens":1301,"promptTokens":0,"rollouts":39,"\#
+    seconds":0,"unknownFlops":39,"unknownPromptTokens":39},"costOverhead":0.048039969254419675,"extraPerToken":1.3\#
+    45119139123751,"gateRate":0.49039200614911604,"iterationHistogram":[0,4,2,1],"layers":3,"majAtK":[0.4259259259\#
+    2592576,0.42592592592592565,0.4824074074074071,0.5244708994708992,0.6023809523809519,0.6567460317460315],"majK\#
+    ":[1,2,3,4,5,6],"majMethod":"exact","meanTokens":33.35897435897436,"passAtK":[0.4259259259259259,0.56111111111\#
+    11112,0.6253968253968254,0.6542328042328043,0.6666666666666666,0.6666666666666666],"passHatK":[0.4259259259259\#
+    259,0.2907407407407407,0.21984126984126984,0.1843915343915344,0.167989417989418,0.16666666666666666],"samples"\#
+    :6,"temperature":1,"vsPlain":{"high":0.1136089577950043,"low":-0.03097545219638244,"value":0.02486003445305770\#
+    2}}],"compute":{"generatedTokens":13575,"promptTokens":0,"rollouts":409,"seconds":0,"unknownFlops":409,"unknow\#
+    nPromptTokens":409},"depth":[{"b0":2,"breadthMajority":{"high":0.8,"low":0,"value":0.4},"breadthPass":{"high":\#
+    1,"low":0.2,"value":0.6},"breadthTokens":219.2,"budget":6,"depthMajority":{"high":0.825,"low":0.15,"value":0.5\#
+    25},"depthPass":{"high":1,"low":0.4,"value":0.8},"depthTokens":71.6,"layers":0,"majorityLift":0.3125,"passLift\#
+    ":0.333333333,"problems":5,"signal":"entropy","temperature":1,"trials":2},{"b0":2,"breadthMajority":{"high":1,\#
+    "low":0,"value":0.4},"breadthPass":{"high":1,"low":0.2,"value":0.6},"breadthTokens":219.2,"budget":6,"depthMaj\#
+    ority":{"high":0.6,"low":0,"value":0.275},"depthPass":{"high":1,"low":0.2,"value":0.6},"depthTokens":75.9,"lay\#
+    ers":0,"majorityLift":-0.3125,"passLift":0,"problems":5,"signal":"random","temperature":1,"trials":2},{"b0":2,\#
+    "breadthMajority":{"high":1,"low":0.2,"value":0.6},"breadthPass":{"high":1,"low":0.2,"value":0.6},"breadthToke\#
+    ns":186.8,"budget":6,"depthMajority":{"high":0.8,"low":0.05,"value":0.45},"depthPass":{"high":1,"low":0.4,"val\#
+    ue":0.8},"depthTokens":79.1,"layers":3,"majorityLift":-0.25,"passLift":0.333333333,"problems":5,"signal":"entr\#
+    opy","temperature":1,"trials":2},{"b0":2,"breadthMajority":{"high":1,"low":0.2,"value":0.6},"breadthPass":{"hi\#
+    gh":1,"low":0.2,"value":0.6},"breadthTokens":186.8,"budget":6,"depthMajority":{"high":0.75,"low":0,"value":0.3\#
+    5},"depthPass":{"high":0.9,"low":0.3,"value":0.6},"depthTokens":79.8,"layers":3,"majorityLift":-0.416666667,"p\#
+    assLift":0,"problems":5,"signal":"random","temperature":1,"trials":2}],"diversity":{"byTemperature":{"0.7":5.6\#
+    56854249492381,"1.0":7.22084741318747},"cell":{"layers":0,"temperature":1},"clustering":"answer_class","earlyT\#
+    okenEntropy":1.5677353934426232,"effectiveApproaches":[2.802406970901281,6.65467721254944,7.7870176138255,9.78\#
+    4299533327795,4.1202664836207505,11.742776800457731],"entropyForm":{"across":0.3511452793565879,"total":0.3511\#
+    452793565879,"within":0},"evidence":"median K_eff 7.22 >= 2.5: samples spread over approaches; oracle at N=40 \#
+    is 83.3% vs 40.1% single-sample, and per-problem budgets save 68% of rollouts (M_D = 0.32).","laterTokenEntrop\#
+    y":1.1763506563926327,"meanEntropy":1.8563652886749107,"medianEffectiveApproaches":7.22084741318747,"prefixTok\#
+    ens":8,"recommendation":"breadth at N = 16","regime":"high","threshold":2.5,"varianceForm":{"across":0.1121249\#
+    6619794483,"total":0.11212496619794483,"within":0}},"options":{"blockCount":28,"bordaP":0.5,"clustering":"answ\#
+    er_class","epsN":0.01,"folds":3,"keffThreshold":2.5,"level":0.95,"prefixTokens":8,"resamples":150,"ridgeLambda\#
+    ":0.5,"seed":11,"typeTolerance":1e-09},"perProblemAccuracy":{"L=0 T=0.0":{"alg-01":1,"alg-02":1,"geo-01":0,"ge\#
+    o-02":0,"num-01":1,"num-02":0,"prob-01":1},"L=0 T=0.7":{"alg-01":0.625,"alg-02":0.09090909090909091,"geo-01":0\#
+    ,"geo-02":0.125,"num-01":0.6,"num-02":0.125,"prob-01":0.375},"L=0 T=1.0":{"alg-01":0.9,"alg-02":0.581395348837\#
+    2093,"geo-01":0,"geo-02":0.15,"num-01":0.75,"num-02":0.025},"L=2 T=0.0":{"alg-01":1,"alg-02":1,"geo-01":0,"geo\#
+    -02":0,"num-01":1,"num-02":0},"L=2 T=0.7":{"alg-01":1,"alg-02":0.6363636363636364,"geo-01":0,"num-01":0.9,"num\#
+    -02":0.25,"prob-01":0.5},"L=3 T=1.0":{"alg-01":1,"alg-02":0.5555555555555556,"geo-01":0,"geo-02":0.33333333333\#
+    33333,"num-01":0.6666666666666666,"num-02":0}},"pools":{"jointMinusLOnlyPP":28.57142857142857,"jointMinusTOnly\#
+    PP":0,"overlap":{"both":4,"jaccard":0.6666666666666666,"lOnlyExclusive":0,"neither":1,"tOnlyExclusive":2},"poo\#
+    ls":[{"curve":[0.385951436851797,0.53244093308319,0.6047857133541973,0.6465707049463004,0.6732033315943629,0.6\#
+    919781851616251,0.7068468791146602,0.7197775996244047,0.7312301852535177],"name":"t_only","oracle":{"high":1,"\#
+    low":0.5714285714285714,"value":0.8571428571428571},"rolloutsPerProblem":9,"solved":["alg-01","alg-02","geo-02\#
+    ","num-01","num-02","prob-01"]},{"curve":[0.5714285714285714],"name":"l_only","oracle":{"high":0.8571428571428\#
+    571,"low":0.2857142857142857,"value":0.5714285714285714},"rolloutsPerProblem":1,"solved":["alg-01","alg-02","n\#
+    um-01","prob-01"]},{"curve":[0.4086776157831555,0.5520284406342698,0.622029716511772,0.6635813338477631,0.6915\#
+    360238193144,0.7122479411163943,0.728776429975853,0.7426546564183543,0.7546651759605263,0.7652246830302512,0.7\#
+    745794241159574,0.7828995917687076,0.7903198314004627,0.7969536933260561,0.8028983482507316,0.8082375050834189\#
+    ,0.8130434594287294],"name":"joint","oracle":{"high":1,"low":0.5714285714285714,"value":0.8571428571428571},"r\#
+    olloutsPerProblem":17,"solved":["alg-01","alg-02","geo-02","num-01","num-02","prob-01"]}]},"problems":7,"refin\#
+    ement":[{"breadthMajority":{"high":0.47370129870129835,"low":0.11525974025974021,"value":0.27727272727272706},\#
+    "breadthPass":{"high":0.665986394557823,"low":0.1989795918367347,"value":0.440599876314162},"breadthTokens":66\#
+    .78246753246754,"budget":2,"layers":0,"liftOverMajority":0.37392662,"problems":7,"refineTokens":51,"refined":{\#
+    "high":0.6666666666666667,"low":0.14285714285714285,"value":0.380952380952381},"round":1,"temperature":0.7},{"\#
+    breadthMajority":{"high":0.5367346938775498,"low":0.11273964131106975,"value":0.30617398474541263},"breadthPas\#
+    s":{"high":0.8042517006802721,"low":0.2532467532467532,"value":0.5418521954236241},"breadthTokens":100.1737012\#
+    987013,"budget":3,"layers":0,"liftOverMajority":0.710823094,"problems":7,"refineTokens":72.28571428571429,"ref\#
+    ined":{"high":0.761904761904762,"low":0.23809523809523808,"value":0.5238095238095238},"round":2,"temperature":\#
+    0.7},{"breadthMajority":{"high":0.5527829313543587,"low":0.09774273345701905,"value":0.3119666048237471},"brea\#
+    dthPass":{"high":0.9068027210884354,"low":0.3175015460729747,"value":0.6124922696351268},"breadthTokens":133.5\#
+    6493506493507,"budget":4,"layers":0,"liftOverMajority":0.373773417,"problems":7,"refineTokens":88.809523809523\#
+    81,"refined":{"high":0.619047619047619,"low":0.19047619047619047,"value":0.4285714285714285},"round":3,"temper\#
+    ature":0.7},{"breadthMajority":{"high":0.7560606060606059,"low":0.31439393939393906,"value":0.5477272727272725\#
+    },"breadthPass":{"high":0.9272727272727271,"low":0.3630952380952381,"value":0.6901515151515151},"breadthTokens\#
+    ":71.6189393939394,"budget":2,"layers":2,"liftOverMajority":-0.18856616,"problems":6,"refineTokens":52.6111111\#
+    1111111,"refined":{"high":0.7222222222222222,"low":0.1111111111111111,"value":0.4444444444444444},"round":1,"t\#
+    emperature":0.7},{"breadthMajority":{"high":0.867147667147666,"low":0.30960798460798405,"value":0.614129389129\#
+    3883},"breadthPass":{"high":0.9840548340548341,"low":0.48405483405483407,"value":0.7578643578643578},"breadthT\#
+    okens":107.4284090909091,"budget":3,"layers":2,"liftOverMajority":-0.004914727,"problems":6,"refineTokens":72.\#
+    94444444444444,"refined":{"high":0.8333333333333334,"low":0.38888888888888884,"value":0.611111111111111},"roun\#
+    d":2,"temperature":0.7},{"breadthMajority":{"high":0.9272727272727249,"low":0.36872294372294306,"value":0.6591\#
+    991341991333},"breadthPass":{"high":0.9971139971139972,"low":0.4619047619047619,"value":0.7947330447330447},"b\#
+    readthTokens":143.2378787878788,"budget":4,"layers":2,"liftOverMajority":-0.241503858,"problems":6,"refineToke\#
+    ns":91.88888888888887,"refined":{"high":0.7222222222222222,"low":0.2222222222222222,"value":0.5},"round":3,"te\#
+    mperature":0.7}],"rollouts":409,"selection":{"bestOfNLogprob":{"high":1,"low":0.3333333333333333,"value":0.666\#
+    6666666666666},"bestOfNSelfCertainty":{"high":1,"low":0.16666666666666666,"value":0.6666666666666666},"bordaSe\#
+    lfCertainty":{"high":0.8333333333333334,"low":0.16666666666666666,"value":0.5},"cell":{"layers":0,"temperature\#
+    ":1},"majority":{"high":0.8333333333333334,"low":0.16666666666666666,"value":0.5},"meanAccuracy":{"high":0.654\#
+    1666666666667,"low":0.1302325581395349,"value":0.4010658914728682},"oracle":{"high":1,"low":0.5,"value":0.8333\#
+    333333333334}},"trainingSignal":[{"groupSize":9,"meanVariance":0.13021288553901597,"mixedFraction":0.694278081\#
+    9886133,"pool":"t_only"},{"groupSize":9,"meanVariance":0.12742295542321286,"mixedFraction":0.6989056797926002,\#
+    "pool":"joint"}]}
     """#
 
 /// RunReport and its nested report types: stored fields in declaration order.
 let runReportFieldOrderGolden = """
-    RunReport: problems,rollouts,options,cells,pools,audit,selection,trainingSignal,diversity,budgetPredictor,perProblemAccuracy,depth,refinement
+    RunReport: problems,rollouts,options,cells,pools,audit,selection,trainingSignal,diversity,budgetPredictor,perProblemAccuracy,depth,refinement,compute
     RunReport.options: resamples,level,seed,epsN,typeTolerance,keffThreshold,bordaP,blockCount,folds,ridgeLambda,clustering,prefixTokens
-    RunReport.cells[]: layers,temperature,samples,accuracy,passAtK,majAtK,majK,passHatK,majMethod,meanTokens,gateRate,extraPerToken,costOverhead,iterationHistogram,vsPlain
+    RunReport.cells[]: layers,temperature,samples,accuracy,passAtK,majAtK,majK,passHatK,majMethod,meanTokens,gateRate,extraPerToken,costOverhead,iterationHistogram,vsPlain,compute
     RunReport.cells[].accuracy: value,low,high
+    RunReport.cells[].compute: rollouts,promptTokens,generatedTokens,seconds,flops,unknownPromptTokens,unknownFlops
     RunReport.pools: pools,jointMinusTOnlyPP,jointMinusLOnlyPP,overlap
     RunReport.pools.pools[]: name,rolloutsPerProblem,oracle,curve,solved
     RunReport.pools.pools[].oracle: value,low,high
     RunReport.pools.overlap: both,tOnlyExclusive,lOnlyExclusive,neither,jaccard
-    RunReport.audit: cell,datasetBudget,meanSampleOptimal,overscalingIndex,redundancy,curse,grid,datasetCurve,sampleTypes,accuracyAtDatasetBudget,accuracyAtOracleBudgets,rolloutsAtDatasetBudget,rolloutsAtOracleBudgets,tokensWasted,savedFraction,rows,sampleOptimal,curves,poolMin,poolMax
+    RunReport.audit: cell,datasetBudget,meanSampleOptimal,overscalingIndex,redundancy,curse,grid,datasetCurve,sampleTypes,accuracyAtDatasetBudget,accuracyAtOracleBudgets,rolloutsAtDatasetBudget,rolloutsAtOracleBudgets,tokensWasted,savedFraction,rows,sampleOptimal,curves,poolMin,poolMax,heldOut
     RunReport.audit.cell: layers,temperature
     RunReport.audit.accuracyAtDatasetBudget: value,low,high
     RunReport.audit.accuracyAtOracleBudgets: value,low,high
     RunReport.audit.rows[]: problem,spent,needed,wastedRollouts,wastedTokens,meanTokens,accuracyAtDatasetBudget,accuracyAtOwnBudget,type
+    RunReport.audit.heldOut: folds,half,grid,datasetBudgets,meanSampleOptimal,overscalingIndex,accuracyAtDatasetBudget,accuracyAtOwnBudgets,gain,inSampleGain,savedFraction
+    RunReport.audit.heldOut.accuracyAtDatasetBudget: value,low,high
+    RunReport.audit.heldOut.accuracyAtOwnBudgets: value,low,high
+    RunReport.audit.heldOut.gain: value,low,high
+    RunReport.audit.heldOut.inSampleGain: value,low,high
     RunReport.selection: cell,meanAccuracy,majority,bestOfNSelfCertainty,bestOfNLogprob,bordaSelfCertainty,oracle
     RunReport.selection.cell: layers,temperature
     RunReport.selection.meanAccuracy: value,low,high
@@ -196,6 +217,7 @@ let runReportFieldOrderGolden = """
     RunReport.refinement[].refined: value,low,high
     RunReport.refinement[].breadthMajority: value,low,high
     RunReport.refinement[].breadthPass: value,low,high
+    RunReport.compute: rollouts,promptTokens,generatedTokens,seconds,flops,unknownPromptTokens,unknownFlops
     """
 
 /// RunReportGoldenTests.plainReport(), recorded from the code before the Analysis split.
@@ -209,104 +231,117 @@ let plainRunReportGolden = #"""
     99954,0.7499999999999821,0.9218732902943452,0.9917829453433087,0.9999999999999895,0.9999999999999895],"num-02"\#
     :[0.02499999999999979,0.024999999999999398,0.015945398840135617,0.0003370405847186005,0,0]},"datasetBudget":16\#
     ,"datasetCurve":[0.4010658914728678,0.4010658914728639,0.476800277396227,0.5061642286608854,0.5078652777777725\#
-    ,0.49999999999999417],"grid":[1,2,4,8,16,32],"meanSampleOptimal":9.833333333333334,"overscalingIndex":0.614583\#
-    3333333334,"poolMax":43,"poolMin":40,"redundancy":0.38541666666666663,"rolloutsAtDatasetBudget":96,"rolloutsAt\#
-    OracleBudgets":59,"rows":[{"accuracyAtDatasetBudget":0,"accuracyAtOwnBudget":0.02499999999999979,"meanTokens":\#
-    35.55,"needed":1,"problem":"num-02","spent":16,"type":"decreasing","wastedRollouts":15,"wastedTokens":533.25},\#
-    {"accuracyAtDatasetBudget":0,"accuracyAtOwnBudget":0,"meanTokens":31.675,"needed":1,"problem":"geo-01","spent"\#
-    :16,"type":"always_wrong","wastedRollouts":15,"wastedTokens":475.125},{"accuracyAtDatasetBudget":0.05019166666\#
-    666666,"accuracyAtOwnBudget":0.1499999999999988,"meanTokens":29.6,"needed":1,"problem":"geo-02","spent":16,"ty\#
-    pe":"decreasing","wastedRollouts":15,"wastedTokens":444},{"accuracyAtDatasetBudget":0.9999999999999784,"accura\#
-    cyAtOwnBudget":0.9999999999999778,"meanTokens":33.7,"needed":8,"problem":"alg-01","spent":16,"type":"increasin\#
-    g","wastedRollouts":8,"wastedTokens":269.6},{"accuracyAtDatasetBudget":0.997,"accuracyAtOwnBudget":1,"meanToke\#
-    ns":31.023255813953487,"needed":32,"problem":"alg-02","spent":16,"type":"increasing","wastedRollouts":0,"waste\#
-    dTokens":0},{"accuracyAtDatasetBudget":0.9999999999999895,"accuracyAtOwnBudget":0.9999999999999895,"meanTokens\#
-    ":32.325,"needed":16,"problem":"num-01","spent":16,"type":"increasing","wastedRollouts":0,"wastedTokens":0}],"\#
-    sampleOptimal":{"alg-01":8,"alg-02":32,"geo-01":1,"geo-02":1,"num-01":16,"num-02":1},"sampleTypes":{"always_wr\#
-    ong":1,"decreasing":2,"increasing":3},"savedFraction":0.38541666666666663,"tokensWasted":1721.975},"cells":[{"\#
-    accuracy":{"high":0.8571428571428571,"low":0.14285714285714285,"value":0.5714285714285714},"extraPerToken":0,"\#
-    gateRate":0,"layers":0,"majAtK":[0.5714285714285714],"majK":[1],"majMethod":"exact","meanTokens":35.4285714285\#
-    7143,"passAtK":[0.5714285714285714],"passHatK":[0.5714285714285714],"samples":1,"temperature":0},{"accuracy":{\#
-    "high":0.49870129870129876,"low":0.11525974025974027,"value":0.2772727272727273},"extraPerToken":0,"gateRate":\#
-    0,"layers":0,"majAtK":[0.27727272727272684,0.27727272727272706,0.3061739847454126,0.3119666048237471,0.3316326\#
-    5306122397,0.34948979591836693,0.3979591836734682,0.4285714285714284],"majK":[1,2,3,4,5,6,7,8],"majMethod":"ex\#
-    act","meanTokens":33.278688524590166,"passAtK":[0.2772727272727273,0.44059987631416203,0.5418521954236241,0.61\#
-    24922696351268,0.6695269016697588,0.7207792207792209,0.7694805194805195,0.8181818181818182],"passHatK":[0.2772\#
-    727272727273,0.1139455782312925,0.05187074829931972,0.02040816326530612,0.005952380952380952,0.000680272108843\#
-    5375,0,0],"samples":8,"temperature":0.7},{"accuracy":{"high":0.6749999999999999,"low":0.17916666666666667,"val\#
-    ue":0.4010658914728682},"extraPerToken":0,"gateRate":0,"layers":0,"majAtK":[0.4010658914728678,0.4010658914728\#
-    639,0.45582698519864445,0.476800277396227,0.489163948357868,0.49724755010713056,0.5026309910149939,0.506164228\#
-    6608854,0.5084651762990259,0.5099005566891396,0.5112626856074421,0.5108848048252762,0.51050164954385,0.5106181\#
-    673569538,0.5096583187558572,0.5101874999999946,0.5077833333333325,0.5080208333333317,0.5065486111111138,0.505\#
-    4930555555537,0.5034541666666671,0.5045555555555539,0.5028805555555547,0.5024305555555512,0.5019305555555542,0\#
-    .5016277777777745,0.5013680555555498,0.5004444444444437,0.5002694444444437,0.5001805555555568,0.50009722222221\#
-    92,0.49999999999999417,0.5000000000000017,0.49999999999999395,0.4999999999999987,0.49999999999999845,0.4999999\#
-    999999971,0.4999999999999929,0.49999999999999734,0.5],"majK":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,\#
-    20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40],"majMethod":"monte_carlo","meanTokens":32.2962\#
-    962962963,"passAtK":[0.4010658914728682,0.5159915665729619,0.565110052772754,0.5942407058148768,0.615473299402\#
-    0841,0.6327528343358119,0.647575846830982,0.6606017590035475,0.6721821629489941,0.6825471681104675,0.691873188\#
-    8397082,0.7003080012274866,0.7079802156496916,0.7150031545489443,0.7214767896582416,0.7274890273928672,0.73311\#
-    67706096476,0.7384268884266145,0.743477130977131,0.7483169983169984,0.7529885654885655,0.7575272641062115,0.76\#
-    19626205152521,0.766318950529477,0.7706160107475898,0.7748696064485538,0.7790921560658403,0.7832932122405807,0\#
-    .7874799394536236,0.7916575482364956,0.7958296859612649,0.7999987842093105,0.8041663627189943,0.80833328991223\#
-    72,0.8125,0.8166666666666668,0.8208333333333333,0.8250000000000001,0.8291666666666666,0.8333333333333334],"pas\#
-    sHatK":[0.4010658914728682,0.2861402163727745,0.22033302747247277,0.17451367172984036,0.14078408968996184,0.11\#
-    519928055140165,0.09531077972764586,0.07950723673114969,0.06670658515287052,0.05616969529414229,0.047381814359\#
-    48602,0.039976737379922515,0.03368812458244247,0.02831797568576476,0.02371592580902079,0.019765393160271243,0.\#
-    016374113624868118,0.013467538305631237,0.010984148664621135,0.008872094703503143,0.007086772397246882,0.00558\#
-    9083309138709,0.0043441966712916575,0.0033206831171597177,0.0024899218856068114,0.0018257065364575597,0.001303\#
-    9917476649723,0.0009027375638281458,0.0006018185541055807,0.0003829742638041847,0.00022978444031075598,0.00012\#
-    765802239486442,6.382901119743221e-05,2.7355290513185233e-05,9.118430171061744e-06,1.8236860342123488e-06,0,0,\#
-    0,0],"samples":40,"temperature":1},{"accuracy":{"high":0.8333333333333334,"low":0,"value":0.5},"extraPerToken"\#
-    :1.4597701149425288,"gateRate":0.5632183908045977,"layers":2,"majAtK":[0.5],"majK":[1],"majMethod":"exact","me\#
-    anTokens":43.5,"passAtK":[0.5],"passHatK":[0.5],"samples":1,"temperature":0,"vsPlain":{"high":0,"low":0,"value\#
-    ":0}},{"accuracy":{"high":0.8666666666666667,"low":0.356060606060606,"value":0.5477272727272727},"extraPerToke\#
-    n":1.4626391096979332,"gateRate":0.5479597244303127,"layers":2,"majAtK":[0.5477272727272724,0.5477272727272725\#
-    ,0.6141293891293883,0.6591991341991333,0.6910894660894654,0.72041847041847,0.7499999999999986,0.74999999999999\#
-    97],"majK":[1,2,3,4,5,6,7,8],"majMethod":"exact","meanTokens":35.60377358490566,"passAtK":[0.5477272727272727,\#
-    0.6901515151515151,0.7578643578643578,0.7947330447330447,0.8154761904761904,0.8273809523809524,0.8333333333333\#
-    334,0.8333333333333334],"passHatK":[0.5477272727272727,0.4053030303030303,0.3305916305916306,0.286724386724386\#
-    7,0.25757575757575757,0.23585858585858585,0.21717171717171715,0.19999999999999998],"samples":8,"temperature":0\#
-    .7,"vsPlain":{"high":0.4227272727272727,"low":0.08333333333333333,"value":0.24507575757575759}},{"accuracy":{"\#
-    high":0.6666666666666666,"low":0.2222222222222222,"value":0.4259259259259259},"extraPerToken":1.34511913912375\#
-    1,"gateRate":0.49039200614911604,"layers":3,"majAtK":[0.42592592592592576,0.42592592592592565,0.48240740740740\#
-    71,0.5244708994708992,0.6023809523809519,0.6567460317460315],"majK":[1,2,3,4,5,6],"majMethod":"exact","meanTok\#
-    ens":33.35897435897436,"passAtK":[0.4259259259259259,0.5611111111111112,0.6253968253968254,0.6542328042328043,\#
-    0.6666666666666666,0.6666666666666666],"passHatK":[0.4259259259259259,0.2907407407407407,0.21984126984126984,0\#
-    .1843915343915344,0.167989417989418,0.16666666666666666],"samples":6,"temperature":1,"vsPlain":{"high":0.10416\#
-    666666666667,"low":-0.04458440999138675,"value":0.024860034453057702}}],"diversity":{"byTemperature":{"0.7":5.\#
-    656854249492381,"1.0":7.22084741318747},"cell":{"layers":0,"temperature":1},"clustering":"prefix","earlyTokenE\#
-    ntropy":1.5677353934426232,"effectiveApproaches":[2.802406970901281,6.65467721254944,7.7870176138255,9.7842995\#
-    33327795,4.1202664836207505,11.742776800457731],"entropyForm":{"across":0.3511452793565879,"total":0.351145279\#
-    3565879,"within":0},"evidence":"median K_eff 7.22 < 100.0: samples mostly repeat one approach, so extra indepe\#
-    ndent rollouts add little; majority vote at N=40 gives 50.0%.","laterTokenEntropy":1.1763506563926327,"meanEnt\#
-    ropy":1.8563652886749107,"medianEffectiveApproaches":7.22084741318747,"prefixTokens":8,"recommendation":"depth\#
-     at N = 16","regime":"low","threshold":100,"varianceForm":{"across":0.11212496619794483,"total":0.112124966197\#
-    94483,"within":0}},"options":{"blockCount":0,"bordaP":0.5,"clustering":"prefix","epsN":0,"folds":5,"keffThresh\#
-    old":100,"level":0.95,"prefixTokens":8,"resamples":60,"ridgeLambda":1,"seed":3,"typeTolerance":1e-09},"perProb\#
-    lemAccuracy":{"L=0 T=0.0":{"alg-01":1,"alg-02":1,"geo-01":0,"geo-02":0,"num-01":1,"num-02":0,"prob-01":1},"L=0\#
-     T=0.7":{"alg-01":0.625,"alg-02":0.09090909090909091,"geo-01":0,"geo-02":0.125,"num-01":0.6,"num-02":0.125,"pr\#
-    ob-01":0.375},"L=0 T=1.0":{"alg-01":0.9,"alg-02":0.5813953488372093,"geo-01":0,"geo-02":0.15,"num-01":0.75,"nu\#
-    m-02":0.025},"L=2 T=0.0":{"alg-01":1,"alg-02":1,"geo-01":0,"geo-02":0,"num-01":1,"num-02":0},"L=2 T=0.7":{"alg\#
-    -01":1,"alg-02":0.6363636363636364,"geo-01":0,"num-01":0.9,"num-02":0.25,"prob-01":0.5},"L=3 T=1.0":{"alg-01":\#
-    1,"alg-02":0.5555555555555556,"geo-01":0,"geo-02":0.3333333333333333,"num-01":0.6666666666666666,"num-02":0}},\#
-    "pools":{"jointMinusLOnlyPP":28.57142857142857,"jointMinusTOnlyPP":0,"overlap":{"both":4,"jaccard":0.666666666\#
-    6666666,"lOnlyExclusive":0,"neither":1,"tOnlyExclusive":2},"pools":[{"curve":[0.385951436851797,0.532440933083\#
-    19,0.6047857133541973,0.6465707049463004,0.6732033315943629,0.6919781851616251,0.7068468791146602,0.7197775996\#
-    244047,0.7312301852535177],"name":"t_only","oracle":{"high":1,"low":0.5714285714285714,"value":0.8571428571428\#
-    571},"rolloutsPerProblem":9,"solved":["alg-01","alg-02","geo-02","num-01","num-02","prob-01"]},{"curve":[0.571\#
-    4285714285714],"name":"l_only","oracle":{"high":1,"low":0.14285714285714285,"value":0.5714285714285714},"rollo\#
-    utsPerProblem":1,"solved":["alg-01","alg-02","num-01","prob-01"]},{"curve":[0.4086776157831555,0.5520284406342\#
-    698,0.622029716511772,0.6635813338477631,0.6915360238193144,0.7122479411163943,0.728776429975853,0.74265465641\#
-    83543,0.7546651759605263,0.7652246830302512,0.7745794241159574,0.7828995917687076,0.7903198314004627,0.7969536\#
-    933260561,0.8028983482507316,0.8082375050834189,0.8130434594287294],"name":"joint","oracle":{"high":1,"low":0.\#
-    7142857142857143,"value":0.8571428571428571},"rolloutsPerProblem":17,"solved":["alg-01","alg-02","geo-02","num\#
-    -01","num-02","prob-01"]}]},"problems":7,"rollouts":409,"selection":{"bestOfNLogprob":{"high":1,"low":0.166666\#
-    66666666666,"value":0.6666666666666666},"bestOfNSelfCertainty":{"high":1,"low":0.16666666666666666,"value":0.6\#
-    666666666666666},"bordaSelfCertainty":{"high":1,"low":0,"value":0.5},"cell":{"layers":0,"temperature":1},"majo\#
-    rity":{"high":0.8333333333333334,"low":0.16666666666666666,"value":0.5},"meanAccuracy":{"high":0.6760658914728\#
-    683,"low":0.17916666666666667,"value":0.4010658914728682},"oracle":{"high":1,"low":0.5,"value":0.8333333333333\#
-    334}},"trainingSignal":[{"groupSize":9,"meanVariance":0.13021288553901597,"mixedFraction":0.6942780819886133,"\#
-    pool":"t_only"},{"groupSize":9,"meanVariance":0.12742295542321286,"mixedFraction":0.6989056797926002,"pool":"j\#
-    oint"}]}
+    ,0.49999999999999417],"grid":[1,2,4,8,16,32],"heldOut":{"accuracyAtDatasetBudget":{"high":0.8367692263590119,"\#
+    low":0.014510950579062064,"value":0.5108192647279347},"accuracyAtOwnBudgets":{"high":0.8492718724916907,"low":\#
+    0.17364551083591373,"value":0.5207631005618639},"datasetBudgets":[16,8],"folds":2,"gain":{"high":0.01931114551\#
+    0835875,"low":0.0014576883384938555,"value":0.009943835833929212},"grid":[1,2,4,8,16],"half":20,"inSampleGain"\#
+    :{"high":0.03177773808578766,"low":0.004063467492259294,"value":0.016465560583207393},"meanSampleOptimal":6.75\#
+    ,"overscalingIndex":0.6822916666666667,"savedFraction":0.31770833333333326},"meanSampleOptimal":9.833333333333\#
+    334,"overscalingIndex":0.6145833333333334,"poolMax":43,"poolMin":40,"redundancy":0.38541666666666663,"rollouts\#
+    AtDatasetBudget":96,"rolloutsAtOracleBudgets":59,"rows":[{"accuracyAtDatasetBudget":0,"accuracyAtOwnBudget":0.\#
+    02499999999999979,"meanTokens":35.55,"needed":1,"problem":"num-02","spent":16,"type":"decreasing","wastedRollo\#
+    uts":15,"wastedTokens":533.25},{"accuracyAtDatasetBudget":0,"accuracyAtOwnBudget":0,"meanTokens":31.675,"neede\#
+    d":1,"problem":"geo-01","spent":16,"type":"always_wrong","wastedRollouts":15,"wastedTokens":475.125},{"accurac\#
+    yAtDatasetBudget":0.05019166666666666,"accuracyAtOwnBudget":0.1499999999999988,"meanTokens":29.6,"needed":1,"p\#
+    roblem":"geo-02","spent":16,"type":"decreasing","wastedRollouts":15,"wastedTokens":444},{"accuracyAtDatasetBud\#
+    get":0.9999999999999784,"accuracyAtOwnBudget":0.9999999999999778,"meanTokens":33.7,"needed":8,"problem":"alg-0\#
+    1","spent":16,"type":"increasing","wastedRollouts":8,"wastedTokens":269.6},{"accuracyAtDatasetBudget":0.997,"a\#
+    ccuracyAtOwnBudget":1,"meanTokens":31.023255813953487,"needed":32,"problem":"alg-02","spent":16,"type":"increa\#
+    sing","wastedRollouts":0,"wastedTokens":0},{"accuracyAtDatasetBudget":0.9999999999999895,"accuracyAtOwnBudget"\#
+    :0.9999999999999895,"meanTokens":32.325,"needed":16,"problem":"num-01","spent":16,"type":"increasing","wastedR\#
+    ollouts":0,"wastedTokens":0}],"sampleOptimal":{"alg-01":8,"alg-02":32,"geo-01":1,"geo-02":1,"num-01":16,"num-0\#
+    2":1},"sampleTypes":{"always_wrong":1,"decreasing":2,"increasing":3},"savedFraction":0.38541666666666663,"toke\#
+    nsWasted":1721.975},"cells":[{"accuracy":{"high":0.8571428571428571,"low":0.14285714285714285,"value":0.571428\#
+    5714285714},"compute":{"generatedTokens":248,"promptTokens":0,"rollouts":7,"seconds":0,"unknownFlops":7,"unkno\#
+    wnPromptTokens":7},"extraPerToken":0,"gateRate":0,"layers":0,"majAtK":[0.5714285714285714],"majK":[1],"majMeth\#
+    od":"exact","meanTokens":35.42857142857143,"passAtK":[0.5714285714285714],"passHatK":[0.5714285714285714],"sam\#
+    ples":1,"temperature":0},{"accuracy":{"high":0.49870129870129876,"low":0.11525974025974027,"value":0.277272727\#
+    2727273},"compute":{"generatedTokens":2030,"promptTokens":0,"rollouts":61,"seconds":0,"unknownFlops":61,"unkno\#
+    wnPromptTokens":61},"extraPerToken":0,"gateRate":0,"layers":0,"majAtK":[0.27727272727272684,0.2772727272727270\#
+    6,0.3061739847454126,0.3119666048237471,0.33163265306122397,0.34948979591836693,0.3979591836734682,0.428571428\#
+    5714284],"majK":[1,2,3,4,5,6,7,8],"majMethod":"exact","meanTokens":33.278688524590166,"passAtK":[0.27727272727\#
+    27273,0.44059987631416203,0.5418521954236241,0.6124922696351268,0.6695269016697588,0.7207792207792209,0.769480\#
+    5194805195,0.8181818181818182],"passHatK":[0.2772727272727273,0.1139455782312925,0.05187074829931972,0.0204081\#
+    6326530612,0.005952380952380952,0.0006802721088435375,0,0],"samples":8,"temperature":0.7},{"accuracy":{"high":\#
+    0.6749999999999999,"low":0.17916666666666667,"value":0.4010658914728682},"compute":{"generatedTokens":7848,"pr\#
+    omptTokens":0,"rollouts":243,"seconds":0,"unknownFlops":243,"unknownPromptTokens":243},"extraPerToken":0,"gate\#
+    Rate":0,"layers":0,"majAtK":[0.4010658914728678,0.4010658914728639,0.45582698519864445,0.476800277396227,0.489\#
+    163948357868,0.49724755010713056,0.5026309910149939,0.5061642286608854,0.5084651762990259,0.5099005566891396,0\#
+    .5112626856074421,0.5108848048252762,0.51050164954385,0.5106181673569538,0.5096583187558572,0.5101874999999946\#
+    ,0.5077833333333325,0.5080208333333317,0.5065486111111138,0.5054930555555537,0.5034541666666671,0.504555555555\#
+    5539,0.5028805555555547,0.5024305555555512,0.5019305555555542,0.5016277777777745,0.5013680555555498,0.50044444\#
+    44444437,0.5002694444444437,0.5001805555555568,0.5000972222222192,0.49999999999999417,0.5000000000000017,0.499\#
+    99999999999395,0.4999999999999987,0.49999999999999845,0.4999999999999971,0.4999999999999929,0.4999999999999973\#
+    4,0.5],"majK":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35\#
+    ,36,37,38,39,40],"majMethod":"monte_carlo","meanTokens":32.2962962962963,"passAtK":[0.4010658914728682,0.51599\#
+    15665729619,0.565110052772754,0.5942407058148768,0.6154732994020841,0.6327528343358119,0.647575846830982,0.660\#
+    6017590035475,0.6721821629489941,0.6825471681104675,0.6918731888397082,0.7003080012274866,0.7079802156496916,0\#
+    .7150031545489443,0.7214767896582416,0.7274890273928672,0.7331167706096476,0.7384268884266145,0.74347713097713\#
+    1,0.7483169983169984,0.7529885654885655,0.7575272641062115,0.7619626205152521,0.766318950529477,0.770616010747\#
+    5898,0.7748696064485538,0.7790921560658403,0.7832932122405807,0.7874799394536236,0.7916575482364956,0.79582968\#
+    59612649,0.7999987842093105,0.8041663627189943,0.8083332899122372,0.8125,0.8166666666666668,0.8208333333333333\#
+    ,0.8250000000000001,0.8291666666666666,0.8333333333333334],"passHatK":[0.4010658914728682,0.2861402163727745,0\#
+    .22033302747247277,0.17451367172984036,0.14078408968996184,0.11519928055140165,0.09531077972764586,0.079507236\#
+    73114969,0.06670658515287052,0.05616969529414229,0.04738181435948602,0.039976737379922515,0.03368812458244247,\#
+    0.02831797568576476,0.02371592580902079,0.019765393160271243,0.016374113624868118,0.013467538305631237,0.01098\#
+    4148664621135,0.008872094703503143,0.007086772397246882,0.005589083309138709,0.0043441966712916575,0.003320683\#
+    1171597177,0.0024899218856068114,0.0018257065364575597,0.0013039917476649723,0.0009027375638281458,0.000601818\#
+    5541055807,0.0003829742638041847,0.00022978444031075598,0.00012765802239486442,6.382901119743221e-05,2.7355290\#
+    513185233e-05,9.118430171061744e-06,1.8236860342123488e-06,0,0,0,0],"samples":40,"temperature":1},{"accuracy":\#
+    {"high":0.8333333333333334,"low":0,"value":0.5},"compute":{"generatedTokens":261,"promptTokens":0,"rollouts":6\#
+    ,"seconds":0,"unknownFlops":6,"unknownPromptTokens":6},"extraPerToken":1.4597701149425288,"gateRate":0.5632183\#
+    908045977,"layers":2,"majAtK":[0.5],"majK":[1],"majMethod":"exact","meanTokens":43.5,"passAtK":[0.5],"passHatK\#
+    ":[0.5],"samples":1,"temperature":0,"vsPlain":{"high":0,"low":0,"value":0}},{"accuracy":{"high":0.866666666666\#
+    6667,"low":0.356060606060606,"value":0.5477272727272727},"compute":{"generatedTokens":1887,"promptTokens":0,"r\#
+    ollouts":53,"seconds":0,"unknownFlops":53,"unknownPromptTokens":53},"extraPerToken":1.4626391096979332,"gateRa\#
+    te":0.5479597244303127,"layers":2,"majAtK":[0.5477272727272724,0.5477272727272725,0.6141293891293883,0.6591991\#
+    341991333,0.6910894660894654,0.72041847041847,0.7499999999999986,0.7499999999999997],"majK":[1,2,3,4,5,6,7,8],\#
+    "majMethod":"exact","meanTokens":35.60377358490566,"passAtK":[0.5477272727272727,0.6901515151515151,0.75786435\#
+    78643578,0.7947330447330447,0.8154761904761904,0.8273809523809524,0.8333333333333334,0.8333333333333334],"pass\#
+    HatK":[0.5477272727272727,0.4053030303030303,0.3305916305916306,0.2867243867243867,0.25757575757575757,0.23585\#
+    858585858585,0.21717171717171715,0.19999999999999998],"samples":8,"temperature":0.7,"vsPlain":{"high":0.422727\#
+    2727272727,"low":0.08333333333333333,"value":0.24507575757575759}},{"accuracy":{"high":0.6666666666666666,"low\#
+    ":0.2222222222222222,"value":0.4259259259259259},"compute":{"generatedTokens":1301,"promptTokens":0,"rollouts"\#
+    :39,"seconds":0,"unknownFlops":39,"unknownPromptTokens":39},"extraPerToken":1.345119139123751,"gateRate":0.490\#
+    39200614911604,"layers":3,"majAtK":[0.42592592592592576,0.42592592592592565,0.4824074074074071,0.5244708994708\#
+    992,0.6023809523809519,0.6567460317460315],"majK":[1,2,3,4,5,6],"majMethod":"exact","meanTokens":33.3589743589\#
+    7436,"passAtK":[0.4259259259259259,0.5611111111111112,0.6253968253968254,0.6542328042328043,0.6666666666666666\#
+    ,0.6666666666666666],"passHatK":[0.4259259259259259,0.2907407407407407,0.21984126984126984,0.1843915343915344,\#
+    0.167989417989418,0.16666666666666666],"samples":6,"temperature":1,"vsPlain":{"high":0.10416666666666667,"low"\#
+    :-0.04458440999138675,"value":0.024860034453057702}}],"compute":{"generatedTokens":13575,"promptTokens":0,"rol\#
+    louts":409,"seconds":0,"unknownFlops":409,"unknownPromptTokens":409},"diversity":{"byTemperature":{"0.7":5.656\#
+    854249492381,"1.0":7.22084741318747},"cell":{"layers":0,"temperature":1},"clustering":"prefix","earlyTokenEntr\#
+    opy":1.5677353934426232,"effectiveApproaches":[2.802406970901281,6.65467721254944,7.7870176138255,9.7842995333\#
+    27795,4.1202664836207505,11.742776800457731],"entropyForm":{"across":0.3511452793565879,"total":0.351145279356\#
+    5879,"within":0},"evidence":"median K_eff 7.22 < 100.0: samples mostly repeat one approach, so extra independe\#
+    nt rollouts add little; majority vote at N=40 gives 50.0%.","laterTokenEntropy":1.1763506563926327,"meanEntrop\#
+    y":1.8563652886749107,"medianEffectiveApproaches":7.22084741318747,"prefixTokens":8,"recommendation":"depth at\#
+     N = 16","regime":"low","threshold":100,"varianceForm":{"across":0.11212496619794483,"total":0.112124966197944\#
+    83,"within":0}},"options":{"blockCount":0,"bordaP":0.5,"clustering":"prefix","epsN":0,"folds":5,"keffThreshold\#
+    ":100,"level":0.95,"prefixTokens":8,"resamples":60,"ridgeLambda":1,"seed":3,"typeTolerance":1e-09},"perProblem\#
+    Accuracy":{"L=0 T=0.0":{"alg-01":1,"alg-02":1,"geo-01":0,"geo-02":0,"num-01":1,"num-02":0,"prob-01":1},"L=0 T=\#
+    0.7":{"alg-01":0.625,"alg-02":0.09090909090909091,"geo-01":0,"geo-02":0.125,"num-01":0.6,"num-02":0.125,"prob-\#
+    01":0.375},"L=0 T=1.0":{"alg-01":0.9,"alg-02":0.5813953488372093,"geo-01":0,"geo-02":0.15,"num-01":0.75,"num-0\#
+    2":0.025},"L=2 T=0.0":{"alg-01":1,"alg-02":1,"geo-01":0,"geo-02":0,"num-01":1,"num-02":0},"L=2 T=0.7":{"alg-01\#
+    ":1,"alg-02":0.6363636363636364,"geo-01":0,"num-01":0.9,"num-02":0.25,"prob-01":0.5},"L=3 T=1.0":{"alg-01":1,"\#
+    alg-02":0.5555555555555556,"geo-01":0,"geo-02":0.3333333333333333,"num-01":0.6666666666666666,"num-02":0}},"po\#
+    ols":{"jointMinusLOnlyPP":28.57142857142857,"jointMinusTOnlyPP":0,"overlap":{"both":4,"jaccard":0.666666666666\#
+    6666,"lOnlyExclusive":0,"neither":1,"tOnlyExclusive":2},"pools":[{"curve":[0.385951436851797,0.53244093308319,\#
+    0.6047857133541973,0.6465707049463004,0.6732033315943629,0.6919781851616251,0.7068468791146602,0.7197775996244\#
+    047,0.7312301852535177],"name":"t_only","oracle":{"high":1,"low":0.5714285714285714,"value":0.8571428571428571\#
+    },"rolloutsPerProblem":9,"solved":["alg-01","alg-02","geo-02","num-01","num-02","prob-01"]},{"curve":[0.571428\#
+    5714285714],"name":"l_only","oracle":{"high":1,"low":0.14285714285714285,"value":0.5714285714285714},"rollouts\#
+    PerProblem":1,"solved":["alg-01","alg-02","num-01","prob-01"]},{"curve":[0.4086776157831555,0.5520284406342698\#
+    ,0.622029716511772,0.6635813338477631,0.6915360238193144,0.7122479411163943,0.728776429975853,0.74265465641835\#
+    43,0.7546651759605263,0.7652246830302512,0.7745794241159574,0.7828995917687076,0.7903198314004627,0.7969536933\#
+    260561,0.8028983482507316,0.8082375050834189,0.8130434594287294],"name":"joint","oracle":{"high":1,"low":0.714\#
+    2857142857143,"value":0.8571428571428571},"rolloutsPerProblem":17,"solved":["alg-01","alg-02","geo-02","num-01\#
+    ","num-02","prob-01"]}]},"problems":7,"rollouts":409,"selection":{"bestOfNLogprob":{"high":1,"low":0.166666666\#
+    66666666,"value":0.6666666666666666},"bestOfNSelfCertainty":{"high":1,"low":0.16666666666666666,"value":0.6666\#
+    666666666666},"bordaSelfCertainty":{"high":1,"low":0,"value":0.5},"cell":{"layers":0,"temperature":1},"majorit\#
+    y":{"high":0.8333333333333334,"low":0.16666666666666666,"value":0.5},"meanAccuracy":{"high":0.6760658914728683\#
+    ,"low":0.17916666666666667,"value":0.4010658914728682},"oracle":{"high":1,"low":0.5,"value":0.8333333333333334\#
+    }},"trainingSignal":[{"groupSize":9,"meanVariance":0.13021288553901597,"mixedFraction":0.6942780819886133,"poo\#
+    l":"t_only"},{"groupSize":9,"meanVariance":0.12742295542321286,"mixedFraction":0.6989056797926002,"pool":"join\#
+    t"}]}
     """#

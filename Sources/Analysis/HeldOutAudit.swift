@@ -1,0 +1,73 @@
+import Foundation
+import Seeds
+
+/// The budget audit decided on one half of each problem's rollouts and scored on the other
+/// (then the halves swapped, the two scores averaged): N*_x and N_D chosen on the selection
+/// half, their accuracy measured on the scoring half. The in-sample audit picks each N*_x on
+/// the same rollouts it scores, so its gain over N_D is biased upwards; the held-out gain is
+/// what a per-problem budget would deliver on fresh rollouts of the same problems.
+public struct HeldOutAudit: Sendable, Codable, Equatable {
+    /// Folds (2: one half decides, the other scores, and swapped).
+    public var folds: Int
+    /// Rollouts per problem in each half (the grid runs up to it).
+    public var half: Int
+    public var grid: [Int]
+    /// N_D chosen on each fold's selection half.
+    public var datasetBudgets: [Int]
+    /// Mean over folds of mean_x N*_x, and of M_D = mean N*_x / N_D.
+    public var meanSampleOptimal: Double
+    public var overscalingIndex: Double
+    /// Held out: accuracy (maj@N on the scoring half) at N_D and at each problem's N*_x, and
+    /// their paired difference (per-sample budgets minus N_D), with 95% intervals over problems.
+    public var accuracyAtDatasetBudget: Interval
+    public var accuracyAtOwnBudgets: Interval
+    public var gain: Interval
+    /// The same halves scored in-sample (N*_x judged on the rollouts that chose it).
+    public var inSampleGain: Interval
+    /// 1 - sum N*_x / (|D| N_D), mean over folds.
+    public var savedFraction: Double
+}
+
+enum HeldOutAnalysis {
+    /// nil when the main cell has fewer than 2 rollouts per problem.
+    static func analyze(_ ctx: AnalysisContext, _ main: MainCell) -> HeldOutAudit? {
+        let h = main.samples / 2
+        guard h >= 1, !main.problems.isEmpty else { return nil }
+        let o = ctx.options
+        let grid = Overscaling.grid(upTo: h)
+        // Each problem's rollouts in a seeded random order: first half A, second half B.
+        let halves: [([Outcome], [Outcome])] = main.problems.enumerated().map { i, p in
+            var g = main.outcomes(p)
+            var rng = SplitMix64(seed: SplitMix64.derive([o.seed, 0x4845_4C44, UInt64(i)]))
+            g.shuffle(using: &rng)
+            return (Array(g[0..<h]), Array(g[h..<(2 * h)]))
+        }
+        func curve(_ xs: [Outcome], _ i: Int) -> [Double] {
+            let t = OutcomeIndex.classCounts(xs)
+            return grid.map {
+                Estimators.majAtK(counts: t.counts, correct: t.correct, k: $0, seed: o.seed &+ UInt64(i)).value
+            }
+        }
+        let a = halves.enumerated().map { curve($1.0, $0) }, b = halves.enumerated().map { curve($1.1, $0) }
+        let np = main.problems.count
+        var heldOwn = [Double](repeating: 0, count: np), heldD = heldOwn, inOwn = heldOwn, inD = heldOwn
+        var budgets = [Int](), meanStar = 0.0, md = 0.0, saved = 0.0
+        for (select, score) in [(a, b), (b, a)] {
+            let stars = select.map { Overscaling.minArgmax($0, eps: o.epsN) }
+            let dataset = grid.indices.map { j in select.reduce(0) { $0 + $1[j] } / Double(np) }
+            let jD = Overscaling.minArgmax(dataset)
+            budgets.append(grid[jD])
+            let mean = Double(stars.reduce(0) { $0 + grid[$1] }) / Double(np)
+            meanStar += mean / 2; md += mean / Double(grid[jD]) / 2; saved += (1 - mean / Double(grid[jD])) / 2
+            for i in 0..<np {
+                heldOwn[i] += score[i][stars[i]] / 2; heldD[i] += score[i][jD] / 2
+                inOwn[i] += select[i][stars[i]] / 2; inD[i] += select[i][jD] / 2
+            }
+        }
+        return HeldOutAudit(
+            folds: 2, half: h, grid: grid, datasetBudgets: budgets, meanSampleOptimal: meanStar,
+            overscalingIndex: md, accuracyAtDatasetBudget: ctx.ci(heldD, 210), accuracyAtOwnBudgets: ctx.ci(heldOwn, 211),
+            gain: ctx.ci(zip(heldOwn, heldD).map { $0 - $1 }, 212),
+            inSampleGain: ctx.ci(zip(inOwn, inD).map { $0 - $1 }, 213), savedFraction: saved)
+    }
+}
