@@ -58,6 +58,7 @@ fixtures: model
 	@scripts/install-python-tools.sh
 	python3 scripts/make_gguf_fixtures.py
 	python3 scripts/make_llama_fixtures.py
+	python3 scripts/make_arch_fixtures.py
 
 clean:
 	rm -rf .build reports/*/

@@ -1,6 +1,60 @@
+import GGUF
+
+/// What one architecture's forward pass is made of, as llama.cpp's `llama-arch.cpp` and
+/// `src/models/*.cpp` define it: its rotary layout, the tensors it reads (beyond the common
+/// Llama block), and the features of the forward pass they switch on. A tensor in a file
+/// that its architecture's table does not name is refused at load, never ignored.
+struct ArchSpec: Sendable {
+    enum Feature: Sendable {
+        /// Q, K, V projection biases (Qwen2), optional per tensor.
+        case qkvBias
+        /// RMSNorm of each query and key head over the head width, before RoPE (Qwen3).
+        case qkNorm
+        /// Per-dimension RoPE frequency factors, `rope_freqs.weight` (Llama 3.1/3.2 scaling).
+        case ropeFreqFactors
+    }
+    let name: String
+    /// NeoX-style rotation (pairs i, i + d/2) instead of adjacent pairs.
+    let ropeNeox: Bool
+    let features: Set<Feature>
+
+    /// Tensors of each layer `l` beyond the common block, and whether each is required.
+    func extraLayerTensors(_ l: Int) -> [(name: String, required: Bool)] {
+        var out = [(String, Bool)]()
+        if features.contains(.qkvBias) {
+            out += [(Arch.attnQBias(l), false), (Arch.attnKBias(l), false), (Arch.attnVBias(l), false)]
+        }
+        if features.contains(.qkNorm) { out += [(Arch.attnQNorm(l), true), (Arch.attnKNorm(l), true)] }
+        return out
+    }
+
+    /// Global tensors beyond the embedding, final norm and (optional) output head.
+    var extraGlobalTensors: [String] { features.contains(.ropeFreqFactors) ? [Arch.ropeFreqs] : [] }
+}
+
 /// GGUF metadata keys and tensor names, in one table (llama.cpp's LLM_KV_NAMES / LLM_TN).
 enum Arch {
-    static let supported = ["llama", "qwen2", "smollm"]
+    /// Every architecture Rollbook runs exactly. Mistral-style models are `llama` files.
+    static let specs: [String: ArchSpec] = [
+        "llama": ArchSpec(name: "llama", ropeNeox: false, features: [.ropeFreqFactors]),
+        "smollm": ArchSpec(name: "smollm", ropeNeox: false, features: []),
+        "qwen2": ArchSpec(name: "qwen2", ropeNeox: true, features: [.qkvBias]),
+        "qwen3": ArchSpec(name: "qwen3", ropeNeox: true, features: [.qkNorm]),
+    ]
+    static var supported: [String] { specs.keys.sorted() }
+
+    /// Hyperparameters that change the forward pass in ways Rollbook does not implement, and
+    /// what each is: a file that sets one (to anything but its neutral value) is refused.
+    static let unsupportedKeys: [(key: String, what: String, neutral: (GGUFValue) -> Bool)] = [
+        ("%.attention.sliding_window", "sliding-window attention", { _ in false }),
+        ("%.attn_logit_softcapping", "attention logit soft-capping", { ($0.doubleValue ?? 0) == 0 }),
+        ("%.final_logit_softcapping", "final logit soft-capping", { ($0.doubleValue ?? 0) == 0 }),
+        ("%.expert_count", "mixture of experts", { ($0.intValue ?? 0) == 0 }),
+        ("%.expert_used_count", "mixture of experts", { ($0.intValue ?? 0) == 0 }),
+        ("%.rope.scaling.attn_factor", "RoPE attention-factor scaling", { ($0.doubleValue ?? 1) == 1 }),
+        ("%.rope.scaling.yarn_log_multiplier", "YaRN RoPE scaling", { ($0.doubleValue ?? 0) == 0 }),
+        ("%.attention.layer_norm_epsilon", "LayerNorm (not RMSNorm) blocks", { _ in false }),
+    ]
     static let architecture = "general.architecture"
 
     // Hyperparameter keys, with the architecture name substituted for %.
@@ -13,6 +67,8 @@ enum Arch {
     static let rmsEps = "%.attention.layer_norm_rms_epsilon"
     static let ropeFreqBase = "%.rope.freq_base"
     static let ropeDimensionCount = "%.rope.dimension_count"
+    static let ropeScalingType = "%.rope.scaling.type"
+    static let ropeScalingFactor = "%.rope.scaling.factor"
     static let keyLength = "%.attention.key_length"
 
     // Tokenizer keys.
@@ -32,6 +88,7 @@ enum Arch {
     static let tokenEmbedding = "token_embd.weight"
     static let outputNorm = "output_norm.weight"
     static let output = "output.weight"
+    static let ropeFreqs = "rope_freqs.weight"
     static func attnNorm(_ l: Int) -> String { "blk.\(l).attn_norm.weight" }
     static func attnQ(_ l: Int) -> String { "blk.\(l).attn_q.weight" }
     static func attnK(_ l: Int) -> String { "blk.\(l).attn_k.weight" }
@@ -40,6 +97,8 @@ enum Arch {
     static func attnKBias(_ l: Int) -> String { "blk.\(l).attn_k.bias" }
     static func attnVBias(_ l: Int) -> String { "blk.\(l).attn_v.bias" }
     static func attnOutput(_ l: Int) -> String { "blk.\(l).attn_output.weight" }
+    static func attnQNorm(_ l: Int) -> String { "blk.\(l).attn_q_norm.weight" }
+    static func attnKNorm(_ l: Int) -> String { "blk.\(l).attn_k_norm.weight" }
     static func ffnNorm(_ l: Int) -> String { "blk.\(l).ffn_norm.weight" }
     static func ffnGate(_ l: Int) -> String { "blk.\(l).ffn_gate.weight" }
     static func ffnUp(_ l: Int) -> String { "blk.\(l).ffn_up.weight" }

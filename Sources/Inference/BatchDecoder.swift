@@ -49,7 +49,7 @@ public final class BatchDecoder {
         subLogits = buf(maxBatch * c.vocabSize)
         scores = buf(maxBatch * c.headCount * maxContext)
         ropeCos = buf(maxBatch * c.ropeDimensionCount / 2); ropeSin = buf(maxBatch * c.ropeDimensionCount / 2)
-        invFreq = Ops.ropeInverseFrequencies(c)
+        invFreq = Ops.ropeInverseFrequencies(model)
     }
 
     deinit {
@@ -130,6 +130,10 @@ public final class BatchDecoder {
                 if let bq = w.bq { Ops.addBias(q + b * qDim, bq.baseAddress!, qDim) }
                 if let bk = w.bk { Ops.addBias(k + b * kvDim, bk.baseAddress!, kvDim) }
                 if let bv = w.bv { Ops.addBias(v + b * kvDim, bv.baseAddress!, kvDim) }
+                if let qn = w.qNorm, let kn = w.kNorm {
+                    Ops.headNorm(q + b * qDim, heads: c.headCount, hd: hd, qn.baseAddress!, eps: c.rmsEps)
+                    Ops.headNorm(k + b * kvDim, heads: c.headCountKV, hd: hd, kn.baseAddress!, eps: c.rmsEps)
+                }
                 let cs = ropeCos + b * half, sn = ropeSin + b * half
                 for h in 0..<c.headCount { Ops.rope(q + b * qDim + h * hd, cs, sn, half: half, neox: c.ropeNeox) }
                 for h in 0..<c.headCountKV { Ops.rope(k + b * kvDim + h * hd, cs, sn, half: half, neox: c.ropeNeox) }

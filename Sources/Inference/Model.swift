@@ -7,6 +7,8 @@ struct LayerWeights {
     let attnNorm: UnsafeMutableBufferPointer<Float>
     let wq, wk, wv, wo: WeightMatrix
     let bq, bk, bv: UnsafeMutableBufferPointer<Float>?
+    /// Per-head RMSNorm weights of queries and keys (Qwen3), over the head width.
+    let qNorm, kNorm: UnsafeMutableBufferPointer<Float>?
     let ffnNorm: UnsafeMutableBufferPointer<Float>
     let gate, up, down: WeightMatrix
 }
@@ -22,6 +24,8 @@ public final class Model: @unchecked Sendable {
     let tokenEmbedding: WeightMatrix
     let output: WeightMatrix
     let outputNorm: UnsafeMutableBufferPointer<Float>
+    /// RoPE frequency factors per rotated pair (`rope_freqs.weight`), when the model has them.
+    let ropeFreqFactors: [Float]?
     private var owned: [UnsafeMutableBufferPointer<Float>] = []
 
     public var path: String { file.path }
@@ -67,6 +71,18 @@ public final class Model: @unchecked Sendable {
         tokenEmbedding = try matrix(Arch.tokenEmbedding, [dim, vocab])
         outputNorm = try vector(Arch.outputNorm, dim)
         output = file.tensor(named: Arch.output) != nil ? try matrix(Arch.output, [dim, vocab]) : tokenEmbedding
+        let spec = c.spec
+        try Model.refuseUnknownTensors(file, spec: spec, blockCount: c.blockCount)
+        if spec.features.contains(.ropeFreqFactors), file.tensor(named: Arch.ropeFreqs) != nil {
+            let f = try vector(Arch.ropeFreqs, c.ropeDimensionCount / 2)
+            guard f.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+                throw ModelError.badHyperparameter(path: file.path, key: Arch.ropeFreqs, value: "a factor <= 0")
+            }
+            ropeFreqFactors = Array(f)
+        } else {
+            ropeFreqFactors = nil
+        }
+        let qkNorm = spec.features.contains(.qkNorm)
         var ls = [LayerWeights]()
         for l in 0..<c.blockCount {
             ls.append(LayerWeights(
@@ -78,6 +94,8 @@ public final class Model: @unchecked Sendable {
                 bq: try optionalVector(Arch.attnQBias(l), qDim),
                 bk: try optionalVector(Arch.attnKBias(l), kvDim),
                 bv: try optionalVector(Arch.attnVBias(l), kvDim),
+                qNorm: qkNorm ? try vector(Arch.attnQNorm(l), c.headDim) : nil,
+                kNorm: qkNorm ? try vector(Arch.attnKNorm(l), c.headDim) : nil,
                 ffnNorm: try vector(Arch.ffnNorm(l), dim),
                 gate: try matrix(Arch.ffnGate(l), [dim, ffn]),
                 up: try matrix(Arch.ffnUp(l), [dim, ffn]),
@@ -88,6 +106,22 @@ public final class Model: @unchecked Sendable {
     }
 
     deinit { for b in owned { b.deallocate() } }
+
+    /// Every tensor of the file must be one the architecture's forward pass reads: a tensor
+    /// it does not name (MoE experts, extra norms, another layout) is refused, not ignored.
+    static func refuseUnknownTensors(_ file: GGUFFile, spec: ArchSpec, blockCount: Int) throws {
+        var known: Set<String> = [Arch.tokenEmbedding, Arch.outputNorm, Arch.output]
+        known.formUnion(spec.extraGlobalTensors)
+        for l in 0..<blockCount {
+            known.formUnion([Arch.attnNorm(l), Arch.attnQ(l), Arch.attnK(l), Arch.attnV(l), Arch.attnOutput(l),
+                             Arch.ffnNorm(l), Arch.ffnGate(l), Arch.ffnUp(l), Arch.ffnDown(l)])
+            known.formUnion(spec.extraLayerTensors(l).map(\.name))
+        }
+        if let t = file.tensors.first(where: { !known.contains($0.name) }) {
+            throw ModelError.unsupportedFeature(path: file.path, name: t.name,
+                                                what: "a tensor the '\(spec.name)' forward pass does not use")
+        }
+    }
 
     static func makeTokenizer(_ f: GGUFFile) throws -> Tokenizer {
         let model = (try? f.string(Arch.tokModel)) ?? "missing"

@@ -15,16 +15,28 @@ public struct ModelConfig: Sendable, Equatable {
     public var ropeDimensionCount: Int
     /// NeoX-style rotation (pairs i, i+d/2; Qwen2) instead of adjacent pairs (Llama).
     public var ropeNeox: Bool
+    /// Linear RoPE scaling (`rope.scaling.type: linear`): positions times 1 / factor.
+    public var ropeFreqScale: Float = 1
     public var vocabSize: Int
+
+    /// The architecture's table row.
+    var spec: ArchSpec { Arch.specs[architecture]! }
 
     public var kvDim: Int { headCountKV * headDim }
 
     init(file: GGUFFile) throws {
         let arch = try file.string(Arch.architecture)
-        guard Arch.supported.contains(arch) else {
+        guard let spec = Arch.specs[arch] else {
             throw ModelError.unknownArchitecture(path: file.path, architecture: arch)
         }
         func k(_ key: String) -> String { key.replacingOccurrences(of: "%", with: arch) }
+        // Nothing that changes the forward pass is ignored: a feature Rollbook does not
+        // implement is a load error naming it.
+        for u in Arch.unsupportedKeys {
+            if let v = file.metadata[k(u.key)], !u.neutral(v) {
+                throw ModelError.unsupportedFeature(path: file.path, name: k(u.key), what: u.what)
+            }
+        }
         architecture = arch
         blockCount = try file.int(k(Arch.blockCount))
         contextLength = try file.int(k(Arch.contextLength), default: 2048)
@@ -46,7 +58,21 @@ public struct ModelConfig: Sendable, Equatable {
         }
         headDim = try file.int(k(Arch.keyLength), default: embeddingLength / headCount)
         ropeDimensionCount = try file.int(k(Arch.ropeDimensionCount), default: headDim)
-        ropeNeox = arch == "qwen2"
+        ropeNeox = spec.ropeNeox
+        switch (try? file.string(k(Arch.ropeScalingType))) ?? "none" {
+        case "none": break
+        case "linear":
+            let f = try file.double(k(Arch.ropeScalingFactor), default: 1)
+            guard f.isFinite && f > 0 else {
+                throw ModelError.badHyperparameter(path: file.path, key: k(Arch.ropeScalingFactor), value: "\(f)")
+            }
+            ropeFreqScale = Float(1 / f)
+        case "llama3" where file.tensor(named: Arch.ropeFreqs) != nil && spec.features.contains(.ropeFreqFactors):
+            break   // the factors are the rope_freqs tensor
+        case let t:
+            throw ModelError.unsupportedFeature(path: file.path, name: k(Arch.ropeScalingType),
+                                                what: "RoPE scaling '\(t)'")
+        }
         // Values the forward pass sizes buffers and loops by: out of range they would trap or
         // allocate without bound later, so they are refused here, naming the key.
         guard headDim >= 1 && headDim <= 1 << 16 else {

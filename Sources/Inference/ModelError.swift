@@ -9,6 +9,8 @@ public enum ModelError: Error, CustomStringConvertible {
     case tokenizer(path: String, TokenizerError)
     case unsupportedTensorType(path: String, name: String, type: String)
     case contextOverflow(needed: Int, limit: Int)
+    /// A tensor or hyperparameter whose architecture defines behaviour Rollbook does not implement.
+    case unsupportedFeature(path: String, name: String, what: String)
 
     public var description: String {
         switch self {
@@ -27,6 +29,9 @@ public enum ModelError: Error, CustomStringConvertible {
             return "model '\(m)' not found: give a .gguf path or the alias '\(ModelCatalog.defaultAlias)' "
                 + "(run `make model` to fetch it)"
         case .contextOverflow(let n, let l): return "sequence needs \(n) positions but the context holds \(l)"
+        case .unsupportedFeature(let p, let n, let w):
+            return "\(p): '\(n)' asks for \(w), which Rollbook does not implement; refusing to run the model "
+                + "inexactly"
         }
     }
 }

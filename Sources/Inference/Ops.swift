@@ -16,12 +16,27 @@ enum Ops {
         for i in 0..<n { y[i] += b[i] }
     }
 
-    /// theta_i = base^(-2i/d), as llama.cpp computes them (repeated multiplication in Float).
-    static func ropeInverseFrequencies(_ c: ModelConfig) -> [Float] {
+    /// theta_i = base^(-2i/d), as llama.cpp computes them (repeated multiplication in Float),
+    /// divided by the model's per-pair frequency factors (Llama 3.1/3.2 `rope_freqs`) and
+    /// times the linear scaling's 1 / factor, as ggml's rope applies them.
+    static func ropeInverseFrequencies(_ m: Model) -> [Float] {
+        let c = m.config
         var f = [Float](); var theta: Float = 1
         let scale = powf(c.ropeFreqBase, -2.0 / Float(c.ropeDimensionCount))
-        for _ in 0..<(c.ropeDimensionCount / 2) { f.append(theta); theta *= scale }
+        for i in 0..<(c.ropeDimensionCount / 2) {
+            var t = theta
+            if let ff = m.ropeFreqFactors { t /= ff[i] }
+            f.append(t * c.ropeFreqScale); theta *= scale
+        }
         return f
+    }
+
+    /// Qwen3's per-head RMSNorm of queries and keys, in place: each of `heads` vectors of
+    /// `hd` floats normalised over its width with the shared weights `w`.
+    @inline(__always)
+    static func headNorm(_ v: UnsafeMutablePointer<Float>, heads: Int, hd: Int, _ w: UnsafePointer<Float>,
+                         eps: Float) {
+        for h in 0..<heads { rmsnorm(v + h * hd, v + h * hd, w, hd, eps: eps) }
     }
 
     /// A zeroed buffer of n floats (the caller deallocates).

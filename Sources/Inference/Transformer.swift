@@ -32,7 +32,7 @@ public final class Transformer {
         scores = buf(max(maxTokens, c.headCount) * self.contextLength)
         logitsBuffer = buf(c.vocabSize)
         ropeCos = buf(maxTokens * c.ropeDimensionCount / 2); ropeSin = buf(maxTokens * c.ropeDimensionCount / 2)
-        invFreq = Ops.ropeInverseFrequencies(c)
+        invFreq = Ops.ropeInverseFrequencies(model)
     }
 
     deinit {
@@ -100,6 +100,12 @@ public final class Transformer {
             if let b = w.bq { for t in 0..<n { addBias(q + t * qDim, b.baseAddress!, qDim) } }
             if let b = w.bk { for t in 0..<n { addBias(k + t * kvDim, b.baseAddress!, kvDim) } }
             if let b = w.bv { for t in 0..<n { addBias(v + t * kvDim, b.baseAddress!, kvDim) } }
+            if let qn = w.qNorm, let kn = w.kNorm {
+                for t in 0..<n {
+                    Ops.headNorm(q + t * qDim, heads: c.headCount, hd: hd, qn.baseAddress!, eps: c.rmsEps)
+                    Ops.headNorm(k + t * kvDim, heads: c.headCountKV, hd: hd, kn.baseAddress!, eps: c.rmsEps)
+                }
+            }
             // 4. Rotary position embedding on q and k, per head.
             for t in 0..<n {
                 let cs = ropeCos + t * half, sn = ropeSin + t * half

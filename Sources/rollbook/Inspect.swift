@@ -11,11 +11,18 @@ struct Inspect: ParsableCommand {
 
     func run() throws {
         let f = try GGUFFile(path: try ModelCatalog.resolve(model))
+        // Whether Rollbook can run it, and if not what the file asks for that it lacks
+        // (architecture, tokenizer, tensor type, an unimplemented feature), in one sentence.
+        var cannotRun: String? = nil
+        do { _ = try Model(file: f) } catch { cannotRun = "\(error)" }
         if json {
             struct T: Encodable { var name: String; var type: String; var dims: [Int]; var offset: Int; var bytes: Int }
             struct Out: Encodable {
                 var path: String; var version: UInt32; var alignment: Int; var metadata: [String: String]
-                var tensors: [T]
+                var tensors: [T]; var runnable: Bool; var cannotRun: String?
+                enum CodingKeys: String, CodingKey {
+                    case path, version, alignment, metadata, tensors, runnable, cannotRun = "cannot_run"
+                }
             }
             var md = [String: String]()
             for k in f.keys { md[k] = f.metadata[k]!.summary }
@@ -23,11 +30,12 @@ struct Inspect: ParsableCommand {
                               tensors: f.tensors.map {
                                   T(name: $0.name, type: $0.type.name, dims: $0.dims, offset: $0.offset,
                                     bytes: $0.byteCount)
-                              }))
+                              }, runnable: cannotRun == nil, cannotRun: cannotRun))
             return
         }
         print("\(f.path): GGUF v\(f.version), \(f.metadata.count) metadata keys, "
               + "\(f.tensors.count) tensors, alignment \(f.alignment)")
+        print(cannotRun.map { "Rollbook cannot run it: \($0)" } ?? "Rollbook runs it.")
         print("\nmetadata:")
         let w = f.keys.map(\.count).max() ?? 0
         for k in f.keys {

@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+import Inference
+import Sampling
+import Seeds
+
+/// The architecture table (issue 14) on micro random-weight models written with the `gguf`
+/// package by scripts/make_arch_fixtures.py, against llama.cpp b11312 (llama-cpp-python
+/// 0.3.36): qwen3 (per-head Q/K RMSNorm, NeoX rope, no biases), llama with Llama-3.1
+/// `rope_freqs` factors, llama with linear rope scaling. Every one of the 263 next-token
+/// log-probs within 0.05 (the micro models' existing tolerance: llama.cpp rounds activations
+/// to 8 bits for its Q8_0 dot products). Then the batched engine, EGLR and forks on each, and
+/// files asking for what Rollbook does not implement refused at load, naming it.
+@Suite struct ArchitectureTableTests {
+    struct Case: Decodable { var model: String; var text: String; var ids: [Int]; var logprobs: [Double] }
+    struct File: Decodable { var cases: [Case] }
+    static let cases: [Case] = {
+        (try? JSONDecoder().decode(File.self, from: Data(contentsOf: Fixture.url("micro_arch_goldens.json"))))?
+            .cases ?? []
+    }()
+    static let models = ["micro_qwen3.gguf", "micro_llama3_rope.gguf", "micro_llama_linear_rope.gguf"]
+
+    @Test func present() { #expect(Self.cases.count == 9) }
+
+    @Test(arguments: 0..<9)
+    func fullDistributionMatchesLlamaCpp(_ i: Int) throws {
+        guard i < Self.cases.count else { return }
+        let c = Self.cases[i]
+        let m = try Model(path: TestModels.fixture(c.model))
+        #expect(m.tokenizer.encode(c.text, parseSpecial: true) == c.ids)
+        let tr = Transformer(model: m, contextLength: 128)
+        let logits = Array(try tr.forward(c.ids, cache: tr.makeCache()))
+        let lse = logits.withUnsafeBufferPointer { Sampler.stats($0).lse }
+        let worst = zip(logits, c.logprobs).map { abs(Double($0 - lse) - $1) }.max()!
+        #expect(worst <= 0.05, "\(c.model) \(c.text.debugDescription): max |Δ logprob| \(worst)")
+        print("arch golden \(c.model) (\(c.ids.count) tokens): max |Δ logprob| \(worst)")
+    }
+
+    /// The scaling each llama file asks for is read (linear: positions x 1/4; Llama 3.1: the
+    /// factors tensor), and one case per model is long enough (> 40 positions) for it to matter.
+    @Test func ropeScalingIsRead() throws {
+        let a = try Model(path: TestModels.fixture("micro_llama3_rope.gguf"))
+        let b = try Model(path: TestModels.fixture("micro_llama_linear_rope.gguf"))
+        #expect(a.config.ropeFreqScale == 1 && b.config.ropeFreqScale == 0.25)
+        #expect(Self.cases.filter { $0.ids.count > 40 }.count == 3)
+    }
+
+    /// The batched engine (prefill chunk, then decode steps in a batch of 3), EGLR at L = 1 and a
+    /// fork all run on each architecture; greedy decoding agrees with the single-sequence pass,
+    /// and a rollout's bits do not depend on its batch.
+    @Test(arguments: models)
+    func engineEGLRAndForksRun(_ name: String) throws {
+        let m = try Model(path: TestModels.fixture(name))
+        let prompt = m.tokenizer.encode("Hello the micro model, 12 + 30 =", parseSpecial: true)
+        let tr = Transformer(model: m, contextLength: 128)
+        let cache = tr.makeCache()
+        var logits = Array(try tr.forward(prompt, cache: cache))
+        var greedy = [Int]()
+        for _ in 0..<8 {
+            let t = logits.withUnsafeBufferPointer { Sampler.argmax($0) }
+            greedy.append(t)
+            logits = Array(try tr.forward([t], cache: cache))
+        }
+        func specs(_ count: Int) -> [RolloutSpec] {
+            (0..<count).map { i in
+                RolloutSpec(prompt: 0, sampler: SamplerConfig(temperature: i == 0 ? 0 : 0.8),
+                            eglr: EGLRConfig(layers: i == 2 ? 1 : 0, tau: 0),
+                            seed: SplitMix64.derive([7, UInt64(i)]), maxTokens: 8, stopAtEndOfGeneration: false,
+                            tag: i)
+            }
+        }
+        func run(batch: Int, _ s: [RolloutSpec]) throws -> [Int: RolloutResult] {
+            let engine = RolloutEngine(model: m, maxBatch: batch, maxContext: 128)
+            var out = [Int: RolloutResult]()
+            try engine.run(prompts: [prompt], specs: s) { out[$0.tag] = $0 }
+            return out
+        }
+        let together = try run(batch: 3, specs(3)), alone = try run(batch: 1, specs(3))
+        #expect(together[0]?.ids == greedy, "\(name): greedy through the batched engine")
+        for i in 0..<3 { #expect(together[i]?.ids == alone[i]?.ids, "\(name): rollout \(i) batch-invariant") }
+        #expect((together[2]?.extraLayerApplications ?? 0) > 0, "\(name): EGLR re-applied layers (tau 0 gates all)")
+        // A branch after 4 sampled tokens continues greedily exactly as a recompute of that prefix.
+        let engine = RolloutEngine(model: m, maxBatch: 2, maxContext: 128)
+        let parent = try #require(together[1])
+        let br = try engine.branch(prompt: prompt, generated: parent.ids, at: 4)
+        var child: RolloutResult?
+        try engine.run(prompts: [prompt], specs: [RolloutSpec(prompt: 0, maxTokens: 4, stopAtEndOfGeneration: false,
+                                                              branch: br, tag: 9)]) { child = $0 }
+        let tr2 = Transformer(model: m, contextLength: 128)
+        let cache2 = tr2.makeCache()
+        var l2 = Array(try tr2.forward(prompt + parent.ids.prefix(4), cache: cache2))
+        var cont = [Int]()
+        for _ in 0..<4 {
+            let t = l2.withUnsafeBufferPointer { Sampler.argmax($0) }
+            cont.append(t)
+            l2 = Array(try tr2.forward([t], cache: cache2))
+        }
+        #expect(child.map { Array($0.ids.suffix(4)) } == cont, "\(name): the branch continues like a recompute")
+    }
+
+    /// What an architecture defines and Rollbook does not implement is a load error naming it.
+    @Test(arguments: [
+        ("refuse_sliding_window.gguf", "llama.attention.sliding_window", "sliding-window attention"),
+        ("refuse_moe_tensor.gguf", "blk.0.ffn_gate_exps.weight", "does not use"),
+        ("refuse_yarn.gguf", "llama.rope.scaling.type", "RoPE scaling 'yarn'"),
+    ])
+    func unimplementedFeaturesAreRefused(_ file: String, _ name: String, _ what: String) {
+        #expect { try Model(path: TestModels.fixture(file)) } throws: { e in
+            let s = "\(e)"
+            return s.contains(file) && s.contains("'\(name)'") && s.contains(what) && s.contains("does not implement")
+        }
+    }
+}

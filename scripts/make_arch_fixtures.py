@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""Micro random-weight models for the architecture table (issue 14), written with the `gguf`
+package, and their log-probs from llama.cpp (llama-cpp-python 0.3.36 = llama.cpp b11312).
+
+Runnable: qwen3 (per-head Q/K RMSNorm, NeoX rope, no biases), llama with Llama-3.1-style
+rope_freqs.weight factors, llama with linear rope scaling. Refused at load (each names what
+it lacks): sliding-window attention, a MoE expert tensor, YaRN rope scaling.
+
+Writes Tests/GGUFTests/Fixtures/micro_*.gguf (arch files) and
+Tests/InferenceTests/Fixtures/micro_arch_goldens.json. Run by `make fixtures`.
+"""
+import json, os
+import numpy as np
+import gguf
+from gguf import GGMLQuantizationType as T
+from gguf.quants import quantize
+
+root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+out = os.path.join(root, "Tests", "GGUFTests", "Fixtures")
+rng = np.random.default_rng(2026)
+
+
+def micro(name, arch="llama", extra_kv=None, extra_tensors=(), rope_freqs=False, qk_norm=False, pre="gpt-2"):
+    """2 layers, width 64, 4 query heads of 16, 2 KV heads; a 256-byte BPE vocabulary."""
+    p = os.path.join(out, name)
+    w = gguf.GGUFWriter(p, arch=arch)
+    dim, ffn, heads, kv, layers, hd = 64, 256, 4, 2, 2, 16
+    w.add_block_count(layers); w.add_context_length(256); w.add_embedding_length(dim)
+    w.add_feed_forward_length(ffn); w.add_head_count(heads); w.add_head_count_kv(kv)
+    w.add_layer_norm_rms_eps(1e-6); w.add_rope_freq_base(10000.0)
+    for k, v in (extra_kv or {}).items():
+        key = k.replace("%", arch)
+        if isinstance(v, str): w.add_string(key, v)
+        elif isinstance(v, int): w.add_uint32(key, v)
+        else: w.add_float32(key, v)
+    byte_chars = [chr(c) for c in range(33, 127)] + [chr(c) for c in range(161, 173)] + [chr(c) for c in range(174, 256)]
+    table, n = [], 0
+    for b in range(256):
+        if chr(b) in byte_chars: table.append(chr(b))
+        else: table.append(chr(256 + n)); n += 1
+    merges = ["\u0120 t", "h e", "\u0120t he", "l l", "\u0120 1"]
+    tokens = table + ["\u0120t", "he", "\u0120the", "ll", "\u01201", "<|im_start|>", "<|im_end|>"]
+    w.add_tokenizer_model("gpt2"); w.add_tokenizer_pre(pre)
+    w.add_token_list(tokens); w.add_token_types([1] * 261 + [3, 3]); w.add_token_merges(merges)
+    w.add_eos_token_id(262)
+    vocab = len(tokens)
+
+    def t(nm, shape, qt=None, scale=0.25, offset=0.0):
+        x = (rng.standard_normal(shape) * scale + offset).astype(np.float32)
+        if qt is None: w.add_tensor(nm, x)
+        else: w.add_tensor(nm, quantize(x, qt), raw_dtype=qt)
+
+    t("token_embd.weight", (vocab, dim), T.Q8_0)
+    t("output_norm.weight", (dim,))
+    if rope_freqs:   # Llama 3.1: low-frequency pairs slowed by up to 8x
+        w.add_tensor("rope_freqs.weight", np.linspace(1.0, 8.0, hd // 2).astype(np.float32))
+    for l in range(layers):
+        t(f"blk.{l}.attn_norm.weight", (dim,)); t(f"blk.{l}.ffn_norm.weight", (dim,))
+        t(f"blk.{l}.attn_q.weight", (heads * hd, dim), T.Q8_0); t(f"blk.{l}.attn_k.weight", (kv * hd, dim), T.Q8_0)
+        t(f"blk.{l}.attn_v.weight", (kv * hd, dim), T.Q8_0); t(f"blk.{l}.attn_output.weight", (dim, heads * hd), T.Q8_0)
+        t(f"blk.{l}.ffn_gate.weight", (ffn, dim), T.Q4_1); t(f"blk.{l}.ffn_up.weight", (ffn, dim), T.Q8_0)
+        t(f"blk.{l}.ffn_down.weight", (dim, ffn))
+        if qk_norm:   # around 1 with spread, so the norm's weights matter
+            t(f"blk.{l}.attn_q_norm.weight", (hd,), scale=0.5, offset=1.0)
+            t(f"blk.{l}.attn_k_norm.weight", (hd,), scale=0.5, offset=1.0)
+    for nm, shape in extra_tensors: t(nm, shape)
+    w.write_header_to_file(); w.write_kv_data_to_file(); w.write_tensors_to_file(); w.close()
+    return p
+
+
+runnable = [
+    micro("micro_qwen3.gguf", arch="qwen3", qk_norm=True, pre="qwen2"),
+    micro("micro_llama3_rope.gguf", rope_freqs=True, pre="llama-bpe"),
+    micro("micro_llama_linear_rope.gguf", extra_kv={"%.rope.scaling.type": "linear", "%.rope.scaling.factor": 4.0}),
+]
+micro("refuse_sliding_window.gguf", extra_kv={"%.attention.sliding_window": 4096})
+micro("refuse_moe_tensor.gguf", extra_tensors=[("blk.0.ffn_gate_exps.weight", (4, 256, 64))])
+micro("refuse_yarn.gguf", extra_kv={"%.rope.scaling.type": "yarn", "%.rope.scaling.factor": 4.0})
+print("wrote micro architecture models")
+
+import llama_cpp
+from llama_cpp import Llama
+
+
+def logsoftmax(v):
+    m = v.max()
+    return v - m - np.log(np.exp(v - m).sum())
+
+
+# Long enough that positions reach ~60 (where the rope factors and scaling matter).
+texts = ["Hello the micro model, 12 + 30 = 42.",
+         "the the the ll 1 1 1 " * 6,
+         "<|im_start|>user\nhe<|im_end|>"]
+cases = []
+for p in runnable:
+    m = Llama(model_path=p, n_ctx=256, n_threads=2, n_batch=256, flash_attn=False, verbose=False)
+    for text in texts:
+        ids = m.tokenize(text.encode(), add_bos=False, special=True)
+        m.reset(); m.eval(ids)
+        lg = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(m.ctx, -1), shape=(m.n_vocab(),)).astype(np.float64)
+        cases.append({"model": os.path.basename(p), "text": text, "ids": ids,
+                      "logprobs": [float(v) for v in logsoftmax(lg)]})
+    del m
+meta = {"llama_cpp_python": llama_cpp.__version__, "gguf": "0.17.1"}
+d = os.path.join(root, "Tests", "InferenceTests", "Fixtures")
+json.dump({"meta": meta, "cases": cases}, open(os.path.join(d, "micro_arch_goldens.json"), "w"))
+print("micro architecture goldens:", len(cases), "cases")
