@@ -38,6 +38,7 @@ enum BudgetAuditAnalysis {
         report.poolMin = main.samples
         report.poolMax = main.largestPool
         report.heldOut = HeldOutAnalysis.analyze(ctx, main)
+        report.aggregators = AggregatorAnalysis.analyze(ctx, main)
         return report
     }
 }

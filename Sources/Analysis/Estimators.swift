@@ -153,6 +153,55 @@ public enum Estimators {
         return Double(tied.filter { correct[$0] }.count) / Double(tied.count)
     }
 
+    /// Best-of-k by a score over k rollouts drawn without replacement from the pool: the
+    /// expected correctness of the highest-scoring one (ties: the expected correctness over the
+    /// tied, as `bestOfN`). Exact: the best drawn rollout lies in score level j with probability
+    /// [C(n - above_j, k) - C(n - above_j - size_j, k)] / C(n, k), and is then a uniform pick
+    /// of that level's drawn rollouts, correct with probability c_j / size_j.
+    public static func bestOfNAtK(scores: [Double], correct: [Bool], k: Int) -> Double {
+        let n = scores.count
+        precondition(k >= 1 && k <= n, "bestOfNAtK: k=\(k) n=\(n)")
+        let order = scores.indices.sorted { scores[$0] > scores[$1] }
+        let total = logChoose(n, k)
+        func p(_ m: Int) -> Double { m >= k ? exp(logChoose(m, k) - total) : 0 }
+        var above = 0, value = 0.0, i = 0
+        while i < n {
+            var j = i, c = 0
+            while j < n && scores[order[j]] == scores[order[i]] { if correct[order[j]] { c += 1 }; j += 1 }
+            let size = j - i
+            value += (p(n - above) - p(n - above - size)) * Double(c) / Double(size)
+            above += size; i = j
+        }
+        return value
+    }
+
+    /// Weighted majority over k rollouts drawn without replacement: each drawn rollout adds its
+    /// weight to its answer class, the heaviest class wins (ties credit 1/#tied when the
+    /// correct class is among them). Exact with the whole pool; otherwise seeded Monte Carlo
+    /// (`draws` subsets).
+    public static func weightedMajorityAtK(weights: [Double], classes: [String], correct: [Bool], k: Int,
+                                           draws: Int = 2000, seed: UInt64 = 0) -> Double {
+        let n = weights.count
+        precondition(k >= 1 && k <= n, "weightedMajorityAtK: k=\(k) n=\(n)")
+        guard let good = correct.firstIndex(of: true).map({ classes[$0] }) else { return 0 }
+        func credit(_ idx: ArraySlice<Int>) -> Double {
+            var totals = [String: Double]()
+            for i in idx { totals[classes[i], default: 0] += weights[i] }
+            let top = totals.values.max()!
+            let winners = totals.filter { $0.value == top }
+            return winners[good] != nil ? 1 / Double(winners.count) : 0
+        }
+        var all = Array(0..<n)
+        if k == n { return credit(all[...]) }
+        var rng = SplitMix64(seed: seed)
+        var sum = 0.0
+        for _ in 0..<draws {
+            for i in 0..<k { all.swapAt(i, i + Int(rng.next() % UInt64(n - i))) }
+            sum += credit(all[0..<k])
+        }
+        return sum / Double(draws)
+    }
+
     /// Self-certainty Borda voting (Kang et al. 2025): rank rollouts by score (rank 1 the
     /// highest); the rollout at rank r of N gives (N - r + 1)^p to its class; the class with
     /// the highest total wins (ties credit 1/#tied). Returns the winning class's credit.

@@ -89,6 +89,9 @@ public struct AuditReport: Sendable, Codable {
     /// The same audit cross-fitted: budgets decided on one half of each problem's rollouts,
     /// scored on the other (nil with fewer than 2 rollouts per problem).
     public var heldOut: HeldOutAudit? = nil
+    /// The audit under each aggregator (majority vote, best-of-N by a score, weighted
+    /// majority, the oracle), over subsets of the pool drawn without replacement.
+    public var aggregators: [AggregatorAudit] = []
 }
 
 public struct SelectionReport: Sendable, Codable {

@@ -36,6 +36,7 @@ public enum StandardFigures {
         ("heatmap", heatmap),
         ("overlap", overlap),
         ("budget-curves", budgetCurves),
+        ("aggregators", aggregators),
         ("nstar-histogram", nstarHistogram),
         ("sample-types", sampleTypes),
         ("waste", waste),
@@ -52,7 +53,8 @@ public enum StandardFigures {
     public static var names: [String] { registry.map(\.name) + ["paired-scatter"] }
 
     /// The figures whose x axis may count compute (`x: tokens|flops`).
-    public static let curveNames = ["coverage", "majority", "oracle-pools", "budget-curves", "breadth-depth"]
+    public static let curveNames = ["coverage", "majority", "oracle-pools", "budget-curves", "aggregators",
+                                    "breadth-depth"]
 
     /// The number of runs a figure compares, when it needs a fixed number (nil: any).
     public static func requiredRuns(_ name: String) -> Int? { name == "paired-scatter" ? 2 : nil }

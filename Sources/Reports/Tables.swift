@@ -30,6 +30,7 @@ public enum Tables {
         ("cells", cells),
         ("pools", pools),
         ("budget-audit", budgetAudit),
+        ("aggregators", aggregators),
         ("selection", selection),
         ("diversity", diversity),
         ("predictor", predictor),
@@ -72,6 +73,20 @@ public enum Tables {
         }
         return TableOutput(title: "Oracle accuracy per pool",
                            headers: ["pool", "rollouts/problem", "oracle (95% CI)", "solved"], rows: rows)
+    }
+
+    static func aggregators(_ name: String, _ r: RunReport) -> TableOutput? {
+        guard let a = r.audit, !a.aggregators.isEmpty else { return nil }
+        let last = a.grid.last ?? 0
+        return TableOutput(
+            title: "Budgets per aggregator (L=\(a.cell.layers), T=\(a.cell.temperature))",
+            headers: ["aggregator", "N_D", "mean N*_x", "M_D", "accuracy at N_D", "at own N*_x (in-sample)",
+                      "at N = \(last)"],
+            rows: a.aggregators.map { g in
+                [StandardFigures.aggregatorLabels[g.name] ?? g.name, String(g.datasetBudget),
+                 String(format: "%.2f", g.meanSampleOptimal), String(format: "%.3f", g.overscalingIndex),
+                 ci(g.accuracyAtDatasetBudget), ci(g.accuracyAtOwnBudgets), ci(g.accuracyAtLargestBudget)]
+            })
     }
 
     static func budgetAudit(_ name: String, _ r: RunReport) -> TableOutput? {
@@ -189,7 +204,9 @@ public enum Tables {
 
     /// A difference of proportions in percentage points with its interval.
     static func ppInterval(_ i: Interval) -> String {
-        String(format: "%+.1f pp [%+.1f, %+.1f]", 100 * i.value, 100 * i.low, 100 * i.high)
+        // A difference that rounds to 0.0 is shown as +0.0, never "-0.0".
+        func pp(_ v: Double) -> Double { abs(100 * v) < 0.05 ? 0 : 100 * v }
+        return String(format: "%+.1f pp [%+.1f, %+.1f]", pp(i.value), pp(i.low), pp(i.high))
     }
 
     /// Named values for `text:` cells.
