@@ -108,11 +108,30 @@ public final class Document {
     /// Column widths and wrapped cells of a table.
     func layoutTable(headers: [String], rows: [[String]], size: Double) -> (widths: [Double], rows: [[[String]]]) {
         let n = max(headers.count, 1)
-        var widths = (0..<n).map { c in
-            ([headers] + rows).map { $0.indices.contains(c) ? min(r.textWidth($0[c], size: size), 220) : 0 }.max() ?? 0
+        let all = [headers] + rows
+        func column(_ c: Int, _ width: (String) -> Double) -> Double {
+            all.map { $0.indices.contains(c) ? width($0[c]) : 0 }.max() ?? 0
         }
-        let total = widths.reduce(0, +) + Double(n) * 8
-        if total > columnWidth { widths = widths.map { $0 * (columnWidth - Double(n) * 8) / (total - Double(n) * 8) } }
+        // Natural width: the longest cell (at most 220 pt); minimum: its longest word (at most
+        // 110 pt), so a column is never narrower than "0.300" or "18.8%".
+        let natural = (0..<n).map { c in column(c) { min(self.r.textWidth($0, size: size), 220) } }
+        let minimum = (0..<n).map { c in
+            min(natural[c], column(c) { cell in
+                cell.split(separator: " ").map { min(self.r.textWidth(String($0), size: size), 110) }.max() ?? 0
+            })
+        }
+        let avail = columnWidth - Double(n) * 8
+        var widths = natural
+        let sumNat = natural.reduce(0, +), sumMin = minimum.reduce(0, +)
+        if sumNat > avail {
+            if sumMin >= avail {
+                widths = minimum.map { $0 * avail / max(sumMin, 1) }
+            } else {
+                // Every column gets its minimum; the rest of the width goes by what each lacks.
+                let extra = avail - sumMin, want = sumNat - sumMin
+                widths = (0..<n).map { minimum[$0] + (natural[$0] - minimum[$0]) * extra / max(want, 1) }
+            }
+        }
         let cells = ([headers] + rows).map { cells in
             (0..<n).map { c in wrap(cells.indices.contains(c) ? cells[c] : "", size: size, width: max(widths[c], 20)) }
         }
