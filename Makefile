@@ -36,6 +36,7 @@ deps:
 test-deps:
 	@scripts/install-deps.sh test
 	@scripts/install-llama-server.sh
+	@scripts/fetch-vocab-tests.sh
 
 model: $(MODEL)
 

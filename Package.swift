@@ -50,7 +50,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: simdFlags),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "TestSupport"]),
-        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizers", "Inference", "TestSupport"]),
+        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizers", "Inference", "GGUF", "TestSupport"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "GGUF", "Sampling", "LinAlg", "TestSupport"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),

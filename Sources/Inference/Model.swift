@@ -123,6 +123,12 @@ public final class Model: @unchecked Sendable {
         }
     }
 
+    /// The tokenizer of a GGUF file alone, weights or not (llama.cpp's vocab-only files have
+    /// no tensors); errors name the file.
+    public static func tokenizer(file f: GGUFFile) throws -> Tokenizer {
+        do { return try makeTokenizer(f) } catch let e as TokenizerError { throw ModelError.tokenizer(path: f.path, e) }
+    }
+
     static func makeTokenizer(_ f: GGUFFile) throws -> Tokenizer {
         let model = (try? f.string(Arch.tokModel)) ?? "missing"
         guard model == "gpt2" else { throw TokenizerError.unsupportedModel(model) }

@@ -8,13 +8,16 @@
 public enum PreTokenizer: Sendable, Equatable {
     case gpt2, smollm, llama3, qwen2
 
-    public static let knownNames = ["default", "gpt2", "smollm", "llama3", "llama-bpe", "qwen2", "deepseek-r1-qwen"]
+    public static let knownNames = ["default", "gpt2", "gpt-2", "mpt", "olmo", "smollm", "starcoder", "refact", "command-r",
+                                    "codeshell", "llama3", "llama-bpe", "qwen2", "qwen35", "deepseek-r1-qwen"]
 
     /// Maps a `tokenizer.ggml.pre` value to a splitter.
     public init(ggmlName: String) throws {
         switch ggmlName {
-        case "gpt2", "default", "gpt-2", "starcoder", "refact", "codeshell", "olmo": self = .gpt2
-        case "smollm": self = .smollm
+        // llama.cpp b11312's llama-vocab.cpp: the GPT-2 expression alone, or single digits split
+        // off first (the StarCoder family; SmolLM's).
+        case "gpt2", "default", "gpt-2", "olmo", "mpt": self = .gpt2
+        case "smollm", "starcoder", "refact", "command-r", "codeshell": self = .smollm
         case "llama3", "llama-bpe", "llama-v3", "falcon3", "pixtral": self = .llama3
         case "qwen2", "deepseek-r1-qwen", "qwen35": self = .qwen2
         default: throw TokenizerError.unsupportedPreTokenizer(ggmlName)

@@ -14,7 +14,14 @@ struct Inspect: ParsableCommand {
         // Whether Rollbook can run it, and if not what the file asks for that it lacks
         // (architecture, tokenizer, tensor type, an unimplemented feature), in one sentence.
         var cannotRun: String? = nil
-        do { _ = try Model(file: f) } catch { cannotRun = "\(error)" }
+        if f.tensors.isEmpty {
+            do {
+                _ = try Model.tokenizer(file: f)
+                cannotRun = "a vocabulary-only file (no tensors); `rollbook tokenize --model \(f.path)` reads it"
+            } catch { cannotRun = "\(error)" }
+        } else {
+            do { _ = try Model(file: f) } catch { cannotRun = "\(error)" }
+        }
         if json {
             struct T: Encodable { var name: String; var type: String; var dims: [Int]; var offset: Int; var bytes: Int }
             struct Out: Encodable {
