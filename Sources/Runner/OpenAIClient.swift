@@ -24,6 +24,11 @@ public struct RemoteCompletion: Sendable {
     public var tokenCount: Int
     /// Prompt tokens, when the server reports usage.
     public var promptTokens: Int? = nil
+    /// Mean self-certainty over the tokens, when the server gave every token's full
+    /// distribution (`top_logprobs: all`); nil otherwise.
+    public var selfCertainty: Double? = nil
+    /// The fewest alternatives any token came with.
+    public var alternatives = 0
 }
 
 /// A client for OpenAI-compatible servers (vLLM, SGLang, llama.cpp's server):
@@ -69,10 +74,10 @@ public final class OpenAIClient: @unchecked Sendable {
         let chat = spec.api == "chat"
         if chat {
             body["messages"] = [["role": "user", "content": prompt]]
-            if spec.topLogprobs > 0 { body["logprobs"] = true; body["top_logprobs"] = spec.topLogprobs }
+            if spec.requestedLogprobs > 0 { body["logprobs"] = true; body["top_logprobs"] = spec.requestedLogprobs }
         } else {
             body["prompt"] = prompt
-            if spec.topLogprobs > 0 { body["logprobs"] = spec.topLogprobs }
+            if spec.requestedLogprobs > 0 { body["logprobs"] = spec.requestedLogprobs }
         }
         let obj = try sendOnce(path: chat ? "/chat/completions" : "/completions", body: body)
         guard let choice = (obj["choices"] as? [[String: Any]])?.first else {
@@ -82,40 +87,79 @@ public final class OpenAIClient: @unchecked Sendable {
                         : (choice["text"] as? String ?? "")
         var finish = choice["finish_reason"] as? String ?? "stop"
         if finish == "length" { finish = "length" } else if finish != "stop" { finish = "eos" }
-        let records = Self.tokenRecords(choice["logprobs"], chat: chat)
+        let (records, certainty, alternatives) = Self.tokenRecords(choice["logprobs"], chat: chat,
+                                                                   vocabSize: spec.fullLogprobs ? spec.vocabSize : nil)
         let usage = obj["usage"] as? [String: Any]
         let used = (usage?["completion_tokens"] as? NSNumber)?.intValue
         return RemoteCompletion(text: text, finishReason: finish, tokens: records, tokenCount: used ?? records.count,
-                                promptTokens: (usage?["prompt_tokens"] as? NSNumber)?.intValue)
+                                promptTokens: (usage?["prompt_tokens"] as? NSNumber)?.intValue,
+                                selfCertainty: certainty.map { $0.reduce(0, +) / Double(max(1, $0.count)) },
+                                alternatives: alternatives)
     }
 
-    /// Per-token log-probs and an entropy estimate: the top alternatives' entropy plus the
-    /// leftover mass as one bucket (a lower bound on the full entropy).
-    static func tokenRecords(_ lp: Any?, chat: Bool) -> [TokenRecord] {
+    /// Per-token log-probs and entropies, and the tokens' self-certainty when the server gave
+    /// every token's full distribution. With the top alternatives only, the entropy is a lower
+    /// bound (the alternatives plus the leftover mass as one bucket) and self-certainty is
+    /// unknown. With all `vocabSize` of them (vLLM with `--max-logprobs` raised and
+    /// `top_logprobs: all`) both are exact: H = -sum p log p and
+    /// KL(U || p) = -(1/V) sum_j log(V p_j). `alternatives` is the fewest a token had.
+    public static func tokenRecords(_ lp: Any?, chat: Bool, vocabSize: Int? = nil)
+        -> (records: [TokenRecord], selfCertainty: [Double]?, alternatives: Int) {
         func entropy(_ alts: [Double]) -> Float {
             let ps = alts.map { exp($0) }
             let rest = max(0, 1 - ps.reduce(0, +))
             let h = ps.reduce(0) { $0 - ($1 > 0 ? $1 * log($1) : 0) } - (rest > 0 ? rest * log(rest) : 0)
             return Float(h)
         }
-        guard let lp = lp as? [String: Any] else { return [] }
+        var fewest = Int.max
+        var certainty: [Double]? = vocabSize == nil ? nil : []
+        func record(_ logprob: Double, _ alts: [Double]) -> TokenRecord {
+            fewest = min(fewest, alts.count)
+            if let v = vocabSize, alts.count >= v, certainty != nil {
+                let sum = alts.reduce(0, +)
+                certainty!.append(-log(Double(v)) - sum / Double(alts.count))
+            } else {
+                certainty = nil
+            }
+            return TokenRecord(id: -1, logprob: Float(logprob), entropy: entropy(alts), iterations: 0, gated: false)
+        }
+        guard let lp = lp as? [String: Any] else { return ([], nil, 0) }
+        var records = [TokenRecord]()
         if chat {
-            return ((lp["content"] as? [[String: Any]]) ?? []).map { t in
-                let alts = ((t["top_logprobs"] as? [[String: Any]]) ?? [])
-                    .compactMap { ($0["logprob"] as? NSNumber)?.doubleValue }
-                return TokenRecord(id: -1, logprob: Float((t["logprob"] as? NSNumber)?.doubleValue ?? 0),
-                                   entropy: entropy(alts),
-                                   iterations: 0, gated: false)
+            for t in (lp["content"] as? [[String: Any]]) ?? [] {
+                let alts = ((t["top_logprobs"] as? [[String: Any]]) ?? []).compactMap {
+                    ($0["logprob"] as? NSNumber)?.doubleValue
+                }
+                records.append(record((t["logprob"] as? NSNumber)?.doubleValue ?? 0, alts))
+            }
+        } else {
+            let lps = (lp["token_logprobs"] as? [Any]) ?? []
+            let tops = (lp["top_logprobs"] as? [Any]) ?? []
+            for (i, v) in lps.enumerated() {
+                let alts = ((i < tops.count ? tops[i] as? [String: Any] : nil) ?? [:]).values
+                    .compactMap { ($0 as? NSNumber)?.doubleValue }
+                records.append(record((v as? NSNumber)?.doubleValue ?? 0, alts))
             }
         }
-        let lps = (lp["token_logprobs"] as? [Any]) ?? []
-        let tops = (lp["top_logprobs"] as? [Any]) ?? []
-        return lps.enumerated().map { i, v in
-            let alts = ((i < tops.count ? tops[i] as? [String: Any] : nil) ?? [:]).values
-                .compactMap { ($0 as? NSNumber)?.doubleValue }
-            return TokenRecord(id: -1, logprob: Float((v as? NSNumber)?.doubleValue ?? 0), entropy: entropy(alts),
-                               iterations: 0, gated: false)
+        return (records, records.isEmpty ? nil : certainty, records.isEmpty ? 0 : fewest)
+    }
+
+    /// The hidden state of a prompt's last token from the server's embeddings endpoint
+    /// (llama.cpp's server started with embeddings on: one vector per token without pooling,
+    /// the last is taken; one pooled vector otherwise, taken as it is). One attempt: the pool
+    /// retries.
+    public func lastTokenEmbedding(prompt: String) throws -> [Float] {
+        let obj = try sendOnce(path: "/embeddings", body: ["model": model, "input": prompt])
+        guard let first = (obj["data"] as? [[String: Any]])?.first, let e = first["embedding"] as? [Any],
+              !e.isEmpty else {
+            throw RemoteError("\(url)/embeddings: the response has no embedding")
         }
+        let row: [Any] = (e.last as? [Any]) ?? e
+        let values = row.compactMap { ($0 as? NSNumber)?.floatValue }
+        guard values.count == row.count, values.allSatisfy(\.isFinite) else {
+            throw RemoteError("\(url)/embeddings: the embedding is not a list of finite numbers")
+        }
+        return values
     }
 
     /// One request with retries: 429, 5xx and transport errors back off exponentially

@@ -87,7 +87,9 @@ public struct Plan: Sendable, Equatable {
         }
         if engine.isRemote {
             let url = engine.isPool ? "pool" : engine.url
-            text += "\nengine: {kind: openai, url: \(url), model: \(engine.model ?? model), api: \(engine.api)}"
+            var extra = engine.fullLogprobs ? ", top_logprobs: all, vocab_size: \(engine.vocabSize ?? 0)" : ""
+            if let f = engine.features { extra += ", features: \(f)" }
+            text += "\nengine: {kind: openai, url: \(url), model: \(engine.model ?? model), api: \(engine.api)\(extra)}"
         }
         return text
     }
@@ -164,6 +166,16 @@ public struct EngineSpec: Sendable, Equatable {
     public var timeout = 300.0
     /// Alternatives per token asked for (entropy and self-certainty are estimated from them).
     public var topLogprobs = 5
+    /// `top_logprobs: all`: ask for every token's full distribution (`vocab_size` alternatives:
+    /// vLLM with `--max-logprobs` raised), for exact entropy and self-certainty.
+    public var fullLogprobs = false
+    /// The model's vocabulary size (required with `top_logprobs: all`).
+    public var vocabSize: Int?
+    /// `features: embeddings`: the T2 features of a prompt are its last token's hidden state
+    /// from the server's `/embeddings` endpoint (llama.cpp's server with embeddings on).
+    public var features: String?
+    /// How many alternatives each request asks for.
+    public var requestedLogprobs: Int { fullLogprobs ? (vocabSize ?? topLogprobs) : topLogprobs }
     /// Environment variable holding a bearer token, if the server wants one.
     public var apiKeyEnv = "OPENAI_API_KEY"
     public var isRemote: Bool { kind == "openai" }

@@ -128,12 +128,20 @@ struct PlanFields {
             case "concurrency": plan.engine.concurrency = try r.int(v, "engine.concurrency", min: 1, max: 256)
             case "retries": plan.engine.retries = try r.int(v, "engine.retries", min: 0, max: 20)
             case "timeout": plan.engine.timeout = try r.number(v, "engine.timeout", min: 1, max: 3600)
-            case "top_logprobs": plan.engine.topLogprobs = try r.int(v, "engine.top_logprobs", min: 0, max: 20)
+            case "top_logprobs":
+                if v.scalar?.string == "all" { plan.engine.fullLogprobs = true } else {
+                    plan.engine.topLogprobs = try r.int(v, "engine.top_logprobs", min: 0, max: 20)
+                }
+            case "vocab_size": plan.engine.vocabSize = try r.int(v, "engine.vocab_size", min: 2, max: 1 << 22)
+            case "features": plan.engine.features = try r.oneOf(v, "engine.features", ["embeddings"])
             case "api_key_env": plan.engine.apiKeyEnv = try r.string(v, "engine.api_key_env")
             default:
                 throw r.error(v, "unknown field engine.\(k) (expected kind, url, model, api, concurrency, retries, "
-                                 + "timeout, top_logprobs, api_key_env)")
+                                 + "timeout, top_logprobs, vocab_size, features, api_key_env)")
             }
+        }
+        if plan.engine.fullLogprobs && plan.engine.vocabSize == nil {
+            throw r.error(value, "engine.top_logprobs: all needs engine.vocab_size (the model's vocabulary size)")
         }
         if plan.engine.isRemote && plan.engine.url.isEmpty {
             throw r.error(value, "engine.url is required for kind openai")

@@ -60,22 +60,60 @@ public final class RemoteEngine: Engine {
     public func generate(_ requests: [GenerationRequest], prompts: [String],
                          onResult: (GenerationRequest, Generation) throws -> Void) throws {
         let decoding = self.decoding
+        let spec = clients[0].spec
+        let incomplete = Locked<Int?>(nil)
         try pool.run(count: requests.count, work: { client, i in
             let r = requests[i]
             let started = Date()
             let c = try client.complete(prompt: prompts[r.prompt], temperature: r.temperature, decoding: decoding,
                                         seed: r.seed, maxTokens: r.maxTokens)
+            if spec.fullLogprobs, c.selfCertainty == nil, !c.tokens.isEmpty {
+                incomplete.withLock { $0 = min($0 ?? Int.max, c.alternatives) }
+            }
             return Self.generation(c, seconds: Date().timeIntervalSince(started))
         }, deliver: { i, g in try onResult(requests[i], g) }, note: note)
+        if let k = incomplete.withLock({ $0 }) {
+            note("top_logprobs: all: the server returned as few as \(k) of \(spec.vocabSize ?? 0) alternatives per "
+                 + "token, so self-certainty is not computed (stored as 0) and entropy is a lower bound "
+                 + "(llama-cpp-python's server keys alternatives by their text, merging tokens that print alike)")
+        }
     }
 
-    /// Means over the log-prob records (0 without them); servers expose no self-certainty.
+    /// Each prompt's last-token hidden state from the servers' embeddings endpoint (`features:
+    /// embeddings`), spread over the pool like completions; `onFeatures(prompt, values)` on the
+    /// calling thread.
+    public func features(_ promptIndices: [Int], prompts: [String], onFeatures: (Int, [Float]) throws -> Void)
+        throws {
+        let values = Locked<[Int: [Float]]>([:])
+        try pool.run(count: promptIndices.count, work: { client, i in
+            let v = try client.lastTokenEmbedding(prompt: prompts[promptIndices[i]])
+            values.withLock { $0[i] = v }
+            return Generation(text: "", finishReason: "stop", records: [], tokenCount: 0, promptTokens: nil,
+                              meanEntropy: 0, meanLogprob: 0, selfCertainty: 0, gatedTokens: 0,
+                              extraLayerApplications: 0, seconds: 0)
+        }, deliver: { i, _ in
+            guard let v = values.withLock({ $0[i] }) else { return }
+            try onFeatures(promptIndices[i], v)
+        }, note: note)
+    }
+
+    /// Means over the log-prob records (0 without them); self-certainty when the server gave
+    /// full distributions, else 0.
     static func generation(_ c: RemoteCompletion, seconds: Double) -> Generation {
         let n = Double(max(1, c.tokens.count))
         let entropy: Double = c.tokens.reduce(0) { $0 + Double($1.entropy) }
         let logprob: Double = c.tokens.reduce(0) { $0 + Double($1.logprob) }
         return Generation(text: c.text, finishReason: c.finishReason, records: c.tokens, tokenCount: c.tokenCount,
                           promptTokens: c.promptTokens, meanEntropy: entropy / n, meanLogprob: logprob / n,
-                          selfCertainty: 0, gatedTokens: 0, extraLayerApplications: 0, seconds: seconds)
+                          selfCertainty: c.selfCertainty ?? 0, gatedTokens: 0, extraLayerApplications: 0,
+                          seconds: seconds)
     }
+}
+
+/// A value shared by the pool's worker threads, behind a lock.
+final class Locked<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: T
+    init(_ v: T) { value = v }
+    func withLock<R>(_ body: (inout T) -> R) -> R { lock.lock(); defer { lock.unlock() }; return body(&value) }
 }

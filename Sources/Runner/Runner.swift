@@ -78,9 +78,11 @@ public enum Runner {
                         + "rename this plan, or give --replace to point the name at this plan")
     }
 
-    /// Problems whose T2 features the store lacks (local runs that want features).
+    /// Problems whose T2 features the store lacks (runs that want features: local, or remote
+    /// with `features: embeddings`).
     static func featuresMissing(_ prep: PreparedRun, store: RolloutStore) throws -> [Int] {
-        guard prep.plan.features && !prep.plan.engine.isRemote else { return [] }
+        guard prep.plan.features && (!prep.plan.engine.isRemote || prep.plan.engine.features == "embeddings")
+        else { return [] }
         return try Set(prep.jobs.map(\.problem)).sorted().filter {
             try !store.hasFeatures(modelKey: prep.modelKey, promptHash: prep.promptHashes[$0])
         }

@@ -74,6 +74,14 @@ import TestSupport
                    readyAt: "http://127.0.0.1:\(port)/v1/models")
     }
 
+    /// The same server with its embeddings endpoint on (it still serves completions).
+    static func llamaServerWithEmbeddings(port: Int) throws -> Process {
+        try launch(["-m", "llama_cpp.server", "--model", RollbookCLI.defaultModel, "--host", "127.0.0.1",
+                    "--port", "\(port)", "--model_alias", "smollm2", "--n_ctx", "2048", "--n_threads", "1",
+                    "--embedding", "true"],
+                   readyAt: "http://127.0.0.1:\(port)/v1/models")
+    }
+
     static func kill(_ p: Process) {
         Glibc.kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()
@@ -316,5 +324,53 @@ import TestSupport
         #expect(r.stderr.contains(url) && r.stderr.contains("is the server running"), "\(r.stderr)")
         #expect(r.stderr.split(separator: "\n").count == 1)
         #expect(try RolloutStore(path: store).rollouts(run: "none").isEmpty)
+    }
+
+    /// Remote parity: `features: embeddings` gives a remote run T2 features (the server's last
+    /// hidden state of each prompt, one layer of the model's width) and so the budget
+    /// predictor; `top_logprobs: all` against a server that cannot return full distributions
+    /// (llama-cpp-python keys alternatives by their text) says so and leaves self-certainty
+    /// unknown rather than computing it from a partial distribution.
+    @Test func embeddingsGiveT2FeaturesAndPartialDistributionsAreFlagged() throws {
+        let dir = try RollbookCLI.tempDir("remote-parity")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let port = Self.freePort()
+        let server = try Self.llamaServerWithEmbeddings(port: port)
+        defer { if server.isRunning { Self.kill(server) } }
+        let url = "http://127.0.0.1:\(port)/v1"
+        let store = dir.appendingPathComponent("s.sqlite").path
+
+        let plan = try Self.writePlan(dir, name: "t2", url: url, problems: 6, n: 2, temperatures: "[0.8]",
+                                      maxTokens: 8, extra: ", top_logprobs: 0, features: embeddings")
+        try (String(contentsOfFile: plan, encoding: .utf8) + "\nfeatures: true\n")
+            .write(toFile: plan, atomically: true, encoding: .utf8)
+        let (r, j) = try Self.run(plan, store: store)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(j["generated"] as? Int == 12)
+        let features = try RolloutStore(path: store).featuresByProblem(run: "t2")
+        #expect(features.count == 6)
+        for (p, f) in features {
+            #expect(f.count == 1 && f[0].count == 576 && f[0].contains { $0 != 0 }, "\(p): \(f.map(\.count))")
+        }
+        let a = try RollbookCLI.run(["analyze", "t2", "--store", store, "--json", "--resamples", "50"])
+        #expect(a.status == 0, "\(a.stderr)")
+        let predictor = (try RollbookCLI.json(a.stdout)["report"] as? [String: Any])?["budget_predictor"]
+            as? [String: Any]
+        #expect((predictor?["layer_errors"] as? [Any])?.count == 1, "the predictor runs on the one remote layer")
+        // A rerun asks the server for nothing.
+        let (again, j2) = try Self.run(plan, store: store)
+        #expect(again.status == 0 && j2["generated"] as? Int == 0)
+
+        let full = try Self.writePlan(dir, name: "full", url: url, problems: 1, n: 1, temperatures: "[0.0]",
+                                      maxTokens: 3, extra: ", top_logprobs: all, vocab_size: 49152")
+        let f = try RollbookCLI.run(["run", full, "--store", store, "--json"])
+        #expect(f.status == 0, "\(f.stderr)")
+        #expect(f.stderr.contains("of 49152 alternatives") && f.stderr.contains("self-certainty is not computed"),
+                "\(f.stderr)")
+        let rows = try RolloutStore(path: store).rollouts(run: "full")
+        #expect(rows.count == 1 && rows.allSatisfy { $0.selfCertainty == 0 && $0.meanEntropy > 0 })
+        let missing = try Self.writePlan(dir, name: "nov", url: url, extra: ", top_logprobs: all")
+        let m = try RollbookCLI.run(["run", missing, "--store", store, "--json"])
+        #expect(m.status != 0 && m.stderr.contains("needs engine.vocab_size"), "\(m.stderr)")
     }
 }

@@ -107,3 +107,51 @@ let genericFile = importFixtures.path("import/generic.jsonl")
         }
     }
 }
+
+/// Server responses in the OpenAI shapes: with every token's full distribution (`top_logprobs:
+/// all`, as vLLM returns it with `--max-logprobs` raised) entropy and self-certainty are exact;
+/// with fewer alternatives than the vocabulary, self-certainty is unknown and entropy a lower
+/// bound. (The llama.cpp server cannot return full distributions: RemoteEngineTests checks
+/// that this is detected on it.)
+@Suite struct FullLogprobsTests {
+    static let logits: [[Double]] = [[2, 1, 0, -1, -3], [0, 0, 0, 0, 0], [5, -5, -5, -5, -5]]
+    static func logSoftmax(_ x: [Double]) -> [Double] {
+        let m = x.max()!, lse = m + log(x.reduce(0) { $0 + exp($1 - m) })
+        return x.map { $0 - lse }
+    }
+
+    @Test func exactFromFullDistributions() throws {
+        let v = 5
+        let tops: [[String: Any]] = Self.logits.map { l in
+            Dictionary(uniqueKeysWithValues: Self.logSoftmax(l).enumerated().map { ("t\($0)", $1 as Any) })
+        }
+        let lp: [String: Any] = ["token_logprobs": Self.logits.map { Self.logSoftmax($0)[0] }, "top_logprobs": tops]
+        let (records, certainty, alternatives) = OpenAIClient.tokenRecords(lp, chat: false, vocabSize: v)
+        let sc = try #require(certainty)
+        #expect(records.count == 3 && alternatives == 5)
+        for (i, l) in Self.logits.enumerated() {
+            let ls = Self.logSoftmax(l)
+            let h = -ls.reduce(0) { $0 + exp($1) * $1 }
+            let kl = -log(Double(v)) - ls.reduce(0, +) / Double(v)     // KL(U || p)
+            #expect(abs(Double(records[i].entropy) - h) < 1e-5 && abs(sc[i] - kl) < 1e-9)
+        }
+        #expect(abs(sc[1]) < 1e-12, "a uniform distribution has self-certainty 0")
+        // The chat shape gives the same numbers.
+        let chat: [String: Any] = ["content": Self.logits.map { l -> [String: Any] in
+            let ls = Self.logSoftmax(l)
+            return ["logprob": ls[0], "top_logprobs": ls.map { ["logprob": $0] }]
+        }]
+        let c = OpenAIClient.tokenRecords(chat, chat: true, vocabSize: v)
+        // (Sums in another order: equal to rounding.)
+        let csc = try #require(c.selfCertainty)
+        #expect(zip(csc, sc).allSatisfy { abs($0 - $1) < 1e-12 } && c.records.count == records.count)
+        #expect(zip(c.records, records).allSatisfy { abs($0.entropy - $1.entropy) < 1e-5 && $0.logprob == $1.logprob })
+        // Four of five alternatives: no self-certainty, and the entropy is a lower bound.
+        let cut: [String: Any] = ["token_logprobs": [Self.logSoftmax(Self.logits[0])[0]],
+                                  "top_logprobs": [Dictionary(uniqueKeysWithValues: Self.logSoftmax(Self.logits[0])
+                                      .prefix(4).enumerated().map { ("t\($0)", $1 as Any) })]]
+        let partial = OpenAIClient.tokenRecords(cut, chat: false, vocabSize: v)
+        #expect(partial.selfCertainty == nil && partial.alternatives == 4)
+        #expect(Double(partial.records[0].entropy) <= Double(records[0].entropy) + 1e-6)
+    }
+}

@@ -2,7 +2,8 @@ import Foundation
 import Store
 
 /// Breadth: independent samples of every cell (and round 0 of refinement), on any engine;
-/// on the local engine it also captures the T2 features of the problems that lack them.
+/// it also captures the T2 features of the problems that lack them (local: every layer's hidden
+/// state; remote with `features: embeddings`: the server's last hidden state).
 enum BreadthStrategy {
     static func run(_ prep: PreparedRun, missing: [Job], featuresFor: [Int], engine: Engine,
                     recorder: RolloutRecorder, store: RolloutStore) throws {
@@ -14,6 +15,13 @@ enum BreadthStrategy {
         }
         let onResult: (GenerationRequest, Generation) throws -> Void = { r, g in
             try recorder.record(jobs[r.tag], g, newTokens: g.tokenCount)
+        }
+        if let remote = engine as? RemoteEngine, !featuresFor.isEmpty {
+            // One vector per prompt (the server's last hidden state), stored as one layer.
+            try remote.features(featuresFor, prompts: prep.prompts) { pi, values in
+                try store.putFeatures(modelKey: prep.modelKey, promptHash: prep.promptHashes[pi], layers: 1,
+                                      dim: values.count, values: values)
+            }
         }
         guard let local = engine as? LocalEngine, !featuresFor.isEmpty else {
             try engine.generate(requests, prompts: prep.prompts, onResult: onResult)
