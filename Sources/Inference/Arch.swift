@@ -77,6 +77,8 @@ enum Arch {
     static let tokTokens = "tokenizer.ggml.tokens"
     static let tokTypes = "tokenizer.ggml.token_type"
     static let tokMerges = "tokenizer.ggml.merges"
+    static let tokScores = "tokenizer.ggml.scores"
+    static let tokAddSpacePrefix = "tokenizer.ggml.add_space_prefix"
     static let tokBOS = "tokenizer.ggml.bos_token_id"
     static let tokEOS = "tokenizer.ggml.eos_token_id"
     static let tokEOT = "tokenizer.ggml.eot_token_id"

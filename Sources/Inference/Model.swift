@@ -131,7 +131,7 @@ public final class Model: @unchecked Sendable {
 
     static func makeTokenizer(_ f: GGUFFile) throws -> Tokenizer {
         let model = (try? f.string(Arch.tokModel)) ?? "missing"
-        guard model == "gpt2" else { throw TokenizerError.unsupportedModel(model) }
+        guard model == "gpt2" || model == "llama" else { throw TokenizerError.unsupportedModel(model) }
         let pre = try PreTokenizer(ggmlName: (try? f.string(Arch.tokPre)) ?? "default")
         let pieces = try f.strings(Arch.tokTokens)
         guard !pieces.isEmpty else { throw TokenizerError.emptyVocabulary }
@@ -153,6 +153,18 @@ public final class Model: @unchecked Sendable {
         if let eom = special[Arch.tokEOM] { eog.insert(eom) }
         for text in ["<|im_end|>", "<|endoftext|>", "<|eot_id|>"] {
             if let i = pieces.firstIndex(of: text), kinds.indices.contains(i), kinds[i] == .control { eog.insert(i) }
+        }
+        if model == "llama" {
+            // SentencePiece: scores instead of merges; BOS and the space prefix on by default.
+            let scores = (f.metadata[Arch.tokScores]?.arrayValue ?? []).map { Float($0.doubleValue ?? .nan) }
+            guard scores.allSatisfy(\.isFinite) else {
+                throw TokenizerError.tableLengthMismatch(key: Arch.tokScores, count: 0, vocabSize: pieces.count)
+            }
+            return try Tokenizer(pieces: pieces, kinds: kinds, merges: [], preTokenizer: pre, bosID: bos, eosID: eos,
+                                 addBOS: f.metadata[Arch.tokAddBOS]?.boolValue ?? true, endOfGeneration: eog,
+                                 sentencePieceScores: scores,
+                                 addSpacePrefix: f.metadata[Arch.tokAddSpacePrefix]?.boolValue ?? true,
+                                 unknownID: special["tokenizer.ggml.unknown_token_id"])
         }
         return try Tokenizer(pieces: pieces, kinds: kinds, merges: merges, preTokenizer: pre,
                              bosID: bos, eosID: eos, addBOS: f.metadata[Arch.tokAddBOS]?.boolValue ?? false,

@@ -3,7 +3,8 @@ public enum TokenKind: Int, Sendable {
     case undefined = 0, normal = 1, unknown = 2, control = 3, userDefined = 4, unused = 5, byte = 6
 }
 
-/// Byte-level BPE tokenizer (GPT-2 style) built from a plain vocabulary and merge list.
+/// Byte-level BPE tokenizer (GPT-2 style) built from a plain vocabulary and merge list, or a
+/// SentencePiece one (scores instead of merges; see `SentencePiece`).
 /// Encoding: special tokens are cut out first (control tokens only when asked, user-defined
 /// ones always, as llama.cpp does), the rest is pre-tokenized into words, each word is
 /// byte-encoded and merged pair by pair, lowest merge rank first, leftmost on ties.
@@ -17,6 +18,8 @@ public final class Tokenizer: @unchecked Sendable {
     /// Extra ids that end generation (e.g. <|im_end|>, <|endoftext|>).
     public let endOfGeneration: Set<Int>
     public let ignoreMerges: Bool
+    /// SentencePiece mode (`tokenizer.ggml.model: llama`), nil for byte-level BPE.
+    let spm: SentencePiece?
 
     private let pieceToID: [String: Int]
     private let ranks: [UInt64: Int32]        // (leftID << 32 | rightID) -> merge rank
@@ -28,7 +31,8 @@ public final class Tokenizer: @unchecked Sendable {
 
     public init(pieces: [String], kinds: [TokenKind], merges: [String], preTokenizer: PreTokenizer,
                 bosID: Int?, eosID: Int?, addBOS: Bool = false, endOfGeneration: Set<Int> = [],
-                ignoreMerges: Bool = false) throws {
+                ignoreMerges: Bool = false, sentencePieceScores: [Float]? = nil, addSpacePrefix: Bool = true,
+                unknownID: Int? = nil) throws {
         guard !pieces.isEmpty else { throw TokenizerError.emptyVocabulary }
         self.pieces = pieces
         self.kinds = kinds.count == pieces.count ? kinds : Array(repeating: .normal, count: pieces.count)
@@ -65,6 +69,15 @@ public final class Tokenizer: @unchecked Sendable {
         sp.sort { $0.0.utf8.count != $1.0.utf8.count ? $0.0.utf8.count > $1.0.utf8.count : $0.1 < $1.1 }
         specials = sp
         byteIDs = (0..<256).map { p2i[String(ByteEncoder.byteToScalar[$0])] ?? -1 }
+        if let scores = sentencePieceScores {
+            guard scores.count == pieces.count else {
+                throw TokenizerError.tableLengthMismatch(key: "tokenizer.ggml.scores", count: scores.count,
+                                                         vocabSize: pieces.count)
+            }
+            spm = SentencePiece(pieces: pieces, scores: scores, addSpacePrefix: addSpacePrefix, unknownID: unknownID)
+        } else {
+            spm = nil
+        }
         var eog = endOfGeneration
         if let eosID { eog.insert(eosID) }
         self.endOfGeneration = eog
@@ -79,6 +92,20 @@ public final class Tokenizer: @unchecked Sendable {
     public func encode(_ text: String, parseSpecial: Bool = false, addBOS: Bool? = nil) -> [Int] {
         var out = [Int]()
         if addBOS ?? self.addBOS, let bosID { out.append(bosID) }
+        if let spm {
+            // A raw-text fragment after the start or a special token gets the space prefix.
+            var afterSpecial = true
+            for frag in partition(text, parseSpecial: parseSpecial) {
+                switch frag {
+                case .token(let id): out.append(id); afterSpecial = true
+                case .text(let s):
+                    if s.isEmpty { continue }
+                    spm.encode(spm.addSpacePrefix && afterSpecial ? " " + s : s, pieceToID: pieceToID, into: &out)
+                    afterSpecial = false
+                }
+            }
+            return out
+        }
         for frag in partition(text, parseSpecial: parseSpecial) {
             switch frag {
             case .token(let id): out.append(id)
@@ -207,6 +234,7 @@ public final class Tokenizer: @unchecked Sendable {
         case .control, .unknown: return special ? Array(pieces[id].utf8) : []
         case .userDefined: return Array(pieces[id].utf8)
         default:
+            if let spm { return spm.bytes(of: pieces[id], id: id) }
             var out = [UInt8]()
             ByteEncoder.decode(pieces[id], into: &out)
             return out
@@ -215,7 +243,18 @@ public final class Tokenizer: @unchecked Sendable {
 
     public func decode(_ ids: [Int], special: Bool = false) -> String {
         var bytes = [UInt8]()
-        for id in ids { bytes.append(contentsOf: self.bytes(of: id, special: special)) }
+        var first = true
+        for id in ids {
+            let b = self.bytes(of: id, special: special)
+            if b.isEmpty { continue }
+            // SentencePiece: the space prefix the encoder added is not part of the text.
+            if first, let spm, spm.addSpacePrefix, b.first == 0x20, pieces[id].hasPrefix(String(SentencePiece.space)) {
+                bytes.append(contentsOf: b.dropFirst())
+            } else {
+                bytes.append(contentsOf: b)
+            }
+            first = false
+        }
         return String(decoding: bytes, as: UTF8.self)
     }
 
@@ -260,5 +299,109 @@ struct MergeHeap {
         }
         a[i] = last
         return top
+    }
+}
+
+/// SentencePiece-style encoding (llama.cpp's `llm_tokenizer_spm`, vocabularies with
+/// `tokenizer.ggml.model: llama`: Llama 2, Mistral, Phi-3): spaces become U+2581, the text is
+/// split into characters, and the adjacent pair whose concatenation is the highest-scoring
+/// vocabulary piece is merged (leftmost on ties) until no pair is a piece; a character that is
+/// no piece falls back to its bytes' `<0xXX>` pieces.
+struct SentencePiece: Sendable {
+    let scores: [Float]
+    /// A space before the text (and after each special token), as the original tokenizer does.
+    let addSpacePrefix: Bool
+    let byteIDs: [Int]
+    let byteOf: [Int: UInt8]
+    let unknownID: Int?
+
+    static let space: Character = "\u{2581}"
+
+    init(pieces: [String], scores: [Float], addSpacePrefix: Bool, unknownID: Int?) {
+        self.scores = scores
+        self.addSpacePrefix = addSpacePrefix
+        var bytes = [Int](repeating: -1, count: 256)
+        for (i, p) in pieces.enumerated() where p.utf8.count == 6 && p.hasPrefix("<0x") && p.hasSuffix(">") {
+            if let b = UInt8(p.dropFirst(3).dropLast(), radix: 16), bytes[Int(b)] < 0 { bytes[Int(b)] = i }
+        }
+        byteIDs = bytes
+        var of = [Int: UInt8]()
+        for (b, id) in bytes.enumerated() where id >= 0 { of[id] = UInt8(b) }
+        byteOf = of
+        self.unknownID = unknownID
+    }
+
+    /// The ids of one raw-text fragment (already space-prefixed when it should be).
+    func encode(_ text: String, pieceToID: [String: Int], into out: inout [Int]) {
+        let escaped = String(text.map { $0 == " " ? Self.space : $0 })
+        // Symbols over the characters (Unicode scalars, as llama.cpp walks UTF-8 sequences).
+        var start = [String.UnicodeScalarView.Index](), scalars = escaped.unicodeScalars
+        var i = scalars.startIndex
+        while i < scalars.endIndex { start.append(i); i = scalars.index(after: i) }
+        let n = start.count
+        guard n > 0 else { return }
+        var len = [Int](repeating: 1, count: n)              // scalars per symbol; 0 once merged away
+        var prev = (0..<n).map { $0 - 1 }, next = (0..<n).map { $0 + 1 < n ? $0 + 1 : -1 }
+        func sub(_ at: Int, _ count: Int) -> String {
+            String(scalars[start[at]..<(at + count < n ? start[at + count] : scalars.endIndex)])
+        }
+        // Max-heap of (score, -left) candidate merges, with the symbol sizes they were made for.
+        struct Candidate { var score: Float; var left: Int; var right: Int; var size: Int }
+        var heap = [Candidate]()
+        func better(_ a: Candidate, _ b: Candidate) -> Bool {
+            a.score != b.score ? a.score > b.score : a.left < b.left
+        }
+        func push(_ c: Candidate) {
+            heap.append(c)
+            var k = heap.count - 1
+            while k > 0, better(heap[k], heap[(k - 1) / 2]) { heap.swapAt(k, (k - 1) / 2); k = (k - 1) / 2 }
+        }
+        func pop() -> Candidate? {
+            guard !heap.isEmpty else { return nil }
+            heap.swapAt(0, heap.count - 1)
+            let top = heap.removeLast()
+            var k = 0
+            while true {
+                var c = 2 * k + 1
+                if c >= heap.count { break }
+                if c + 1 < heap.count && better(heap[c + 1], heap[c]) { c += 1 }
+                if !better(heap[c], heap[k]) { break }
+                heap.swapAt(c, k); k = c
+            }
+            return top
+        }
+        func tryPair(_ l: Int, _ r: Int) {
+            guard l >= 0, r >= 0 else { return }
+            if let id = pieceToID[sub(l, len[l] + len[r])] {
+                push(Candidate(score: scores[id], left: l, right: r, size: len[l] + len[r]))
+            }
+        }
+        for k in 0..<(n - 1) { tryPair(k, k + 1) }
+        while let c = pop() {
+            // Stale: a side was merged away or has grown since the pair was queued.
+            guard len[c.left] > 0, len[c.right] > 0, len[c.left] + len[c.right] == c.size,
+                  next[c.left] == c.right else { continue }
+            len[c.left] += len[c.right]; len[c.right] = 0
+            next[c.left] = next[c.right]
+            if next[c.right] >= 0 { prev[next[c.right]] = c.left }
+            tryPair(prev[c.left], c.left)
+            tryPair(c.left, next[c.left])
+        }
+        var k = 0
+        while k >= 0 {
+            let piece = sub(k, len[k])
+            if let id = pieceToID[piece] { out.append(id) } else {
+                for b in piece.utf8 {
+                    if byteIDs[Int(b)] >= 0 { out.append(byteIDs[Int(b)]) } else if let u = unknownID { out.append(u) }
+                }
+            }
+            k = next[k]
+        }
+    }
+
+    /// A piece's bytes: U+2581 as a space, `<0xXX>` as its byte.
+    func bytes(of piece: String, id: Int) -> [UInt8] {
+        if let b = byteOf[id] { return [b] }
+        return Array(String(piece.map { $0 == Self.space ? " " : $0 }).utf8)
     }
 }
