@@ -60,6 +60,8 @@ fixtures: model
 	python3 scripts/make_gguf_fixtures.py
 	python3 scripts/make_llama_fixtures.py
 	python3 scripts/make_arch_fixtures.py
+	@scripts/fetch-vocab-tests.sh
+	python3 scripts/make_chat_fixtures.py
 
 clean:
 	rm -rf .build reports/*/

@@ -151,7 +151,7 @@ public final class Model: @unchecked Sendable {
         var eog = Set<Int>()
         if let eot = special[Arch.tokEOT] { eog.insert(eot) }
         if let eom = special[Arch.tokEOM] { eog.insert(eom) }
-        for text in ["<|im_end|>", "<|endoftext|>", "<|eot_id|>"] {
+        for text in ["<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<|end|>", "<end_of_turn>"] {
             if let i = pieces.firstIndex(of: text), kinds.indices.contains(i), kinds[i] == .control { eog.insert(i) }
         }
         if model == "llama" {
