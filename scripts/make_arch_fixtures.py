@@ -3,8 +3,10 @@
 package, and their log-probs from llama.cpp (llama-cpp-python 0.3.36 = llama.cpp b11312).
 
 Runnable: qwen3 (per-head Q/K RMSNorm, NeoX rope, no biases), llama with Llama-3.1-style
-rope_freqs.weight factors, llama with linear rope scaling. Refused at load (each names what
-it lacks): sliding-window attention, a MoE expert tensor, YaRN rope scaling.
+rope_freqs.weight factors, llama with linear rope scaling, olmo2 (no pre-norms, post-attention
+and post-FFN norms, Q/K RMSNorm over the projected width, NeoX rope). Refused at load (each
+names what it lacks): sliding-window attention (also OLMo 3, an olmo2 file with a sliding
+window), a MoE expert tensor, YaRN rope scaling.
 
 Writes Tests/GGUFTests/Fixtures/micro_*.gguf (arch files) and
 Tests/InferenceTests/Fixtures/micro_arch_goldens.json. Run by `make fixtures`.
@@ -20,7 +22,8 @@ out = os.path.join(root, "Tests", "GGUFTests", "Fixtures")
 rng = np.random.default_rng(2026)
 
 
-def micro(name, arch="llama", extra_kv=None, extra_tensors=(), rope_freqs=False, qk_norm=False, pre="gpt-2"):
+def micro(name, arch="llama", extra_kv=None, extra_tensors=(), rope_freqs=False, qk_norm=False, pre="gpt-2",
+          olmo2=False):
     """2 layers, width 64, 4 query heads of 16, 2 KV heads; a 256-byte BPE vocabulary."""
     p = os.path.join(out, name)
     w = gguf.GGUFWriter(p, arch=arch)
@@ -52,10 +55,18 @@ def micro(name, arch="llama", extra_kv=None, extra_tensors=(), rope_freqs=False,
 
     t("token_embd.weight", (vocab, dim), T.Q8_0)
     t("output_norm.weight", (dim,))
+    if olmo2:   # OLMo 2: untied output head
+        t("output.weight", (vocab, dim), T.Q8_0)
     if rope_freqs:   # Llama 3.1: low-frequency pairs slowed by up to 8x
         w.add_tensor("rope_freqs.weight", np.linspace(1.0, 8.0, hd // 2).astype(np.float32))
     for l in range(layers):
-        t(f"blk.{l}.attn_norm.weight", (dim,)); t(f"blk.{l}.ffn_norm.weight", (dim,))
+        if olmo2:   # no pre-norms: norms after attention and after the FFN, Q/K norms over their width
+            t(f"blk.{l}.post_attention_norm.weight", (dim,), scale=0.5, offset=1.0)
+            t(f"blk.{l}.post_ffw_norm.weight", (dim,), scale=0.5, offset=1.0)
+            t(f"blk.{l}.attn_q_norm.weight", (heads * hd,), scale=0.5, offset=1.0)
+            t(f"blk.{l}.attn_k_norm.weight", (kv * hd,), scale=0.5, offset=1.0)
+        else:
+            t(f"blk.{l}.attn_norm.weight", (dim,)); t(f"blk.{l}.ffn_norm.weight", (dim,))
         t(f"blk.{l}.attn_q.weight", (heads * hd, dim), T.Q8_0); t(f"blk.{l}.attn_k.weight", (kv * hd, dim), T.Q8_0)
         t(f"blk.{l}.attn_v.weight", (kv * hd, dim), T.Q8_0); t(f"blk.{l}.attn_output.weight", (dim, heads * hd), T.Q8_0)
         t(f"blk.{l}.ffn_gate.weight", (ffn, dim), T.Q4_1); t(f"blk.{l}.ffn_up.weight", (ffn, dim), T.Q8_0)
@@ -76,6 +87,9 @@ runnable = [
 micro("refuse_sliding_window.gguf", extra_kv={"%.attention.sliding_window": 4096})
 micro("refuse_moe_tensor.gguf", extra_tensors=[("blk.0.ffn_gate_exps.weight", (4, 256, 64))])
 micro("refuse_yarn.gguf", extra_kv={"%.rope.scaling.type": "yarn", "%.rope.scaling.factor": 4.0})
+# Written last so the files above keep their bytes (one random stream).
+runnable.append(micro("micro_olmo2.gguf", arch="olmo2", olmo2=True))
+micro("refuse_olmo3_sliding.gguf", arch="olmo2", olmo2=True, extra_kv={"%.attention.sliding_window": 4096})
 print("wrote micro architecture models")
 
 import llama_cpp

@@ -12,6 +12,13 @@ struct ArchSpec: Sendable {
         case qkNorm
         /// Per-dimension RoPE frequency factors, `rope_freqs.weight` (Llama 3.1/3.2 scaling).
         case ropeFreqFactors
+        /// No norms before attention and the FFN; RMSNorms of their outputs before each
+        /// residual add (`post_attention_norm`, `post_ffw_norm`: OLMo 2).
+        case postNorms
+        /// RMSNorm of all queries and all keys over their projected width (OLMo 2).
+        case qkNormFull
+        /// A separate output head is required (no tying to the embedding).
+        case untiedOutput
     }
     let name: String
     /// NeoX-style rotation (pairs i, i + d/2) instead of adjacent pairs.
@@ -24,7 +31,10 @@ struct ArchSpec: Sendable {
         if features.contains(.qkvBias) {
             out += [(Arch.attnQBias(l), false), (Arch.attnKBias(l), false), (Arch.attnVBias(l), false)]
         }
-        if features.contains(.qkNorm) { out += [(Arch.attnQNorm(l), true), (Arch.attnKNorm(l), true)] }
+        if features.contains(.qkNorm) || features.contains(.qkNormFull) {
+            out += [(Arch.attnQNorm(l), true), (Arch.attnKNorm(l), true)]
+        }
+        if features.contains(.postNorms) { out += [(Arch.postAttnNorm(l), true), (Arch.postFFNNorm(l), true)] }
         return out
     }
 
@@ -40,6 +50,8 @@ enum Arch {
         "smollm": ArchSpec(name: "smollm", ropeNeox: false, features: []),
         "qwen2": ArchSpec(name: "qwen2", ropeNeox: true, features: [.qkvBias]),
         "qwen3": ArchSpec(name: "qwen3", ropeNeox: true, features: [.qkNorm]),
+        // OLMo 2; OLMo 3 files are olmo2 with sliding-window layers (refused: sliding windows).
+        "olmo2": ArchSpec(name: "olmo2", ropeNeox: true, features: [.postNorms, .qkNormFull, .untiedOutput]),
     ]
     static var supported: [String] { specs.keys.sorted() }
 
@@ -102,6 +114,8 @@ enum Arch {
     static func attnQNorm(_ l: Int) -> String { "blk.\(l).attn_q_norm.weight" }
     static func attnKNorm(_ l: Int) -> String { "blk.\(l).attn_k_norm.weight" }
     static func ffnNorm(_ l: Int) -> String { "blk.\(l).ffn_norm.weight" }
+    static func postAttnNorm(_ l: Int) -> String { "blk.\(l).post_attention_norm.weight" }
+    static func postFFNNorm(_ l: Int) -> String { "blk.\(l).post_ffw_norm.weight" }
     static func ffnGate(_ l: Int) -> String { "blk.\(l).ffn_gate.weight" }
     static func ffnUp(_ l: Int) -> String { "blk.\(l).ffn_up.weight" }
     static func ffnDown(_ l: Int) -> String { "blk.\(l).ffn_down.weight" }

@@ -122,7 +122,7 @@ public final class BatchDecoder {
         let attScale = 1 / sqrtf(Float(hd))
         for l in layers {
             let w = model.layers[l]
-            for b in 0..<n { Ops.rmsnorm(xb + b * dim, x + b * dim, w.attnNorm.baseAddress!, dim, eps: c.rmsEps) }
+            for b in 0..<n { Ops.normOrCopy(xb + b * dim, x + b * dim, w.attnNorm, dim, eps: c.rmsEps) }
             w.wq.multiply(xb, n: n, into: q, scratch: scratch, batched: true)
             w.wk.multiply(xb, n: n, into: k, scratch: scratch, batched: true)
             w.wv.multiply(xb, n: n, into: v, scratch: scratch, batched: true)
@@ -131,8 +131,8 @@ public final class BatchDecoder {
                 if let bk = w.bk { Ops.addBias(k + b * kvDim, bk.baseAddress!, kvDim) }
                 if let bv = w.bv { Ops.addBias(v + b * kvDim, bv.baseAddress!, kvDim) }
                 if let qn = w.qNorm, let kn = w.kNorm {
-                    Ops.headNorm(q + b * qDim, heads: c.headCount, hd: hd, qn.baseAddress!, eps: c.rmsEps)
-                    Ops.headNorm(k + b * kvDim, heads: c.headCountKV, hd: hd, kn.baseAddress!, eps: c.rmsEps)
+                    Ops.groupNorm(q + b * qDim, width: qDim, qn, eps: c.rmsEps)
+                    Ops.groupNorm(k + b * kvDim, width: kvDim, kn, eps: c.rmsEps)
                 }
                 let cs = ropeCos + b * half, sn = ropeSin + b * half
                 for h in 0..<c.headCount { Ops.rope(q + b * qDim + h * hd, cs, sn, half: half, neox: c.ropeNeox) }
@@ -162,12 +162,14 @@ public final class BatchDecoder {
                 }
             }
             w.wo.multiply(att, n: n, into: xb, scratch: scratch, batched: true)
+            Ops.postNorm(xb, rows: n, w.postAttnNorm, dim, eps: c.rmsEps)
             for i in 0..<(n * dim) { x[i] += xb[i] }
-            for b in 0..<n { Ops.rmsnorm(xb + b * dim, x + b * dim, w.ffnNorm.baseAddress!, dim, eps: c.rmsEps) }
+            for b in 0..<n { Ops.normOrCopy(xb + b * dim, x + b * dim, w.ffnNorm, dim, eps: c.rmsEps) }
             w.gate.multiply(xb, n: n, into: hb, scratch: scratch, batched: true)
             w.up.multiply(xb, n: n, into: hb2, scratch: scratch, batched: true)
             for i in 0..<(n * ffn) { let g = hb[i]; hb[i] = g / (1 + expf(-g)) * hb2[i] }
             w.down.multiply(hb, n: n, into: xb, scratch: scratch, batched: true)
+            Ops.postNorm(xb, rows: n, w.postFFNNorm, dim, eps: c.rmsEps)
             for i in 0..<(n * dim) { x[i] += xb[i] }
             if let taps {
                 for (i, row) in tapRows.enumerated() {

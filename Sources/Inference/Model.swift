@@ -4,12 +4,16 @@ import Tokenizers
 
 /// Weights of one decoder layer, viewed in the GGUF mapping.
 struct LayerWeights {
-    let attnNorm: UnsafeMutableBufferPointer<Float>
+    /// Pre-norms (nil where the architecture has none: OLMo 2).
+    let attnNorm: UnsafeMutableBufferPointer<Float>?
     let wq, wk, wv, wo: WeightMatrix
     let bq, bk, bv: UnsafeMutableBufferPointer<Float>?
-    /// Per-head RMSNorm weights of queries and keys (Qwen3), over the head width.
+    /// RMSNorm weights of queries and keys: per head over the head width (Qwen3), or over the
+    /// whole projected width (OLMo 2); the weights' length says which.
     let qNorm, kNorm: UnsafeMutableBufferPointer<Float>?
-    let ffnNorm: UnsafeMutableBufferPointer<Float>
+    /// Norms of the attention and FFN outputs before their residual adds (OLMo 2).
+    let postAttnNorm, postFFNNorm: UnsafeMutableBufferPointer<Float>?
+    let ffnNorm: UnsafeMutableBufferPointer<Float>?
     let gate, up, down: WeightMatrix
 }
 
@@ -70,7 +74,8 @@ public final class Model: @unchecked Sendable {
         let vocab = c.vocabSize
         tokenEmbedding = try matrix(Arch.tokenEmbedding, [dim, vocab])
         outputNorm = try vector(Arch.outputNorm, dim)
-        output = file.tensor(named: Arch.output) != nil ? try matrix(Arch.output, [dim, vocab]) : tokenEmbedding
+        output = file.tensor(named: Arch.output) != nil || c.spec.features.contains(.untiedOutput)
+            ? try matrix(Arch.output, [dim, vocab]) : tokenEmbedding
         let spec = c.spec
         try Model.refuseUnknownTensors(file, spec: spec, blockCount: c.blockCount)
         if spec.features.contains(.ropeFreqFactors), file.tensor(named: Arch.ropeFreqs) != nil {
@@ -82,11 +87,12 @@ public final class Model: @unchecked Sendable {
         } else {
             ropeFreqFactors = nil
         }
-        let qkNorm = spec.features.contains(.qkNorm)
+        let qkNorm = spec.features.contains(.qkNorm), qkFull = spec.features.contains(.qkNormFull)
+        let post = spec.features.contains(.postNorms)
         var ls = [LayerWeights]()
         for l in 0..<c.blockCount {
             ls.append(LayerWeights(
-                attnNorm: try vector(Arch.attnNorm(l), dim),
+                attnNorm: post ? nil : try vector(Arch.attnNorm(l), dim),
                 wq: try matrix(Arch.attnQ(l), [dim, qDim]),
                 wk: try matrix(Arch.attnK(l), [dim, kvDim]),
                 wv: try matrix(Arch.attnV(l), [dim, kvDim]),
@@ -94,9 +100,11 @@ public final class Model: @unchecked Sendable {
                 bq: try optionalVector(Arch.attnQBias(l), qDim),
                 bk: try optionalVector(Arch.attnKBias(l), kvDim),
                 bv: try optionalVector(Arch.attnVBias(l), kvDim),
-                qNorm: qkNorm ? try vector(Arch.attnQNorm(l), c.headDim) : nil,
-                kNorm: qkNorm ? try vector(Arch.attnKNorm(l), c.headDim) : nil,
-                ffnNorm: try vector(Arch.ffnNorm(l), dim),
+                qNorm: qkNorm || qkFull ? try vector(Arch.attnQNorm(l), qkFull ? qDim : c.headDim) : nil,
+                kNorm: qkNorm || qkFull ? try vector(Arch.attnKNorm(l), qkFull ? kvDim : c.headDim) : nil,
+                postAttnNorm: post ? try vector(Arch.postAttnNorm(l), dim) : nil,
+                postFFNNorm: post ? try vector(Arch.postFFNNorm(l), dim) : nil,
+                ffnNorm: post ? nil : try vector(Arch.ffnNorm(l), dim),
                 gate: try matrix(Arch.ffnGate(l), [dim, ffn]),
                 up: try matrix(Arch.ffnUp(l), [dim, ffn]),
                 down: try matrix(Arch.ffnDown(l), [ffn, dim])))

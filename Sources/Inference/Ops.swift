@@ -31,12 +31,28 @@ enum Ops {
         return f
     }
 
-    /// Qwen3's per-head RMSNorm of queries and keys, in place: each of `heads` vectors of
-    /// `hd` floats normalised over its width with the shared weights `w`.
+    /// RMSNorm of queries or keys in place: each group of `w.count` floats of the `width`
+    /// normalised with the weights `w` (per head for Qwen3, the whole width for OLMo 2).
     @inline(__always)
-    static func headNorm(_ v: UnsafeMutablePointer<Float>, heads: Int, hd: Int, _ w: UnsafePointer<Float>,
-                         eps: Float) {
-        for h in 0..<heads { rmsnorm(v + h * hd, v + h * hd, w, hd, eps: eps) }
+    static func groupNorm(_ v: UnsafeMutablePointer<Float>, width: Int, _ w: UnsafeMutableBufferPointer<Float>,
+                          eps: Float) {
+        let g = w.count
+        for h in 0..<(width / g) { rmsnorm(v + h * g, v + h * g, w.baseAddress!, g, eps: eps) }
+    }
+
+    /// `out` = rmsnorm(x) * w, or a copy of x where the layer has no such norm.
+    @inline(__always)
+    static func normOrCopy(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
+                           _ w: UnsafeMutableBufferPointer<Float>?, _ n: Int, eps: Float) {
+        if let w { rmsnorm(out, x, w.baseAddress!, n, eps: eps) } else { out.update(from: x, count: n) }
+    }
+
+    /// The rows of `v` normalised in place by `w` (post-norms), nothing when `w` is nil.
+    @inline(__always)
+    static func postNorm(_ v: UnsafeMutablePointer<Float>, rows: Int, _ w: UnsafeMutableBufferPointer<Float>?,
+                         _ n: Int, eps: Float) {
+        guard let w else { return }
+        for r in 0..<rows { rmsnorm(v + r * n, v + r * n, w.baseAddress!, n, eps: eps) }
     }
 
     /// A zeroed buffer of n floats (the caller deallocates).

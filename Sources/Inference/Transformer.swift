@@ -92,7 +92,7 @@ public final class Transformer {
 
         for (l, w) in m.layers.enumerated() {
             // 2. Attention input: xb = rmsnorm(x) * attn_norm.
-            for t in 0..<n { rmsnorm(xb + t * dim, x + t * dim, w.attnNorm.baseAddress!, dim) }
+            for t in 0..<n { Ops.normOrCopy(xb + t * dim, x + t * dim, w.attnNorm, dim, eps: c.rmsEps) }
             // 3. Projections q [n, qDim], k, v [n, kvDim], plus Qwen2's biases.
             w.wq.multiply(xb, n: n, into: q, scratch: scratch)
             w.wk.multiply(xb, n: n, into: k, scratch: scratch)
@@ -102,8 +102,8 @@ public final class Transformer {
             if let b = w.bv { for t in 0..<n { addBias(v + t * kvDim, b.baseAddress!, kvDim) } }
             if let qn = w.qNorm, let kn = w.kNorm {
                 for t in 0..<n {
-                    Ops.headNorm(q + t * qDim, heads: c.headCount, hd: hd, qn.baseAddress!, eps: c.rmsEps)
-                    Ops.headNorm(k + t * kvDim, heads: c.headCountKV, hd: hd, kn.baseAddress!, eps: c.rmsEps)
+                    Ops.groupNorm(q + t * qDim, width: qDim, qn, eps: c.rmsEps)
+                    Ops.groupNorm(k + t * kvDim, width: kvDim, kn, eps: c.rmsEps)
                 }
             }
             // 4. Rotary position embedding on q and k, per head.
@@ -131,13 +131,15 @@ public final class Transformer {
             }
             // 7. Output projection and residual: x += att W_o^T.
             w.wo.multiply(att, n: n, into: xb, scratch: scratch)
+            Ops.postNorm(xb, rows: n, w.postAttnNorm, dim, eps: c.rmsEps)
             for i in 0..<(n * dim) { x[i] += xb[i] }
             // 8. Feed-forward: x += W_down (silu(W_gate xb) * W_up xb), xb = rmsnorm(x) * ffn_norm.
-            for t in 0..<n { rmsnorm(xb + t * dim, x + t * dim, w.ffnNorm.baseAddress!, dim) }
+            for t in 0..<n { Ops.normOrCopy(xb + t * dim, x + t * dim, w.ffnNorm, dim, eps: c.rmsEps) }
             w.gate.multiply(xb, n: n, into: hb, scratch: scratch)
             w.up.multiply(xb, n: n, into: hb2, scratch: scratch)
             for i in 0..<(n * ffn) { let g = hb[i]; hb[i] = g / (1 + expf(-g)) * hb2[i] }
             w.down.multiply(hb, n: n, into: xb, scratch: scratch)
+            Ops.postNorm(xb, rows: n, w.postFFNNorm, dim, eps: c.rmsEps)
             for i in 0..<(n * dim) { x[i] += xb[i] }
         }
         cache.count = seqLen

@@ -7,7 +7,8 @@ import Seeds
 /// The architecture table (issue 14) on micro random-weight models written with the `gguf`
 /// package by scripts/make_arch_fixtures.py, against llama.cpp b11312 (llama-cpp-python
 /// 0.3.36): qwen3 (per-head Q/K RMSNorm, NeoX rope, no biases), llama with Llama-3.1
-/// `rope_freqs` factors, llama with linear rope scaling. Every one of the 263 next-token
+/// `rope_freqs` factors, llama with linear rope scaling, olmo2 (post-attention and post-FFN
+/// norms instead of pre-norms, Q/K RMSNorm over the projected width, untied head). Every one of the 263 next-token
 /// log-probs within 0.05 (the micro models' existing tolerance: llama.cpp rounds activations
 /// to 8 bits for its Q8_0 dot products). Then the batched engine, EGLR and forks on each, and
 /// files asking for what Rollbook does not implement refused at load, naming it.
@@ -18,11 +19,12 @@ import Seeds
         (try? JSONDecoder().decode(File.self, from: Data(contentsOf: Fixture.url("micro_arch_goldens.json"))))?
             .cases ?? []
     }()
-    static let models = ["micro_qwen3.gguf", "micro_llama3_rope.gguf", "micro_llama_linear_rope.gguf"]
+    static let models = ["micro_qwen3.gguf", "micro_llama3_rope.gguf", "micro_llama_linear_rope.gguf",
+                         "micro_olmo2.gguf"]
 
-    @Test func present() { #expect(Self.cases.count == 9) }
+    @Test func present() { #expect(Self.cases.count == 12) }
 
-    @Test(arguments: 0..<9)
+    @Test(arguments: 0..<12)
     func fullDistributionMatchesLlamaCpp(_ i: Int) throws {
         guard i < Self.cases.count else { return }
         let c = Self.cases[i]
@@ -42,7 +44,7 @@ import Seeds
         let a = try Model(path: TestModels.fixture("micro_llama3_rope.gguf"))
         let b = try Model(path: TestModels.fixture("micro_llama_linear_rope.gguf"))
         #expect(a.config.ropeFreqScale == 1 && b.config.ropeFreqScale == 0.25)
-        #expect(Self.cases.filter { $0.ids.count > 40 }.count == 3)
+        #expect(Self.cases.filter { $0.ids.count > 40 }.count == 4)
     }
 
     /// The batched engine (prefill chunk, then decode steps in a batch of 3), EGLR at L = 1 and a
@@ -103,6 +105,7 @@ import Seeds
         ("refuse_sliding_window.gguf", "llama.attention.sliding_window", "sliding-window attention"),
         ("refuse_moe_tensor.gguf", "blk.0.ffn_gate_exps.weight", "does not use"),
         ("refuse_yarn.gguf", "llama.rope.scaling.type", "RoPE scaling 'yarn'"),
+        ("refuse_olmo3_sliding.gguf", "olmo2.attention.sliding_window", "sliding-window attention"),
     ])
     func unimplementedFeaturesAreRefused(_ file: String, _ name: String, _ what: String) {
         #expect { try Model(path: TestModels.fixture(file)) } throws: { e in
