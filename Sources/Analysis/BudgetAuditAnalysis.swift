@@ -1,7 +1,8 @@
 /// The budget audit of the main cell: the dataset budget N_D against each problem's
 /// sample-optimal N*_x, the rollouts and tokens a per-problem budget would save.
 enum BudgetAuditAnalysis {
-    static func analyze(_ ctx: AnalysisContext, _ main: MainCell) -> AuditReport {
+    static func analyze(_ ctx: AnalysisContext, _ main: MainCell, features: [String: [[Float]]] = [:])
+        -> AuditReport {
         let rep = main.overscaling, grid = main.grid, ps = main.problems
         let nD = rep.datasetBudget
         let jD = grid.firstIndex(of: nD)!
@@ -37,7 +38,7 @@ enum BudgetAuditAnalysis {
                            curves: Dictionary(uniqueKeysWithValues: zip(ps, rep.curves)))
         report.poolMin = main.samples
         report.poolMax = main.largestPool
-        report.heldOut = HeldOutAnalysis.analyze(ctx, main)
+        report.heldOut = HeldOutAnalysis.analyze(ctx, main, features: features)
         report.aggregators = AggregatorAnalysis.analyze(ctx, main)
         return report
     }

@@ -26,11 +26,24 @@ public struct HeldOutAudit: Sendable, Codable, Equatable {
     public var inSampleGain: Interval
     /// 1 - sum N*_x / (|D| N_D), mean over folds.
     public var savedFraction: Double
+    /// The T2 predictor scored the same way (when the run has features): trained on the
+    /// selection half's N*_x (problem-level cross-validation, as in-sample), its predicted
+    /// budgets scored on the other half's curves, swapped and averaged.
+    public var predictor: HeldOutPredictor? = nil
+}
+
+public struct HeldOutPredictor: Sendable, Codable, Equatable {
+    /// Accuracy at the predicted budgets, at N_D (both held out) and the cost ratio
+    /// sum N^_x / (|D| N_D).
+    public var accuracyAtPredicted: Double
+    public var accuracyAtDatasetBudget: Double
+    public var costRatio: Double
 }
 
 enum HeldOutAnalysis {
     /// nil when the main cell has fewer than 2 rollouts per problem.
-    static func analyze(_ ctx: AnalysisContext, _ main: MainCell) -> HeldOutAudit? {
+    static func analyze(_ ctx: AnalysisContext, _ main: MainCell, features: [String: [[Float]]] = [:])
+        -> HeldOutAudit? {
         let h = main.samples / 2
         guard h >= 1, !main.problems.isEmpty else { return nil }
         let o = ctx.options
@@ -52,11 +65,18 @@ enum HeldOutAnalysis {
         let np = main.problems.count
         var heldOwn = [Double](repeating: 0, count: np), heldD = heldOwn, inOwn = heldOwn, inD = heldOwn
         var budgets = [Int](), meanStar = 0.0, md = 0.0, saved = 0.0
+        let feats = main.problems.compactMap { features[$0] }
+        var predictions = [BudgetPrediction]()
         for (select, score) in [(a, b), (b, a)] {
             let stars = select.map { Overscaling.minArgmax($0, eps: o.epsN) }
             let dataset = grid.indices.map { j in select.reduce(0) { $0 + $1[j] } / Double(np) }
             let jD = Overscaling.minArgmax(dataset)
             budgets.append(grid[jD])
+            if feats.count == np, let p = BudgetPredictor.evaluate(
+                features: feats, nStar: stars.map { grid[$0] }, curves: score, grid: grid, datasetBudget: grid[jD],
+                folds: o.folds, lambda: o.ridgeLambda) {
+                predictions.append(p)
+            }
             let mean = Double(stars.reduce(0) { $0 + grid[$1] }) / Double(np)
             meanStar += mean / 2; md += mean / Double(grid[jD]) / 2; saved += (1 - mean / Double(grid[jD])) / 2
             for i in 0..<np {
@@ -64,10 +84,17 @@ enum HeldOutAnalysis {
                 inOwn[i] += select[i][stars[i]] / 2; inD[i] += select[i][jD] / 2
             }
         }
-        return HeldOutAudit(
+        var audit = HeldOutAudit(
             folds: 2, half: h, grid: grid, datasetBudgets: budgets, meanSampleOptimal: meanStar,
             overscalingIndex: md, accuracyAtDatasetBudget: ctx.ci(heldD, 210), accuracyAtOwnBudgets: ctx.ci(heldOwn, 211),
             gain: ctx.ci(zip(heldOwn, heldD).map { $0 - $1 }, 212),
             inSampleGain: ctx.ci(zip(inOwn, inD).map { $0 - $1 }, 213), savedFraction: saved)
+        if predictions.count == 2 {
+            func mean(_ f: (BudgetPrediction) -> Double) -> Double { predictions.reduce(0) { $0 + f($1) } / 2 }
+            audit.predictor = HeldOutPredictor(accuracyAtPredicted: mean(\.accuracyAtPredicted),
+                                               accuracyAtDatasetBudget: mean(\.accuracyAtDatasetBudget),
+                                               costRatio: mean(\.costRatio))
+        }
+        return audit
     }
 }

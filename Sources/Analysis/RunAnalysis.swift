@@ -24,7 +24,7 @@ public enum RunAnalysis {
         let cells = CellsAnalysis.analyze(ctx, iterationHistograms: iterationHistograms)
         let pools = PoolsAnalysis.analyze(ctx)
         let main = MainCell(ctx, cells: cells.reports)
-        let audit = main.map { BudgetAuditAnalysis.analyze(ctx, $0) }
+        let audit = main.map { BudgetAuditAnalysis.analyze(ctx, $0, features: features) }
         let selection = main.map { SelectionAnalysis.analyze(ctx, $0) }
         let diversity = main.flatMap { m in
             selection.map { DiversityAnalysis.analyze(ctx, m, audit: audit, selection: $0) }

@@ -110,6 +110,11 @@ public enum Tables {
                      ["held out: gain of per-sample budgets", ppInterval(h.gain)],
                      ["in-sample on the same halves: gain", ppInterval(h.inSampleGain)],
                      ["held out: saved by per-sample budgets", pct(h.savedFraction)]]
+            if let p = h.predictor {
+                rows.append(["held out: T2 predicted budgets", String(format: "%@ at %.2fx the cost of N_D (N_D: %@)",
+                                                                    pct(p.accuracyAtPredicted), p.costRatio,
+                                                                    pct(p.accuracyAtDatasetBudget))])
+            }
         }
         if a.poolMax > a.poolMin {
             rows.append(["unequal pools", "\(a.poolMin) to \(a.poolMax) rollouts per problem: N runs to \(a.poolMin); "
@@ -216,7 +221,8 @@ public enum Tables {
         "joint_gain_pp", "jaccard", "n_d", "m_d", "redundancy", "saved", "curse", "mean_n_star", "median_keff",
         "regime", "recommendation", "evidence", "majority", "mean_accuracy", "t2_accuracy", "t2_cost",
         "depth_lift_ent", "depth_lift_sc", "depth_pass_ent", "depth_pass_sc", "breadth_pass",
-        "m_d_held_out", "saved_held_out", "gain_held_out_pp", "gain_in_sample_pp",
+        "m_d_held_out", "saved_held_out", "gain_held_out_pp", "gain_in_sample_pp", "t2_accuracy_held_out",
+        "t2_cost_held_out",
     ]
 
     /// The `{{name}}` placeholders of a text cell, in order; nil when a `{{` is never closed.
@@ -247,6 +253,10 @@ public enum Tables {
                 v["m_d_held_out"] = String(format: "%.2f", h.overscalingIndex)
                 v["saved_held_out"] = pct(h.savedFraction)
                 v["gain_held_out_pp"] = ppInterval(h.gain); v["gain_in_sample_pp"] = ppInterval(h.inSampleGain)
+                if let p = h.predictor {
+                    v["t2_accuracy_held_out"] = pct(p.accuracyAtPredicted)
+                    v["t2_cost_held_out"] = String(format: "%.2f", p.costRatio)
+                }
             }
         }
         if let d = r.diversity {

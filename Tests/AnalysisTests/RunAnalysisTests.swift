@@ -99,6 +99,22 @@ import Testing
         #expect(a.accuracyAtOracleBudgets.value > a.accuracyAtDatasetBudget.value)
     }
 
+    /// With features, the T2 predictor is scored the same way: trained on one half's budgets,
+    /// scored on the other half's curves; its N_D column is the held-out audit's.
+    @Test func predictorIsScoredHeldOut() throws {
+        let outcomes = Self.outcomes(problems: 12, n: 16)
+        var features = [String: [[Float]]]()
+        for p in 0..<12 { features["p\(p)"] = [(0..<8).map { Float(($0 * 7 + p * 3) % 11) / 11 }] }
+        var o = AnalysisOptions()
+        o.resamples = 100
+        let r = RunAnalysis.analyze(outcomes, features: features, options: o)
+        let h = try #require(r.audit?.heldOut)
+        let p = try #require(h.predictor)
+        #expect(abs(p.accuracyAtDatasetBudget - h.accuracyAtDatasetBudget.value) < 1e-12)
+        #expect(p.costRatio > 0 && p.accuracyAtPredicted >= 0 && p.accuracyAtPredicted <= 1)
+        #expect(RunAnalysis.analyze(outcomes, options: o).audit?.heldOut?.predictor == nil, "no features, no predictor")
+    }
+
     @Test func tooFewRolloutsGiveNoHeldOutAudit() {
         let r = RunAnalysis.analyze(Self.outcomes(problems: 5, n: 1), features: [:], iterationHistograms: [:],
                                     options: AnalysisOptions())
