@@ -61,18 +61,21 @@ public final class RemoteEngine: Engine {
                          onResult: (GenerationRequest, Generation) throws -> Void) throws {
         let decoding = self.decoding
         let spec = clients[0].spec
-        let incomplete = Locked<Int?>(nil)
-        try pool.run(count: requests.count, work: { client, i in
+        // Each result carries how many alternatives its tokens had when the server's
+        // distributions were partial; the fewest is reported once, on this thread.
+        var incomplete: Int? = nil
+        try pool.run(count: requests.count, work: { client, i -> (Generation, Int?) in
             let r = requests[i]
             let started = Date()
             let c = try client.complete(prompt: prompts[r.prompt], temperature: r.temperature, decoding: decoding,
                                         seed: r.seed, maxTokens: r.maxTokens)
-            if spec.fullLogprobs, c.selfCertainty == nil, !c.tokens.isEmpty {
-                incomplete.withLock { $0 = min($0 ?? Int.max, c.alternatives) }
-            }
-            return Self.generation(c, seconds: Date().timeIntervalSince(started))
-        }, deliver: { i, g in try onResult(requests[i], g) }, note: note)
-        if let k = incomplete.withLock({ $0 }) {
+            let partial = spec.fullLogprobs && c.selfCertainty == nil && !c.tokens.isEmpty ? c.alternatives : nil
+            return (Self.generation(c, seconds: Date().timeIntervalSince(started)), partial)
+        }, deliver: { i, result in
+            if let k = result.1 { incomplete = min(incomplete ?? Int.max, k) }
+            try onResult(requests[i], result.0)
+        }, note: note)
+        if let k = incomplete {
             note("top_logprobs: all: the server returned as few as \(k) of \(spec.vocabSize ?? 0) alternatives per "
                  + "token, so self-certainty is not computed (stored as 0) and entropy is a lower bound "
                  + "(llama-cpp-python's server keys alternatives by their text, merging tokens that print alike)")
@@ -84,17 +87,9 @@ public final class RemoteEngine: Engine {
     /// calling thread.
     public func features(_ promptIndices: [Int], prompts: [String], onFeatures: (Int, [Float]) throws -> Void)
         throws {
-        let values = Locked<[Int: [Float]]>([:])
         try pool.run(count: promptIndices.count, work: { client, i in
-            let v = try client.lastTokenEmbedding(prompt: prompts[promptIndices[i]])
-            values.withLock { $0[i] = v }
-            return Generation(text: "", finishReason: "stop", records: [], tokenCount: 0, promptTokens: nil,
-                              meanEntropy: 0, meanLogprob: 0, selfCertainty: 0, gatedTokens: 0,
-                              extraLayerApplications: 0, seconds: 0)
-        }, deliver: { i, _ in
-            guard let v = values.withLock({ $0[i] }) else { return }
-            try onFeatures(promptIndices[i], v)
-        }, note: note)
+            try client.lastTokenEmbedding(prompt: prompts[promptIndices[i]])
+        }, deliver: { i, values in try onFeatures(promptIndices[i], values) }, note: note)
     }
 
     /// Means over the log-prob records (0 without them); self-certainty when the server gave
@@ -110,10 +105,3 @@ public final class RemoteEngine: Engine {
     }
 }
 
-/// A value shared by the pool's worker threads, behind a lock.
-final class Locked<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: T
-    init(_ v: T) { value = v }
-    func withLock<R>(_ body: (inout T) -> R) -> R { lock.lock(); defer { lock.unlock() }; return body(&value) }
-}

@@ -27,7 +27,8 @@ final class ServerPool: @unchecked Sendable {
     private var total = 0, next = 0, done = 0
     /// Requests that failed somewhere, taken before new ones.
     private var again = [Int]()
-    private var arrived = [(Int, Generation)]()
+    /// Results not yet delivered (each run's own type: a completion, an embedding).
+    private var arrived = [(Int, any Sendable)]()
     private var notes = [String]()
     private var failure: Error?
 
@@ -44,8 +45,8 @@ final class ServerPool: @unchecked Sendable {
     /// Runs `work(client, i)` for every i in 0..<count on the servers' workers, handing each
     /// result (and each note on a server's health) to the caller's thread as it arrives.
     /// Results that arrive after a failure are still delivered before it is thrown.
-    func run(count: Int, work: @escaping @Sendable (OpenAIClient, Int) throws -> Generation,
-             deliver: (Int, Generation) throws -> Void, note: (String) -> Void) throws {
+    func run<T: Sendable>(count: Int, work: @escaping @Sendable (OpenAIClient, Int) throws -> T,
+                          deliver: (Int, T) throws -> Void, note: (String) -> Void) throws {
         if count == 0 { return }
         cond.withLock { total = count; next = 0; done = 0; again = []; arrived = []; failure = nil }
         let workers = DispatchGroup()
@@ -55,7 +56,7 @@ final class ServerPool: @unchecked Sendable {
                 Thread { [self] in worker(s, work); workers.leave() }.start()
             }
         }
-        func drain(wait: Bool) -> (results: [(Int, Generation)], notes: [String], over: Bool) {
+        func drain(wait: Bool) -> (results: [(Int, any Sendable)], notes: [String], over: Bool) {
             cond.withLock {
                 if wait && arrived.isEmpty && notes.isEmpty && !over { _ = cond.wait(until: Date() + 0.05) }
                 defer { arrived.removeAll(); notes.removeAll() }
@@ -66,7 +67,7 @@ final class ServerPool: @unchecked Sendable {
             while true {
                 let (results, said, finished) = drain(wait: true)
                 said.forEach(note)
-                for (i, g) in results { try deliver(i, g) }
+                for (i, g) in results { try deliver(i, g as! T) }
                 if finished { break }
             }
         } catch {
@@ -78,13 +79,13 @@ final class ServerPool: @unchecked Sendable {
         workers.wait()
         let (results, said, _) = drain(wait: false)
         said.forEach(note)
-        for (i, g) in results { try deliver(i, g) }
+        for (i, g) in results { try deliver(i, g as! T) }
         if let failure = cond.withLock({ failure }) { throw failure }
     }
 
     private var over: Bool { failure != nil || done == total }
 
-    private func worker(_ s: Int, _ work: (OpenAIClient, Int) throws -> Generation) {
+    private func worker<T: Sendable>(_ s: Int, _ work: (OpenAIClient, Int) throws -> T) {
         while let (i, epoch) = take(s) {
             do {
                 let g = try work(clients[s], i)
@@ -121,7 +122,7 @@ final class ServerPool: @unchecked Sendable {
     }
 
     /// Called with the lock held.
-    private func succeeded(_ s: Int, _ i: Int, _ g: Generation) {
+    private func succeeded(_ s: Int, _ i: Int, _ g: any Sendable) {
         if health[s].downUntil != nil {
             notes.append("\(clients[s].url): up again")
             health[s] = Health(epoch: health[s].epoch + 1)

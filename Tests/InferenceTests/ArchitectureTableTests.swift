@@ -30,10 +30,7 @@ import Seeds
         let c = Self.cases[i]
         let m = try Model(path: TestModels.fixture(c.model))
         #expect(m.tokenizer.encode(c.text, parseSpecial: true) == c.ids)
-        let tr = Transformer(model: m, contextLength: 128)
-        let logits = Array(try tr.forward(c.ids, cache: tr.makeCache()))
-        let lse = logits.withUnsafeBufferPointer { Sampler.stats($0).lse }
-        let worst = zip(logits, c.logprobs).map { abs(Double($0 - lse) - $1) }.max()!
+        let worst = try TestModels.maxLogprobError(m, ids: c.ids, logprobs: c.logprobs)
         #expect(worst <= 0.05, "\(c.model) \(c.text.debugDescription): max |Δ logprob| \(worst)")
         print("arch golden \(c.model) (\(c.ids.count) tokens): max |Δ logprob| \(worst)")
     }
@@ -54,15 +51,7 @@ import Seeds
     func engineEGLRAndForksRun(_ name: String) throws {
         let m = try Model(path: TestModels.fixture(name))
         let prompt = m.tokenizer.encode("Hello the micro model, 12 + 30 =", parseSpecial: true)
-        let tr = Transformer(model: m, contextLength: 128)
-        let cache = tr.makeCache()
-        var logits = Array(try tr.forward(prompt, cache: cache))
-        var greedy = [Int]()
-        for _ in 0..<8 {
-            let t = logits.withUnsafeBufferPointer { Sampler.argmax($0) }
-            greedy.append(t)
-            logits = Array(try tr.forward([t], cache: cache))
-        }
+        let greedy = try TestModels.greedy(m, prompt: prompt, count: 8)
         func specs(_ count: Int) -> [RolloutSpec] {
             (0..<count).map { i in
                 RolloutSpec(prompt: 0, sampler: SamplerConfig(temperature: i == 0 ? 0 : 0.8),
@@ -88,15 +77,7 @@ import Seeds
         var child: RolloutResult?
         try engine.run(prompts: [prompt], specs: [RolloutSpec(prompt: 0, maxTokens: 4, stopAtEndOfGeneration: false,
                                                               branch: br, tag: 9)]) { child = $0 }
-        let tr2 = Transformer(model: m, contextLength: 128)
-        let cache2 = tr2.makeCache()
-        var l2 = Array(try tr2.forward(prompt + parent.ids.prefix(4), cache: cache2))
-        var cont = [Int]()
-        for _ in 0..<4 {
-            let t = l2.withUnsafeBufferPointer { Sampler.argmax($0) }
-            cont.append(t)
-            l2 = Array(try tr2.forward([t], cache: cache2))
-        }
+        let cont = try TestModels.greedy(m, prompt: prompt + parent.ids.prefix(4), count: 4)
         #expect(child.map { Array($0.ids.suffix(4)) } == cont, "\(name): the branch continues like a recompute")
     }
 

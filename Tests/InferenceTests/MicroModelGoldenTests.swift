@@ -23,10 +23,7 @@ import Sampling
         let c = Self.cases[i]
         let m = try Model(path: TestModels.fixture(c.model))
         #expect(m.tokenizer.encode(c.text, parseSpecial: true) == c.ids)
-        let tr = Transformer(model: m, contextLength: 64)
-        let logits = Array(try tr.forward(c.ids, cache: tr.makeCache()))
-        let lse = logits.withUnsafeBufferPointer { Sampler.stats($0).lse }
-        let worst = zip(logits, c.logprobs).map { abs(Double($0 - lse) - $1) }.max()!
+        let worst = try TestModels.maxLogprobError(m, ids: c.ids, logprobs: c.logprobs)
         #expect(worst <= 0.05, "\(c.model) \(c.text.debugDescription): max |Δ logprob| \(worst)")
         print("micro golden \(c.model): max |Δ logprob| \(worst)")
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Inference
+import Sampling
 import TestSupport
 
 enum TestModels {
@@ -12,4 +13,28 @@ enum TestModels {
     nonisolated(unsafe) static let smollm: Model = {
         do { return try Model(path: defaultPath) } catch { fatalError("cannot load the default model: \(error) (run `make model`)") }
     }()
+
+    /// `count` greedy tokens after `prompt`, token by token through the single-sequence pass
+    /// (the reference the batched engine and branches are held to).
+    static func greedy(_ m: Model, prompt: [Int], count: Int) throws -> [Int] {
+        let tr = Transformer(model: m, contextLength: 128)
+        let cache = tr.makeCache()
+        var logits = Array(try tr.forward(prompt, cache: cache))
+        var out = [Int]()
+        for _ in 0..<count {
+            let t = logits.withUnsafeBufferPointer { Sampler.argmax($0) }
+            out.append(t)
+            logits = Array(try tr.forward([t], cache: cache))
+        }
+        return out
+    }
+
+    /// The largest |log-prob difference| between the next-token distribution after `ids` and
+    /// `logprobs` (an independent implementation's, over the whole vocabulary).
+    static func maxLogprobError(_ m: Model, ids: [Int], logprobs: [Double]) throws -> Double {
+        let tr = Transformer(model: m, contextLength: 128)
+        let logits = Array(try tr.forward(ids, cache: tr.makeCache()))
+        let lse = logits.withUnsafeBufferPointer { Sampler.stats($0).lse }
+        return zip(logits, logprobs).map { abs(Double($0 - lse) - $1) }.max()!
+    }
 }
