@@ -36,3 +36,55 @@ public enum Bootstrap {
         return mean(zip(a, b).map { $1 - $0 }, resamples: resamples, level: level, seed: seed)
     }
 }
+
+/// A band around a curve: `low[j]` and `high[j]` at the curve's j-th point.
+public struct CurveBand: Sendable, Equatable, Codable {
+    public var low: [Double]
+    public var high: [Double]
+    /// pointwise: each point's own percentile interval; simultaneous: covers the whole curve at
+    /// once at the stated level (sup-t band).
+    public var kind: String
+}
+
+extension Bootstrap {
+    /// Bands around the mean of per-unit curves (`rows[u][j]`, every row the same length),
+    /// resampling units (problems) with replacement: the pointwise percentile band, and the
+    /// simultaneous sup-t band m_j +/- c * sd_j, where c is the `level` quantile over resamples
+    /// of max_j |m*_j - m_j| / sd_j (points with sd_j = 0 are exact and excluded from the max).
+    /// Both are clipped to [0, 1]: every curve banded here is a proportion.
+    public static func curveBands(_ rows: [[Double]], resamples: Int = 1000, level: Double = 0.95,
+                                  seed: UInt64 = 0) -> (pointwise: CurveBand, simultaneous: CurveBand)? {
+        guard let width = rows.first?.count, width > 0, rows.allSatisfy({ $0.count == width }) else { return nil }
+        let n = rows.count, r = max(resamples, 2)
+        let mean = (0..<width).map { j in rows.reduce(0) { $0 + $1[j] } / Double(n) }
+        var rng = SplitMix64(seed: seed)
+        var draws = [[Double]](repeating: [Double](repeating: 0, count: width), count: r)
+        for b in 0..<r {
+            for _ in 0..<n {
+                let row = rows[Int(rng.next() % UInt64(n))]
+                for j in 0..<width { draws[b][j] += row[j] }
+            }
+            for j in 0..<width { draws[b][j] /= Double(n) }
+        }
+        func quantile(_ sorted: [Double], _ p: Double) -> Double {
+            sorted[min(sorted.count - 1, max(0, Int((p * Double(sorted.count - 1)).rounded())))]
+        }
+        let a = (1 - level) / 2
+        var pLow = [Double](), pHigh = [Double](), sd = [Double]()
+        for j in 0..<width {
+            let col = draws.map { $0[j] }.sorted()
+            pLow.append(quantile(col, a)); pHigh.append(quantile(col, 1 - a))
+            let m = col.reduce(0, +) / Double(r)
+            sd.append((col.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(r - 1)).squareRoot())
+        }
+        let sup = draws.map { d in
+            (0..<width).reduce(0.0) { acc, j in sd[j] > 1e-12 ? max(acc, abs(d[j] - mean[j]) / sd[j]) : acc }
+        }.sorted()
+        let c = quantile(sup, level)
+        func clip(_ v: Double) -> Double { min(1, max(0, v)) }
+        let sLow = (0..<width).map { clip(mean[$0] - c * sd[$0]) }
+        let sHigh = (0..<width).map { clip(mean[$0] + c * sd[$0]) }
+        return (CurveBand(low: pLow, high: pHigh, kind: "pointwise"),
+                CurveBand(low: sLow, high: sHigh, kind: "simultaneous"))
+    }
+}

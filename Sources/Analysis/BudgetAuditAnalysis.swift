@@ -36,6 +36,8 @@ enum BudgetAuditAnalysis {
                            savedFraction: 1 - Double(oracleRollouts) / Double(max(nD * ps.count, 1)),
                            rows: rows, sampleOptimal: Dictionary(uniqueKeysWithValues: zip(ps, rep.sampleOptimal)),
                            curves: Dictionary(uniqueKeysWithValues: zip(ps, rep.curves)))
+        report.datasetBand = Bootstrap.curveBands(rep.curves, resamples: ctx.options.resamples,
+                                                  level: ctx.options.level, seed: ctx.options.seed &+ 202)?.simultaneous
         report.poolMin = main.samples
         report.poolMax = main.largestPool
         report.heldOut = HeldOutAnalysis.analyze(ctx, main, features: features)

@@ -38,6 +38,7 @@ enum CellsAnalysis {
         let majK = RunAnalysis.majorityGrid(n)
         var maj = [Double](repeating: 0, count: majK.count)
         var method = "exact"
+        var passRows = [[Double]](), majRows = [[Double]]()
         var tokens = 0, gated = 0, extra = 0, rollouts = 0
         for p in ctx.index.problems {
             guard let g = groups[p] else { continue }
@@ -47,12 +48,15 @@ enum CellsAnalysis {
             let classes = OutcomeIndex.classCounts(g)
             let pc = Estimators.passCurve(n: g.count, c: c), hc = Estimators.passHatCurve(n: g.count, c: c)
             for k in 1...n { pass[k - 1] += pc[k - 1]; hat[k - 1] += hc[k - 1] }
+            passRows.append(Array(pc.prefix(n)))
+            var majRow = [Double]()
             for (i, k) in majK.enumerated() {
                 let m = Estimators.majAtK(counts: classes.counts, correct: classes.correct, k: k,
                                           seed: o.seed &+ UInt64(k))
-                maj[i] += m.value
+                maj[i] += m.value; majRow.append(m.value)
                 if m.method == .monteCarlo { method = "monte_carlo" }
             }
+            majRows.append(majRow)
             for x in g {
                 tokens += x.tokens; gated += x.gatedTokens; extra += x.extraLayerApplications; rollouts += 1
             }
@@ -67,6 +71,10 @@ enum CellsAnalysis {
             costOverhead: o.blockCount > 0 ? Double(extra) / Double(max(tokens * o.blockCount, 1)) : nil,
             iterationHistogram: histogram)
         report.compute = ComputeTotals(ctx.index.problems.flatMap { groups[$0] ?? [] })
+        report.passBand = Bootstrap.curveBands(passRows, resamples: o.resamples, level: o.level,
+                                               seed: o.seed &+ 700 &+ salt)?.pointwise
+        report.majBand = Bootstrap.curveBands(majRows, resamples: o.resamples, level: o.level,
+                                              seed: o.seed &+ 800 &+ salt)?.pointwise
         return report
     }
 

@@ -24,6 +24,9 @@ public struct CellReport: Sendable, Codable {
     public var vsPlain: Interval? = nil
     /// Prompt and generated tokens, wall seconds and FLOPs of the cell's rollouts.
     public var compute: ComputeTotals? = nil
+    /// Pointwise 95% bootstrap bands (over problems) of pass@k and maj@k.
+    public var passBand: CurveBand? = nil
+    public var majBand: CurveBand? = nil
 }
 
 public struct PoolSummary: Sendable, Codable {
@@ -71,6 +74,9 @@ public struct AuditReport: Sendable, Codable {
     public var curse: Bool
     public var grid: [Int]
     public var datasetCurve: [Double]
+    /// Simultaneous 95% band of A_D(N) over the grid (bootstrap over problems): a budget read
+    /// off the curve after looking at it is covered at every N at once.
+    public var datasetBand: CurveBand? = nil
     public var sampleTypes: [String: Int]
     public var accuracyAtDatasetBudget: Interval
     public var accuracyAtOracleBudgets: Interval

@@ -50,18 +50,26 @@ public final class Figure {
     public var height: Double
     public var axes: [Axes]
 
-    /// `wide` uses the style's double-column width.
-    public init(style: Style, wide: Bool = false, heightScale: Double = 1, axes: [Axes]) {
+    /// `wide` uses the style's double-column width; `widthIn` (inches) overrides both. The
+    /// height follows the style's aspect at column width, so a full-width figure is as tall as a
+    /// column-width one (side-by-side panels keep their proportions).
+    public init(style: Style, wide: Bool = false, widthIn: Double? = nil, heightScale: Double = 1, axes: [Axes]) {
         self.style = style
-        width = 72 * (wide ? style.wideWidthIn : style.widthIn)
-        height = 72 * style.widthIn * style.aspect * heightScale
+        let w = widthIn ?? (wide ? style.wideWidthIn : style.widthIn)
+        width = 72 * w
+        height = 72 * min(style.widthIn, w) * style.aspect * heightScale
         self.axes = axes
     }
 
-    /// Lays out each Axes in its slot, then paints it.
+    /// Lays out each Axes in its slot, then paints it. A single panel drops its title when the
+    /// style puts titles in captions.
     public func draw(on r: Renderer) {
         let slot = width / Double(max(axes.count, 1))
+        let untitled = !style.drawsTitles && axes.count == 1
         for (i, ax) in axes.enumerated() {
+            let title = ax.title
+            if untitled { ax.title = nil }
+            defer { ax.title = title }
             let frame = Slot(x0: Double(i) * slot, y0: 0, w: slot, h: height)
             switch AxesLayout.make(ax, style: style, slot: frame, measure: r.textWidth) {
             case let .xy(l): XYPainter(ax: ax, style: style, r: r, l: l).paint()
@@ -106,5 +114,31 @@ extension Figure {
         let labels = axes.map { Layout.legendEntries($0, style).map(\.label) }
         guard axes.count > 1, labels.allSatisfy({ $0 == labels[0] }) else { return }
         for ax in axes.dropLast() { ax.legend = false }
+    }
+}
+
+/// How wide a figure is drawn: the style's column width, its full (text or two-column) width,
+/// or a width in inches. `figure: NAME` takes `width: column|full|INCHES`.
+public enum FigureWidth: Sendable, Equatable {
+    case column, full, inches(Double)
+
+    public func inches(_ style: Style) -> Double {
+        switch self {
+        case .column: return style.widthIn
+        case .full: return style.wideWidthIn
+        case .inches(let w): return w
+        }
+    }
+
+    /// `column`, `full` or a number of inches between 1 and 20.
+    public init?(_ text: String) {
+        switch text {
+        case "column": self = .column
+        case "full": self = .full
+        default:
+            let t = text.hasSuffix("in") ? String(text.dropLast(2)).trimmingCharacters(in: .whitespaces) : text
+            guard let w = Double(t), w >= 1, w <= 20 else { return nil }
+            self = .inches(w)
+        }
     }
 }

@@ -18,7 +18,9 @@ struct PlotArea {
 }
 
 /// How a legend entry is drawn: a line (solid or dashed), a marker, or a filled box.
-enum Swatch { case line, dashed, marker, box }
+/// A legend entry's sample: a line with its dash pattern (and the series' marker shape when
+/// the series draws markers), a marker, or a filled box.
+enum Swatch: Equatable { case line(dash: [Double], marker: Int?), marker(Int), box }
 
 struct LegendEntry {
     let label: String
@@ -244,9 +246,11 @@ enum Layout {
         }
         for a in ax.artists {
             switch a {
-            case let .line(_, _, label, c, dashed, _): add(label, c, dashed ? .dashed : .line)
-            case let .step(_, _, label, c): add(label, c, .line)
-            case let .scatter(_, _, label, c): add(label, c, .marker)
+            case let .line(xs, _, label, c, dashed, markers):
+                add(label, c, .line(dash: style.dash(series: c, dashed: dashed),
+                                    marker: markers && xs.count <= XYPainter.maxMarkers ? c : nil))
+            case let .step(_, _, label, c): add(label, c, .line(dash: style.dash(series: c, dashed: false), marker: nil))
+            case let .scatter(_, _, label, c): add(label, c, .marker(c))
             case let .histogram(_, _, label, c): add(label, c, .box)
             case let .bars(series, _):
                 for (si, s) in series.enumerated() where series.count > 1 || !s.label.isEmpty { add(s.label, si, .box) }

@@ -81,17 +81,23 @@ public final class CairoRenderer: Renderer {
 public enum ChartFormat: String, Sendable, CaseIterable { case png, svg, pdf }
 
 extension Figure {
-    /// Writes the figure as PNG (at `dpi`), SVG or PDF (vector, fonts embedded).
+    /// Writes the figure as PNG (at `dpi`), SVG (text kept as text) or PDF (vector, TrueType
+    /// fonts embedded). The PDF page and the SVG canvas are the figure's size exactly, so an
+    /// exported figure drops into LaTeX at the width its style states.
     public func write(to path: String, format: ChartFormat, dpi: Double = 300) throws {
         let w = width, h = height
+        if format == .svg {
+            do { try svg(idPrefix: "rb").write(toFile: path, atomically: true, encoding: .utf8) } catch {
+                throw ChartError("\(path): cannot write the svg (\(error.localizedDescription))")
+            }
+            return
+        }
         let surface: OpaquePointer?
         switch format {
         case .png:
             surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32((w * dpi / 72).rounded()),
                                                  Int32((h * dpi / 72).rounded()))
-        case .svg:
-            surface = cairo_svg_surface_create(path, w, h)
-        case .pdf:
+        default:
             surface = cairo_pdf_surface_create(path, w, h)
         }
         guard let surface, cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS else {
@@ -112,36 +118,16 @@ extension Figure {
             let st = cairo_surface_status(surface)
             cairo_surface_destroy(surface)
             if st != CAIRO_STATUS_SUCCESS { throw ChartError("\(path): cannot write the \(format.rawValue)") }
-            if format == .svg { try Self.renumberSurfaces(path) }
         }
     }
 
-    /// Cairo names SVG groups after a process-wide surface counter; renumber them in order of
-    /// appearance so the same figure gives the same bytes whatever was drawn before it.
-    static func renumberSurfaces(_ path: String) throws {
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        let re = try NSRegularExpression(pattern: "surface([0-9]+)")
-        var map = [String: Int](), out = "", last = text.startIndex
-        for m in re.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
-            let r = Range(m.range, in: text)!, id = String(text[Range(m.range(at: 1), in: text)!])
-            let n = map[id] ?? { map[id] = map.count + 1; return map.count }()
-            out += text[last..<r.lowerBound] + "surface\(n)"
-            last = r.upperBound
-        }
-        out += text[last...]
-        try out.write(toFile: path, atomically: false, encoding: .utf8)
+    /// The figure as an SVG document whose ids start with `idPrefix`.
+    public func svg(idPrefix: String) -> String {
+        let r = SVGRenderer(fontFamily: style.fontFamily, idPrefix: idPrefix)
+        draw(on: r)
+        return r.svg(width: width, height: height)
     }
 
     /// SVG text with ids prefixed, so several figures can be inlined in one HTML page.
-    public func inlineSVG(id prefix: String) throws -> String {
-        let tmp = NSTemporaryDirectory() + "rollbook-\(getpid())-\(prefix).svg"
-        try write(to: tmp, format: .svg)
-        defer { try? FileManager.default.removeItem(atPath: tmp) }
-        var s = try String(contentsOfFile: tmp, encoding: .utf8)
-        if let r = s.range(of: "<svg") { s = String(s[r.lowerBound...]) }
-        s = s.replacingOccurrences(of: "id=\"", with: "id=\"\(prefix)-")
-            .replacingOccurrences(of: "href=\"#", with: "href=\"#\(prefix)-")
-            .replacingOccurrences(of: "url(#", with: "url(#\(prefix)-")
-        return s
-    }
+    public func inlineSVG(id prefix: String) throws -> String { svg(idPrefix: prefix) }
 }

@@ -15,6 +15,14 @@ public struct Style: Sendable, Codable, Equatable {
     public var markerSize: Double
     public var grid: Bool
     public var palette: [String]
+    /// Whether a single-panel figure draws its title inside the graphic (false in the venue
+    /// styles: the caption under the figure names it). Absent: true.
+    public var titles: Bool?
+    /// Whether lines differ by dash pattern as well as colour and marker shape, so a figure
+    /// survives greyscale printing. Absent: false.
+    public var lineStyles: Bool?
+    /// A venue's name for `width: column` and `width: full` (documentation only).
+    public var venue: String?
 
     public static let paper = Style(name: "paper", widthIn: 3.5, wideWidthIn: 7, aspect: 0.72,
                                     fontFamily: "DejaVu Sans", fontSize: 8, titleSize: 9, lineWidth: 1.2,
@@ -47,6 +55,19 @@ public struct Style: Sendable, Codable, Equatable {
     }
 
     public func color(_ i: Int) -> Color { Color(hex: palette[i % palette.count]) ?? .black }
+
+    public var drawsTitles: Bool { titles ?? true }
+
+    /// The dash pattern of series `i` (`dashed`: the series is marked dashed by meaning, e.g.
+    /// EGLR cells). With `line_styles`, solid series cycle through solid, dotted, dash-dot and
+    /// long dashes, scaled to the line width.
+    public func dash(series i: Int, dashed: Bool) -> [Double] {
+        let w = max(lineWidth, 0.5)
+        if dashed { return [3 * w / 1.2, 2 * w / 1.2] }
+        guard lineStyles ?? false else { return [] }
+        let cycle: [[Double]] = [[], [1, 1.5], [5, 1.5, 1, 1.5], [7, 2.5]]
+        return cycle[i % cycle.count].map { $0 * w / 1.2 }
+    }
 }
 
 public struct ChartError: Error, CustomStringConvertible {

@@ -51,7 +51,7 @@ struct XYPainter {
         case let .step(xs, ys, _, c): step(xs, ys, c)
         case let .scatter(xs, ys, _, c):
             r.setColor(style.color(c).alpha(0.75))
-            for (x, y) in zip(xs, ys) { r.circle(tx(x), ty(y), style.markerSize * 1.2); r.fill() }
+            for (x, y) in zip(xs, ys) { Marker.draw(c, tx(x), ty(y), style.markerSize * 1.2, on: r) }
         case let .errorBars(xs, _, lo, hi, c): errorBars(xs, lo, hi, c)
         case let .bars(series, stacked): bars(series, stacked: stacked)
         case let .histogram(edges, counts, _, c): histogram(edges, counts, c)
@@ -75,18 +75,21 @@ struct XYPainter {
         r.close(); r.fill()
     }
 
+    /// Lines with more points than this draw no markers.
+    static let maxMarkers = 40
+
     func line(_ xs: [Double], _ ys: [Double], _ c: Int, dashed: Bool, markers: Bool) {
         r.setColor(style.color(c))
-        r.setLine(width: style.lineWidth, dash: dashed ? [3, 2] : [])
+        r.setLine(width: style.lineWidth, dash: style.dash(series: c, dashed: dashed))
         polyline(xs, ys)
         r.stroke()
-        if markers && xs.count <= 40 {
-            for (x, y) in zip(xs, ys) { r.circle(tx(x), ty(y), style.markerSize); r.fill() }
+        if markers && xs.count <= Self.maxMarkers {
+            for (x, y) in zip(xs, ys) { Marker.draw(c, tx(x), ty(y), style.markerSize, on: r) }
         }
     }
 
     func step(_ xs: [Double], _ ys: [Double], _ c: Int) {
-        r.setColor(style.color(c)); r.setLine(width: style.lineWidth, dash: [])
+        r.setColor(style.color(c)); r.setLine(width: style.lineWidth, dash: style.dash(series: c, dashed: false))
         for (i, x) in xs.enumerated() {
             if i == 0 { r.move(tx(x), ty(ys[i])) } else { r.line(tx(x), ty(ys[i - 1])); r.line(tx(x), ty(ys[i])) }
         }

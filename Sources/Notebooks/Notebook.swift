@@ -1,4 +1,5 @@
 import Analysis
+import Charts
 import Foundation
 import Reports
 import Runner
@@ -21,7 +22,8 @@ public struct Notebook: Sendable {
     public struct View: Sendable {
         public var name: String
         public var caption: String?
-        public var wide: Bool
+        /// column, full or inches (`wide: true` is `width: full`).
+        public var width: FigureWidth
         /// The runs it draws, in order; nil: every run of the notebook.
         public var runs: [String]?
         /// What the x axis counts (curve figures): rollouts, tokens or FLOPs.

@@ -74,7 +74,7 @@ extension NotebookExecutor {
                     return "\(n) (\(s.run.cached) rollouts over \(s.problems) problems, \(s.model))"
                 }.joined(separator: "; ") + ".")
             case let .figure(v):
-                return .figure(name: v.name, caption: v.caption, wide: v.wide, runs: v.runs ?? all, x: v.x,
+                return .figure(name: v.name, caption: v.caption, width: v.width, runs: v.runs ?? all, x: v.x,
                                line: v.line)
             case let .table(v): return .table(name: v.name, caption: v.caption, runs: v.runs ?? all, line: v.line)
             }
@@ -100,7 +100,14 @@ extension NotebookExecutor {
                                        rollouts: byProblem[pid]!.map {
                 ReportInput.Rollout(layers: $0.layers, temperature: $0.temperature, sample: $0.sampleIndex,
                                     response: shown($0.response), extracted: $0.extracted, answerClass: $0.answerClass,
-                                    correct: $0.correct, rule: $0.rule, tokens: $0.tokenCount)
+                                    correct: $0.correct, rule: $0.rule, tokens: $0.tokenCount,
+                                    // Imported rollouts carry no token distributions.
+                                    meanEntropy: $0.source.hasPrefix("import") || !$0.meanEntropy.isFinite
+                                        ? nil : $0.meanEntropy,
+                                    selfCertainty: $0.source.hasPrefix("import") || !$0.selfCertainty.isFinite
+                                        ? nil : $0.selfCertainty,
+                                    finish: $0.finishReason, gatedTokens: $0.gatedTokens,
+                                    extraLayers: $0.extraLayerApplications)
             })
         }
     }

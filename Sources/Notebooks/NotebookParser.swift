@@ -1,4 +1,5 @@
 import Analysis
+import Charts
 import Foundation
 import Reports
 import Runner
@@ -193,9 +194,9 @@ struct NotebookParser {
         return prev[b.count] <= 2
     }
 
-    static let viewOptions = ["caption", "wide", "runs", "x"]
+    static let viewOptions = ["caption", "width", "wide", "runs", "x"]
 
-    /// A figure or table cell and its options (caption, wide, runs, x).
+    /// A figure or table cell and its options (caption, width or wide, runs, x).
     mutating func view(_ kind: String, _ value: Node, options: [(key: Node, value: Node)], line: Int,
                        start: Int) throws {
         guard case .scalar(let s) = value else { throw PlanError("\(path):\(line): \(kind): expected a name") }
@@ -204,7 +205,7 @@ struct NotebookParser {
             let known = names.joined(separator: ", ")
             throw PlanError("\(path):\(line): unknown \(kind) \"\(s.string)\" (known: \(known))")
         }
-        var v = Notebook.View(name: s.string, caption: nil, wide: false, runs: nil, x: .rollouts, line: line)
+        var v = Notebook.View(name: s.string, caption: nil, width: .column, runs: nil, x: .rollouts, line: line)
         for (k, node) in options {
             let at = (k.mark?.line ?? 1) + start, key = k.string ?? ""
             guard Self.viewOptions.contains(key) else {
@@ -215,7 +216,17 @@ struct NotebookParser {
             guard case .scalar(let text) = node else { throw PlanError("\(path):\(at): cell options must be text") }
             switch key {
             case "caption": v.caption = text.string
-            case "wide": v.wide = text.string == "true"
+            case "wide":
+                guard kind == "figure", let b = Bool(text.string) else {
+                    throw PlanError("\(path):\(at): wide: applies to figures and is true or false")
+                }
+                v.width = b ? .full : .column
+            case "width":
+                guard kind == "figure", let w = FigureWidth(text.string) else {
+                    throw PlanError("\(path):\(at): width: applies to figures and is column, full or a width "
+                                    + "in inches between 1 and 20 (e.g. width: 3.25)")
+                }
+                v.width = w
             default: v.x = try xAxis(text.string, figure: kind == "figure" ? s.string : nil, line: at)
             }
         }

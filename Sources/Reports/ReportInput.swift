@@ -14,7 +14,7 @@ public struct ReportInput {
         /// A sample or runs cell, already run: a one-line summary of what it planned and generated.
         case sample(summary: String)
         /// `runs`: the runs it draws, in order (one series or panel each).
-        case figure(name: String, caption: String?, wide: Bool, runs: [String], x: XAxis, line: Int)
+        case figure(name: String, caption: String?, width: FigureWidth, runs: [String], x: XAxis, line: Int)
         case table(name: String, caption: String?, runs: [String], line: Int)
 
         var isFigure: Bool { if case .figure = self { return true } else { return false } }
@@ -66,11 +66,20 @@ public struct ReportInput {
         public var correct: Bool
         public var rule: String
         public var tokens: Int
+        /// Mean per-token entropy (nats), self-certainty, why generation stopped.
+        public var meanEntropy: Double?
+        public var selfCertainty: Double?
+        public var finish: String
+        /// EGLR: tokens whose entropy passed the gate, and the extra layer applications they cost.
+        public var gatedTokens: Int
+        public var extraLayers: Int
         public init(layers: Int, temperature: Double, sample: Int, response: String, extracted: String?,
-                    answerClass: String, correct: Bool, rule: String, tokens: Int) {
+                    answerClass: String, correct: Bool, rule: String, tokens: Int, meanEntropy: Double? = nil,
+                    selfCertainty: Double? = nil, finish: String = "", gatedTokens: Int = 0, extraLayers: Int = 0) {
             self.layers = layers; self.temperature = temperature; self.sample = sample; self.response = response
             self.extracted = extracted; self.answerClass = answerClass; self.correct = correct; self.rule = rule
-            self.tokens = tokens
+            self.tokens = tokens; self.meanEntropy = meanEntropy; self.selfCertainty = selfCertainty
+            self.finish = finish; self.gatedTokens = gatedTokens; self.extraLayers = extraLayers
         }
     }
 

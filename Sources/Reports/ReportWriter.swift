@@ -89,18 +89,43 @@ public enum ReportWriter {
         return s.replacingOccurrences(of: "[", with: "")
     }
 
-    /// Drill-down: every rollout per problem (model text escaped by the template).
-    static func drillDown(_ problems: [ReportInput.Problem]) -> [[String: Any]] {
-        problems.map { p in
+    /// The HTML id of a problem's drill-down section: `p-RUN-PROBLEM`, every character that is
+    /// not an ASCII letter or digit spelled `_XX` (its UTF-8 bytes in hex), so ids are unique,
+    /// valid and need no escaping.
+    public static func anchor(run: String, problem: String) -> String {
+        func slug(_ s: String) -> String {
+            var o = ""
+            for b in s.utf8 {
+                let c = Character(UnicodeScalar(b))
+                if b < 128 && (c.isLetter || c.isNumber) { o.append(c) } else { o += String(format: "_%02X", b) }
+            }
+            return o
+        }
+        return "p-\(slug(run))-\(slug(problem))"
+    }
+
+    /// Drill-down: every rollout per problem (model text escaped by the template), with the
+    /// problem's budget-audit verdict when the run has one.
+    static func drillDown(_ run: ReportInput.Run) -> [[String: Any]] {
+        let audit = Dictionary((run.report.audit?.rows ?? []).map { ($0.problem, $0) }, uniquingKeysWith: { a, _ in a })
+        func fmt(_ v: Double?, _ f: String) -> String { v.map { String(format: f, $0) } ?? "—" }
+        return run.problems.map { p in
             var d: [String: Any] = [
-                "id": p.id, "gold": p.gold, "question": p.question,
+                "id": p.id, "anchor": anchor(run: run.name, problem: p.id), "gold": p.gold, "question": p.question,
                 "accuracy": "\(p.rollouts.filter(\.correct).count)/\(p.rollouts.count)",
                 "rollouts": p.rollouts.map { r -> [String: Any] in
                     ["layers": r.layers, "temperature": Ticks.label(r.temperature, percent: false), "sample": r.sample,
                      "response": r.response, "extracted": r.extracted ?? "—", "class": r.answerClass,
-                     "correct": r.correct, "rule": r.rule, "tokens": r.tokens]
+                     "correct": r.correct, "rule": r.rule, "tokens": r.tokens, "finish": r.finish,
+                     "entropy": fmt(r.meanEntropy, "%.3f"), "certainty": fmt(r.selfCertainty, "%.2f"),
+                     "gates": r.layers > 0 ? "\(r.gatedTokens) / \(r.extraLayers)" : "—"]
                 }]
             if let t = p.tier { d["tier"] = t }
+            if let a = audit[p.id] {
+                d["audit"] = ["type": a.type.replacingOccurrences(of: "_", with: " "), "needed": a.needed,
+                              "spent": a.spent, "wasted": String(format: "%.0f", a.wastedTokens),
+                              "at_d": Tables.pct(a.accuracyAtDatasetBudget), "at_own": Tables.pct(a.accuracyAtOwnBudget)]
+            }
             return d
         }
     }
@@ -122,9 +147,8 @@ public enum ReportWriter {
             "title": input.title, "css": css, "model_name": p.model, "tasks": p.tasks,
             "rollouts": input.runs[0].report.rollouts, "subtitle": subtitle(input, problems: false),
             "date": ISO8601DateFormatter().string(from: Date()), "blocks": blocks,
-            "problems": drillDown(input.runs[0].problems),
             "drill": input.runs.map { r -> [String: Any] in
-                var d: [String: Any] = ["problems": drillDown(r.problems)]
+                var d: [String: Any] = ["problems": drillDown(r)]
                 if input.isMultiRun { d["run"] = r.name }
                 return d
             },
@@ -195,8 +219,8 @@ struct CellWriter {
             pdf.paragraph(s, size: 10, bold: false)
         case .sample(let summary):
             html.append(["sample": ["summary": summary]])
-        case let .figure(name, caption, wide, runs, x, _):
-            try figure(name, caption: caption, wide: wide, runs: runs, x: x)
+        case let .figure(name, caption, width, runs, x, _):
+            try figure(name, caption: caption, width: width, runs: runs, x: x)
         case let .table(name, caption, runs, _):
             try table(name, caption: caption, runs: runs)
         }
@@ -219,9 +243,9 @@ struct CellWriter {
                         : "the run has no data for it (see the notebook's sample cell)"
     }
 
-    mutating func figure(_ name: String, caption: String?, wide: Bool, runs: [String], x: XAxis) throws {
+    mutating func figure(_ name: String, caption: String?, width: FigureWidth, runs: [String], x: XAxis) throws {
         let named = input.runs(runs).map { (name: $0.name, report: $0.report, compute: $0.compute) }
-        guard let f = StandardFigures.make(name, runs: named, style: input.style, wide: wide, x: x) else {
+        guard let f = StandardFigures.make(name, runs: named, style: input.style, width: width, x: x) else {
             let reason = missingReason(name, runs: named, x: x)
             html.append(["missing": ["name": name, "reason": reason]])
             let single = named.count == 1 && StandardFigures.requiredRuns(name) == nil
@@ -235,9 +259,10 @@ struct CellWriter {
             try f.figure.write(to: "\(figDir)/\(id).\(fmt.rawValue)", format: fmt, dpi: 300)
         }
         try f.csv.write(toFile: "\(figDir)/\(id).csv", atomically: true, encoding: .utf8)
-        html.append(["figure": ["id": id, "title": f.title, "caption": caption ?? "",
+        html.append(["figure": ["id": id, "number": figures + 1, "title": f.title, "caption": caption ?? "",
                                 "svg": try f.figure.inlineSVG(id: id)]])
-        pdf.figure(f.figure, caption: caption.map { "\(f.title). \($0)" } ?? f.title)
+        // The caption sits under the figure and names it (paper styles draw no title inside).
+        pdf.figure(f.figure, caption: "Figure \(figures + 1). \(f.title)." + (caption.map { " \($0)" } ?? ""))
         figures += 1
     }
 
@@ -251,7 +276,17 @@ struct CellWriter {
         }
         let id = String(format: "tab%02d-%@", tables + 1, name)
         try t.csv.write(toFile: "\(figDir)/\(id).csv", atomically: true, encoding: .utf8)
-        var tb: [String: Any] = ["id": id, "title": t.title, "headers": t.headers, "rows": t.rows.map { ["cells": $0] }]
+        // A row about a problem links its problem cell to the problem's rollouts.
+        let linkColumn = t.rowRuns.isEmpty ? 0 : 1
+        let rows = t.rows.enumerated().map { i, row -> [String: Any] in
+            let problem = t.rowProblems.indices.contains(i) ? t.rowProblems[i] : nil
+            let run = t.rowRuns.indices.contains(i) ? t.rowRuns[i] : input.runs[0].name
+            return ["cells": row.enumerated().map { j, text -> [String: Any] in
+                guard let problem, let run, j == linkColumn else { return ["text": text] }
+                return ["text": text, "href": "#" + ReportWriter.anchor(run: run, problem: problem)]
+            }]
+        }
+        var tb: [String: Any] = ["id": id, "title": t.title, "headers": t.headers, "rows": rows]
         if let caption { tb["caption"] = caption }
         html.append(["table": tb])
         pdf.table(title: t.title + (caption.map { ": \($0)" } ?? ""), headers: t.headers, rows: t.rows)

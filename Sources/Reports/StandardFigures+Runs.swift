@@ -27,22 +27,23 @@ extension StandardFigures {
                               "breadth-depth": "Breadth vs depth at budget B"]
 
     /// The figure `name` over `runs`, or nil when no run has data for it.
-    public static func make(_ name: String, runs: [NamedReport], style: Style, wide: Bool = false,
+    public static func make(_ name: String, runs: [NamedReport], style: Style, width: FigureWidth = .column,
                             x: XAxis = .rollouts) -> FigureOutput? {
-        let q = Request(name: name, style: style, wide: wide, x: x)
+        let q = Request(name: name, style: style, width: width, x: x)
         if name == "paired-scatter" { return runs.count == 2 ? pairedScatter(runs[0], runs[1], q) : nil }
         // At equal compute every run compared must record it: drawing only some would hide one.
         if runs.contains(where: { !hasCompute($0.compute, x) }) { return nil }
         if runs.count == 1 {
-            return make(name, report: runs[0].report, style: style, wide: wide, x: x, compute: runs[0].compute)
+            return make(name, report: runs[0].report, style: style, width: width, x: x, compute: runs[0].compute)
         }
         if name == "budget-curves" { return budgetOverlay(runs, q) }
         guard let build = registry.first(where: { $0.name == name })?.make else { return nil }
-        let single = Request(name: name, style: style, wide: false, x: x)
+        let single = Request(name: name, style: style, width: .column, x: x)
         let each = runs.compactMap { r in build(single.with(r.compute), r.report).map { (run: r, out: $0) } }
         guard !each.isEmpty else { return nil }
         if overlaid.contains(name) { return overlay(each, q) }
-        return panels(each, Request(name: name, style: style, wide: true, x: x))
+        // Side-by-side panels take the full width unless the cell sets one.
+        return panels(each, Request(name: name, style: style, width: width == .column ? .full : width, x: x))
     }
 
     /// Every run's series on the first run's axes, labelled "run: series", colours renumbered

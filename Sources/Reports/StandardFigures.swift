@@ -19,12 +19,12 @@ public enum StandardFigures {
     struct Request {
         let name: String
         let style: Style
-        let wide: Bool
+        let width: FigureWidth
         let x: XAxis
         var compute: ComputeProfile? = nil
-        func figure(_ axes: [Axes]) -> Figure { Figure(style: style, wide: wide, axes: axes) }
+        func figure(_ axes: [Axes]) -> Figure { Figure(style: style, widthIn: width.inches(style), axes: axes) }
         func with(_ compute: ComputeProfile?) -> Request {
-            Request(name: name, style: style, wide: wide, x: x, compute: compute)
+            Request(name: name, style: style, width: width, x: x, compute: compute)
         }
     }
 
@@ -61,9 +61,9 @@ public enum StandardFigures {
 
     /// The figure `name` of a run's report, or nil when the run has no data for it (or, with
     /// `x: tokens|flops`, when `compute` lacks what the x axis counts).
-    public static func make(_ name: String, report r: RunReport, style: Style, wide: Bool = false,
+    public static func make(_ name: String, report r: RunReport, style: Style, width: FigureWidth = .column,
                             x: XAxis = .rollouts, compute: ComputeProfile? = nil) -> FigureOutput? {
-        registry.first { $0.name == name }?.make(Request(name: name, style: style, wide: wide, x: x,
+        registry.first { $0.name == name }?.make(Request(name: name, style: style, width: width, x: x,
                                                          compute: compute), r)
     }
 
@@ -72,17 +72,23 @@ public enum StandardFigures {
         let ax = Axes(title: pass ? "Coverage (pass@k)" : "Majority vote (maj@k)",
                       xLabel: q.xLabel("k (rollouts)"), yLabel: pass ? "pass@k" : "maj@k")
         ax.xScale = .log2; ax.percentY = true
-        var csv = "layers,temperature,k,value\(q.csvColumn)\n"
+        var csv = "layers,temperature,k,value,low,high\(q.csvColumn)\n"
+        // Shaded: the pointwise 95% bootstrap band over problems, drawn under every line.
+        var lines = [Artist]()
         for (i, c) in r.cells.enumerated() where c.samples > 1 || r.cells.count == 1 {
             guard let s = q.scale(cell: Cell(layers: c.layers, temperature: c.temperature)) else { return nil }
             let ys = q.name == "coverage" ? c.passAtK : c.majAtK
             let ks = q.name == "coverage" ? (1...ys.count).map(Double.init) : c.majK.map(Double.init)
-            ax.add(.line(xs: ks.map { $0 * s }, ys: ys, label: cellName(c.layers, c.temperature), color: i,
-                         dashed: c.layers > 0))
-            for (k, v) in zip(ks, ys) {
-                csv += "\(c.layers),\(c.temperature),\(Int(k)),\(num(v))\(q.csvValue(k * s))\n"
+            let band = (pass ? c.passBand : c.majBand).flatMap { $0.low.count == ys.count ? $0 : nil }
+            if let band, ks.count > 1 { ax.add(.band(xs: ks.map { $0 * s }, low: band.low, high: band.high, color: i)) }
+            lines.append(.line(xs: ks.map { $0 * s }, ys: ys, label: cellName(c.layers, c.temperature), color: i,
+                               dashed: c.layers > 0))
+            for (j, (k, v)) in zip(ks, ys).enumerated() {
+                let lh = band.map { "\(num($0.low[j])),\(num($0.high[j]))" } ?? ","
+                csv += "\(c.layers),\(c.temperature),\(Int(k)),\(num(v)),\(lh)\(q.csvValue(k * s))\n"
             }
         }
+        for l in lines { ax.add(l) }
         guard !ax.artists.isEmpty else { return nil }
         return FigureOutput(figure: q.figure([ax]), csv: csv, title: ax.title!)
     }
@@ -96,7 +102,9 @@ public enum StandardFigures {
             guard let s = q.scale(pool: p.name) else { return nil }
             let ks = (1...p.curve.count).map(Double.init)
             let label = ["t_only": "T-only (L=0)", "l_only": "L-only (T=0)", "joint": "joint L x T"][p.name] ?? p.name
-            ax.add(.line(xs: ks.map { $0 * s }, ys: p.curve, label: label, color: i, markers: p.curve.count < 20))
+            // Markers on every pool or none, so the pools are drawn alike.
+            let markers = r.pools.pools.allSatisfy { $0.curve.count < 20 }
+            ax.add(.line(xs: ks.map { $0 * s }, ys: p.curve, label: label, color: i, markers: markers))
             for (k, v) in zip(ks, p.curve) { csv += "\(p.name),\(Int(k)),\(num(v))\(q.csvValue(k * s))\n" }
         }
         guard !ax.artists.isEmpty else { return nil }
@@ -140,7 +148,13 @@ public enum StandardFigures {
         }.prefix(10)
         for p in shown { ax.add(.line(xs: xs, ys: a.curves[p]!, label: nil, color: 4, markers: false)) }
         for p in a.curves.keys.sorted() { for (n, v) in zip(a.grid, a.curves[p]!) { csv += "\(p),\(n),\(num(v))\n" } }
-        ax.add(.line(xs: xs, ys: a.datasetCurve, label: "A_D(N), dataset", color: 0))
+        if let b = a.datasetBand, b.low.count == xs.count {
+            ax.add(.band(xs: xs, low: b.low, high: b.high, color: 0))
+            for (j, n) in a.grid.enumerated() {
+                csv += "dataset_band_low,\(n),\(num(b.low[j]))\ndataset_band_high,\(n),\(num(b.high[j]))\n"
+            }
+        }
+        ax.add(.line(xs: xs, ys: a.datasetCurve, label: "A_D(N), dataset (simultaneous 95% band)", color: 0))
         ax.add(.line(xs: [xs[0]], ys: [a.datasetCurve[0]], label: "A_x(N), mixed problems", color: 4, markers: false))
         for (n, v) in zip(a.grid, a.datasetCurve) { csv += "dataset,\(n),\(num(v))\n" }
         ax.add(.vline(x: Double(a.datasetBudget) * s, label: "N_D = \(a.datasetBudget)"))

@@ -56,8 +56,12 @@ extension Tables {
 
     /// Other tables: a run column first, then each run's rows in turn.
     static func stacked(_ tables: [(run: String, table: TableOutput)]) -> TableOutput {
-        TableOutput(title: sharedTitle(tables.map(\.table.title)), headers: ["run"] + tables[0].table.headers,
-                    rows: tables.flatMap { t in t.table.rows.map { [t.run] + $0 } })
+        var out = TableOutput(title: sharedTitle(tables.map(\.table.title)), headers: ["run"] + tables[0].table.headers,
+                              rows: tables.flatMap { t in t.table.rows.map { [t.run] + $0 } })
+        out.rowProblems = tables.flatMap { t in t.table.rows.indices.map { t.table.rowProblems.indices.contains($0)
+                                                                             ? t.table.rowProblems[$0] : nil } }
+        out.rowRuns = tables.flatMap { t in t.table.rows.map { _ in t.run } }
+        return out
     }
 
     /// One row per run: what it sampled and how well it did.

@@ -1,4 +1,5 @@
 import Analysis
+import Charts
 import Foundation
 
 /// A table as text cells (escaped where shown), plus its CSV.
@@ -6,6 +7,10 @@ public struct TableOutput {
     public var title: String
     public var headers: [String]
     public var rows: [[String]]
+    /// The problem each row is about (nil: none), so the HTML links it to the problem's rollouts.
+    public var rowProblems: [String?] = []
+    /// The run each row belongs to, when rows of several runs are stacked.
+    public var rowRuns: [String?] = []
     public var csv: String {
         ([headers] + rows).map { $0.map(CSV.field).joined(separator: ",") }.joined(separator: "\n") + "\n"
     }
@@ -34,6 +39,7 @@ public enum Tables {
         ("selection", selection),
         ("diversity", diversity),
         ("predictor", predictor),
+        ("problems", problems),
         ("signal", signal),
         ("depth", depth),
         ("refine", refine),
@@ -120,13 +126,17 @@ public enum Tables {
             rows.append(["unequal pools", "\(a.poolMin) to \(a.poolMax) rollouts per problem: N runs to \(a.poolMin); "
                          + "each A_x(N) is maj@N over the problem's whole pool"])
         }
+        var rowProblems = [String?](repeating: nil, count: rows.count)
         rows += a.rows.prefix(8).map {
             let tokens = String(format: "%.0f",
                                 $0.wastedTokens), type = $0.type.replacingOccurrences(of: "_", with: " ")
+            rowProblems.append($0.problem)
             return ["most wasteful: \($0.problem)", "N*=\($0.needed), \(tokens) tokens, \(type)"]
         }
-        return TableOutput(title: "Budget audit (L=\(a.cell.layers), T=\(a.cell.temperature))",
-                           headers: ["quantity", "value"], rows: rows)
+        var t = TableOutput(title: "Budget audit (L=\(a.cell.layers), T=\(a.cell.temperature))",
+                            headers: ["quantity", "value"], rows: rows)
+        t.rowProblems = rowProblems
+        return t
     }
 
     static func selection(_ name: String, _ r: RunReport) -> TableOutput? {
@@ -272,5 +282,31 @@ public enum Tables {
             v["depth_pass_\(d.signal)"] = ci(d.depthPass); v["breadth_pass"] = ci(d.breadthPass)
         }
         return v
+    }
+}
+
+extension Tables {
+    /// One row per problem: accuracy in each cell, and from the budget audit its sample type,
+    /// N*_x and the tokens N_D wastes on it; each row links to the problem's rollouts.
+    static func problems(_ name: String, _ r: RunReport) -> TableOutput? {
+        let ids = Set(r.perProblemAccuracy.values.flatMap(\.keys)).sorted()
+        guard !ids.isEmpty else { return nil }
+        let cells = r.cells.map { (label: "L=\($0.layers) T=\($0.temperature)", // perProblemAccuracy's key
+                                   title: "L=\($0.layers) T=\(Ticks.label($0.temperature, percent: false))") }
+        let audit = Dictionary((r.audit?.rows ?? []).map { ($0.problem, $0) }, uniquingKeysWith: { a, _ in a })
+        var headers = ["problem"] + cells.map(\.title)
+        if r.audit != nil { headers += ["type", "N*_x", "tokens wasted at N_D"] }
+        let rows = ids.map { p -> [String] in
+            var row = [p] + cells.map { c in r.perProblemAccuracy[c.label]?[p].map(pct) ?? "" }
+            if r.audit != nil {
+                let a = audit[p]
+                row += [a?.type.replacingOccurrences(of: "_", with: " ") ?? "", a.map { String($0.needed) } ?? "",
+                        a.map { String(format: "%.0f", $0.wastedTokens) } ?? ""]
+            }
+            return row
+        }
+        var t = TableOutput(title: "Problems", headers: headers, rows: rows)
+        t.rowProblems = ids
+        return t
     }
 }

@@ -23,11 +23,16 @@ import Testing
         return (i, box)
     }
 
-    /// Filled circles (data markers) among `marks`, as their bounding boxes.
+    /// Filled circles among `marks`, as their bounding boxes.
     static func circles(_ marks: ArraySlice<Mark>) -> [Rect] {
         marks.filter { m in
             m.operation == .fill && m.path.count == 1 && { if case .circle = m.path[0] { true } else { false } }()
         }.compactMap(\.bounds)
+    }
+
+    /// Filled markers (circles, squares, triangles, diamonds: one shape per series) among `marks`.
+    static func markers(_ marks: ArraySlice<Mark>) -> [Rect] {
+        marks.filter { $0.operation == .fill }.compactMap(\.bounds).filter { max($0.w, $0.h) < 4 * style.markerSize * 1.3 }
     }
 
     /// Filled rectangles among `marks`, with their colours.
@@ -97,10 +102,13 @@ import Testing
         let r = Self.record(ChartTests.lineFigure())
         let marks = r.marks
         let (i, _) = try #require(Self.legendBackground(marks))
-        // After the background: one stroked swatch per line, in the line's colour.
+        // After the background: per line a stroked swatch and its marker, in the line's colour.
         let swatches = marks[(i + 1)...]
-        #expect(swatches.map(\.operation) == [.stroke, .stroke])
-        #expect(swatches.map(\.color) == [Self.style.color(0), Self.style.color(1)])
+        #expect(swatches.map(\.operation) == [.stroke, .fill, .stroke, .fill])
+        #expect(swatches.map(\.color) == [Self.style.color(0), Self.style.color(0), Self.style.color(1), Self.style.color(1)])
+        // The two series' markers differ in shape (circle, square), so greyscale keeps them apart.
+        let shapes = swatches.filter { $0.operation == .fill }.map { m in m.path.contains { if case .circle = $0 { true } else { false } } }
+        #expect(shapes == [true, false])
         // The second line is dashed, and so is its swatch: the last dash set is [3, 2].
         let dashes = r.commands.compactMap { c -> [Double]? in
             if case let .setLine(_, d) = c { return d } else { return nil }
@@ -113,7 +121,7 @@ import Testing
             let r = Self.record(f)
             let marks = r.marks
             let (i, box) = try #require(Self.legendBackground(marks))
-            let points = Self.circles(marks[..<i])
+            let points = Self.markers(marks[..<i])
             #expect(!points.isEmpty)
             for p in points { #expect(!box.intersects(p), "legend \(box) covers the marker at \(p)") }
             // Inside the clipped plot area.
@@ -140,10 +148,10 @@ import Testing
         let marks = r.marks
         let (i, _) = try #require(Self.legendBackground(marks))
         let swatches = Array(marks[(i + 1)...])
-        #expect(swatches.map(\.operation) == [.stroke, .fill])
-        #expect(Self.circles(marks[(i + 1)...]).count == 1)
+        #expect(swatches.map(\.operation) == [.stroke, .fill, .fill])
+        #expect(Self.markers(marks[(i + 1)...]).count == 2)
         // 30 line markers and 30 scatter points before the legend.
-        #expect(Self.circles(marks[..<i]).count == 60)
+        #expect(Self.markers(marks[..<i]).count == 60)
     }
 
     @Test func stackedBarsLegendAndBars() throws {

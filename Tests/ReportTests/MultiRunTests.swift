@@ -206,9 +206,9 @@ enum MultiRunFixture {
     static func checkFiles(_ out: String) throws {
         // Curves: one series per run under one header; a figure limited to one run is its own.
         let coverage = try MultiRunFixture.csv(out, "fig01-coverage.csv")
-        #expect(coverage.hasPrefix("run,layers,temperature,k,value\n"))
+        #expect(coverage.hasPrefix("run,layers,temperature,k,value,low,high\n"))
         for run in ["base", "tuned", "imported"] { #expect(coverage.contains("\n\(run),0,0.8,8,")) }
-        #expect(try MultiRunFixture.csv(out, "fig02-coverage.csv").hasPrefix("layers,temperature,k,value\n"))
+        #expect(try MultiRunFixture.csv(out, "fig02-coverage.csv").hasPrefix("layers,temperature,k,value,low,high\n"))
         // Paired by problem id: p7 (tuned only) is left out; the T = 0.8 accuracies, a then b.
         let paired = try MultiRunFixture.csv(out, "fig03-paired-scatter.csv")
         let rows = paired.split(separator: "\n")
@@ -232,7 +232,7 @@ enum MultiRunFixture {
         }
         let num = { (v: Double) in String(format: "%.6g", v) }
         let tokens = try MultiRunFixture.csv(out, "fig08-coverage.csv")
-        #expect(tokens.hasPrefix("run,layers,temperature,k,value,tokens\n"))
+        #expect(tokens.hasPrefix("run,layers,temperature,k,value,low,high,tokens\n"))
         for run in ["base", "tuned", "imported"] {
             let k4 = tokens.split(separator: "\n").first { $0.hasPrefix("\(run),0,0.8,4,") }
             #expect(k4?.hasSuffix("," + num(4 * mean(run))) == true, "\(run): \(k4 ?? "")")
