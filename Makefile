@@ -49,10 +49,13 @@ build:
 bench: deps model build
 	$(ROLLBOOK) bench
 
-# Same-run comparison with llama.cpp (installs llama-cpp-python from PyPI, ~7 min the first time).
+# Same-run comparison with llama.cpp's own native tools (llama-bench, llama-batched-bench),
+# built once from the llama-cpp-python 0.3.36 sdist's llama.cpp tree (~10 min on 2 cores the
+# first time, cached in .tools/). BENCH_FLAGS="--formats Q4_K_M,Q6_K,Q8_0" adds re-quantised copies.
+BENCH_FLAGS ?=
 bench-compare: deps model build
-	@scripts/install-python-tools.sh
-	python3 scripts/bench_llamacpp.py
+	@scripts/build-llamacpp-tools.sh >/dev/null
+	python3 scripts/bench_compare.py $(BENCH_FLAGS)
 
 # Regenerates the golden fixtures from independent implementations.
 fixtures: model

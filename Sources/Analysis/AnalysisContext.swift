@@ -16,6 +16,8 @@ public struct AnalysisOptions: Sendable, Codable {
     public var clustering = "answer_class"
     /// k of the first-k-token clustering and of the early-token entropy.
     public var prefixTokens = 8
+    /// K of the held-out budget audit (nil: 2, the two swapped halves).
+    public var heldOutFolds: Int? = nil
     public init() {}
 }
 

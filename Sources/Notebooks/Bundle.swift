@@ -30,15 +30,15 @@ public enum Bundler {
         var files = [name: try String(contentsOfFile: notebookPath, encoding: .utf8)]
         files.merge(templates(nb, notebookPath: notebookPath)) { a, _ in a }
         var meta = [String: String]()
-        for s in sources {
+        for s in sources.flatMap({ [$0] + $0.replicas }) {
             guard let info = try store.run(named: s.name) else { throw PlanError("\(notebookPath): no run \(s.name)") }
             meta.merge(provenance(s, info: info, prefix: nb.isMultiRun ? "run.\(s.name)." : "")) { a, _ in a }
         }
         meta.merge(common(nb)) { a, _ in a }
         meta["notebook"] = name
-        try store.writeBundle(runs: sources.map(\.name), to: out, contents: BundleContents(files: files, info: meta))
+        try store.writeBundle(runs: sources.flatMap { [$0.name] + $0.replicas.map(\.name) }, to: out, contents: BundleContents(files: files, info: meta))
         let bytes = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? NSNumber)?.intValue ?? 0
-        return Written(path: out, bytes: bytes, rollouts: sources.reduce(0) { $0 + $1.run.cached })
+        return Written(path: out, bytes: bytes, rollouts: sources.reduce(0) { $0 + $1.run.cached + $1.replicas.reduce(0) { $0 + $1.run.cached } })
     }
 
     /// The report templates, the style and every sample cell's prompt template.

@@ -51,6 +51,8 @@ public struct Notebook: Sendable {
     /// Approach clustering for the diversity analysis (answer_class, prefix, first_sentence).
     public var clustering = "answer_class"
     public var prefixTokens = 8
+    /// K of the held-out budget audit (nil: two halves).
+    public var heldOutFolds: Int? = nil
     /// Every run, in the order the notebook names them.
     public var runs: [Run]
     public var blocks: [Block]
@@ -80,7 +82,7 @@ public struct Notebook: Sendable {
         let name = p.runs.count == 1 ? p.runs[0].name : p.base.name
         var nb = Notebook(path: path, title: p.title, name: name, store: p.store, style: p.style, runs: p.runs,
                           blocks: p.blocks)
-        nb.clustering = p.clustering; nb.prefixTokens = p.prefixTokens
+        nb.clustering = p.clustering; nb.prefixTokens = p.prefixTokens; nb.heldOutFolds = p.heldOutFolds
         return nb
     }
 }

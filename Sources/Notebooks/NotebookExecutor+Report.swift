@@ -21,6 +21,7 @@ extension NotebookExecutor {
         var options = AnalysisOptions()
         options.blockCount = s.blockCount
         options.clustering = nb.clustering; options.prefixTokens = nb.prefixTokens
+        options.heldOutFolds = nb.heldOutFolds
         let report = data.analyze(options)
         let r = s.run
         let timings = String(format: "rollouts %.1f s (%d cached, %d generated, %d tokens), analysis %.2f s",
@@ -29,9 +30,17 @@ extension NotebookExecutor {
             model: s.model, modelPath: s.modelPath, modelKey: s.modelKey, tasks: s.tasks,
             grader: try store.run(named: s.name)?.graderVersion ?? Grader.version, plan: s.plan, timings: timings,
             version: RollbookVersion.string)
-        let run = ReportInput.Run(name: s.name, report: report, problems: try drillDown(store: store, run: s.name),
+        var run = ReportInput.Run(name: s.name, report: report, problems: try drillDown(store: store, run: s.name),
                                   provenance: provenance, facts: facts(s, data: data, options: options),
                                   compute: ComputeProfile(data.outcomes))
+        if !s.replicas.isEmpty {
+            // The other seeds' runs, analysed with the same options (headline numbers only).
+            run.seeds = [(s.seed, report)] + (try s.replicas.map { x in
+                let d = try RunData.load(store: store, run: x.name, clustering: nb.clustering,
+                                         prefixTokens: nb.prefixTokens)
+                return (x.seed, d.analyze(options))
+            })
+        }
         return Analysed(run: run, options: options)
     }
 
@@ -64,9 +73,15 @@ extension NotebookExecutor {
             case let .text(t, line): return .text(template: t, line: line)
             case let .sample(p, _):
                 let s = byName[p.name]!, run = s.run
+                let seeds = p.seeds.count > 1
+                    ? "seeds \(p.seeds.map(String.init).joined(separator: ", ")) (the report's figures are seed "
+                        + "\(p.seed)'s; spreads over seeds in the seeds table)"
+                    : "seed \(p.seed)"
+                let cached = run.cached + s.replicas.reduce(0) { $0 + $1.run.cached }
+                let generated = run.generated + s.replicas.reduce(0) { $0 + $1.run.generated }
                 let summary = "\(p.rolloutsPerProblem) rollouts per problem over \(s.problems) problems: "
                     + "T in \(p.temperatures), L in \(p.layers), n = \(p.n), max \(p.maxTokens) tokens, "
-                    + "seed \(p.seed); \(run.cached) cached, \(run.generated) generated."
+                    + "\(seeds); \(cached) cached, \(generated) generated."
                 return .sample(summary: nb.isMultiRun ? "run \(p.name), \(summary)" : summary)
             case let .stored(names, _):
                 return .sample(summary: "runs from the store: " + names.map { n in

@@ -34,6 +34,9 @@ public enum NotebookExecutor {
         /// The plan's canonical text (the notebook's, or as stored for a `runs:` entry).
         var plan: String
         var tasks: String
+        /// `seeds:`: the other seeds' runs (NAME.seedS), in the plan's order.
+        var replicas: [RunSource] = []
+        var seed: UInt64 = 0
     }
 
     /// `offline`: never load a model or generate; the store must hold every run of the
@@ -63,7 +66,8 @@ public enum NotebookExecutor {
         let out = outDir ?? repoRoot + "/reports/\(nb.name)"
         let written = try ReportWriter.write(input, to: out)
         let t3 = Date()
-        return RenderSummary(outDir: out, run: total(sources.map(\.run)), figures: written.figures,
+        return RenderSummary(outDir: out, run: total(sources.flatMap { [$0.run] + $0.replicas.map(\.run) }),
+                             figures: written.figures,
                              tables: written.tables, secondsTotal: t3.timeIntervalSince(t0),
                              secondsAnalysis: t2.timeIntervalSince(t1), secondsRender: t3.timeIntervalSince(t2))
     }
@@ -82,9 +86,19 @@ public enum NotebookExecutor {
             }
         }
         return try nb.runs.map { r in
-            if let s = found[r.name] { return s }
-            return try sampled(r.plan!, store: store, notebookPath: notebookPath, progress: progress,
-                               replace: replace)
+            var s = try found[r.name] ?? sampled(r.plan!, store: store, notebookPath: notebookPath,
+                                                  progress: progress, replace: replace)
+            // `seeds:` runs the grid once more per further seed, each a run of its own.
+            if let plan = r.plan, plan.seeds.count > 1 {
+                s.seed = plan.seed
+                s.replicas = try plan.replicas.map { p in
+                    var x = try fromStore ? storedRun(p, store: store, notebookPath: notebookPath)
+                        : sampled(p, store: store, notebookPath: notebookPath, progress: progress, replace: replace)
+                    x.seed = p.seed
+                    return x
+                }
+            }
+            return s
         }
     }
 

@@ -12,6 +12,7 @@ struct NotebookParser {
     let path: String
     var i = 0
     var title: String, store: String? = nil, style = "paper", clustering = "answer_class", prefixTokens = 8
+    var heldOutFolds: Int? = nil
     var base: Plan
     var runs = [Notebook.Run]()
     /// Sample cells that set `name:` themselves (required once the notebook has two runs).
@@ -27,7 +28,8 @@ struct NotebookParser {
         base = Plan(name: stem)
     }
 
-    static let frontFields = "title, model, tasks, store, style, name, template, seed, clustering, prefix_tokens"
+    static let frontFields = "title, model, tasks, store, style, name, template, seed, clustering, prefix_tokens, "
+        + "held_out_folds"
 
     /// YAML between a first line `---` and the next `---`.
     mutating func frontMatter() throws {
@@ -73,6 +75,11 @@ struct NotebookParser {
                 throw PlanError("\(path):\(line): prefix_tokens must be a positive integer")
             }
             prefixTokens = v
+        case "held_out_folds":
+            guard let v = Int(s.string), v >= 2, v <= 16 else {
+                throw PlanError("\(path):\(line): held_out_folds must be an integer from 2 to 16")
+            }
+            heldOutFolds = v
         default: throw PlanError("\(path):\(line): unknown front matter field \(k) (expected \(Self.frontFields))")
         }
     }

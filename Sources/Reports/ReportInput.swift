@@ -29,6 +29,8 @@ public struct ReportInput {
         public var facts: Facts
         /// Mean compute per rollout per cell and pool (curves with `x: tokens|flops`).
         public var compute: ComputeProfile?
+        /// `seeds:`: every seed's analysis, this run's first (empty: one seed).
+        public var seeds: [(seed: UInt64, report: RunReport)] = []
         public init(name: String, report: RunReport, problems: [Problem], provenance: Provenance, facts: Facts,
                     compute: ComputeProfile? = nil) {
             self.name = name; self.report = report; self.problems = problems; self.provenance = provenance

@@ -46,7 +46,7 @@ public enum Tables {
     ]
 
     /// The names, for notebook validation (`runs` is built from the runs' facts, not one report).
-    public static var names: [String] { registry.map(\.name) + ["runs"] }
+    public static var names: [String] { registry.map(\.name) + ["runs", "seeds"] }
 
     /// The table `name` of a run's report, or nil when the run has no data for it.
     public static func make(_ name: String, report r: RunReport) -> TableOutput? {
@@ -108,7 +108,9 @@ public enum Tables {
                     ["saved by per-sample budgets", pct(a.savedFraction)],
                     ["tokens wasted at N_D", String(format: "%.0f", a.tokensWasted)]]
         if let h = a.heldOut {
-            let fold = "held out (\(h.half) + \(h.half) rollouts: one half decides, the other scores, swapped)"
+            let fold = h.folds == 2
+                ? "held out (\(h.half) + \(h.half) rollouts: one half decides, the other scores, swapped)"
+                : "held out (\(h.folds) folds of \(h.half) rollouts: each decides, every other scores)"
             rows += [["\(fold): N_D", h.datasetBudgets.map(String.init).joined(separator: ", ")],
                      ["held out: M_D", String(format: "%.3f", h.overscalingIndex)],
                      ["held out: accuracy at N_D", ci(h.accuracyAtDatasetBudget)],
@@ -232,8 +234,8 @@ public enum Tables {
         "regime", "recommendation", "evidence", "majority", "mean_accuracy", "t2_accuracy", "t2_cost",
         "depth_lift_ent", "depth_lift_sc", "depth_pass_ent", "depth_pass_sc", "breadth_pass",
         "m_d_held_out", "saved_held_out", "gain_held_out_pp", "gain_in_sample_pp", "t2_accuracy_held_out",
-        "t2_cost_held_out",
-    ]
+        "t2_cost_held_out", "seeds",
+    ] + headline.map { "\($0.name)_seeds" }
 
     /// The `{{name}}` placeholders of a text cell, in order; nil when a `{{` is never closed.
     public static func placeholders(_ template: String) -> [String]? {

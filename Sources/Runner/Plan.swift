@@ -12,6 +12,10 @@ public struct Plan: Sendable, Equatable {
     /// Wrap the rendered template as a user message in the model's chat template.
     public var chat: Bool = false
     public var seed: UInt64 = 0
+    /// `seeds: [0, 1, 2]`: the grid runs once per seed. This plan is the first seed's run; the
+    /// others are `replicas` (runs NAME.seedS in the store), analysed alike so every headline
+    /// number gets its spread over seeds. Empty: one seed, `seed`.
+    public var seeds: [UInt64] = []
     /// The grid's axes: every (layers, temperature) pair is a cell of `n` samples (T = 0: one).
     public var temperatures: [Double] = [0.7]
     public var layers: [Int] = [0]
@@ -57,7 +61,20 @@ public struct Plan: Sendable, Equatable {
         }
     }
 
-    /// Canonical text of the plan (what the run records for provenance).
+    /// The run name of seed `s`'s replica.
+    public static func replicaName(_ name: String, seed: UInt64) -> String { "\(name).seed\(seed)" }
+
+    /// The other seeds' plans (each a run of its own, the same in every field but name and seed).
+    public var replicas: [Plan] {
+        seeds.dropFirst().map { s in
+            var p = self
+            p.name = Plan.replicaName(name, seed: s); p.seed = s; p.seeds = []
+            return p
+        }
+    }
+
+    /// Canonical text of the plan (what the run records for provenance). `seeds` is not part
+    /// of it: the first seed's run is the same run as a plan with `seed:` alone.
     public var canonical: String {
         let d = decoding
         var text = """

@@ -72,6 +72,12 @@ struct PlanFields {
         case "template": plan.template = try r.string(value, key)
         case "chat": plan.chat = try r.bool(value, key)
         case "seed": plan.seed = UInt64(try r.int(value, key, min: 0))
+        case "seeds":
+            let s = try r.ints(value, key, min: 0, max: Int(Int32.max))
+            guard !s.isEmpty, Set(s).count == s.count, s.count <= 32 else {
+                throw r.error(value, "seeds: a list of up to 32 distinct non-negative integers, e.g. seeds: [0, 1, 2]")
+            }
+            plan.seeds = s.map(UInt64.init); plan.seed = plan.seeds[0]
         case "max_tokens": plan.decoding.maxTokens = try r.int(value, key)
         case "stop": plan.decoding.stop = try r.strings(value, key)
         case "features": plan.features = try r.bool(value, key)
@@ -209,6 +215,9 @@ struct PlanFields {
     /// The strategy from its name and spec, then the checks that span several fields.
     func finish(_ r: Plan.Reader, source: String, root: Node) throws -> Plan {
         var plan = self.plan
+        if let s = nodes["seed"], nodes["seeds"] != nil {
+            throw r.error(s, "seed and seeds are both set (seeds: [0, 1, 2] runs the grid once per seed)")
+        }
         do { try plan.decoding.validate() } catch let v as DecodingParams.Violation {
             throw r.error(nodes[v.field] ?? root, v.description)
         }

@@ -21,7 +21,13 @@ struct Bench: ParsableCommand {
     var batchedOnly = false
     @Flag(name: .long, help: "Emit JSON.") var json = false
 
-    struct Batched: Encodable { var sequences: Int; var tokens_per_s: Double; var seconds: Double }
+    /// `tokens_per_s`: generated tokens over the whole run, the shared prompt's prefill included;
+    /// `decode_tokens_per_s`: tokens after each sequence's first over the time after the first
+    /// token (a run of the same batch to one token each is subtracted), as llama-batched-bench's
+    /// S_TG counts them.
+    struct Batched: Encodable {
+        var sequences: Int; var tokens_per_s: Double; var seconds: Double; var decode_tokens_per_s: Double
+    }
     struct EGLRRow: Encodable {
         var layers: Int; var tokens_per_s: Double; var gate_rate: Double
         var extra_layer_applications_per_token: Double; var cost_vs_plain: Double
@@ -54,7 +60,8 @@ struct Bench: ParsableCommand {
         print(String(format: "prefill  %4d tokens: %8.1f tokens/s", prefillTokens, out.prefill_tokens_per_s))
         print(String(format: "decode   %4d tokens: %8.1f tokens/s", decodeTokens, out.decode_tokens_per_s))
         for b in batched {
-            print(String(format: "batched  B=%-3d      %8.1f tokens/s (aggregate)", b.sequences, b.tokens_per_s))
+            print(String(format: "batched  B=%-3d      %8.1f tokens/s (aggregate; %.1f decoding after the first token)",
+                         b.sequences, b.tokens_per_s, b.decode_tokens_per_s))
         }
         for e in eglrRows {
             print(String(format: "EGLR     L=%-3d      %8.1f tokens/s, gate rate %.2f, "
@@ -90,10 +97,10 @@ struct Bench: ParsableCommand {
     /// (greedy, no early stop), through the rollout engine; then EGLR rows at B = 1.
     func engineRows(_ model: Model, prompt: [Int]) throws -> ([Batched], [EGLRRow]) {
         let clock = ContinuousClock()
-        func engineRun(batch: Int, eglr: EGLRConfig) throws -> (Double, RolloutEngine.Stats) {
+        func engineRun(batch: Int, eglr: EGLRConfig, maxTokens: Int? = nil) throws -> (Double, RolloutEngine.Stats) {
             let engine = RolloutEngine(model: model, maxBatch: batch, maxContext: prompt.count + batchTokens + 8)
             let specs = (0..<batch).map {
-                RolloutSpec(prompt: 0, eglr: eglr, seed: UInt64($0), maxTokens: batchTokens,
+                RolloutSpec(prompt: 0, eglr: eglr, seed: UInt64($0), maxTokens: maxTokens ?? batchTokens,
                             stopAtEndOfGeneration: false, tag: $0)
             }
             let t0 = clock.now
@@ -104,7 +111,9 @@ struct Bench: ParsableCommand {
         var eglrRows = [EGLRRow]()
         for b in batches.split(separator: ",").compactMap({ Int($0) }) {
             let (t, st) = try engineRun(batch: b, eglr: EGLRConfig())
-            batched.append(Batched(sequences: b, tokens_per_s: Double(st.tokens) / t, seconds: t))
+            let (t1, _) = try engineRun(batch: b, eglr: EGLRConfig(), maxTokens: 1)
+            batched.append(Batched(sequences: b, tokens_per_s: Double(st.tokens) / t, seconds: t,
+                                   decode_tokens_per_s: Double(st.tokens - b) / max(t - t1, 1e-9)))
         }
         let (plainT, plainStats) = batchedOnly ? (1, RolloutEngine.Stats())
                                                : try engineRun(batch: 1, eglr: EGLRConfig())

@@ -68,9 +68,11 @@ struct Analyze: ParsableCommand {
     @Option(name: .long, help: "Approach clustering: answer_class, prefix (first k tokens) or first_sentence.")
     var clustering = "answer_class"
     @Option(name: .long, help: "k for the prefix clustering and the early-token entropy.") var prefixTokens = 8
+    @Option(name: .long, help: "Folds K of the held-out budget audit (2: two swapped halves).") var heldOutFolds = 2
 
     func validate() throws {
         guard resamples >= 1 else { throw ValidationError("--resamples must be at least 1") }
+        guard (2...16).contains(heldOutFolds) else { throw ValidationError("--held-out-folds must be from 2 to 16") }
         guard prefixTokens >= 1 else { throw ValidationError("--prefix-tokens must be at least 1") }
     }
 
@@ -82,6 +84,7 @@ struct Analyze: ParsableCommand {
         var o = AnalysisOptions()
         o.resamples = resamples; o.seed = seed; o.keffThreshold = keffThreshold
         o.clustering = clustering; o.prefixTokens = prefixTokens
+        o.heldOutFolds = heldOutFolds == 2 ? nil : heldOutFolds
         o.blockCount = try store.run(named: name)?.blockCount ?? 0
         let report = data.analyze(o)
         if json {

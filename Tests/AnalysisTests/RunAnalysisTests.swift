@@ -115,6 +115,24 @@ import Testing
         #expect(RunAnalysis.analyze(outcomes, options: o).audit?.heldOut?.predictor == nil, "no features, no predictor")
     }
 
+    /// K = 4 folds of 8: each part decides, the three others score it; the held-out gain still
+    /// covers the true 0, the in-sample one on the same parts is still biased upwards.
+    @Test func kFoldsCrossFitTheSameWay() throws {
+        var o = AnalysisOptions()
+        o.resamples = 400; o.heldOutFolds = 4
+        let r = RunAnalysis.analyze(Self.outcomes(problems: 80, n: 32), features: [:], iterationHistograms: [:],
+                                    options: o)
+        let h = try #require(r.audit?.heldOut)
+        #expect(h.folds == 4 && h.half == 8 && h.grid == [1, 2, 4, 8] && h.datasetBudgets.count == 4)
+        #expect(h.inSampleGain.low > 0, "in-sample gain \(h.inSampleGain) should be biased above 0")
+        #expect(h.gain.low <= 0 && 0 <= h.gain.high, "held-out gain \(h.gain) should cover the true 0")
+        // K = 2 written out is the default.
+        o.heldOutFolds = 2
+        let two = RunAnalysis.analyze(Self.outcomes(problems: 80, n: 32), options: o).audit?.heldOut
+        o.heldOutFolds = nil
+        #expect(two == RunAnalysis.analyze(Self.outcomes(problems: 80, n: 32), options: o).audit?.heldOut)
+    }
+
     @Test func tooFewRolloutsGiveNoHeldOutAudit() {
         let r = RunAnalysis.analyze(Self.outcomes(problems: 5, n: 1), features: [:], iterationHistograms: [:],
                                     options: AnalysisOptions())

@@ -252,7 +252,7 @@ let runReportGolden = #"""
 /// RunReport and its nested report types: stored fields in declaration order.
 let runReportFieldOrderGolden = """
     RunReport: problems,rollouts,options,cells,pools,audit,selection,trainingSignal,diversity,budgetPredictor,perProblemAccuracy,depth,refinement,compute
-    RunReport.options: resamples,level,seed,epsN,typeTolerance,keffThreshold,bordaP,blockCount,folds,ridgeLambda,clustering,prefixTokens
+    RunReport.options: resamples,level,seed,epsN,typeTolerance,keffThreshold,bordaP,blockCount,folds,ridgeLambda,clustering,prefixTokens,heldOutFolds
     RunReport.cells[]: layers,temperature,samples,accuracy,passAtK,majAtK,majK,passHatK,majMethod,meanTokens,gateRate,extraPerToken,costOverhead,iterationHistogram,vsPlain,compute,passBand,majBand
     RunReport.cells[].accuracy: value,low,high
     RunReport.cells[].compute: rollouts,promptTokens,generatedTokens,seconds,flops,unknownPromptTokens,unknownFlops
