@@ -77,14 +77,25 @@ extension Bootstrap {
             let m = col.reduce(0, +) / Double(r)
             sd.append((col.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(r - 1)).squareRoot())
         }
+        return (CurveBand(low: pLow, high: pHigh, kind: "pointwise"), supBand(estimate: mean, draws: draws, level: level))
+    }
+
+    /// The simultaneous sup-t band around `estimate` from bootstrap `draws` of the whole curve:
+    /// estimate_j +/- c * sd_j, c the `level` quantile of max_j |draw_j - estimate_j| / sd_j
+    /// (points with sd_j = 0 excluded from the max); clipped to [0, 1].
+    public static func supBand(estimate: [Double], draws: [[Double]], level: Double = 0.95) -> CurveBand {
+        let width = estimate.count, r = draws.count
+        guard r > 1 else { return CurveBand(low: estimate, high: estimate, kind: "simultaneous") }
+        let sd = (0..<width).map { j -> Double in
+            let m = draws.reduce(0) { $0 + $1[j] } / Double(r)
+            return (draws.reduce(0) { $0 + ($1[j] - m) * ($1[j] - m) } / Double(r - 1)).squareRoot()
+        }
         let sup = draws.map { d in
-            (0..<width).reduce(0.0) { acc, j in sd[j] > 1e-12 ? max(acc, abs(d[j] - mean[j]) / sd[j]) : acc }
+            (0..<width).reduce(0.0) { acc, j in sd[j] > 1e-12 ? max(acc, abs(d[j] - estimate[j]) / sd[j]) : acc }
         }.sorted()
-        let c = quantile(sup, level)
+        let c = sup[min(sup.count - 1, max(0, Int((level * Double(sup.count - 1)).rounded())))]
         func clip(_ v: Double) -> Double { min(1, max(0, v)) }
-        let sLow = (0..<width).map { clip(mean[$0] - c * sd[$0]) }
-        let sHigh = (0..<width).map { clip(mean[$0] + c * sd[$0]) }
-        return (CurveBand(low: pLow, high: pHigh, kind: "pointwise"),
-                CurveBand(low: sLow, high: sHigh, kind: "simultaneous"))
+        return CurveBand(low: (0..<width).map { clip(estimate[$0] - c * sd[$0]) },
+                         high: (0..<width).map { clip(estimate[$0] + c * sd[$0]) }, kind: "simultaneous")
     }
 }

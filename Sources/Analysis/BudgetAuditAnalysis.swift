@@ -1,6 +1,8 @@
+import Seeds
+
 /// The budget audit of the main cell: the dataset budget N_D against each problem's
 /// sample-optimal N*_x, the rollouts and tokens a per-problem budget would save.
-enum BudgetAuditAnalysis {
+public enum BudgetAuditAnalysis {
     static func analyze(_ ctx: AnalysisContext, _ main: MainCell, features: [String: [[Float]]] = [:])
         -> AuditReport {
         let rep = main.overscaling, grid = main.grid, ps = main.problems
@@ -38,10 +40,42 @@ enum BudgetAuditAnalysis {
                            curves: Dictionary(uniqueKeysWithValues: zip(ps, rep.curves)))
         report.datasetBand = Bootstrap.curveBands(rep.curves, resamples: ctx.options.resamples,
                                                   level: ctx.options.level, seed: ctx.options.seed &+ 202)?.simultaneous
+        report.problemBands = problemBands(ctx, main, rows: rows, curves: Dictionary(uniqueKeysWithValues:
+                                                                                         zip(ps, rep.curves)))
         report.poolMin = main.samples
         report.poolMax = main.largestPool
         report.heldOut = HeldOutAnalysis.analyze(ctx, main, features: features)
         report.aggregators = AggregatorAnalysis.analyze(ctx, main)
         return report
+    }
+
+    /// The rows in the order per-problem bands are given: most wasteful first among problems
+    /// whose curve varies with N, then the always-right and always-wrong ones.
+    public static func bandOrder(_ rows: [AuditRow]) -> [AuditRow] {
+        let constant: Set<String> = [SampleType.alwaysRight.rawValue, SampleType.alwaysWrong.rawValue]
+        return rows.filter { !constant.contains($0.type) } + rows.filter { constant.contains($0.type) }
+    }
+
+    /// Per-problem simultaneous bands for the first `count` rows in `bandOrder` (bootstrap over the problem's
+    /// rollouts, at most 400 resamples: each resample recomputes maj@N on the whole grid).
+    static func problemBands(_ ctx: AnalysisContext, _ main: MainCell, rows: [AuditRow], curves: [String: [Double]],
+                             count: Int = 8) -> [String: CurveBand] {
+        let o = ctx.options, grid = main.grid
+        var out = [String: CurveBand]()
+        for (i, row) in bandOrder(rows).prefix(count).enumerated() {
+            guard let estimate = curves[row.problem] else { continue }
+            let g: [Outcome] = main.outcomes(row.problem)
+            var rng = SplitMix64(seed: SplitMix64.derive([o.seed, 0x4241_4E44, UInt64(i)]))
+            let draws = (0..<min(max(o.resamples, 2), 400)).map { b -> [Double] in
+                let pick = (0..<g.count).map { _ in g[Int(rng.next() % UInt64(g.count))] }
+                let t = OutcomeIndex.classCounts(pick)
+                return grid.filter { $0 <= pick.count }.map {
+                    Estimators.majAtK(counts: t.counts, correct: t.correct, k: $0, seed: o.seed &+ UInt64(b)).value
+                }
+            }
+            guard draws.allSatisfy({ $0.count == estimate.count }) else { continue }
+            out[row.problem] = Bootstrap.supBand(estimate: estimate, draws: draws, level: o.level)
+        }
+        return out
     }
 }

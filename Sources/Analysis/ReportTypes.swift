@@ -77,6 +77,10 @@ public struct AuditReport: Sendable, Codable {
     /// Simultaneous 95% band of A_D(N) over the grid (bootstrap over problems): a budget read
     /// off the curve after looking at it is covered at every N at once.
     public var datasetBand: CurveBand? = nil
+    /// Simultaneous 95% bands of A_x(N) for up to 8 problems, the most wasteful first among
+    /// those whose curve varies with N: the problem's rollouts resampled with replacement, the
+    /// whole curve recomputed.
+    public var problemBands: [String: CurveBand]? = nil
     public var sampleTypes: [String: Int]
     public var accuracyAtDatasetBudget: Interval
     public var accuracyAtOracleBudgets: Interval

@@ -49,6 +49,8 @@ public final class Figure {
     public var width: Double
     public var height: Double
     public var axes: [Axes]
+    /// Panels per row (nil: all side by side); more panels wrap into further rows.
+    public var columns: Int? = nil
 
     /// `wide` uses the style's double-column width; `widthIn` (inches) overrides both. The
     /// height follows the style's aspect at column width, so a full-width figure is as tall as a
@@ -64,13 +66,15 @@ public final class Figure {
     /// Lays out each Axes in its slot, then paints it. A single panel drops its title when the
     /// style puts titles in captions.
     public func draw(on r: Renderer) {
-        let slot = width / Double(max(axes.count, 1))
+        let cols = max(1, min(columns ?? axes.count, axes.count))
+        let rows = (axes.count + cols - 1) / cols
+        let slot = width / Double(cols), slotH = height / Double(max(rows, 1))
         let untitled = !style.drawsTitles && axes.count == 1
         for (i, ax) in axes.enumerated() {
             let title = ax.title
             if untitled { ax.title = nil }
             defer { ax.title = title }
-            let frame = Slot(x0: Double(i) * slot, y0: 0, w: slot, h: height)
+            let frame = Slot(x0: Double(i % cols) * slot, y0: Double(i / cols) * slotH, w: slot, h: slotH)
             switch AxesLayout.make(ax, style: style, slot: frame, measure: r.textWidth) {
             case let .xy(l): XYPainter(ax: ax, style: style, r: r, l: l).paint()
             case let .heatmap(l): HeatmapPainter(ax: ax, style: style, r: r, l: l).paint()

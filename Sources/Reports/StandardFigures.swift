@@ -36,6 +36,7 @@ public enum StandardFigures {
         ("heatmap", heatmap),
         ("overlap", overlap),
         ("budget-curves", budgetCurves),
+        ("problem-curves", problemCurves),
         ("aggregators", aggregators),
         ("nstar-histogram", nstarHistogram),
         ("sample-types", sampleTypes),
@@ -159,6 +160,36 @@ public enum StandardFigures {
         for (n, v) in zip(a.grid, a.datasetCurve) { csv += "dataset,\(n),\(num(v))\n" }
         ax.add(.vline(x: Double(a.datasetBudget) * s, label: "N_D = \(a.datasetBudget)"))
         return FigureOutput(figure: q.figure([ax]), csv: csv, title: ax.title!)
+    }
+
+    /// Small multiples: the most wasteful problems' A_x(N), each with its simultaneous 95% band
+    /// (the problem's rollouts resampled), its N*_x and the dataset's N_D.
+    static func problemCurves(_ q: Request, _ r: RunReport) -> FigureOutput? {
+        guard let a = r.audit, let bands = a.problemBands, !bands.isEmpty else { return nil }
+        let shown = BudgetAuditAnalysis.bandOrder(a.rows).map(\.problem).filter { bands[$0] != nil && a.curves[$0] != nil }
+        guard !shown.isEmpty else { return nil }
+        let xs = a.grid.map(Double.init)
+        var csv = "problem,N,accuracy,band_low,band_high\n"
+        var axes = [Axes]()
+        for p in shown {
+            let ys = a.curves[p]!, b = bands[p]!
+            let ax = Axes(title: p, xLabel: "N", yLabel: axes.count % 4 == 0 ? "A_x(N)" : nil)
+            ax.xScale = .log2; ax.percentY = true; ax.yLimits = (0, 1.02); ax.legend = false
+            ax.add(.band(xs: xs, low: b.low, high: b.high, color: 0))
+            ax.add(.line(xs: xs, ys: ys, label: "A_x(N)", color: 0))
+            if let need = a.sampleOptimal[p] { ax.add(.vline(x: Double(need), label: "N*")) }
+            axes.append(ax)
+            for (j, n) in a.grid.enumerated() {
+                csv += "\(p),\(n),\(num(ys[j])),\(num(b.low[j])),\(num(b.high[j]))\n"
+            }
+        }
+        let cols = min(4, axes.count), rows = (axes.count + cols - 1) / cols
+        let f = Figure(style: q.style, widthIn: (q.width == .column ? FigureWidth.full : q.width).inches(q.style),
+                       heightScale: 0.85 * Double(rows), axes: axes)
+        f.columns = cols
+        f.shareAxes()
+        return FigureOutput(figure: f, csv: csv,
+                            title: "Per-problem budget curves A_x(N) with simultaneous 95% bands")
     }
 
     static func nstarHistogram(_ q: Request, _ r: RunReport) -> FigureOutput? {

@@ -95,7 +95,7 @@ import Testing
 
     /// Fields added to the analysis since the v1 code (absent from its output).
     static let addedSinceV1: Set<String> = ["pool_min", "pool_max", "compute", "held_out", "aggregators",
-                                                  "pass_band", "maj_band", "dataset_band"]
+                                                  "pass_band", "maj_band", "dataset_band", "problem_bands"]
 
     /// The path of the first value that differs (numbers: relative or absolute 1e-12).
     static func firstDifference(_ a: Any, _ b: Any, at path: String) -> String? {
