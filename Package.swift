@@ -7,6 +7,11 @@ import Foundation
 let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
 let hasAVX2 = cpuinfo.contains(" avx2") && cpuinfo.contains(" fma") && cpuinfo.contains(" f16c")
 let simdFlags: [SwiftSetting] = hasAVX2 ? [.unsafeFlags(["-target-cpu", "haswell"])] : []
+// The integer kernels call AVX2 intrinsics (CIntrinsics); the C importer needs the same features.
+let intrinsicFlags: [SwiftSetting] = hasAVX2
+    ? [.unsafeFlags(["-target-cpu", "haswell", "-Xcc", "-mavx2", "-Xcc", "-mfma", "-Xcc", "-mf16c"]),
+       .define("ROLLBOOK_AVX2")]
+    : []
 
 let package = Package(
     name: "Rollbook",
@@ -43,8 +48,9 @@ let package = Package(
                                                 .product(name: "Ink", package: "Ink")]),
         .target(name: "Notebooks", dependencies: ["Runner", "Reports", "Store", "Analysis", "Charts", "Tasks",
                                                   .product(name: "Yams", package: "Yams")]),
-        .target(name: "Inference", dependencies: ["GGUF", "Tokenizers", "LinAlg", "Sampling"],
-                swiftSettings: simdFlags),
+        .systemLibrary(name: "CIntrinsics", path: "Sources/CIntrinsics"),
+        .target(name: "Inference", dependencies: ["GGUF", "Tokenizers", "LinAlg", "Sampling", "CIntrinsics"],
+                swiftSettings: intrinsicFlags),
         .executableTarget(name: "rollbook", dependencies: [
             "GGUF", "Tokenizers", "Inference", "Sampling", "Tasks", "Analysis", "Store", "Runner", "Charts", "Reports", "Notebooks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,7 +1,25 @@
+#if ROLLBOOK_AVX2
+import CIntrinsics
+#endif
 import Foundation
+import Synchronization
+
+/// A spin-wait hint (x86 `pause`).
+@inline(__always) func spinPause() {
+    #if ROLLBOOK_AVX2
+    rb_pause()
+    #endif
+}
 
 /// Splits `0..<count` into contiguous chunks run on `threads` workers (the only level of
 /// parallelism in the engine: rows of a matrix product, or heads).
+///
+/// Decoding one token runs about 200 matrix products of a few hundred microseconds each, so
+/// waking threads per product (a dispatch queue: futex wake-ups, tens of microseconds each)
+/// cost more than the second core gave. The pool keeps its workers spinning on a generation
+/// counter for a while after each job (then they sleep on a semaphore), the calling thread
+/// takes chunk 0 itself, and the chunk boundaries are `count * i / t` as before, so results
+/// do not depend on the pool.
 enum Parallel {
     /// Worker count: ROLLBOOK_THREADS if set, else one per active core.
     nonisolated(unsafe) static var threads: Int = {
@@ -9,13 +27,101 @@ enum Parallel {
         return max(1, ProcessInfo.processInfo.activeProcessorCount)
     }()
 
+    static let pool = SpinPool(workers: max(0, threads - 1))
+
     @inline(__always)
     static func forChunks(_ count: Int, minChunk: Int = 64, _ body: (Range<Int>) -> Void) {
-        let t = min(threads, max(1, count / minChunk))
+        let t = min(threads, max(1, count / minChunk), pool.workers + 1)
         if t <= 1 { body(0..<count); return }
-        DispatchQueue.concurrentPerform(iterations: t) { i in
+        pool.run(participants: t) { i in
             let lo = count * i / t, hi = count * (i + 1) / t
             if lo < hi { body(lo..<hi) }
+        }
+    }
+}
+
+/// Persistent worker threads that spin briefly between jobs. One job at a time: `run` is
+/// called by one thread at a time (a nested or concurrent call runs its chunks inline).
+final class SpinPool: @unchecked Sendable {
+    let workers: Int
+    /// (job counter << 8) | participants: one word, so a worker never pairs a job with
+    /// another job's participant count.
+    private let generation = Atomic<Int>(0)
+    private let remaining = Atomic<Int>(0)
+    private let busy = Atomic<Bool>(false)
+    /// A worker's sleep flag and wake-up semaphore.
+    final class Slot: Sendable {
+        let sleeping = Atomic<Bool>(false)
+        let wake = DispatchSemaphore(value: 0)
+    }
+    private let slots: [Slot]
+    /// The current job and its participant count, published before `generation` moves.
+    nonisolated(unsafe) private var job: ((Int) -> Void)?
+    /// Nanoseconds a worker spins (with `pause`) after its last job before it sleeps.
+    private let spinNanos: UInt64 = 1_000_000
+    /// Set while another thread pool (OpenBLAS's sgemm) needs the cores: workers sleep at once.
+    private let quiet = Atomic<Bool>(false)
+
+    /// Workers stop spinning (sleep) until the next job: call before handing the cores to
+    /// another library's threads.
+    func quiesce() { quiet.store(true, ordering: .relaxed) }
+
+    init(workers: Int) {
+        self.workers = workers
+        slots = (0..<workers).map { _ in Slot() }
+        for w in 0..<workers {
+            let t = Thread { [unowned self] in self.loop(index: w + 1) }
+            t.stackSize = 1 << 20
+            t.start()
+        }
+    }
+
+    /// Runs body(0..<participants), body(0) on the calling thread.
+    func run(participants t: Int, _ body: (Int) -> Void) {
+        guard t > 1, t < 256, busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            for i in 0..<t { body(i) }
+            return
+        }
+        quiet.store(false, ordering: .relaxed)
+        withoutActuallyEscaping(body) { esc in
+            job = esc
+            remaining.store(t - 1, ordering: .relaxed)
+            let g = generation.load(ordering: .relaxed)
+            generation.store(((g >> 8) + 1) << 8 | t, ordering: .sequentiallyConsistent)
+            for w in 0..<(t - 1) where slots[w].sleeping.exchange(false, ordering: .sequentiallyConsistent) {
+                slots[w].wake.signal()
+            }
+            esc(0)
+            while remaining.load(ordering: .acquiring) > 0 { spinPause() }
+            job = nil
+        }
+        busy.store(false, ordering: .releasing)
+    }
+
+    private func loop(index: Int) {
+        var seen = 0
+        while true {
+            var spins = 0
+            var since = DispatchTime.now().uptimeNanoseconds
+            var g = generation.load(ordering: .acquiring)
+            while g == seen {
+                spinPause()
+                spins += 1
+                if spins & 255 == 0,
+                   quiet.load(ordering: .relaxed) || DispatchTime.now().uptimeNanoseconds - since > spinNanos {
+                    let slot = slots[index - 1]
+                    slot.sleeping.store(true, ordering: .sequentiallyConsistent)
+                    if generation.load(ordering: .sequentiallyConsistent) == seen { slot.wake.wait() }
+                    slot.sleeping.store(false, ordering: .sequentiallyConsistent)
+                    since = DispatchTime.now().uptimeNanoseconds
+                }
+                g = generation.load(ordering: .acquiring)
+            }
+            seen = g
+            if index < g & 0xFF {
+                job?(index)
+                remaining.subtract(1, ordering: .releasing)
+            }
         }
     }
 }

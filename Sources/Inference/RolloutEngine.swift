@@ -94,7 +94,8 @@ public final class RolloutEngine {
     public init(model: Model, maxBatch: Int = 32, maxContext: Int = 2048) {
         self.model = model
         self.maxBatch = maxBatch
-        prefill = Transformer(model: model, maxTokens: 256, contextLength: maxContext)
+        // Float kernels only: a rollout's numerics are the engine's, whatever its prompt length.
+        prefill = Transformer(model: model, maxTokens: 256, contextLength: maxContext, int8: false)
         decoder = BatchDecoder(model: model, maxBatch: maxBatch, maxContext: maxContext)
     }
 

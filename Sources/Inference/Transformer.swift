@@ -16,7 +16,10 @@ public final class Transformer {
     let invFreq: [Float]
     public let contextLength: Int
 
-    public init(model: Model, maxTokens: Int = 512, contextLength: Int? = nil) {
+    /// `int8`: single-token steps through the integer kernels (8-bit activations, as llama.cpp
+    /// decodes); false gives the Float kernels the rollout engine uses (prefill of its prompts,
+    /// and tests comparing against it).
+    public init(model: Model, maxTokens: Int = 512, contextLength: Int? = nil, int8: Bool = true) {
         self.model = model
         c = model.config
         self.maxTokens = maxTokens
@@ -24,7 +27,7 @@ public final class Transformer {
         let dim = c.embeddingLength, qDim = c.headCount * c.headDim
         let largest = max(qDim, c.kvDim, c.feedForwardLength, dim)
         scratch = MatmulScratch(maxElements: min(8 << 20, max(largest * largest, largest * 2048)),
-                                maxCols: largest, maxVectors: 2)
+                                maxCols: largest, maxVectors: 2, int8: int8)
         let buf = Ops.buffer
         x = buf(maxTokens * dim); xb = buf(maxTokens * max(dim, qDim)); q = buf(maxTokens * qDim)
         k = buf(maxTokens * c.kvDim); v = buf(maxTokens * c.kvDim); att = buf(maxTokens * qDim)

@@ -92,8 +92,19 @@ final class MatmulScratch {
     let xperm: UnsafeMutablePointer<Float>
     let maxCols: Int
     let maxVectors: Int
+    /// One vector quantised to int8 blocks (the integer single-stream kernels).
+    let q8: UnsafeMutablePointer<Int8>
+    let q8scale: UnsafeMutablePointer<Float>
+    let q8sum: UnsafeMutablePointer<Float>
+    /// Single vectors through the integer kernels (8-bit activations); off for every path
+    /// whose results must equal the rollout engine's.
+    let int8: Bool
 
-    init(maxElements: Int, maxCols: Int, maxVectors: Int = 1) {
+    init(maxElements: Int, maxCols: Int, maxVectors: Int = 1, int8: Bool = false) {
+        self.int8 = int8 && IntKernels.available
+        q8 = .allocate(capacity: maxCols + 32)
+        q8scale = .allocate(capacity: maxCols / 32 + 1)
+        q8sum = .allocate(capacity: maxCols / 32 + 1)
         capacity = maxElements
         weights = .allocate(capacity: maxElements)
         self.maxCols = maxCols
@@ -101,7 +112,10 @@ final class MatmulScratch {
         xsum = .allocate(capacity: (maxCols / 32 + 1) * self.maxVectors)
         xperm = .allocate(capacity: maxCols * self.maxVectors)
     }
-    deinit { weights.deallocate(); xsum.deallocate(); xperm.deallocate() }
+    deinit {
+        weights.deallocate(); xsum.deallocate(); xperm.deallocate()
+        q8.deallocate(); q8scale.deallocate(); q8sum.deallocate()
+    }
 }
 
 extension WeightMatrix {
@@ -127,6 +141,16 @@ extension WeightMatrix {
             }
             return
         }
+        if n == 1 && s.int8 && IntKernels.supports(type, cols: cols) {
+            // One vector (single-stream decoding): 8-bit activations, integer dot products.
+            IntKernels.quantize(x, cols, s.q8, s.q8scale, s.q8sum)
+            let q = UnsafePointer(s.q8), d = UnsafePointer(s.q8scale), sums = UnsafePointer(s.q8sum)
+            Parallel.forChunks(rows, minChunk: 32) { r in
+                IntKernels.dotRows(self.type, self.data, rowBytes: self.rowBytes, cols: self.cols, r, q: q, d: d,
+                                   sums: sums, y: out)
+            }
+            return
+        }
         if exact || n <= 2 {
             precondition(n <= s.maxVectors, "multiply: \(n) vectors, scratch holds \(s.maxVectors)")
             let nb = cols / 32
@@ -144,6 +168,7 @@ extension WeightMatrix {
             Parallel.forChunks(r1 - r0, minChunk: 16) { r in
                 self.dequantize(rows: (r0 + r.lowerBound)..<(r0 + r.upperBound), into: w + r.lowerBound * self.cols)
             }
+            Parallel.pool.quiesce()   // sgemm runs on OpenBLAS's threads
             BLAS.sgemm(m: n, n: r1 - r0, k: cols, a: x, lda: cols, b: w, ldb: cols, transB: true,
                        c: out + r0, ldc: rows)
             r0 = r1
@@ -152,11 +177,12 @@ extension WeightMatrix {
 }
 
 extension WeightMatrix {
-    /// W · x through the fused single-row kernels (for tests and tools).
-    public func multiply(_ x: [Float]) -> [Float] {
+    /// W · x through the fused single-row kernels (for tests and tools); `int8`: the integer
+    /// kernels with 8-bit activations, where the format has one.
+    public func multiply(_ x: [Float], int8: Bool = false) -> [Float] {
         precondition(x.count == cols)
         var y = [Float](repeating: 0, count: rows)
-        let s = MatmulScratch(maxElements: 1, maxCols: cols, maxVectors: 1)
+        let s = MatmulScratch(maxElements: 1, maxCols: cols, maxVectors: 1, int8: int8)
         x.withUnsafeBufferPointer { xp in
             y.withUnsafeMutableBufferPointer { multiply(xp.baseAddress!, n: 1, into: $0.baseAddress!, scratch: s) }
         }

@@ -87,7 +87,7 @@ import Sampling
     @Test func engineLogitsMatchTransformer() throws {
         let m = TestModels.smollm
         let ids = Self.prompts[0]
-        let tr = Transformer(model: m, contextLength: 128)
+        let tr = Transformer(model: m, contextLength: 128, int8: false)
         let cache = tr.makeCache()
         var logits = Array(try tr.forward(ids, cache: cache))
         var greedy = [Int]()

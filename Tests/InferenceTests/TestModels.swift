@@ -16,8 +16,10 @@ enum TestModels {
 
     /// `count` greedy tokens after `prompt`, token by token through the single-sequence pass
     /// (the reference the batched engine and branches are held to).
-    static func greedy(_ m: Model, prompt: [Int], count: Int) throws -> [Int] {
-        let tr = Transformer(model: m, contextLength: 128)
+    /// Greedy decoding through the Transformer with the engine's Float kernels (`int8: false`),
+    /// or through the integer kernels.
+    static func greedy(_ m: Model, prompt: [Int], count: Int, int8: Bool = false) throws -> [Int] {
+        let tr = Transformer(model: m, contextLength: 128, int8: int8)
         let cache = tr.makeCache()
         var logits = Array(try tr.forward(prompt, cache: cache))
         var out = [Int]()
