@@ -2,6 +2,7 @@
 import CIntrinsics
 #endif
 import Foundation
+import LinAlg
 import Synchronization
 
 /// A spin-wait hint (x86 `pause`).
@@ -20,7 +21,7 @@ import Synchronization
 /// counter for a while after each job (then they sleep on a semaphore), the calling thread
 /// takes chunk 0 itself, and the chunk boundaries are `count * i / t` as before, so results
 /// do not depend on the pool.
-enum Parallel {
+public enum Parallel {
     /// Worker count: ROLLBOOK_THREADS if set, else one per active core.
     nonisolated(unsafe) static var threads: Int = {
         if let v = ProcessInfo.processInfo.environment["ROLLBOOK_THREADS"], let n = Int(v), n > 0 { return n }
@@ -28,6 +29,16 @@ enum Parallel {
     }()
 
     static let pool = SpinPool(workers: max(0, threads - 1))
+
+    /// Threads used from now on (at most the pool's size plus the caller), and OpenBLAS's.
+    public static func use(threads n: Int) {
+        _ = pool
+        threads = max(1, min(n, pool.workers + 1))
+        BLAS.threads = threads
+    }
+
+    /// The most threads `use(threads:)` can give (ROLLBOOK_THREADS, else one per core).
+    public static var maxThreads: Int { pool.workers + 1 }
 
     @inline(__always)
     static func forChunks(_ count: Int, minChunk: Int = 64, _ body: (Range<Int>) -> Void) {

@@ -20,6 +20,8 @@ struct Bench: ParsableCommand {
           help: "Only the batched measurements (no prefill, single-stream decode or EGLR rows; those report 0).")
     var batchedOnly = false
     @Flag(name: .long, help: "Emit JSON.") var json = false
+    @Option(name: .long, help: "Thread counts to measure in turn (comma-separated, e.g. 1,2); default: all cores.")
+    var threads: String?
 
     /// `tokens_per_s`: generated tokens over the whole run, the shared prompt's prefill included;
     /// `decode_tokens_per_s`: tokens after each sequence's first over the time after the first
@@ -41,6 +43,19 @@ struct Bench: ParsableCommand {
     static func secs(_ d: Duration) -> Double { BenchAnalysisSeconds.of(d) }
 
     func run() throws {
+        let counts = (threads ?? "").split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        if counts.isEmpty { try measure(threads: Parallel.maxThreads); return }
+        guard counts.allSatisfy({ $0 >= 1 && $0 <= Parallel.maxThreads }) else {
+            throw ValidationError("--threads: each count must be from 1 to \(Parallel.maxThreads) (the cores, or ROLLBOOK_THREADS)")
+        }
+        for t in counts {
+            if !json { print("threads \(t)") }
+            try measure(threads: t)
+        }
+    }
+
+    func measure(threads t: Int) throws {
+        Parallel.use(threads: t)
         let model = try Model(path: try ModelCatalog.resolve(modelOptions.model))
         let tok = model.tokenizer
         // A deterministic prompt of exactly `prefillTokens` tokens.
@@ -54,7 +69,7 @@ struct Bench: ParsableCommand {
         let out = Out(prefill_tokens_per_s: Double(prefillTokens) / bestPrefill,
                       decode_tokens_per_s: Double(decodeTokens) / bestDecode,
                       peak_rss_bytes: peakRSSBytes(), prefill_tokens: prefillTokens, decode_tokens: decodeTokens,
-                      threads: ProcessInfo.processInfo.activeProcessorCount, model: model.path,
+                      threads: t, model: model.path,
                       weight_bytes: model.weightBytes, batched: batched, eglr: eglrRows, batch_tokens: batchTokens)
         if json { try writeJSON(out); return }
         print(String(format: "prefill  %4d tokens: %8.1f tokens/s", prefillTokens, out.prefill_tokens_per_s))
