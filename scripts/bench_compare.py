@@ -16,6 +16,14 @@ goes first alternates by round, because this machine's speed drifts within minut
             first token (the same count S_TG makes)
 --formats re-quantises the default model with llama.cpp's own llama-quantize
 (--allow-requantize, into data/models/requant/) and repeats the rows per format.
+
+--workload quickstart instead times what a user waits for: rendering notebooks/quickstart.md
+into an empty store (every rollout generated: mixed temperatures and EGLR cells, stop
+strings, grading, store writes, analysis and the report), then, for llama.cpp, each problem's
+rollouts as one llama-batched-bench run (-npp its prompt tokens, -npl its rollout count,
+-ntg their mean generated tokens, -pps: the prompt shared), summed. llama.cpp does no EGLR
+(its side decodes every token once), no sampling beyond its own, no grading and no writes,
+so the ratio is a lower bound on Rollbook's advantage.
 """
 import argparse, json, os, subprocess, sys
 
@@ -27,6 +35,7 @@ ap.add_argument("--threads", type=int, default=os.cpu_count())
 ap.add_argument("--repeats", type=int, default=3)
 ap.add_argument("--batches", default="1,4,8,16,32,64")
 ap.add_argument("--formats", default="", help="also re-quantised copies, e.g. Q4_K_M,Q5_K_M,Q6_K,Q8_0,F16")
+ap.add_argument("--workload", default="", help="quickstart: the end-to-end notebook workload")
 ap.add_argument("--json", action="store_true")
 args = ap.parse_args()
 
@@ -84,6 +93,48 @@ def compare(model):
     return [{"row": n, "rollbook": best[n][0], "llama_cpp": best[n][1], "ratio": best[n][0] / best[n][1]}
             for n, _, _ in rows]
 
+
+def workload(notebook):
+    import sqlite3, tempfile, time
+    tmp = tempfile.mkdtemp(prefix="rollbook-workload-")
+    store = os.path.join(tmp, "s.sqlite")
+    t0 = time.perf_counter()
+    run([args.rollbook, "render", os.path.join(ROOT, notebook), "--store", store, "--out", os.path.join(tmp, "out"),
+         "--quiet"])
+    rb_seconds = time.perf_counter() - t0
+    db = sqlite3.connect(store)
+    groups = list(db.execute("select r.problem_id, count(*), cast(round(avg(r.prompt_tokens)) as int), "
+                             "sum(r.token_count) from rollouts r join run_members m on m.key = r.key "
+                             "group by r.problem_id order by r.problem_id"))
+    generated = sum(g[3] for g in groups)
+    lc_seconds = 0.0
+    for _, n, p, tokens in groups:
+        g = max(1, round(tokens / n))
+        out = run([f"{tools}/llama-batched-bench", "-m", args.model, "-t", T, "-tb", T, "-c", str(p + n * g + 64),
+                   "-b", "2048", "-ub", "512", "-npp", str(p), "-ntg", str(g), "-npl", str(n), "-pps",
+                   "--output-format", "jsonl"])
+        lc_seconds += [json.loads(l) for l in out.splitlines() if l.startswith("{")][-1]["t"]
+    return {"notebook": notebook, "problems": len(groups), "rollouts": sum(g[1] for g in groups),
+            "generated_tokens": generated, "rollbook_seconds": rb_seconds, "llama_cpp_seconds": lc_seconds,
+            "rollbook_tokens_per_s": generated / rb_seconds, "llama_cpp_tokens_per_s": generated / lc_seconds,
+            "ratio": lc_seconds / rb_seconds}
+
+
+if args.workload:
+    if args.workload != "quickstart":
+        sys.exit("--workload: only quickstart is defined")
+    w = workload("notebooks/quickstart.md")
+    if args.json:
+        print(json.dumps(w, indent=1))
+    else:
+        print(f"quickstart from an empty store: {w['rollouts']} rollouts over {w['problems']} problems, "
+              f"{w['generated_tokens']} generated tokens; {args.threads} threads")
+        print(f"  rollbook render (generate, grade, store, analyse, report): {w['rollbook_seconds']:.1f} s "
+              f"({w['rollbook_tokens_per_s']:.1f} tok/s)")
+        print(f"  llama-batched-bench, same prompts and token counts, no EGLR: {w['llama_cpp_seconds']:.1f} s "
+              f"({w['llama_cpp_tokens_per_s']:.1f} tok/s)")
+        print(f"  ratio (llama.cpp time / rollbook time): {w['ratio']:.2f}")
+    sys.exit(0)
 
 models = [("default (" + os.path.basename(args.model) + ")", args.model)]
 for fmt in [f for f in args.formats.split(",") if f]:
