@@ -104,6 +104,25 @@ public enum ReportWriter {
         return "p-\(slug(run))-\(slug(problem))"
     }
 
+    /// In an inline SVG, every text that is exactly a problem's id (a panel title, a label)
+    /// becomes a link to the problem's section (the first run drawn that has the problem).
+    static func linkProblems(_ svg: String, runs: [ReportInput.Run]) -> String {
+        var anchors = [String: String]()
+        for r in runs { for p in r.problems where anchors[p.id] == nil { anchors[p.id] = anchor(run: r.name, problem: p.id) } }
+        guard !anchors.isEmpty else { return svg }
+        var out = [Substring]()
+        for line in svg.split(separator: "\n", omittingEmptySubsequences: false) {
+            guard line.hasPrefix("<text"), line.hasSuffix("</text>"), let gt = line.firstIndex(of: ">") else {
+                out.append(line); continue
+            }
+            let content = line[line.index(after: gt)..<line.index(line.endIndex, offsetBy: -7)]
+            let id = content.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+                .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&amp;", with: "&")
+            if let a = anchors[id] { out.append("<a href=\"#\(a)\">\(line)</a>") } else { out.append(line) }
+        }
+        return out.joined(separator: "\n")
+    }
+
     /// Drill-down: every rollout per problem (model text escaped by the template), with the
     /// problem's budget-audit verdict when the run has one.
     static func drillDown(_ run: ReportInput.Run) -> [[String: Any]] {
@@ -259,8 +278,9 @@ struct CellWriter {
             try f.figure.write(to: "\(figDir)/\(id).\(fmt.rawValue)", format: fmt, dpi: 300)
         }
         try f.csv.write(toFile: "\(figDir)/\(id).csv", atomically: true, encoding: .utf8)
+        let svg = ReportWriter.linkProblems(try f.figure.inlineSVG(id: id), runs: input.runs(runs))
         html.append(["figure": ["id": id, "number": figures + 1, "title": f.title, "caption": caption ?? "",
-                                "svg": try f.figure.inlineSVG(id: id)]])
+                                "svg": svg]])
         // The caption sits under the figure and names it (paper styles draw no title inside).
         pdf.figure(f.figure, caption: "Figure \(figures + 1). \(f.title)." + (caption.map { " \($0)" } ?? ""))
         figures += 1

@@ -37,6 +37,7 @@ public enum StandardFigures {
         ("overlap", overlap),
         ("budget-curves", budgetCurves),
         ("problem-curves", problemCurves),
+        ("held-out", heldOut),
         ("aggregators", aggregators),
         ("nstar-histogram", nstarHistogram),
         ("sample-types", sampleTypes),
@@ -159,6 +160,32 @@ public enum StandardFigures {
         ax.add(.line(xs: [xs[0]], ys: [a.datasetCurve[0]], label: "A_x(N), mixed problems", color: 4, markers: false))
         for (n, v) in zip(a.grid, a.datasetCurve) { csv += "dataset,\(n),\(num(v))\n" }
         ax.add(.vline(x: Double(a.datasetBudget) * s, label: "N_D = \(a.datasetBudget)"))
+        return FigureOutput(figure: q.figure([ax]), csv: csv, title: ax.title!)
+    }
+
+    /// The audit's verdict in-sample and held out: accuracy at N_D and at per-sample N*_x, each
+    /// with its 95% interval over problems (held out: decided on one part of each problem's
+    /// rollouts, scored on another).
+    static func heldOut(_ q: Request, _ r: RunReport) -> FigureOutput? {
+        guard let a = r.audit, let h = a.heldOut else { return nil }
+        let ax = Axes(title: "Per-sample budgets, in-sample and held out", yLabel: "majority-vote accuracy")
+        ax.categories = ["in-sample", h.folds == 2 ? "held out (halves)" : "held out (\(h.folds) folds)"]
+        ax.percentY = true
+        let atD = [a.accuracyAtDatasetBudget, h.accuracyAtDatasetBudget]
+        let atOwn = [a.accuracyAtOracleBudgets, h.accuracyAtOwnBudgets]
+        ax.add(.bars(series: [("at N_D", atD.map(\.value)), ("at per-sample N*_x", atOwn.map(\.value))], stacked: false))
+        // Error bars at the grouped bars' centres (two series in a group 0.8 wide).
+        ax.add(.errorBars(xs: [-0.2, 0.8], ys: atD.map(\.value), low: atD.map(\.low), high: atD.map(\.high), color: 7))
+        ax.add(.errorBars(xs: [0.2, 1.2], ys: atOwn.map(\.value), low: atOwn.map(\.low), high: atOwn.map(\.high),
+                          color: 7))
+        var csv = "audit,budget,accuracy,low,high\n"
+        for (i, name) in ["in_sample", "held_out"].enumerated() {
+            csv += "\(name),n_d,\(num(atD[i].value)),\(num(atD[i].low)),\(num(atD[i].high))\n"
+            csv += "\(name),per_sample,\(num(atOwn[i].value)),\(num(atOwn[i].low)),\(num(atOwn[i].high))\n"
+        }
+        csv += "held_out,gain,\(num(h.gain.value)),\(num(h.gain.low)),\(num(h.gain.high))\n"
+        csv += "in_sample_same_parts,gain,\(num(h.inSampleGain.value)),\(num(h.inSampleGain.low)),"
+            + "\(num(h.inSampleGain.high))\n"
         return FigureOutput(figure: q.figure([ax]), csv: csv, title: ax.title!)
     }
 

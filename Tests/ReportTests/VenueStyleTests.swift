@@ -47,6 +47,10 @@ import Testing
             ```rollbook
             table: problems
             ```
+
+            ```rollbook
+            figure: problem-curves
+            ```
             """.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
@@ -121,7 +125,11 @@ import Testing
         // Each problem row links to its section; the section shows the question, the audit's
         // verdict and every rollout with its entropy and EGLR gates.
         let links = html.components(separatedBy: "<a href=\"#p-v1_2Dbreadth-").count - 1
-        #expect(links == 3, "one link per problem")
+        // One per problem in the problems table, and each panel title of problem-curves.
+        let panels = html.components(separatedBy: "\"><text").count - 1
+        #expect(links == 3 + panels && panels >= 1, "links \(links), figure links \(panels)")
+        let figure = try #require(html.range(of: "<figure id=\"fig04-problem-curves\">"))
+        #expect(html[figure.lowerBound...].contains("<a href=\"#p-v1_2Dbreadth-arith_2D11_2D"))
         let anchor = ReportWriter.anchor(run: "v1-breadth", problem: "arith-11-0")
         #expect(anchor == "p-v1_2Dbreadth-arith_2D11_2D0")
         #expect(html.contains("<section class=\"problem\" id=\"\(anchor)\">"))
