@@ -136,3 +136,34 @@ final class SpinPool: @unchecked Sendable {
         }
     }
 }
+
+/// The machine's memory read bandwidth as the decoder sees it: a buffer much larger than the
+/// caches summed with SIMD loads by the same worker pool (best of `repeats`), in bytes/s.
+/// Single-stream decoding reads every weight once per token, so bandwidth / weight bytes is
+/// its ceiling in tokens/s.
+public enum MemoryBandwidth {
+    public static func measure(bytes: Int = 512 << 20, repeats: Int = 3) -> Double {
+        let n = bytes / MemoryLayout<SIMD8<Float>>.stride
+        let buf = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: n)
+        defer { buf.deallocate() }
+        buf.initialize(repeating: SIMD8(repeating: 1), count: n)
+        let sink = UnsafeMutablePointer<Float>.allocate(capacity: 64)
+        defer { sink.deallocate() }
+        var best = Double.infinity
+        for _ in 0..<max(1, repeats) {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            Parallel.forChunks(n, minChunk: 1 << 16) { r in
+                var a = SIMD8<Float>(), b = SIMD8<Float>(), c = SIMD8<Float>(), d = SIMD8<Float>()
+                var i = r.lowerBound
+                while i + 4 <= r.upperBound {
+                    a += buf[i]; b += buf[i + 1]; c += buf[i + 2]; d += buf[i + 3]
+                    i += 4
+                }
+                while i < r.upperBound { a += buf[i]; i += 1 }
+                sink[(r.lowerBound / max(1, r.count)) % 64] = (a + b + c + d).sum()
+            }
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+        }
+        return Double(n * MemoryLayout<SIMD8<Float>>.stride) / best
+    }
+}

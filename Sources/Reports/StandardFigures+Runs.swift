@@ -22,7 +22,7 @@ extension StandardFigures {
     static let overlaid: Set<String> = ["coverage", "majority", "oracle-pools"]
 
     /// Titles of panel figures whose single-run title names one run's numbers.
-    static let panelTitles = ["waste": "Budget audit: tokens wasted at each run's N_D",
+    static let panelTitles = ["waste": "Budget audit (in-sample): tokens wasted at each run's N_D",
                               "selection": "Selection rules at full pool",
                               "breadth-depth": "Breadth vs depth at budget B"]
 

@@ -221,7 +221,7 @@ public enum StandardFigures {
 
     static func nstarHistogram(_ q: Request, _ r: RunReport) -> FigureOutput? {
         guard let a = r.audit else { return nil }
-        let ax = Axes(title: "Sample-optimal budgets N*_x", xLabel: "N*_x", yLabel: "problems")
+        let ax = Axes(title: "Sample-optimal budgets N*_x (in-sample)", xLabel: "N*_x", yLabel: "problems")
         ax.categories = a.grid.map(String.init)
         let counts = a.grid.map { g in Double(a.sampleOptimal.values.filter { $0 == g }.count) }
         ax.add(.bars(series: [("", counts)], stacked: false))
@@ -249,7 +249,7 @@ public enum StandardFigures {
     static func waste(_ q: Request, _ r: RunReport) -> FigureOutput? {
         guard let a = r.audit else { return nil }
         let top = Array(a.rows.prefix(12))
-        let ax = Axes(title: "Budget audit: tokens wasted at N_D = \(a.datasetBudget)",
+        let ax = Axes(title: "Budget audit (in-sample): tokens wasted at N_D = \(a.datasetBudget)",
                       xLabel: "problem (ranked by waste)", yLabel: "tokens")
         ax.categories = top.map { String($0.problem.split(separator: "-").last ?? Substring($0.problem)) }
         ax.add(.bars(series: [("needed (N*_x)", top.map { $0.meanTokens * Double($0.needed) }),

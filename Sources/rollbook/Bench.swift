@@ -38,6 +38,9 @@ struct Bench: ParsableCommand {
         var prefill_tokens_per_s: Double; var decode_tokens_per_s: Double; var peak_rss_bytes: Int
         var prefill_tokens: Int; var decode_tokens: Int; var threads: Int; var model: String
         var weight_bytes: Int; var batched: [Batched]; var eglr: [EGLRRow]; var batch_tokens: Int
+        /// Memory read bandwidth (GB/s, this many threads) and the single-stream ceiling it
+        /// implies: every weight byte read once per token.
+        var memory_read_gb_per_s: Double; var decode_ceiling_tokens_per_s: Double
     }
 
     static func secs(_ d: Duration) -> Double { BenchAnalysisSeconds.of(d) }
@@ -64,16 +67,26 @@ struct Bench: ParsableCommand {
         while ids.count < prefillTokens { ids += tok.encode(seedText) }
         ids = Array(ids.prefix(prefillTokens))
         let (bestPrefill, bestDecode) = try singleStream(model, ids)
+
         var batched = [Batched](), eglrRows = [EGLRRow]()
         if !singleOnly { (batched, eglrRows) = try engineRows(model, prompt: Array(ids.prefix(128))) }
+        // Peak RSS before the bandwidth probe's buffer (1 GiB) inflates it.
+        let rss = peakRSSBytes()
+        let bandwidth = batchedOnly ? 0 : MemoryBandwidth.measure(bytes: 1 << 30)
         let out = Out(prefill_tokens_per_s: Double(prefillTokens) / bestPrefill,
                       decode_tokens_per_s: Double(decodeTokens) / bestDecode,
-                      peak_rss_bytes: peakRSSBytes(), prefill_tokens: prefillTokens, decode_tokens: decodeTokens,
+                      peak_rss_bytes: rss, prefill_tokens: prefillTokens, decode_tokens: decodeTokens,
                       threads: t, model: model.path,
-                      weight_bytes: model.weightBytes, batched: batched, eglr: eglrRows, batch_tokens: batchTokens)
+                      weight_bytes: model.weightBytes, batched: batched, eglr: eglrRows, batch_tokens: batchTokens,
+                      memory_read_gb_per_s: bandwidth / 1e9,
+                      decode_ceiling_tokens_per_s: bandwidth / Double(max(model.weightBytes, 1)))
         if json { try writeJSON(out); return }
         print(String(format: "prefill  %4d tokens: %8.1f tokens/s", prefillTokens, out.prefill_tokens_per_s))
         print(String(format: "decode   %4d tokens: %8.1f tokens/s", decodeTokens, out.decode_tokens_per_s))
+        if !batchedOnly {
+            print(String(format: "memory   read %.1f GB/s: single-stream ceiling %.1f tokens/s (%.1f MB of weights per token)",
+                         out.memory_read_gb_per_s, out.decode_ceiling_tokens_per_s, Double(model.weightBytes) / 1e6))
+        }
         for b in batched {
             print(String(format: "batched  B=%-3d      %8.1f tokens/s (aggregate; %.1f decoding after the first token)",
                          b.sequences, b.tokens_per_s, b.decode_tokens_per_s))
