@@ -22,10 +22,12 @@ public enum Bootstrap {
         }
         stats.sort()
         let a = (1 - level) / 2
-        func q(_ p: Double) -> Double {
-            stats[min(stats.count - 1, max(0, Int((p * Double(stats.count - 1)).rounded())))]
-        }
-        return Interval(value: m, low: q(a), high: q(1 - a))
+        return Interval(value: m, low: percentile(stats, a), high: percentile(stats, 1 - a))
+    }
+
+    /// The `p` quantile of sorted values (nearest rank on (count - 1) p).
+    static func percentile(_ sorted: [Double], _ p: Double) -> Double {
+        sorted[min(sorted.count - 1, max(0, Int((p * Double(sorted.count - 1)).rounded())))]
     }
 
     /// Paired comparison of two configurations on the same problems: mean difference b - a
@@ -66,16 +68,11 @@ extension Bootstrap {
             }
             for j in 0..<width { draws[b][j] /= Double(n) }
         }
-        func quantile(_ sorted: [Double], _ p: Double) -> Double {
-            sorted[min(sorted.count - 1, max(0, Int((p * Double(sorted.count - 1)).rounded())))]
-        }
         let a = (1 - level) / 2
-        var pLow = [Double](), pHigh = [Double](), sd = [Double]()
+        var pLow = [Double](), pHigh = [Double]()
         for j in 0..<width {
             let col = draws.map { $0[j] }.sorted()
-            pLow.append(quantile(col, a)); pHigh.append(quantile(col, 1 - a))
-            let m = col.reduce(0, +) / Double(r)
-            sd.append((col.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(r - 1)).squareRoot())
+            pLow.append(percentile(col, a)); pHigh.append(percentile(col, 1 - a))
         }
         return (CurveBand(low: pLow, high: pHigh, kind: "pointwise"), supBand(estimate: mean, draws: draws, level: level))
     }
@@ -93,7 +90,7 @@ extension Bootstrap {
         let sup = draws.map { d in
             (0..<width).reduce(0.0) { acc, j in sd[j] > 1e-12 ? max(acc, abs(d[j] - estimate[j]) / sd[j]) : acc }
         }.sorted()
-        let c = sup[min(sup.count - 1, max(0, Int((level * Double(sup.count - 1)).rounded())))]
+        let c = percentile(sup, level)
         func clip(_ v: Double) -> Double { min(1, max(0, v)) }
         return CurveBand(low: (0..<width).map { clip(estimate[$0] - c * sd[$0]) },
                          high: (0..<width).map { clip(estimate[$0] + c * sd[$0]) }, kind: "simultaneous")

@@ -40,8 +40,7 @@ public enum BudgetAuditAnalysis {
                            curves: Dictionary(uniqueKeysWithValues: zip(ps, rep.curves)))
         report.datasetBand = Bootstrap.curveBands(rep.curves, resamples: ctx.options.resamples,
                                                   level: ctx.options.level, seed: ctx.options.seed &+ 202)?.simultaneous
-        report.problemBands = problemBands(ctx, main, rows: rows, curves: Dictionary(uniqueKeysWithValues:
-                                                                                         zip(ps, rep.curves)))
+        report.problemBands = problemBands(ctx, main, rows: rows, curves: report.curves)
         report.poolMin = main.samples
         report.poolMax = main.largestPool
         report.heldOut = HeldOutAnalysis.analyze(ctx, main, features: features)

@@ -81,6 +81,11 @@ public struct AuditReport: Sendable, Codable {
     /// those whose curve varies with N: the problem's rollouts resampled with replacement, the
     /// whole curve recomputed.
     public var problemBands: [String: CurveBand]? = nil
+
+    /// The audit's row of each problem.
+    public var rowsByProblem: [String: AuditRow] {
+        Dictionary(rows.map { ($0.problem, $0) }, uniquingKeysWith: { a, _ in a })
+    }
     public var sampleTypes: [String: Int]
     public var accuracyAtDatasetBudget: Interval
     public var accuracyAtOracleBudgets: Interval

@@ -1,7 +1,6 @@
 #if ROLLBOOK_AVX2
 import CIntrinsics
 #endif
-import Foundation
 import GGUF
 
 /// Single-stream decoding with 8-bit activations and integer dot products (the way llama.cpp
@@ -13,7 +12,7 @@ import GGUF
 /// rollout engine's batch-invariant kernels are separate (their rollouts do not change).
 enum IntKernels {
     #if ROLLBOOK_AVX2
-    static let available = ProcessInfo.processInfo.environment["ROLLBOOK_INT8"] != "0"
+    static let available = true
     #else
     static let available = false
     #endif
@@ -53,10 +52,6 @@ enum IntKernels {
         }
     }
 
-    @inline(__always) static func f16(_ p: UnsafeRawPointer, _ o: Int) -> Float {
-        Float(Float16(bitPattern: p.loadUnaligned(fromByteOffset: o, as: UInt16.self)))
-    }
-
     #if ROLLBOOK_AVX2
     typealias V = SIMD4<Int64>   // __m256i
 
@@ -87,10 +82,10 @@ enum IntKernels {
             let p0 = r0 + b * 20, p1 = r1 + b * 20
             let x = load32(UnsafeRawPointer(q + b * 32))
             let db = d[b], sb = sums[b]
-            a0.addProduct(udot(nibbles(p0 + 4), x), SIMD8(repeating: f16(p0, 0) * db))
-            a1.addProduct(udot(nibbles(p1 + 4), x), SIMD8(repeating: f16(p1, 0) * db))
-            m0 += f16(p0, 2) * sb
-            m1 += f16(p1, 2) * sb
+            a0.addProduct(udot(nibbles(p0 + 4), x), SIMD8(repeating: Kernels.f16(p0, 0) * db))
+            a1.addProduct(udot(nibbles(p1 + 4), x), SIMD8(repeating: Kernels.f16(p1, 0) * db))
+            m0 += Kernels.f16(p0, 2) * sb
+            m1 += Kernels.f16(p1, 2) * sb
         }
         return (a0.sum() + m0, a1.sum() + m1)
     }
@@ -102,8 +97,8 @@ enum IntKernels {
         var m: Float = 0
         for b in 0..<nb {
             let p = r + b * 20
-            a.addProduct(udot(nibbles(p + 4), load32(UnsafeRawPointer(q + b * 32))), SIMD8(repeating: f16(p, 0) * d[b]))
-            m += f16(p, 2) * sums[b]
+            a.addProduct(udot(nibbles(p + 4), load32(UnsafeRawPointer(q + b * 32))), SIMD8(repeating: Kernels.f16(p, 0) * d[b]))
+            m += Kernels.f16(p, 2) * sums[b]
         }
         return a.sum() + m
     }
@@ -122,8 +117,8 @@ enum IntKernels {
             let p0 = r0 + b * 34, p1 = r1 + b * 34
             let x = load32(UnsafeRawPointer(q + b * 32))
             let db = d[b]
-            a0.addProduct(sdot(load32(p0 + 2), x), SIMD8(repeating: f16(p0, 0) * db))
-            a1.addProduct(sdot(load32(p1 + 2), x), SIMD8(repeating: f16(p1, 0) * db))
+            a0.addProduct(sdot(load32(p0 + 2), x), SIMD8(repeating: Kernels.f16(p0, 0) * db))
+            a1.addProduct(sdot(load32(p1 + 2), x), SIMD8(repeating: Kernels.f16(p1, 0) * db))
         }
         return (a0.sum(), a1.sum())
     }
@@ -133,7 +128,7 @@ enum IntKernels {
         var a = SIMD8<Float>()
         for b in 0..<nb {
             let p = r + b * 34
-            a.addProduct(sdot(load32(p + 2), load32(UnsafeRawPointer(q + b * 32))), SIMD8(repeating: f16(p, 0) * d[b]))
+            a.addProduct(sdot(load32(p + 2), load32(UnsafeRawPointer(q + b * 32))), SIMD8(repeating: Kernels.f16(p, 0) * d[b]))
         }
         return a.sum()
     }

@@ -1,7 +1,16 @@
 import Foundation
+import LinAlg
 
 /// Small per-row kernels shared by the single-sequence and batched forward passes.
 enum Ops {
+    /// sgemm runs on OpenBLAS's own threads: the worker pool stops spinning first, so it does
+    /// not take a core from them.
+    static func sgemm(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                      transB: Bool, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float = 1) {
+        Parallel.pool.quiesce()
+        BLAS.sgemm(m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, transB: transB, c: c, ldc: ldc, alpha: alpha)
+    }
+
     @inline(__always)
     static func rmsnorm(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
                         _ n: Int, eps: Float) {

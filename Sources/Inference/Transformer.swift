@@ -125,10 +125,10 @@ public final class Transformer {
             } else {
             for h in 0..<c.headCount {
                 let kvh = h / kvMul
-                BLAS.sgemm(m: n, n: seqLen, k: hd, a: q + h * hd, lda: qDim, b: keys + kvh * hd, ldb: kvDim,
+                Ops.sgemm(m: n, n: seqLen, k: hd, a: q + h * hd, lda: qDim, b: keys + kvh * hd, ldb: kvDim,
                            transB: true, c: scores, ldc: seqLen, alpha: attScale)
                 for t in 0..<n { softmaxCausal(scores + t * seqLen, visible: start + t + 1, total: seqLen) }
-                BLAS.sgemm(m: n, n: hd, k: seqLen, a: scores, lda: seqLen, b: vals + kvh * hd, ldb: kvDim,
+                Ops.sgemm(m: n, n: hd, k: seqLen, a: scores, lda: seqLen, b: vals + kvh * hd, ldb: kvDim,
                            transB: false, c: att + h * hd, ldc: qDim)
             }
             }

@@ -168,8 +168,7 @@ extension WeightMatrix {
             Parallel.forChunks(r1 - r0, minChunk: 16) { r in
                 self.dequantize(rows: (r0 + r.lowerBound)..<(r0 + r.upperBound), into: w + r.lowerBound * self.cols)
             }
-            Parallel.pool.quiesce()   // sgemm runs on OpenBLAS's threads
-            BLAS.sgemm(m: n, n: r1 - r0, k: cols, a: x, lda: cols, b: w, ldb: cols, transB: true,
+            Ops.sgemm(m: n, n: r1 - r0, k: cols, a: x, lda: cols, b: w, ldb: cols, transB: true,
                        c: out + r0, ldc: rows)
             r0 = r1
         }

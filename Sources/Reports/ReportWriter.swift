@@ -107,18 +107,21 @@ public enum ReportWriter {
     /// In an inline SVG, every text that is exactly a problem's id (a panel title, a label)
     /// becomes a link to the problem's section (the first run drawn that has the problem).
     static func linkProblems(_ svg: String, runs: [ReportInput.Run]) -> String {
+        // Keyed by the id as the SVG spells it.
         var anchors = [String: String]()
-        for r in runs { for p in r.problems where anchors[p.id] == nil { anchors[p.id] = anchor(run: r.name, problem: p.id) } }
+        for r in runs {
+            for p in r.problems where anchors[SVGRenderer.escape(p.id)] == nil {
+                anchors[SVGRenderer.escape(p.id)] = anchor(run: r.name, problem: p.id)
+            }
+        }
         guard !anchors.isEmpty else { return svg }
         var out = [Substring]()
         for line in svg.split(separator: "\n", omittingEmptySubsequences: false) {
             guard line.hasPrefix("<text"), line.hasSuffix("</text>"), let gt = line.firstIndex(of: ">") else {
                 out.append(line); continue
             }
-            let content = line[line.index(after: gt)..<line.index(line.endIndex, offsetBy: -7)]
-            let id = content.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
-                .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&amp;", with: "&")
-            if let a = anchors[id] { out.append("<a href=\"#\(a)\">\(line)</a>") } else { out.append(line) }
+            let content = String(line[line.index(after: gt)..<line.index(line.endIndex, offsetBy: -7)])
+            if let a = anchors[content] { out.append("<a href=\"#\(a)\">\(line)</a>") } else { out.append(line) }
         }
         return out.joined(separator: "\n")
     }
@@ -126,7 +129,7 @@ public enum ReportWriter {
     /// Drill-down: every rollout per problem (model text escaped by the template), with the
     /// problem's budget-audit verdict when the run has one.
     static func drillDown(_ run: ReportInput.Run) -> [[String: Any]] {
-        let audit = Dictionary((run.report.audit?.rows ?? []).map { ($0.problem, $0) }, uniquingKeysWith: { a, _ in a })
+        let audit = run.report.audit?.rowsByProblem ?? [:]
         func fmt(_ v: Double?, _ f: String) -> String { v.map { String(format: f, $0) } ?? "—" }
         return run.problems.map { p in
             var d: [String: Any] = [

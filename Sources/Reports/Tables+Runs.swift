@@ -114,7 +114,7 @@ extension Tables {
 
     static func format(_ v: Double, _ kind: Kind) -> String {
         switch kind {
-        case .percent: return String(format: "%.1f%%", 100 * v)
+        case .percent: return pct(v)
         case .points: return String(format: "%+.1f pp", abs(100 * v) < 0.05 ? 0 : 100 * v)
         case .number: return String(format: "%.2f", v)
         case .integer: return String(format: v == v.rounded() ? "%.0f" : "%.1f", v)

@@ -295,7 +295,7 @@ extension Tables {
         guard !ids.isEmpty else { return nil }
         let cells = r.cells.map { (label: "L=\($0.layers) T=\($0.temperature)", // perProblemAccuracy's key
                                    title: "L=\($0.layers) T=\(Ticks.label($0.temperature, percent: false))") }
-        let audit = Dictionary((r.audit?.rows ?? []).map { ($0.problem, $0) }, uniquingKeysWith: { a, _ in a })
+        let audit = r.audit?.rowsByProblem ?? [:]
         var headers = ["problem"] + cells.map(\.title)
         if r.audit != nil { headers += ["type", "N*_x", "tokens wasted at N_D"] }
         let rows = ids.map { p -> [String] in

@@ -9,11 +9,13 @@ import Testing
 /// exist), the store is opened read-only, and a sample cell the store cannot answer fails
 /// before any output, listing what differs and how to generate it.
 @Suite(.serialized) struct OfflineRenderTests {
-    static func notebook(_ dir: URL, n: Int, extra: String = "") throws -> String {
-        let path = dir.appendingPathComponent("nb-\(n).md").path
+    /// The stored run's notebook (`front`: more front matter lines, `file`: its name).
+    static func notebook(_ dir: URL, n: Int, extra: String = "", front: String = "",
+                         file: String? = nil) throws -> String {
+        let path = dir.appendingPathComponent(file ?? "nb-\(n).md").path
         try """
             ---
-            title: Offline
+            title: Offline\(front.isEmpty ? "" : "\n" + front)
             ---
             # Offline
 

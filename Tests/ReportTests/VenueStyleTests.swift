@@ -9,50 +9,12 @@ import Testing
 /// PDFs, SVG text kept as text, no title inside the graphic (the caption under the figure
 /// names it), and HTML tables linking each problem to its rollouts.
 @Suite(.serialized) struct VenueStyleTests {
+    /// The stored run (OfflineRenderTests' notebook) in `style`, with figures at each width.
     static func notebook(_ dir: URL, style: String) throws -> String {
-        let path = dir.appendingPathComponent("venue.md").path
-        try """
-            ---
-            title: Venue
-            style: \(style)
-            ---
-            # Venue
-
-            ```rollbook
-            sample:
-              name: v1-breadth
-              model: /nowhere/model.gguf
-              tasks: builtin:arithmetic?count=3&seed=11
-              max_tokens: 12
-              seed: 5
-              batch: 8
-              grid: {temperatures: [0, 0.8], layers: [0, 1], n: 3}
-            ```
-
-            ```rollbook
-            figure: coverage
-            caption: "Coverage per cell."
-            ```
-
-            ```rollbook
-            figure: budget-curves
-            width: full
-            ```
-
-            ```rollbook
-            figure: heatmap
-            width: 2.5
-            ```
-
-            ```rollbook
-            table: problems
-            ```
-
-            ```rollbook
-            figure: problem-curves
-            ```
-            """.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
+        let cells = ["figure: coverage\ncaption: \"Coverage per cell.\"", "figure: budget-curves\nwidth: full",
+                     "figure: heatmap\nwidth: 2.5", "table: problems", "figure: problem-curves"]
+        return try OfflineRenderTests.notebook(dir, n: 3, extra: cells.map { "\n```rollbook\n\($0)\n```\n" }.joined(),
+                                               front: "style: \(style)", file: "venue.md")
     }
 
     static func tool(_ name: String, _ args: [String]) throws -> String {
