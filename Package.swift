@@ -13,6 +13,15 @@ let intrinsicFlags: [SwiftSetting] = hasAVX2
        .define("ROLLBOOK_AVX2")]
     : []
 
+// AVX-512 VNNI (vpdpbusd): a separate module with its own flags, called after a run-time
+// check; its results are bit-identical to the AVX2 kernels'.
+let hasVNNI = hasAVX2 && cpuinfo.contains(" avx512_vnni") && cpuinfo.contains(" avx512vl") && cpuinfo.contains(" avx512bw")
+let vnniFlags: [SwiftSetting] = hasVNNI
+    ? [.unsafeFlags(["-target-cpu", "icelake-server", "-Xcc", "-mavx2", "-Xcc", "-mfma", "-Xcc", "-mf16c",
+                     "-Xcc", "-mavx512f", "-Xcc", "-mavx512vl", "-Xcc", "-mavx512bw", "-Xcc", "-mavx512vnni"]),
+       .define("ROLLBOOK_VNNI")]
+    : []
+
 let package = Package(
     name: "Rollbook",
     platforms: [.macOS(.v13)],
@@ -34,13 +43,13 @@ let package = Package(
         .target(name: "Tokenizers"),
         .target(name: "LinAlg", dependencies: ["CBLAS"], swiftSettings: simdFlags),
         .target(name: "Seeds"),
-        .target(name: "Sampling", dependencies: ["Seeds"]),
+        .target(name: "Sampling", dependencies: ["Seeds", "CIntrinsics"], swiftSettings: intrinsicFlags),
         .target(name: "Tasks", dependencies: ["Seeds", .product(name: "BigInt", package: "BigInt")]),
         .systemLibrary(name: "CCairo", path: "Sources/CCairo", pkgConfig: "cairo",
                        providers: [.apt(["libcairo2-dev"])]),
         .target(name: "Analysis", dependencies: ["Seeds", "LinAlg"]),
         .target(name: "Store", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "Runner", dependencies: ["Store", "Inference", "Tasks", "Seeds", "Analysis",
+        .target(name: "Runner", dependencies: ["Store", "Inference", "Sampling", "Tasks", "Seeds", "Analysis",
                                                .product(name: "Yams", package: "Yams")]),
         .target(name: "Charts", dependencies: ["CCairo"]),
         .target(name: "Reports", dependencies: ["Analysis", "Charts",
@@ -49,7 +58,8 @@ let package = Package(
         .target(name: "Notebooks", dependencies: ["Runner", "Reports", "Store", "Analysis", "Charts", "Tasks",
                                                   .product(name: "Yams", package: "Yams")]),
         .systemLibrary(name: "CIntrinsics", path: "Sources/CIntrinsics"),
-        .target(name: "Inference", dependencies: ["GGUF", "Tokenizers", "LinAlg", "Sampling", "CIntrinsics"],
+        .target(name: "InferenceVNNI", dependencies: ["CIntrinsics"], swiftSettings: vnniFlags),
+        .target(name: "Inference", dependencies: ["GGUF", "Tokenizers", "LinAlg", "Sampling", "CIntrinsics", "InferenceVNNI"],
                 swiftSettings: intrinsicFlags),
         .executableTarget(name: "rollbook", dependencies: [
             "GGUF", "Tokenizers", "Inference", "Sampling", "Tasks", "Analysis", "Store", "Runner", "Charts", "Reports", "Notebooks",

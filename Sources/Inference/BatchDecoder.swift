@@ -1,4 +1,5 @@
 import Foundation
+import Sampling
 
 /// One sequence being decoded: a read-only shared prefix (a prompt's KV, possibly shared
 /// with its siblings) followed by its own cache.
@@ -31,15 +32,17 @@ public final class BatchDecoder {
     let ropeCos, ropeSin: UnsafeMutablePointer<Float>  // [maxBatch, rotDim/2]
     let invFreq: [Float]
     public let maxContext: Int
+    public let numerics: Numerics
 
-    public init(model: Model, maxBatch: Int, maxContext: Int) {
+    public init(model: Model, maxBatch: Int, maxContext: Int, numerics: Numerics = .current) {
         self.model = model
+        self.numerics = numerics
         c = model.config
         self.maxBatch = maxBatch
         self.maxContext = maxContext
         let dim = c.embeddingLength, qDim = c.headCount * c.headDim
         let largest = max(qDim, c.kvDim, c.feedForwardLength, dim)
-        scratch = MatmulScratch(maxElements: 1, maxCols: largest, maxVectors: maxBatch)
+        scratch = MatmulScratch(maxElements: 1, maxCols: largest, maxVectors: maxBatch, int8: numerics == .v2)
         let buf = Ops.buffer
         x = buf(maxBatch * dim); xb = buf(maxBatch * max(dim, qDim)); q = buf(maxBatch * qDim)
         k = buf(maxBatch * c.kvDim); v = buf(maxBatch * c.kvDim); att = buf(maxBatch * qDim)
@@ -120,12 +123,13 @@ public final class BatchDecoder {
             Ops.ropeAngles(pos: positions[b], invFreq: invFreq, cos: ropeCos + b * half, sin: ropeSin + b * half)
         }
         let attScale = 1 / sqrtf(Float(hd))
+        let fast = numerics == .v2
         for l in layers {
             let w = model.layers[l]
             for b in 0..<n { Ops.normOrCopy(xb + b * dim, x + b * dim, w.attnNorm, dim, eps: c.rmsEps) }
             w.wq.multiply(xb, n: n, into: q, scratch: scratch, batched: true)
-            w.wk.multiply(xb, n: n, into: k, scratch: scratch, batched: true)
-            w.wv.multiply(xb, n: n, into: v, scratch: scratch, batched: true)
+            w.wk.multiply(xb, n: n, into: k, scratch: scratch, batched: true, sameInput: true)
+            w.wv.multiply(xb, n: n, into: v, scratch: scratch, batched: true, sameInput: true)
             for b in 0..<n {
                 if let bq = w.bq { Ops.addBias(q + b * qDim, bq.baseAddress!, qDim) }
                 if let bk = w.bk { Ops.addBias(k + b * kvDim, bk.baseAddress!, kvDim) }
@@ -153,11 +157,11 @@ public final class BatchDecoder {
                                    segments: (UnsafePointer(p.k(l, 0) + kvh), UnsafePointer(p.v(l, 0) + kvh),
                                               s.prefixLength), own,
                                    stride: kvDim, headDim: hd, scale: attScale, scores: scores + job * ctx,
-                                   out: att + b * qDim + h * hd)
+                                   out: att + b * qDim + h * hd, fast: fast)
                     } else {
                         Ops.attend(q: q + b * qDim + h * hd, segments: own, nil,
                                    stride: kvDim, headDim: hd, scale: attScale, scores: scores + job * ctx,
-                                   out: att + b * qDim + h * hd)
+                                   out: att + b * qDim + h * hd, fast: fast)
                     }
                 }
             }
@@ -166,8 +170,15 @@ public final class BatchDecoder {
             for i in 0..<(n * dim) { x[i] += xb[i] }
             for b in 0..<n { Ops.normOrCopy(xb + b * dim, x + b * dim, w.ffnNorm, dim, eps: c.rmsEps) }
             w.gate.multiply(xb, n: n, into: hb, scratch: scratch, batched: true)
-            w.up.multiply(xb, n: n, into: hb2, scratch: scratch, batched: true)
-            for i in 0..<(n * ffn) { let g = hb[i]; hb[i] = g / (1 + expf(-g)) * hb2[i] }
+            w.up.multiply(xb, n: n, into: hb2, scratch: scratch, batched: true, sameInput: true)
+            if fast {
+                let hb = self.hb, hb2 = self.hb2
+                Parallel.forChunks(n, minChunk: 2) { r in
+                    FastMath.swiglu(hb + r.lowerBound * ffn, hb2 + r.lowerBound * ffn, r.count * ffn)
+                }
+            } else {
+                for i in 0..<(n * ffn) { let g = hb[i]; hb[i] = g / (1 + expf(-g)) * hb2[i] }
+            }
             w.down.multiply(hb, n: n, into: xb, scratch: scratch, batched: true)
             Ops.postNorm(xb, rows: n, w.postFFNNorm, dim, eps: c.rmsEps)
             for i in 0..<(n * dim) { x[i] += xb[i] }

@@ -1,3 +1,5 @@
+import Foundation
+import Sampling
 /// Entropy-Gated Latent Recursion parameters (METHODS.md section 1). `layers` = 0 is plain
 /// decoding.
 public struct EGLRConfig: Sendable, Equatable, Hashable, Codable {
@@ -23,7 +25,8 @@ public struct EGLRConfig: Sendable, Equatable, Hashable, Codable {
 
     /// D(p, q) between two next-token distributions given as logits.
     static func divergence(_ kind: Divergence, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
-                           _ n: Int) -> Float {
+                           _ n: Int, numerics: Numerics = .v1) -> Float {
+        if kind == .kl && numerics == .v2 { return fastKL(a, b, n) }
         switch kind {
         case .argmax:
             var ia = 0, ib = 0
@@ -57,6 +60,28 @@ public struct EGLRConfig: Sendable, Equatable, Hashable, Codable {
         for i in 0..<n { s += exp(Double(x[i] - m)) }
         return m + Float(log(s))
     }
-}
 
-import Foundation
+    /// KL(p_a || p_b) in numerics v2: log-sum-exps from `Sampler.fastStats`, the terms
+    /// e^(lp_a) (lp_a - lp_b) in 8 Float lanes per chunk of 512, chunks summed in Double.
+    static func fastKL(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+        let la = Sampler.fastStats(UnsafeBufferPointer(start: a, count: n)).lse
+        let lb = Sampler.fastStats(UnsafeBufferPointer(start: b, count: n)).lse
+        let va = SIMD8<Float>(repeating: la), vb = SIMD8<Float>(repeating: lb)
+        var kl: Double = 0
+        var i = 0
+        while i < n {
+            let end = min(n, i + 512)
+            var s = SIMD8<Float>()
+            while i < end {
+                let c = min(8, end - i)
+                let lpa = FastMath.load(a + i, c, fill: -.infinity) - va
+                let lpb = FastMath.load(b + i, c, fill: -.infinity) - vb
+                let pa = FastMath.exp(lpa)
+                s.addProduct(pa, FastMath.whereNonzero(lpa - lpb, pa))
+                i += 8
+            }
+            kl += Double(s.sum())
+        }
+        return Float(max(0, kl))
+    }
+}

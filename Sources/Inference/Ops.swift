@@ -1,3 +1,4 @@
+import Sampling
 import Foundation
 import LinAlg
 
@@ -98,7 +99,15 @@ enum Ops {
     }
 
     @inline(__always)
-    static func softmax(_ s: UnsafeMutablePointer<Float>, visible: Int, total: Int) {
+    static func softmax(_ s: UnsafeMutablePointer<Float>, visible: Int, total: Int, fast: Bool = false) {
+        if fast {
+            // Numerics v2: FastMath.exp in 8 lanes; the sum in lane order.
+            let sum = FastMath.expShifted(s, visible, minus: FastMath.max(s, visible))
+            let inv = 1 / sum
+            for i in 0..<visible { s[i] *= inv }
+            for i in visible..<total { s[i] = 0 }
+            return
+        }
         var mx = -Float.infinity
         for i in 0..<visible { mx = max(mx, s[i]) }
         var sum: Float = 0
@@ -146,12 +155,12 @@ enum Ops {
     @inline(__always)
     static func attend(q: UnsafePointer<Float>, segments a: Segment, _ b: Segment?,
                        stride: Int, headDim hd: Int, scale: Float,
-                       scores s: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>) {
+                       scores s: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>, fast: Bool = false) {
         guard hd % 8 == 0 else {
             for p in 0..<a.count { s[p] = dot(q, a.k + p * stride, hd) * scale }
             var total = a.count
             if let b { for p in 0..<b.count { s[total + p] = dot(q, b.k + p * stride, hd) * scale }; total += b.count }
-            softmax(s, visible: total, total: total)
+            softmax(s, visible: total, total: total, fast: fast)
             out.initialize(repeating: 0, count: hd)
             for p in 0..<a.count { axpy(s[p], a.v + p * stride, out, hd) }
             if let b { for p in 0..<b.count { axpy(s[a.count + p], b.v + p * stride, out, hd) } }
@@ -160,7 +169,7 @@ enum Ops {
         scoreRows(q, a.k, a.count, stride, hd, scale, s)
         var total = a.count
         if let b { scoreRows(q, b.k, b.count, stride, hd, scale, s + total); total += b.count }
-        softmax(s, visible: total, total: total)
+        softmax(s, visible: total, total: total, fast: fast)
         var c = 0
         while c + 64 <= hd {
             var o0 = SIMD8<Float>(), o1 = SIMD8<Float>(), o2 = SIMD8<Float>(), o3 = SIMD8<Float>()

@@ -91,12 +91,16 @@ public final class RolloutEngine {
         public init() {}
     }
 
-    public init(model: Model, maxBatch: Int = 32, maxContext: Int = 2048) {
+    public let numerics: Numerics
+
+    public init(model: Model, maxBatch: Int = 32, maxContext: Int = 2048, numerics: Numerics = .current) {
         self.model = model
         self.maxBatch = maxBatch
-        // Float kernels only: a rollout's numerics are the engine's, whatever its prompt length.
+        self.numerics = numerics
+        // Prompts are prefilled with the Float kernels in both numerics (sgemm over the
+        // prompt's tokens); decoding steps take the engine's numerics.
         prefill = Transformer(model: model, maxTokens: 256, contextLength: maxContext, int8: false)
-        decoder = BatchDecoder(model: model, maxBatch: maxBatch, maxContext: maxContext)
+        decoder = BatchDecoder(model: model, maxBatch: maxBatch, maxContext: maxContext, numerics: numerics)
     }
 
     final class Slot {
@@ -111,9 +115,9 @@ public final class RolloutEngine {
         var done: FinishReason? = nil
         var generatedHere = 0
         var seconds = 0.0
-        init(spec: RolloutSpec, kv: SequenceKV, pending: Int, ids: [Int], tokenizer: Tokenizer) {
+        init(spec: RolloutSpec, kv: SequenceKV, pending: Int, ids: [Int], tokenizer: Tokenizer, numerics: Numerics) {
             self.spec = spec; self.kv = kv; self.pending = pending; self.ids = ids
-            sampler = Sampler(config: spec.sampler, seed: spec.seed)
+            sampler = Sampler(config: spec.sampler, seed: spec.seed, numerics: numerics)
             stream = StreamingDecoder(tokenizer: tokenizer)
         }
     }
@@ -207,7 +211,8 @@ public final class RolloutEngine {
         if let br = spec.branch {
             let own = KVCache(config: model.config, capacity: spec.maxTokens + 1)
             return Slot(spec: spec, kv: SequenceKV(prefix: br.kv, prefixLength: br.length, own: own),
-                        pending: br.pendingToken, ids: br.generated, tokenizer: model.tokenizer)
+                        pending: br.pendingToken, ids: br.generated, tokenizer: model.tokenizer,
+                        numerics: numerics)
         }
         let p: PromptPrefix
         if let existing = state.prefixes[spec.prompt] { p = existing } else {
@@ -223,7 +228,7 @@ public final class RolloutEngine {
         if p.remaining == 0 { state.prefixes[spec.prompt] = nil }
         let own = KVCache(config: model.config, capacity: spec.maxTokens + 1)
         return Slot(spec: spec, kv: SequenceKV(prefix: p.kv, prefixLength: p.length, own: own),
-                    pending: p.last, ids: [], tokenizer: model.tokenizer)
+                    pending: p.last, ids: [], tokenizer: model.tokenizer, numerics: numerics)
     }
 
     /// One decoder step over the active sequences. Features: the first step of a prompt's
@@ -265,9 +270,12 @@ public final class RolloutEngine {
         var entropies = [Float](repeating: 0, count: active.count)
         var rowStats = [(max: Float, lse: Float, entropy: Float)](repeating: (0, 0, 0), count: active.count)
         let logitsBase = decoder.logits
+        let numerics = self.numerics
         rowStats.withUnsafeMutableBufferPointer { st in
             Parallel.forChunks(active.count, minChunk: 4) { r in
-                for b in r { st[b] = Sampler.stats(UnsafeBufferPointer(start: logitsBase + b * vocab, count: vocab)) }
+                for b in r {
+                    st[b] = Sampler.stats(UnsafeBufferPointer(start: logitsBase + b * vocab, count: vocab), numerics)
+                }
             }
         }
         for b in active.indices { entropies[b] = rowStats[b].entropy }
@@ -281,7 +289,7 @@ public final class RolloutEngine {
                 Parallel.forChunks(active.count, minChunk: 8) { r in
                     for b in r {
                         let lg = UnsafeBufferPointer(start: logitsBase + b * vocab, count: vocab)
-                        sc[b] = Sampler.selfCertainty(lg, lse: iters[b] > 0 ? Sampler.stats(lg).lse : st[b].lse)
+                        sc[b] = Sampler.selfCertainty(lg, lse: iters[b] > 0 ? Sampler.stats(lg, numerics).lse : st[b].lse)
                     }
                 }
             }
@@ -386,7 +394,8 @@ public final class RolloutEngine {
                     iterations[b] += 1
                     let cur = decoder.logits + b * vocab
                     let d = previous[b]!.withUnsafeBufferPointer { EGLRConfig.divergence(cfg.divergence, cur,
-                                                                                         $0.baseAddress!, vocab) }
+                                                                                         $0.baseAddress!, vocab,
+                                                                                         numerics: numerics) }
                     divergence[b] = d
                     if d >= cfg.eps {
                         next.append(b); previous[b] = Array(UnsafeBufferPointer(start: cur, count: vocab))

@@ -1,4 +1,5 @@
 import Foundation
+import Sampling
 import LinAlg
 
 /// Runs the forward pass of a `Model` over a chunk of tokens of one sequence, reading and
@@ -15,6 +16,9 @@ public final class Transformer {
     let ropeCos, ropeSin: UnsafeMutablePointer<Float>  // [maxTokens, rotDim/2]
     let invFreq: [Float]
     public let contextLength: Int
+    /// Numerics of single-token steps (v2 with `int8`); chunks of several tokens (prefill)
+    /// always take the Float kernels and libm exp.
+    public let numerics: Numerics
 
     /// `int8`: single-token steps through the integer kernels (8-bit activations, as llama.cpp
     /// decodes); false gives the Float kernels the rollout engine uses (prefill of its prompts,
@@ -23,6 +27,7 @@ public final class Transformer {
         self.model = model
         c = model.config
         self.maxTokens = maxTokens
+        numerics = int8 && IntKernels.available ? .v2 : .v1
         self.contextLength = min(contextLength ?? 4096, c.contextLength)
         let dim = c.embeddingLength, qDim = c.headCount * c.headDim
         let largest = max(qDim, c.kvDim, c.feedForwardLength, dim)
@@ -92,14 +97,15 @@ public final class Transformer {
             }
         }
         let attScale = 1 / sqrtf(Float(hd))
+        let fast = n == 1 && numerics == .v2
 
         for (l, w) in m.layers.enumerated() {
             // 2. Attention input: xb = rmsnorm(x) * attn_norm.
             for t in 0..<n { Ops.normOrCopy(xb + t * dim, x + t * dim, w.attnNorm, dim, eps: c.rmsEps) }
             // 3. Projections q [n, qDim], k, v [n, kvDim], plus Qwen2's biases.
             w.wq.multiply(xb, n: n, into: q, scratch: scratch)
-            w.wk.multiply(xb, n: n, into: k, scratch: scratch)
-            w.wv.multiply(xb, n: n, into: v, scratch: scratch)
+            w.wk.multiply(xb, n: n, into: k, scratch: scratch, sameInput: true)
+            w.wv.multiply(xb, n: n, into: v, scratch: scratch, sameInput: true)
             if let b = w.bq { for t in 0..<n { addBias(q + t * qDim, b.baseAddress!, qDim) } }
             if let b = w.bk { for t in 0..<n { addBias(k + t * kvDim, b.baseAddress!, kvDim) } }
             if let b = w.bv { for t in 0..<n { addBias(v + t * kvDim, b.baseAddress!, kvDim) } }
@@ -121,7 +127,7 @@ public final class Transformer {
             // 6. Causal attention per head: scores = q_h K_h^T / sqrt(hd); softmax; att_h = P V_h.
             let keys = cache.k(l, 0), vals = cache.v(l, 0)
             if n == 1 {
-                attendOne(q, keys, vals, seqLen: seqLen, scale: attScale)
+                attendOne(q, keys, vals, seqLen: seqLen, scale: attScale, fast: fast)
             } else {
             for h in 0..<c.headCount {
                 let kvh = h / kvMul
@@ -139,8 +145,12 @@ public final class Transformer {
             // 8. Feed-forward: x += W_down (silu(W_gate xb) * W_up xb), xb = rmsnorm(x) * ffn_norm.
             for t in 0..<n { Ops.normOrCopy(xb + t * dim, x + t * dim, w.ffnNorm, dim, eps: c.rmsEps) }
             w.gate.multiply(xb, n: n, into: hb, scratch: scratch)
-            w.up.multiply(xb, n: n, into: hb2, scratch: scratch)
-            for i in 0..<(n * ffn) { let g = hb[i]; hb[i] = g / (1 + expf(-g)) * hb2[i] }
+            w.up.multiply(xb, n: n, into: hb2, scratch: scratch, sameInput: true)
+            if fast {
+                FastMath.swiglu(hb, hb2, ffn)
+            } else {
+                for i in 0..<(n * ffn) { let g = hb[i]; hb[i] = g / (1 + expf(-g)) * hb2[i] }
+            }
             w.down.multiply(hb, n: n, into: xb, scratch: scratch)
             Ops.postNorm(xb, rows: n, w.postFFNNorm, dim, eps: c.rmsEps)
             for i in 0..<(n * dim) { x[i] += xb[i] }
@@ -155,14 +165,15 @@ public final class Transformer {
 
     /// Attention of one new token over the cache (decode), heads split over the workers.
     func attendOne(_ q: UnsafeMutablePointer<Float>, _ keys: UnsafeMutablePointer<Float>,
-                   _ vals: UnsafeMutablePointer<Float>, seqLen: Int, scale: Float) {
+                   _ vals: UnsafeMutablePointer<Float>, seqLen: Int, scale: Float, fast: Bool) {
         let hd = c.headDim, kvDim = c.kvDim, kvMul = c.headCount / c.headCountKV
         let scores = self.scores, att = self.att
         Parallel.forChunks(c.headCount, minChunk: 1) { heads in
             for h in heads {
                 let kvh = (h / kvMul) * hd
                 Ops.attend(q: q + h * hd, segments: (UnsafePointer(keys + kvh), UnsafePointer(vals + kvh), seqLen), nil,
-                           stride: kvDim, headDim: hd, scale: scale, scores: scores + h * seqLen, out: att + h * hd)
+                           stride: kvDim, headDim: hd, scale: scale, scores: scores + h * seqLen, out: att + h * hd,
+                           fast: fast)
             }
         }
     }

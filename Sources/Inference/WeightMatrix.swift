@@ -1,5 +1,6 @@
 import GGUF
 import LinAlg
+import Sampling
 
 /// A weight matrix of `rows` output features by `cols` inputs, viewed in place in the GGUF
 /// mapping in its stored format. Single-row products run a fused dequantise-and-dot kernel
@@ -11,6 +12,8 @@ public struct WeightMatrix: @unchecked Sendable {
     public let type: GGMLType
     let data: UnsafeRawPointer
     let rowBytes: Int
+    /// The integer kernels' packed copy, built on first use.
+    let packBox = PackBox()
 
     public init(_ t: GGUFTensor) throws {
         guard t.type.isSupported else { throw GGUFError.unsupportedTensorType(tensor: t.name, type: t.type.name) }
@@ -92,19 +95,19 @@ final class MatmulScratch {
     let xperm: UnsafeMutablePointer<Float>
     let maxCols: Int
     let maxVectors: Int
-    /// One vector quantised to int8 blocks (the integer single-stream kernels).
-    let q8: UnsafeMutablePointer<Int8>
-    let q8scale: UnsafeMutablePointer<Float>
-    let q8sum: UnsafeMutablePointer<Float>
-    /// Single vectors through the integer kernels (8-bit activations); off for every path
-    /// whose results must equal the rollout engine's.
+    /// Vectors quantised to int8 blocks for the integer kernels.
+    let act: QuantizedActivations
+    /// Width and count of the vectors `act` holds.
+    var quantizedCols = 0, quantizedCount = 0
+    /// Decoding products (single vectors, and the batched path) through the integer kernels
+    /// (numerics v2) where the format has one; false: the Float kernels (numerics v1).
     let int8: Bool
 
     init(maxElements: Int, maxCols: Int, maxVectors: Int = 1, int8: Bool = false) {
         self.int8 = int8 && IntKernels.available
-        q8 = .allocate(capacity: maxCols + 32)
-        q8scale = .allocate(capacity: maxCols / 32 + 1)
-        q8sum = .allocate(capacity: maxCols / 32 + 1)
+        let mv = max(1, maxVectors), nb = maxCols / 32 + 1
+        act = QuantizedActivations(q: .allocate(capacity: (maxCols + 32) * mv), d: .allocate(capacity: nb * mv),
+                                   sums: .allocate(capacity: nb * mv), isums: .allocate(capacity: nb * mv))
         capacity = maxElements
         weights = .allocate(capacity: maxElements)
         self.maxCols = maxCols
@@ -114,7 +117,7 @@ final class MatmulScratch {
     }
     deinit {
         weights.deallocate(); xsum.deallocate(); xperm.deallocate()
-        q8.deallocate(); q8scale.deallocate(); q8sum.deallocate()
+        act.q.deallocate(); act.d.deallocate(); act.sums.deallocate(); act.isums.deallocate()
     }
 }
 
@@ -122,9 +125,26 @@ extension WeightMatrix {
     /// out[n, rows] = x[n, cols] * W^T. With `exact` (decoding), the fused kernels run over
     /// all n vectors (threads over rows), and every result is independent of n; otherwise
     /// (prefill) W is dequantised in blocks and multiplied with sgemm.
+    /// `sameInput`: x is the input of the scratch's previous product (of the same width),
+    /// whose 8-bit quantisation can be reused.
     func multiply(_ x: UnsafePointer<Float>, n: Int, into out: UnsafeMutablePointer<Float>,
-                  scratch s: MatmulScratch, exact: Bool = false, batched: Bool = false) {
+                  scratch s: MatmulScratch, exact: Bool = false, batched: Bool = false, sameInput: Bool = false) {
         precondition(cols <= s.maxCols, "multiply: \(name) has \(cols) columns, scratch \(s.maxCols)")
+        if s.int8 && (batched || n == 1) && PackedWeights.supports(type, cols: cols) {
+            // Decoding (numerics v2): 8-bit activations, exact integer dot products.
+            precondition(n <= s.maxVectors, "multiply: \(n) vectors, scratch holds \(s.maxVectors)")
+            let a = s.act, cols = self.cols
+            if !(sameInput && s.quantizedCols == cols && s.quantizedCount == n) {
+                Parallel.forChunks(n, minChunk: 4) { vs in
+                    for t in vs { QuantizedActivations.quantize(x + t * cols, cols, into: a, at: t) }
+                }
+                s.quantizedCols = cols; s.quantizedCount = n
+            }
+            let p = packBox.get(self)
+            Parallel.forChunks(p.groups, minChunk: 4) { gs in PackedKernels.run(p, gs, a, n: n, y: out) }
+            return
+        }
+        s.quantizedCount = 0    // the Float paths below leave no quantised input behind
         if batched {
             precondition(n <= s.maxVectors, "multiply: \(n) vectors, scratch holds \(s.maxVectors)")
             // The batched kernels fold Q4_1's minimum into the weights: no block sums needed.
@@ -138,16 +158,6 @@ extension WeightMatrix {
             Parallel.forChunks(tiles, minChunk: 32 / tr) { t in
                 self.dotRowsTiled((t.lowerBound * tr)..<min(self.rows, t.upperBound * tr),
                                   xp: xp, count: n, y: out)
-            }
-            return
-        }
-        if n == 1 && s.int8 && IntKernels.supports(type, cols: cols) {
-            // One vector (single-stream decoding): 8-bit activations, integer dot products.
-            IntKernels.quantize(x, cols, s.q8, s.q8scale, s.q8sum)
-            let q = UnsafePointer(s.q8), d = UnsafePointer(s.q8scale), sums = UnsafePointer(s.q8sum)
-            Parallel.forChunks(rows, minChunk: 32) { r in
-                IntKernels.dotRows(self.type, self.data, rowBytes: self.rowBytes, cols: self.cols, r, q: q, d: d,
-                                   sums: sums, y: out)
             }
             return
         }
@@ -199,6 +209,28 @@ extension WeightMatrix {
             }
         }
         return y
+    }
+}
+
+extension WeightMatrix {
+    /// X · W^T as decoding computes it in `numerics` (v2: the integer kernels where the
+    /// format has one), every vector through the batched path (for tests and tools).
+    public func multiplyDecoding(rowsOf x: [Float], n: Int, numerics: Numerics) -> [Float] {
+        precondition(x.count == cols * n)
+        var y = [Float](repeating: 0, count: rows * n)
+        let s = MatmulScratch(maxElements: 1, maxCols: cols, maxVectors: n, int8: numerics == .v2)
+        x.withUnsafeBufferPointer { xp in
+            y.withUnsafeMutableBufferPointer {
+                multiply(xp.baseAddress!, n: n, into: $0.baseAddress!, scratch: s, batched: true)
+            }
+        }
+        return y
+    }
+
+    /// The instruction set of the integer kernels ("vnni" or "avx2"); settable to compare them.
+    public static var integerISA: String {
+        get { PackedKernels.useVNNI ? "vnni" : PackedKernels.isa }
+        set { PackedKernels.useVNNI = newValue == "vnni" && PackedKernels.isa == "vnni" }
     }
 }
 

@@ -95,6 +95,7 @@ enum JobPlanner {
         return "tk=\(d.topK);tp=\(d.topP);mp=\(d.minP);K=\(d.kMax);tau=\(d.tau);eps=\(d.eps);"
             + "d=\(d.divergence.rawValue);kv=\(d.kvPolicy.rawValue);max=\(d.maxTokens);"
             + "stop=\(Hash128.hex(d.stop.joined(separator: "\u{1}")));chat=\(plan.chat)"
+            + (plan.engine.isRemote || plan.numerics == .v1 ? "" : ";num=\(plan.numerics.rawValue)")
     }
 
     static func seed(_ run: UInt64, _ problem: Problem, _ t: Double, _ l: Int, _ sample: Int) -> UInt64 {

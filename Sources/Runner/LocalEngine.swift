@@ -1,5 +1,6 @@
 import Foundation
 import Inference
+import Sampling
 
 /// The CPU engine: batched decoding with shared prompt prefixes, EGLR, forks and hidden-state
 /// features, under one run's decoding parameters.
@@ -9,10 +10,12 @@ public final class LocalEngine: Engine {
     public let batch: Int
     /// Parse special tokens in prompts (chat-templated prompts).
     public let parseSpecial: Bool
+    public let numerics: Numerics
     public var source: String { "local" }
 
-    public init(model: Model, decoding: DecodingParams, batch: Int, parseSpecial: Bool) {
+    public init(model: Model, decoding: DecodingParams, batch: Int, parseSpecial: Bool, numerics: Numerics = .current) {
         self.model = model; self.decoding = decoding; self.batch = batch; self.parseSpecial = parseSpecial
+        self.numerics = numerics
     }
 
     /// The engine's spec for one request.
@@ -36,7 +39,7 @@ public final class LocalEngine: Engine {
             local = Dictionary(uniqueKeysWithValues: used.enumerated().map { ($1, $0) })
             tokens = used.map { owner.model.tokenizer.encode(prompts[$0], parseSpecial: owner.parseSpecial) }
             engine = RolloutEngine(model: owner.model, maxBatch: owner.batch,
-                                   maxContext: (tokens.map(\.count).max() ?? 0) + maxTokens + 1)
+                                   maxContext: (tokens.map(\.count).max() ?? 0) + maxTokens + 1, numerics: owner.numerics)
         }
 
         /// The session's index of prompt `i` of the list it was made over.

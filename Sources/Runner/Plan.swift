@@ -1,5 +1,6 @@
 import Foundation
 import Inference
+import Sampling
 
 /// A run plan: what to sample and how. Written as YAML (`rollbook run PLAN.yaml`) or as a
 /// notebook's `sample` cell (same keys; model and tasks may come from the front matter).
@@ -30,6 +31,10 @@ public struct Plan: Sendable, Equatable {
     public var batch: Int = 32
     /// Where rollouts come from: the local CPU engine, or a remote OpenAI-compatible server.
     public var engine = EngineSpec()
+    /// The local engine's arithmetic (`numerics: 1` or `2`, default the current version).
+    /// Part of every local rollout's key from version 2 on; version 1 keys are the keys of
+    /// stores made before numerics were versioned, so pinning 1 reuses and extends them.
+    public var numerics: Numerics = .current
 
     /// Where fields were written ("file:line"), for errors found when the plan is resolved
     /// (a missing model or template, a bad task spec).
@@ -102,6 +107,7 @@ public struct Plan: Sendable, Equatable {
             text += "\ndepth: {b0: \(p.b0), prefix_tokens: \(p.prefixTokens), signals: \(p.signals), "
                 + "trials: \(p.trials)}"
         }
+        if !engine.isRemote && numerics != .v1 { text += "\nnumerics: \(numerics.rawValue)" }
         if engine.isRemote {
             let url = engine.isPool ? "pool" : engine.url
             var extra = engine.fullLogprobs ? ", top_logprobs: all, vocab_size: \(engine.vocabSize ?? 0)" : ""

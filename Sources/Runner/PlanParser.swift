@@ -1,4 +1,5 @@
 import Foundation
+import Sampling
 import Inference
 import Yams
 
@@ -81,6 +82,9 @@ struct PlanFields {
         case "max_tokens": plan.decoding.maxTokens = try r.int(value, key)
         case "stop": plan.decoding.stop = try r.strings(value, key)
         case "features": plan.features = try r.bool(value, key)
+        case "numerics":
+            let v = try r.int(value, key, min: 1, max: Numerics.allCases.map(\.rawValue).max()!)
+            plan.numerics = Numerics(rawValue: v)!
         case "batch": plan.batch = try r.int(value, key, min: 1, max: 256)
         case "strategy": strategyName = try r.oneOf(value, key, Strategy.names)
         case "refine": try readRefine(value, r)

@@ -92,7 +92,7 @@ public enum Runner {
         let plan = prep.plan
         guard plan.engine.isRemote else {
             return LocalEngine(model: try Model(path: prep.modelPath), decoding: plan.decoding, batch: plan.batch,
-                               parseSpecial: plan.chat)
+                               parseSpecial: plan.chat, numerics: plan.numerics)
         }
         let remote = RemoteEngine(spec: plan.engine, model: plan.engine.model ?? plan.model, decoding: plan.decoding)
         remote.note = { progress.note($0) }

@@ -26,10 +26,44 @@ public struct TokenChoice: Sendable, Equatable {
 public struct Sampler: Sendable {
     public var config: SamplerConfig
     public var rng: SplitMix64
+    /// v2: the draw's exponentials through `FastMath.exp`.
+    public var numerics: Numerics
 
-    public init(config: SamplerConfig, seed: UInt64) {
+    public init(config: SamplerConfig, seed: UInt64, numerics: Numerics = .v1) {
         self.config = config
+        self.numerics = numerics
         rng = SplitMix64(seed: seed)
+    }
+
+    /// `stats` in the given numerics.
+    public static func stats(_ logits: UnsafeBufferPointer<Float>, _ numerics: Numerics)
+        -> (max: Float, lse: Float, entropy: Float) {
+        numerics == .v1 ? stats(logits) : fastStats(logits)
+    }
+
+    /// Log-softmax statistics with `FastMath.exp`: Float sums in 8 lanes per chunk of 512,
+    /// chunks accumulated in Double.
+    public static func fastStats(_ logits: UnsafeBufferPointer<Float>) -> (max: Float, lse: Float, entropy: Float) {
+        let n = logits.count
+        guard let base = logits.baseAddress, n > 0 else { return (-.infinity, -.infinity, 0) }
+        let mx = FastMath.max(base, n)
+        let m = SIMD8<Float>(repeating: mx)
+        var sum: Double = 0, wsum: Double = 0
+        var i = 0
+        while i < n {
+            let end = min(n, i + 512)
+            var s = SIMD8<Float>(), w = SIMD8<Float>()
+            while i < end {
+                let d = FastMath.load(base + i, min(8, end - i), fill: -.infinity) - m
+                let e = FastMath.exp(d)
+                s += e
+                w.addProduct(e, FastMath.whereNonzero(d, e))
+                i += 8
+            }
+            sum += Double(s.sum()); wsum += Double(w.sum())
+        }
+        let lse = Float(log(sum)) + mx
+        return (mx, lse, Float(log(sum) - wsum / sum))
     }
 
     /// Log-softmax statistics of logits: (max, log-sum-exp, entropy).
@@ -75,7 +109,7 @@ public struct Sampler: Sendable {
     }
 
     public mutating func sample(_ logits: UnsafeBufferPointer<Float>) -> TokenChoice {
-        sample(logits, stats: Sampler.stats(logits))
+        sample(logits, stats: Sampler.stats(logits, numerics))
     }
 
     /// Samples with statistics already computed for these logits.
@@ -150,8 +184,26 @@ public struct Sampler: Sendable {
         return (ids, ids.map { logits[$0] / t })
     }
 
+    /// Whether the chain keeps every token (temperature only).
+    var untruncated: Bool { config.topK == 0 && config.topP >= 1 && config.minP <= 0 }
+
     mutating func draw(_ logits: UnsafeBufferPointer<Float>) -> Int {
+        if untruncated { return drawAll(logits) }
         let (ids, scaled) = candidates(logits)
+        if numerics == .v2 {
+            var probs = scaled
+            let total = probs.withUnsafeMutableBufferPointer { p -> Float in
+                let m = FastMath.max(p.baseAddress!, p.count)
+                _ = FastMath.expShifted(p.baseAddress!, p.count, minus: m)
+                var t: Float = 0
+                for v in p { t += v }
+                return t
+            }
+            let r = rng.nextUnitFloat() * total
+            var acc: Float = 0
+            for (i, p) in probs.enumerated() { acc += p; if r < acc { return ids[i] } }
+            return ids[ids.count - 1]
+        }
         let m = scaled.max()!
         var probs = [Float](repeating: 0, count: scaled.count)
         var total: Float = 0
@@ -160,5 +212,29 @@ public struct Sampler: Sendable {
         var acc: Float = 0
         for (i, p) in probs.enumerated() { acc += p; if r < acc { return ids[i] } }
         return ids[ids.count - 1]
+    }
+
+    /// The draw over the whole vocabulary without building candidate arrays: the same
+    /// operations as the general path (scaled logits, exponentials shifted by their maximum,
+    /// a running Float sum in id order).
+    mutating func drawAll(_ logits: UnsafeBufferPointer<Float>) -> Int {
+        let n = logits.count
+        let t = config.temperature
+        let probs = UnsafeMutablePointer<Float>.allocate(capacity: n)
+        defer { probs.deallocate() }
+        for i in 0..<n { probs[i] = logits[i] / t }
+        var m = -Float.infinity
+        for i in 0..<n { m = max(m, probs[i]) }
+        var total: Float = 0
+        if numerics == .v2 {
+            _ = FastMath.expShifted(probs, n, minus: m)
+            for i in 0..<n { total += probs[i] }
+        } else {
+            for i in 0..<n { probs[i] = expf(probs[i] - m); total += probs[i] }
+        }
+        let r = rng.nextUnitFloat() * total
+        var acc: Float = 0
+        for i in 0..<n { acc += probs[i]; if r < acc { return i } }
+        return n - 1
     }
 }

@@ -87,3 +87,94 @@ import Sampling
         }
     }
 }
+
+/// Numerics v2: the integer kernels compute exactly the arithmetic the documentation states
+/// (exact integer block sums, then acc = fma(Float(S), d_w * d_x, acc) per block, Q4_1's
+/// minimum as a second fma), for every vector of a batch as for the vector alone, with
+/// AVX-512 VNNI and with AVX2.
+@Suite struct IntegerKernelTests {
+    struct Quantised { var q: [Int8]; var d: [Float]; var isum: [Int32] }
+
+    static func quantise(_ x: ArraySlice<Float>) -> Quantised {
+        var out = Quantised(q: [], d: [], isum: [])
+        let xs = Array(x)
+        for b in 0..<(xs.count / 32) {
+            let blk = xs[(b * 32)..<(b * 32 + 32)]
+            let amax = blk.map { abs($0) }.max()!
+            let inv: Float = amax > 0 ? 127 / amax : 0
+            var s: Int32 = 0
+            for v in blk { let c = Int32((v * inv).rounded(.toNearestOrEven)); out.q.append(Int8(c)); s += c }
+            out.d.append(amax / 127); out.isum.append(s)
+        }
+        return out
+    }
+
+    static func f16(_ p: UnsafeRawPointer, _ o: Int) -> Float {
+        Float(Float16(bitPattern: p.loadUnaligned(fromByteOffset: o, as: UInt16.self)))
+    }
+
+    /// One row against one quantised vector, written out as specified.
+    static func reference(_ t: GGUFTensor, row r: Int, _ a: Quantised) -> Float {
+        let cols = t.dims[0], nb = cols / 32
+        let rowBytes = t.byteCount / (t.elementCount / cols)
+        let p = t.data + r * rowBytes
+        var acc: Float = 0
+        for b in 0..<nb {
+            var S: Int32 = 0
+            let dw: Float
+            var mw: Float? = nil
+            switch t.type {
+            case .q8_0:
+                let blk = p + b * 34
+                dw = f16(blk, 0)
+                for j in 0..<32 { S += Int32(blk.load(fromByteOffset: 2 + j, as: Int8.self)) * Int32(a.q[b * 32 + j]) }
+            case .q4_0, .q4_1:
+                let hasMin = t.type == .q4_1
+                let blk = p + b * (hasMin ? 20 : 18), qo = hasMin ? 4 : 2
+                dw = f16(blk, 0)
+                if hasMin { mw = f16(blk, 2) }
+                for j in 0..<16 {
+                    let byte = blk.load(fromByteOffset: qo + j, as: UInt8.self)
+                    S += Int32(byte & 0xF) * Int32(a.q[b * 32 + j]) + Int32(byte >> 4) * Int32(a.q[b * 32 + 16 + j])
+                }
+                if !hasMin { S -= 8 * a.isum[b] }
+            default: fatalError("no integer kernel for \(t.type)")
+            }
+            acc = acc.addingProduct(Float(S), dw * a.d[b])
+            if let mw { acc = acc.addingProduct(mw, a.d[b] * Float(a.isum[b])) }
+        }
+        return acc
+    }
+
+    @Test(arguments: [("micro_llama.gguf", "blk.0.attn_q.weight"),      // Q4_1
+                      ("micro_llama.gguf", "blk.0.attn_v.weight"),      // Q4_0
+                      ("micro_llama.gguf", "blk.0.attn_output.weight"), // Q8_0
+                      ("", "blk.5.ffn_down.weight"), ("", "token_embd.weight")])
+    func integerKernelsFollowTheStatedArithmetic(file: String, name: String) throws {
+        let f = file.isEmpty ? TestModels.smollm.file : try GGUFFile(path: TestModels.fixture(file))
+        let t = try #require(f.tensor(named: name))
+        let w = try WeightMatrix(t)
+        var rng = SplitMix64(seed: 19)
+        let n = 6
+        let x = (0..<(w.cols * n)).map { i in (rng.nextUnitFloat() * 2 - 1) * (1 + Float(i % 7)) }
+        let rows = stride(from: 0, to: w.rows, by: max(1, w.rows / 97)).map { $0 } + [w.rows - 1]
+        let saved = WeightMatrix.integerISA
+        defer { WeightMatrix.integerISA = saved }
+        var results = [String: [Float]]()
+        for isa in Set([saved, "avx2"]) {
+            WeightMatrix.integerISA = isa
+            let all = w.multiplyDecoding(rowsOf: x, n: n, numerics: .v2)
+            results[isa] = all
+            for v in 0..<n {
+                let alone = w.multiplyDecoding(rowsOf: Array(x[(v * w.cols)..<((v + 1) * w.cols)]), n: 1, numerics: .v2)
+                let a = Self.quantise(x[(v * w.cols)..<((v + 1) * w.cols)])
+                for r in rows {
+                    let want = Self.reference(t, row: r, a)
+                    #expect(all[v * w.rows + r].bitPattern == want.bitPattern, "\(isa) \(name) vector \(v) row \(r)")
+                    #expect(alone[r].bitPattern == all[v * w.rows + r].bitPattern, "\(isa) \(name) alone, row \(r)")
+                }
+            }
+        }
+        if let a = results["avx2"], let b = results["vnni"] { #expect(a == b, "VNNI and AVX2 disagree on \(name)") }
+    }
+}

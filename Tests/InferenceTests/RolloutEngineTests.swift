@@ -87,15 +87,7 @@ import Sampling
     @Test func engineLogitsMatchTransformer() throws {
         let m = TestModels.smollm
         let ids = Self.prompts[0]
-        let tr = Transformer(model: m, contextLength: 128, int8: false)
-        let cache = tr.makeCache()
-        var logits = Array(try tr.forward(ids, cache: cache))
-        var greedy = [Int]()
-        for _ in 0..<10 {
-            let t = logits.withUnsafeBufferPointer { Sampler.argmax($0) }
-            greedy.append(t)
-            logits = Array(try tr.forward([t], cache: cache))
-        }
+        let greedy = try TestModels.greedy(m, prompt: ids, count: 10)
         let r = try Self.run(batch: 2, specs: [RolloutSpec(prompt: 0, maxTokens: 10, stopAtEndOfGeneration: false)])
         #expect(r[0]!.ids == greedy)
     }

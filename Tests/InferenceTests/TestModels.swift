@@ -15,13 +15,15 @@ enum TestModels {
     }()
 
     /// `count` greedy tokens after `prompt`, token by token through the single-sequence pass
-    /// (the reference the batched engine and branches are held to).
-    /// Greedy decoding through the Transformer with the engine's Float kernels (`int8: false`),
-    /// or through the integer kernels.
-    static func greedy(_ m: Model, prompt: [Int], count: Int, int8: Bool = false) throws -> [Int] {
+    /// (the reference the batched engine and branches are held to), structured as the engine
+    /// runs a prompt: all but its last token prefilled, the last one as the first decoding
+    /// step. `int8`: the integer kernels (numerics v2, the engine's default); false: the
+    /// Float kernels (numerics v1).
+    static func greedy(_ m: Model, prompt: [Int], count: Int, int8: Bool = true) throws -> [Int] {
         let tr = Transformer(model: m, contextLength: 128, int8: int8)
         let cache = tr.makeCache()
-        var logits = Array(try tr.forward(prompt, cache: cache))
+        if prompt.count > 1 { try tr.forward(Array(prompt.dropLast()), cache: cache) }
+        var logits = Array(try tr.forward([prompt.last!], cache: cache))
         var out = [Int]()
         for _ in 0..<count {
             let t = logits.withUnsafeBufferPointer { Sampler.argmax($0) }

@@ -16,6 +16,15 @@ import Testing
         return path
     }
 
+    /// The v1 plan `run` with `numerics: 1` (the arithmetic the v1 code generated with),
+    /// written into dir; the plan keeps its name, so it is the same run.
+    static func pinnedV1Plan(_ run: String, _ dir: URL) throws -> String {
+        let text = try String(contentsOfFile: fixtures.path("v1/\(run).yaml"), encoding: .utf8)
+        let path = dir.appendingPathComponent("\(run).yaml").path
+        try (text + (text.hasSuffix("\n") ? "" : "\n") + "numerics: 1\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
     /// Migrating fills the v2 columns from the v1 params text and info string, and every
     /// row keeps its key, text and token records.
     @Test func migrationFillsRoleColumnsAndKeepsEveryRow() throws {
@@ -53,7 +62,7 @@ import Testing
             let expected = try Self.fixtures.json("v1/v1-\(run).analyze.json")
             let mismatch = Self.firstDifference(try RollbookCLI.json(a.stdout), expected, at: "")
             #expect(mismatch == nil, "analyze v1-\(run) differs from the v1 code's output at \(mismatch ?? "")")
-            let plan = Self.fixtures.path("v1/\(run).yaml")
+            let plan = try Self.pinnedV1Plan(run, dir)
             let r = try RollbookCLI.run(["run", plan, "--store", path, "--json", "--quiet"])
             #expect(r.status == 0, "\(r.stderr)")
             let out = try RollbookCLI.json(r.stdout)
@@ -68,13 +77,14 @@ import Testing
     /// given machine and kernel, not across kernels.
     static let fixtureBLAS = ["OPENBLAS_CORETYPE": "Haswell"]
 
-    /// Generating the same plans from an empty store gives the v1 rollouts bit for bit.
+    /// Generating the same plans (pinned to numerics 1) from an empty store gives the v1
+    /// rollouts bit for bit.
     @Test func regeneratedRolloutsAreBitIdenticalToV1() throws {
         let dir = try RollbookCLI.tempDir("migrate-regen")
         defer { try? FileManager.default.removeItem(at: dir) }
         let fresh = dir.appendingPathComponent("fresh.sqlite").path
         for run in Self.runs {
-            let r = try RollbookCLI.run(["run", Self.fixtures.path("v1/\(run).yaml"), "--store", fresh, "--quiet"],
+            let r = try RollbookCLI.run(["run", try Self.pinnedV1Plan(run, dir), "--store", fresh, "--quiet"],
                                         environment: Self.fixtureBLAS)
             #expect(r.status == 0, "\(r.stderr)")
         }
