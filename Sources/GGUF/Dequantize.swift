@@ -159,7 +159,7 @@ public enum Dequantize {
     }
 
     /// The 6-bit scale and min of sub-block `j` in a K-quant's 12-byte scale array.
-    @inline(__always) static func scaleMinK4(_ j: Int, _ q: UnsafeRawPointer) -> (UInt8, UInt8) {
+    @inline(__always) public static func scaleMinK4(_ j: Int, _ q: UnsafeRawPointer) -> (UInt8, UInt8) {
         if j < 4 { return (b(q, j) & 63, b(q, j + 4) & 63) }
         let d = (b(q, j + 4) & 0xF) | ((b(q, j - 4) >> 6) << 4)
         let m = (b(q, j + 4) >> 4) | ((b(q, j) >> 6) << 4)

@@ -16,11 +16,11 @@ enum IntKernels {
     /// to even), isums[b] = sum(q_b), sums[b] = d[b] * isums[b].
     static func quantize(_ x: UnsafePointer<Float>, _ n: Int, _ q: UnsafeMutablePointer<Int8>,
                          _ d: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Float>,
-                         _ isums: UnsafeMutablePointer<Int32>) {
+                         _ isums: UnsafeMutablePointer<Int32>, _ isumsLo: UnsafeMutablePointer<Int32>) {
         #if ROLLBOOK_AVX2
-        quantizeAVX2(x, n, q, d, sums, isums)
+        quantizeAVX2(x, n, q, d, sums, isums, isumsLo)
         #else
-        quantizeScalar(x, n, q, d, sums, isums)
+        quantizeScalar(x, n, q, d, sums, isums, isumsLo)
         #endif
     }
 
@@ -29,7 +29,7 @@ enum IntKernels {
     /// the scalar path's; cvtps rounds to nearest even like `rounded(.toNearestOrEven)`).
     static func quantizeAVX2(_ x: UnsafePointer<Float>, _ n: Int, _ q: UnsafeMutablePointer<Int8>,
                              _ d: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Float>,
-                             _ isums: UnsafeMutablePointer<Int32>) {
+                             _ isums: UnsafeMutablePointer<Int32>, _ isumsLo: UnsafeMutablePointer<Int32>) {
         let absMask = _mm256_set1_epi32(0x7FFF_FFFF)
         let order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)
         for b in 0..<(n / 32) {
@@ -43,7 +43,7 @@ enum IntKernels {
             let mbits = m.max()
             guard mbits < 0x7F80_0000 else {
                 for j in 0..<32 { q[b * 32 + j] = 0 }
-                d[b] = .nan; sums[b] = .nan; isums[b] = 0
+                d[b] = .nan; sums[b] = .nan; isums[b] = 0; isumsLo[b] = 0
                 continue
             }
             let amax = Float(bitPattern: UInt32(mbits))
@@ -53,8 +53,9 @@ enum IntKernels {
             let packed = _mm256_permutevar8x32_epi32(
                 _mm256_packs_epi16(_mm256_packs_epi32(i0, i1), _mm256_packs_epi32(i2, i3)), order)
             UnsafeMutableRawPointer(q + b * 32).storeBytes(of: packed, as: SIMD4<Int64>.self)
-            let total = unsafeBitCast(_mm256_add_epi32(_mm256_add_epi32(i0, i1), _mm256_add_epi32(i2, i3)),
-                                      to: SIMD8<Int32>.self).wrappedSum()
+            let lo = unsafeBitCast(_mm256_add_epi32(i0, i1), to: SIMD8<Int32>.self).wrappedSum()
+            let total = lo &+ unsafeBitCast(_mm256_add_epi32(i2, i3), to: SIMD8<Int32>.self).wrappedSum()
+            isumsLo[b] = lo
             d[b] = amax / 127
             isums[b] = total
             sums[b] = d[b] * Float(total)
@@ -64,7 +65,7 @@ enum IntKernels {
 
     static func quantizeScalar(_ x: UnsafePointer<Float>, _ n: Int, _ q: UnsafeMutablePointer<Int8>,
                                _ d: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Float>,
-                               _ isums: UnsafeMutablePointer<Int32>) {
+                               _ isums: UnsafeMutablePointer<Int32>, _ isumsLo: UnsafeMutablePointer<Int32>) {
         for b in 0..<(n / 32) {
             let xb = x + b * 32
             var amax: Float = 0, finite = true
@@ -76,7 +77,7 @@ enum IntKernels {
             guard finite else {
                 // A NaN or infinite activation (a corrupt model) propagates as NaN, as in Float.
                 for j in 0..<32 { q[b * 32 + j] = 0 }
-                d[b] = .nan; sums[b] = .nan; isums[b] = 0
+                d[b] = .nan; sums[b] = .nan; isums[b] = 0; isumsLo[b] = 0
                 continue
             }
             let inv: Float = amax > 0 ? 127 / amax : 0
@@ -85,6 +86,7 @@ enum IntKernels {
                 let v = Int32((xb[j] * inv).rounded(.toNearestOrEven))
                 q[b * 32 + j] = Int8(truncatingIfNeeded: v)
                 s &+= v
+                if j == 15 { isumsLo[b] = s }
             }
             d[b] = amax / 127
             isums[b] = s

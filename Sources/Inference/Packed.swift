@@ -9,73 +9,83 @@ import InferenceVNNI
 /// interleaved per block of 32 columns so that one 32-byte vector holds four consecutive
 /// weights of each of the eight rows, and one integer multiply-add against four broadcast
 /// activation bytes advances all eight rows' dot products (the layout ik_llama.cpp calls
-/// row-interleaved). Each block of a group is
-///   - 4-bit formats (Q4_0, Q4_1): 4 x 32 bytes of nibbles (vector g: columns 4g..4g+3 in
-///     the low nibbles, 16+4g..16+4g+3 in the high), the eight rows' scales d (Float), and
-///     for Q4_1 their minima m (Float);
-///   - Q8_0: 8 x 32 signed bytes (vector k: columns 4k..4k+3), then the eight scales.
+/// row-interleaved). Each block of a group holds the eight rows' codes, then Float scales:
+///   - nibbles (Q4_0, Q4_1, Q4_K): 4 x 32 bytes (vector g: columns 4g..4g+3 in the low
+///     nibbles, 16+4g..16+4g+3 in the high), codes 0..15;
+///   - bytes (Q8_0, Q5_0, Q5_1, Q5_K, Q6_K): 8 x 32 signed bytes (vector k: columns 4k..4k+3);
+///   then d (8 Floats); with `split` (Q6_K, a scale per 16 columns) d for columns 16..31;
+///   with `hasMin` (Q4_1, Q4_K, Q5_K) the minima m (8 Floats). A K-quant's sub-block scale
+///   and minimum are folded into d and m exactly (an f16 times a 6- or 8-bit integer).
 /// Rows past the last are zero.
 ///
 /// The arithmetic, per (row, sequence), in block order from acc = 0:
 ///   S   = exact integer dot product of the block's weight codes and the activation's int8
-///         codes (Q4_0: codes 0..15 and S - 8 * sum(x codes));
-///   acc = fma(Float(S), d_w * d_x, acc)          (then, Q4_1: acc = fma(m_w, d_x * sum(x codes), acc))
+///         codes (Q4_0: S - 8 * sum(x codes)); with `split`, S_lo and S_hi over the halves;
+///   acc = fma(Float(S), d_w * d_x, acc)    (split: the two halves in turn, low first)
+///   acc = fma(m_w, d_x * sum(x codes), acc)    (with a minimum)
 /// so a result depends only on the row and the sequence's own activation, never on the
 /// batch, the thread split or the instruction set used for S.
 final class PackedWeights: @unchecked Sendable {
     enum Kind { case nibbles, bytes }
     let kind: Kind
     let hasMin: Bool
+    let split: Bool
     /// Subtracted from every weight code (Q4_0's 8).
     let offset: Int32
     let rows: Int, cols: Int, nb: Int, groups: Int
     let blockBytes: Int
+    /// Byte offsets within a block: scales d, the high half's scales (split), minima.
+    let dOff: Int, hiOff: Int, mOff: Int
     let data: UnsafeMutableRawPointer
 
     static func supports(_ type: GGMLType, cols: Int) -> Bool {
-        cols % 32 == 0 && (type == .q4_0 || type == .q4_1 || type == .q8_0)
+        switch type {
+        case .q4_0, .q4_1, .q5_0, .q5_1, .q8_0: return cols % 32 == 0
+        case .q4_K, .q5_K, .q6_K: return cols % 256 == 0
+        default: return false
+        }
     }
 
     init(_ w: WeightMatrix) {
         rows = w.rows; cols = w.cols; nb = w.cols / 32; groups = (w.rows + 7) / 8
         switch w.type {
-        case .q8_0: kind = .bytes; hasMin = false; offset = 0
-        case .q4_1: kind = .nibbles; hasMin = true; offset = 0
-        default: kind = .nibbles; hasMin = false; offset = 8
+        case .q8_0: kind = .bytes; hasMin = false; split = false; offset = 0
+        case .q6_K: kind = .bytes; hasMin = false; split = true; offset = 0
+        case .q5_K, .q5_1: kind = .bytes; hasMin = true; split = false; offset = 0
+        case .q5_0: kind = .bytes; hasMin = false; split = false; offset = 0
+        case .q4_1, .q4_K: kind = .nibbles; hasMin = true; split = false; offset = 0
+        default: kind = .nibbles; hasMin = false; split = false; offset = 8
         }
-        blockBytes = (kind == .bytes ? 256 : 128) + 32 + (hasMin ? 32 : 0)
+        dOff = kind == .bytes ? 256 : 128
+        hiOff = dOff + 32
+        mOff = dOff + (split ? 64 : 32)
+        blockBytes = mOff + (hasMin ? 32 : 0)
         let total = groups * nb * blockBytes
         data = .allocate(byteCount: total, alignment: 64)
         data.initializeMemory(as: UInt8.self, repeating: 0, count: total)
-        let nb = self.nb, kind = self.kind, hasMin = self.hasMin, bb = blockBytes
+        let nb = self.nb, kind = self.kind, hasMin = self.hasMin, split = self.split, bb = blockBytes
+        let dOff = self.dOff, hiOff = self.hiOff, mOff = self.mOff
         let dst = data
         Parallel.forChunks(groups, minChunk: 8) { gs in
+            var codes = [Int32](repeating: 0, count: 32)
             for g in gs {
                 for r in 0..<8 where g * 8 + r < w.rows {
                     let src = w.data + (g * 8 + r) * w.rowBytes
                     for b in 0..<nb {
                         let out = dst + (g * nb + b) * bb
-                        let scales = (out + (kind == .bytes ? 256 : 128)).assumingMemoryBound(to: Float.self)
-                        switch kind {
-                        case .bytes:
-                            let blk = src + b * 34
-                            scales[r] = Kernels.f16(blk, 0)
+                        let f = out.assumingMemoryBound(to: UInt8.self)
+                        let s = PackedWeights.blockCodes(w.type, src, b, &codes)
+                        (out + dOff).assumingMemoryBound(to: Float.self)[r] = s.d
+                        if split { (out + hiOff).assumingMemoryBound(to: Float.self)[r] = s.dHi }
+                        if hasMin { (out + mOff).assumingMemoryBound(to: Float.self)[r] = s.m }
+                        if kind == .bytes {
                             for k in 0..<8 {
-                                for i in 0..<4 {
-                                    out.storeBytes(of: blk.load(fromByteOffset: 2 + 4 * k + i, as: UInt8.self),
-                                                   toByteOffset: 32 * k + 4 * r + i, as: UInt8.self)
-                                }
+                                for i in 0..<4 { f[32 * k + 4 * r + i] = UInt8(bitPattern: Int8(codes[4 * k + i])) }
                             }
-                        case .nibbles:
-                            let bs = hasMin ? 20 : 18, qo = hasMin ? 4 : 2
-                            let blk = src + b * bs
-                            scales[r] = Kernels.f16(blk, 0)
-                            if hasMin { scales[8 + r] = Kernels.f16(blk, 2) }
-                            // GGML's nibble order: byte j holds element j (low) and j + 16 (high).
+                        } else {
                             for gq in 0..<4 {
                                 for i in 0..<4 {
-                                    let byte = blk.load(fromByteOffset: qo + 4 * gq + i, as: UInt8.self)
-                                    out.storeBytes(of: byte, toByteOffset: 32 * gq + 4 * r + i, as: UInt8.self)
+                                    f[32 * gq + 4 * r + i] = UInt8(codes[4 * gq + i]) | UInt8(codes[16 + 4 * gq + i]) << 4
                                 }
                             }
                         }
@@ -88,6 +98,70 @@ final class PackedWeights: @unchecked Sendable {
     deinit { data.deallocate() }
 
     var byteCount: Int { groups * nb * blockBytes }
+
+    /// Block b (32 columns) of a row: its integer codes and the Float scale(s) and minimum
+    /// such that weight = d * code + m (split: dHi for codes 16..31), exactly as GGML
+    /// dequantises them.
+    static func blockCodes(_ type: GGMLType, _ row: UnsafeRawPointer, _ b: Int, _ codes: inout [Int32])
+        -> (d: Float, dHi: Float, m: Float) {
+        func byte(_ p: UnsafeRawPointer, _ o: Int) -> UInt8 { p.load(fromByteOffset: o, as: UInt8.self) }
+        switch type {
+        case .q8_0:
+            let blk = row + b * 34
+            for j in 0..<32 { codes[j] = Int32(Int8(bitPattern: byte(blk, 2 + j))) }
+            return (Kernels.f16(blk, 0), 0, 0)
+        case .q4_0, .q4_1:
+            let hasMin = type == .q4_1
+            let blk = row + b * (hasMin ? 20 : 18), qo = hasMin ? 4 : 2
+            for j in 0..<16 { let v = byte(blk, qo + j); codes[j] = Int32(v & 0xF); codes[16 + j] = Int32(v >> 4) }
+            return (Kernels.f16(blk, 0), 0, hasMin ? Kernels.f16(blk, 2) : 0)
+        case .q5_0, .q5_1:
+            // d, (m), 32 fifth bits, 16 bytes of nibbles: element j low nibble of byte j,
+            // element j + 16 the high one; Q5_0's codes are centred (q - 16).
+            let hasMin = type == .q5_1
+            let blk = row + b * (hasMin ? 24 : 22), qo = hasMin ? 4 : 2
+            let qh = blk.loadUnaligned(fromByteOffset: qo, as: UInt32.self).littleEndian
+            for j in 0..<16 {
+                let v = byte(blk, qo + 4 + j)
+                let q0 = Int32(v & 0xF) | Int32((qh >> UInt32(j)) & 1) << 4
+                let q1 = Int32(v >> 4) | Int32((qh >> UInt32(j + 16)) & 1) << 4
+                codes[j] = hasMin ? q0 : q0 - 16; codes[16 + j] = hasMin ? q1 : q1 - 16
+            }
+            return (Kernels.f16(blk, 0), 0, hasMin ? Kernels.f16(blk, 2) : 0)
+        case .q4_K, .q5_K:
+            // 256-value superblocks: d, dmin, 12 bytes of 6-bit scales and minima, (Q5_K: 32
+            // bytes of fifth bits), 128 bytes of nibbles; sub-block j uses the low nibbles of
+            // bytes 32(j/2).. when j is even, the high ones when odd.
+            let five = type == .q5_K
+            let sb = row + (b / 8) * (five ? 176 : 144), j = b % 8
+            let (sc, mn) = Dequantize.scaleMinK4(j, sb + 4)
+            let ql = sb + (five ? 48 : 16) + 32 * (j / 2), qh = sb + 16
+            for l in 0..<32 {
+                var q = j % 2 == 0 ? byte(ql, l) & 0xF : byte(ql, l) >> 4
+                if five && byte(qh, l) & (1 << UInt8(j)) != 0 { q += 16 }
+                codes[l] = Int32(q)
+            }
+            return (Kernels.f16(sb, 0) * Float(sc), 0, -(Kernels.f16(sb, 2) * Float(mn)))
+        case .q6_K:
+            // 256-value superblocks: 128 bytes of low nibbles, 64 of high 2-bit pairs, 16 int8
+            // scales (one per 16 values), d. Value 128h + 32k + l (h half, k quarter) takes
+            // bits from ql[64h + l + 32(k % 2)] (low nibble for k < 2) and qh[32h + l] >> 2k.
+            let sb = row + (b / 8) * 210
+            let bi = b % 8, h = bi / 4, k = bi % 4
+            let ql = sb + 64 * h + 32 * (k % 2), qh = sb + 128 + 32 * h
+            for l in 0..<32 {
+                let lo = k < 2 ? byte(ql, l) & 0xF : byte(ql, l) >> 4
+                let hi = (byte(qh, l) >> UInt8(2 * k)) & 3
+                codes[l] = Int32(lo | hi << 4) - 32
+            }
+            let d = Kernels.f16(sb, 208)
+            let s0 = Float(Int8(bitPattern: byte(sb, 192 + 8 * h + 2 * k)))
+            let s1 = Float(Int8(bitPattern: byte(sb, 192 + 8 * h + 2 * k + 1)))
+            return (d * s0, d * s1, 0)
+        default:
+            preconditionFailure("no integer kernel for \(type)")
+        }
+    }
 }
 
 /// Activation vectors quantised for the integer kernels: per vector and block of 32,
@@ -98,10 +172,12 @@ struct QuantizedActivations {
     let d: UnsafeMutablePointer<Float>
     let sums: UnsafeMutablePointer<Float>
     let isums: UnsafeMutablePointer<Int32>
+    /// Sum of the codes of each block's first 16 values.
+    let isumsLo: UnsafeMutablePointer<Int32>
 
     static func quantize(_ x: UnsafePointer<Float>, _ n: Int, into a: QuantizedActivations, at v: Int) {
         let nb = n / 32
-        IntKernels.quantize(x, n, a.q + v * n, a.d + v * nb, a.sums + v * nb, a.isums + v * nb)
+        IntKernels.quantize(x, n, a.q + v * n, a.d + v * nb, a.sums + v * nb, a.isums + v * nb, a.isumsLo + v * nb)
     }
 }
 
@@ -140,13 +216,15 @@ enum PackedKernels {
         return i32(_mm256_madd_epi16(s, _mm256_set1_epi16(1)))
     }
 
-    /// Exact S for eight rows of signed 8-bit codes (|w| unsigned times x with w's sign;
-    /// each maddubs pair is at most 2 * 128 * 127, widened to int32 before summing).
+    /// Exact S for eight rows of signed 8-bit codes, over vectors k in `ks` (|w| unsigned
+    /// times x with w's sign; each maddubs pair is at most 2 * 128 * 127, widened to int32
+    /// before summing).
     @inline(__always)
-    static func dotByte(_ w: UnsafePointer<V>, _ a: UnsafePointer<V>, _ x: UnsafePointer<Int8>) -> SIMD8<Int32> {
+    static func dotByte(_ w: UnsafePointer<V>, _ a: UnsafePointer<V>, _ x: UnsafePointer<Int8>, _ ks: Range<Int>)
+        -> SIMD8<Int32> {
         let ones = _mm256_set1_epi16(1)
-        var s = i32(_mm256_madd_epi16(_mm256_maddubs_epi16(a[0], _mm256_sign_epi8(bcast(x, 0), w[0])), ones))
-        for k in 1..<8 {
+        var s = SIMD8<Int32>()
+        for k in ks {
             s &+= i32(_mm256_madd_epi16(_mm256_maddubs_epi16(a[k], _mm256_sign_epi8(bcast(x, k), w[k])), ones))
         }
         return s
@@ -178,16 +256,19 @@ enum PackedKernels {
                     y: UnsafeMutablePointer<Float>) {
         if useVNNI {
             let j = VNNIKernels.Job(data: UnsafeRawPointer(p.data), nibbles: p.kind == .nibbles, hasMin: p.hasMin,
-                                    offset: p.offset, rows: p.rows, cols: p.cols, nb: p.nb, blockBytes: p.blockBytes,
-                                    q: a.q, d: a.d, sums: a.sums, isums: a.isums, n: n, y: y)
+                                    split: p.split, offset: p.offset, rows: p.rows, cols: p.cols, nb: p.nb,
+                                    blockBytes: p.blockBytes, dOff: p.dOff, hiOff: p.hiOff, mOff: p.mOff,
+                                    q: a.q, d: a.d, sums: a.sums, isums: a.isums, isumsLo: a.isumsLo, n: n, y: y)
             VNNIKernels.run(j, groups: gs)
             return
         }
         #if ROLLBOOK_AVX2
-        switch (p.kind, p.hasMin) {
-        case (.nibbles, true): runKind(p, gs, a, n: n, y: y, nib: true, hasMin: true, off: false)
-        case (.nibbles, false): runKind(p, gs, a, n: n, y: y, nib: true, hasMin: false, off: true)
-        case (.bytes, _): runKind(p, gs, a, n: n, y: y, nib: false, hasMin: false, off: false)
+        switch (p.kind, p.hasMin, p.split) {
+        case (.nibbles, true, _): runKind(p, gs, a, n: n, y: y, nib: true, hasMin: true, off: false, split: false)
+        case (.nibbles, false, _): runKind(p, gs, a, n: n, y: y, nib: true, hasMin: false, off: true, split: false)
+        case (.bytes, _, true): runKind(p, gs, a, n: n, y: y, nib: false, hasMin: false, off: false, split: true)
+        case (.bytes, true, false): runKind(p, gs, a, n: n, y: y, nib: false, hasMin: true, off: false, split: false)
+        case (.bytes, false, false): runKind(p, gs, a, n: n, y: y, nib: false, hasMin: false, off: false, split: false)
         }
         #else
         preconditionFailure("integer kernels need AVX2")
@@ -200,20 +281,29 @@ enum PackedKernels {
     /// (the rest one at a time) meet it.
     @inline(__always)
     static func runKind(_ p: PackedWeights, _ gs: Range<Int>, _ a: QuantizedActivations, n: Int,
-                        y: UnsafeMutablePointer<Float>, nib: Bool, hasMin: Bool, off: Bool) {
+                        y: UnsafeMutablePointer<Float>, nib: Bool, hasMin: Bool, off: Bool, split: Bool) {
         let nb = p.nb, cols = p.cols, rows = p.rows, bb = p.blockBytes
         let perBlock = nib ? 8 : 16
-        let sOff = nib ? 128 : 256
+        let dOff = p.dOff, hiOff = p.hiOff, mOff = p.mOff
         let offset = SIMD8<Int32>(repeating: p.offset)
         let tile = UnsafeMutablePointer<V>.allocate(capacity: nb * perBlock)
         defer { tile.deallocate() }
         let data = UnsafeRawPointer(p.data)
         let q = UnsafePointer(a.q), d = UnsafePointer(a.d), sums = UnsafePointer(a.sums), isums = UnsafePointer(a.isums)
-        @inline(__always) func S(_ t: UnsafePointer<V>, _ v: Int, _ b: Int) -> SIMD8<Float> {
+        /// One block of vector v into acc, with the block's scales loaded by the caller.
+        @inline(__always) func step(_ acc: inout SIMD8<Float>, _ t: UnsafePointer<V>, _ v: Int, _ b: Int,
+                                    _ dw: SIMD8<Float>, _ dhi: SIMD8<Float>, _ mw: SIMD8<Float>) {
             let x = q + v * cols + 32 * b
-            var s = nib ? dotNib(t, x) : dotByte(t, t + 8, x)
-            if off { s &-= offset &* SIMD8(repeating: isums[v * nb + b]) }
-            return float(s)
+            let dx = d[v * nb + b]
+            if split {
+                acc = acc.addingProduct(float(dotByte(t, t + 8, x, 0..<4)), dw * dx)
+                acc = acc.addingProduct(float(dotByte(t, t + 8, x, 4..<8)), dhi * dx)
+            } else {
+                var s = nib ? dotNib(t, x) : dotByte(t, t + 8, x, 0..<8)
+                if off { s &-= offset &* SIMD8(repeating: isums[v * nb + b]) }
+                acc = acc.addingProduct(float(s), dw * dx)
+            }
+            if hasMin { acc = acc.addingProduct(mw, SIMD8(repeating: sums[v * nb + b])) }
         }
         for g in gs {
             let base = data + g * nb * bb
@@ -223,24 +313,19 @@ enum PackedKernels {
                 let yo = y + v * rows + g * 8
                 if live == 8 { for r in 0..<8 { yo[r] = acc[r] } } else { for r in 0..<live { yo[r] = acc[r] } }
             }
+            @inline(__always) func scales(_ blk: UnsafeRawPointer) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+                (blk.loadUnaligned(fromByteOffset: dOff, as: SIMD8<Float>.self),
+                 split ? blk.loadUnaligned(fromByteOffset: hiOff, as: SIMD8<Float>.self) : SIMD8(),
+                 hasMin ? blk.loadUnaligned(fromByteOffset: mOff, as: SIMD8<Float>.self) : SIMD8())
+            }
             var v = 0
             while v + 4 <= n {
                 var c0 = SIMD8<Float>(), c1 = SIMD8<Float>(), c2 = SIMD8<Float>(), c3 = SIMD8<Float>()
                 for b in 0..<nb {
-                    let blk = base + b * bb
-                    let dw = blk.loadUnaligned(fromByteOffset: sOff, as: SIMD8<Float>.self)
+                    let (dw, dhi, mw) = scales(base + b * bb)
                     let t = UnsafePointer(tile + b * perBlock)
-                    c0 = c0.addingProduct(S(t, v, b), dw * d[v * nb + b])
-                    c1 = c1.addingProduct(S(t, v + 1, b), dw * d[(v + 1) * nb + b])
-                    c2 = c2.addingProduct(S(t, v + 2, b), dw * d[(v + 2) * nb + b])
-                    c3 = c3.addingProduct(S(t, v + 3, b), dw * d[(v + 3) * nb + b])
-                    if hasMin {
-                        let mw = blk.loadUnaligned(fromByteOffset: sOff + 32, as: SIMD8<Float>.self)
-                        c0 = c0.addingProduct(mw, SIMD8(repeating: sums[v * nb + b]))
-                        c1 = c1.addingProduct(mw, SIMD8(repeating: sums[(v + 1) * nb + b]))
-                        c2 = c2.addingProduct(mw, SIMD8(repeating: sums[(v + 2) * nb + b]))
-                        c3 = c3.addingProduct(mw, SIMD8(repeating: sums[(v + 3) * nb + b]))
-                    }
+                    step(&c0, t, v, b, dw, dhi, mw); step(&c1, t, v + 1, b, dw, dhi, mw)
+                    step(&c2, t, v + 2, b, dw, dhi, mw); step(&c3, t, v + 3, b, dw, dhi, mw)
                 }
                 put(c0, v); put(c1, v + 1); put(c2, v + 2); put(c3, v + 3)
                 v += 4
@@ -248,13 +333,8 @@ enum PackedKernels {
             while v < n {
                 var c0 = SIMD8<Float>()
                 for b in 0..<nb {
-                    let blk = base + b * bb
-                    let dw = blk.loadUnaligned(fromByteOffset: sOff, as: SIMD8<Float>.self)
-                    c0 = c0.addingProduct(S(UnsafePointer(tile + b * perBlock), v, b), dw * d[v * nb + b])
-                    if hasMin {
-                        let mw = blk.loadUnaligned(fromByteOffset: sOff + 32, as: SIMD8<Float>.self)
-                        c0 = c0.addingProduct(mw, SIMD8(repeating: sums[v * nb + b]))
-                    }
+                    let (dw, dhi, mw) = scales(base + b * bb)
+                    step(&c0, UnsafePointer(tile + b * perBlock), v, b, dw, dhi, mw)
                 }
                 put(c0, v)
                 v += 1

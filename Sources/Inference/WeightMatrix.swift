@@ -107,7 +107,8 @@ final class MatmulScratch {
         self.int8 = int8 && IntKernels.available
         let mv = max(1, maxVectors), nb = maxCols / 32 + 1
         act = QuantizedActivations(q: .allocate(capacity: (maxCols + 32) * mv), d: .allocate(capacity: nb * mv),
-                                   sums: .allocate(capacity: nb * mv), isums: .allocate(capacity: nb * mv))
+                                   sums: .allocate(capacity: nb * mv), isums: .allocate(capacity: nb * mv),
+                                   isumsLo: .allocate(capacity: nb * mv))
         capacity = maxElements
         weights = .allocate(capacity: maxElements)
         self.maxCols = maxCols
@@ -117,7 +118,7 @@ final class MatmulScratch {
     }
     deinit {
         weights.deallocate(); xsum.deallocate(); xperm.deallocate()
-        act.q.deallocate(); act.d.deallocate(); act.sums.deallocate(); act.isums.deallocate()
+        act.q.deallocate(); act.d.deallocate(); act.sums.deallocate(); act.isums.deallocate(); act.isumsLo.deallocate()
     }
 }
 
@@ -225,6 +226,16 @@ extension WeightMatrix {
             }
         }
         return y
+    }
+
+    /// Block `block` (32 columns) of row `row` as the integer kernels read it: codes and the
+    /// scale(s) and minimum with weight = d * code + m (Q6_K: dHi for codes 16..31); nil for
+    /// formats without an integer kernel.
+    public func integerBlock(row: Int, block: Int) -> (codes: [Int32], d: Float, dHi: Float, m: Float)? {
+        guard PackedWeights.supports(type, cols: cols) else { return nil }
+        var codes = [Int32](repeating: 0, count: 32)
+        let s = PackedWeights.blockCodes(type, data + row * rowBytes, block, &codes)
+        return (codes, s.d, s.dHi, s.m)
     }
 
     /// The instruction set of the integer kernels ("vnni" or "avx2"); settable to compare them.

@@ -13,31 +13,37 @@ public enum VNNIKernels {
     public static let compiled = false
     #endif
 
-    /// What one call computes: groups `groups` of a packed matrix against n quantised vectors.
+    /// What one call computes: groups `groups` of a packed matrix against n quantised vectors
+    /// (the layout and arithmetic of `PackedWeights`).
     public struct Job {
         public var data: UnsafeRawPointer
-        public var nibbles: Bool, hasMin: Bool
+        public var nibbles: Bool, hasMin: Bool, split: Bool
         public var offset: Int32
         public var rows: Int, cols: Int, nb: Int, blockBytes: Int
+        public var dOff: Int, hiOff: Int, mOff: Int
         public var q: UnsafePointer<Int8>, d: UnsafePointer<Float>, sums: UnsafePointer<Float>
-        public var isums: UnsafePointer<Int32>
+        public var isums: UnsafePointer<Int32>, isumsLo: UnsafePointer<Int32>
         public var n: Int
         public var y: UnsafeMutablePointer<Float>
-        public init(data: UnsafeRawPointer, nibbles: Bool, hasMin: Bool, offset: Int32, rows: Int, cols: Int, nb: Int,
-                    blockBytes: Int, q: UnsafePointer<Int8>, d: UnsafePointer<Float>, sums: UnsafePointer<Float>,
-                    isums: UnsafePointer<Int32>, n: Int, y: UnsafeMutablePointer<Float>) {
-            self.data = data; self.nibbles = nibbles; self.hasMin = hasMin; self.offset = offset
+        public init(data: UnsafeRawPointer, nibbles: Bool, hasMin: Bool, split: Bool, offset: Int32, rows: Int,
+                    cols: Int, nb: Int, blockBytes: Int, dOff: Int, hiOff: Int, mOff: Int,
+                    q: UnsafePointer<Int8>, d: UnsafePointer<Float>, sums: UnsafePointer<Float>,
+                    isums: UnsafePointer<Int32>, isumsLo: UnsafePointer<Int32>, n: Int, y: UnsafeMutablePointer<Float>) {
+            self.data = data; self.nibbles = nibbles; self.hasMin = hasMin; self.split = split; self.offset = offset
             self.rows = rows; self.cols = cols; self.nb = nb; self.blockBytes = blockBytes
-            self.q = q; self.d = d; self.sums = sums; self.isums = isums; self.n = n; self.y = y
+            self.dOff = dOff; self.hiOff = hiOff; self.mOff = mOff
+            self.q = q; self.d = d; self.sums = sums; self.isums = isums; self.isumsLo = isumsLo; self.n = n; self.y = y
         }
     }
 
     public static func run(_ j: Job, groups: Range<Int>) {
         #if ROLLBOOK_VNNI
-        switch (j.nibbles, j.hasMin) {
-        case (true, true): runKind(j, groups, nib: true, hasMin: true)
-        case (true, false): runKind(j, groups, nib: true, hasMin: false)
-        default: runKind(j, groups, nib: false, hasMin: false)
+        switch (j.nibbles, j.hasMin, j.split) {
+        case (true, true, _): runKind(j, groups, nib: true, hasMin: true, split: false)
+        case (true, false, _): runKind(j, groups, nib: true, hasMin: false, split: false)
+        case (false, _, true): runKind(j, groups, nib: false, hasMin: false, split: true)
+        case (false, true, false): runKind(j, groups, nib: false, hasMin: true, split: false)
+        case (false, false, false): runKind(j, groups, nib: false, hasMin: false, split: false)
         }
         #else
         preconditionFailure("VNNI kernels not built")
@@ -51,31 +57,44 @@ public enum VNNIKernels {
         unsafeBitCast(SIMD8<Int32>(repeating: UnsafeRawPointer(p + 4 * k).loadUnaligned(as: Int32.self)), to: V.self)
     }
 
-    /// Exact S of eight rows (unsigned codes in t[0..<8], columns 4k..4k+3 in t[k]).
-    @inline(__always) static func dot(_ t: UnsafePointer<V>, _ x: UnsafePointer<Int8>) -> V {
-        var a = rb_dpbusd256(_mm256_setzero_si256(), t[0], bcast(x, 0))
-        var b = rb_dpbusd256(_mm256_setzero_si256(), t[1], bcast(x, 1))
-        a = rb_dpbusd256(a, t[2], bcast(x, 2)); b = rb_dpbusd256(b, t[3], bcast(x, 3))
-        a = rb_dpbusd256(a, t[4], bcast(x, 4)); b = rb_dpbusd256(b, t[5], bcast(x, 5))
-        a = rb_dpbusd256(a, t[6], bcast(x, 6)); b = rb_dpbusd256(b, t[7], bcast(x, 7))
+    /// Exact S' of eight rows over vectors ks (unsigned codes; columns 4k..4k+3 in t[k]).
+    @inline(__always) static func dot(_ t: UnsafePointer<V>, _ x: UnsafePointer<Int8>, _ k0: Int, _ count: Int) -> V {
+        var a = rb_dpbusd256(_mm256_setzero_si256(), t[k0], bcast(x, k0))
+        var b = rb_dpbusd256(_mm256_setzero_si256(), t[k0 + 1], bcast(x, k0 + 1))
+        var k = k0 + 2
+        while k < k0 + count {
+            a = rb_dpbusd256(a, t[k], bcast(x, k)); b = rb_dpbusd256(b, t[k + 1], bcast(x, k + 1))
+            k += 2
+        }
         return _mm256_add_epi32(a, b)
     }
 
     @inline(__always)
-    static func runKind(_ j: Job, _ gs: Range<Int>, nib: Bool, hasMin: Bool) {
+    static func runKind(_ j: Job, _ gs: Range<Int>, nib: Bool, hasMin: Bool, split: Bool) {
         let nb = j.nb, cols = j.cols, rows = j.rows, bb = j.blockBytes
-        let sOff = nib ? 128 : 256
-        // Signed bytes are stored +128 in the tile (unsigned), S = S' - 128 sum(x).
+        let dOff = j.dOff, hiOff = j.hiOff, mOff = j.mOff
+        // Signed bytes are stored +128 in the tile (unsigned): S = S' - 128 sum(x codes).
         let off = nib ? j.offset : 128
         let offset = _mm256_set1_epi32(off)
         let tile = UnsafeMutablePointer<V>.allocate(capacity: nb * 8)
         defer { tile.deallocate() }
-        let q = j.q, d = j.d, sums = j.sums, isums = j.isums, n = j.n, y = j.y
+        let q = j.q, d = j.d, sums = j.sums, isums = j.isums, isumsLo = j.isumsLo, n = j.n, y = j.y
         let mask = V(repeating: 0x0F0F_0F0F_0F0F_0F0F), flip = V(repeating: Int64(bitPattern: 0x8080_8080_8080_8080))
-        @inline(__always) func S(_ t: UnsafePointer<V>, _ v: Int, _ b: Int) -> SIMD8<Float> {
-            var s = dot(t, q + v * cols + 32 * b)
-            if off != 0 { s = _mm256_sub_epi32(s, _mm256_mullo_epi32(offset, _mm256_set1_epi32(isums[v * nb + b]))) }
-            return _mm256_cvtepi32_ps(s)
+        @inline(__always) func corrected(_ s: V, _ xsum: Int32) -> SIMD8<Float> {
+            _mm256_cvtepi32_ps(off == 0 ? s : _mm256_sub_epi32(s, _mm256_mullo_epi32(offset, _mm256_set1_epi32(xsum))))
+        }
+        @inline(__always) func step(_ acc: inout SIMD8<Float>, _ t: UnsafePointer<V>, _ v: Int, _ b: Int,
+                                    _ dw: SIMD8<Float>, _ dhi: SIMD8<Float>, _ mw: SIMD8<Float>) {
+            let x = q + v * cols + 32 * b
+            let dx = d[v * nb + b]
+            if split {
+                let lo = isumsLo[v * nb + b]
+                acc = acc.addingProduct(corrected(dot(t, x, 0, 4), lo), dw * dx)
+                acc = acc.addingProduct(corrected(dot(t, x, 4, 4), isums[v * nb + b] &- lo), dhi * dx)
+            } else {
+                acc = acc.addingProduct(corrected(dot(t, x, 0, 8), isums[v * nb + b]), dw * dx)
+            }
+            if hasMin { acc = acc.addingProduct(mw, SIMD8(repeating: sums[v * nb + b])) }
         }
         for g in gs {
             let base = j.data + g * nb * bb
@@ -95,24 +114,19 @@ public enum VNNIKernels {
                 let yo = y + v * rows + g * 8
                 if live == 8 { for r in 0..<8 { yo[r] = acc[r] } } else { for r in 0..<live { yo[r] = acc[r] } }
             }
+            @inline(__always) func scales(_ blk: UnsafeRawPointer) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+                (blk.loadUnaligned(fromByteOffset: dOff, as: SIMD8<Float>.self),
+                 split ? blk.loadUnaligned(fromByteOffset: hiOff, as: SIMD8<Float>.self) : SIMD8(),
+                 hasMin ? blk.loadUnaligned(fromByteOffset: mOff, as: SIMD8<Float>.self) : SIMD8())
+            }
             var v = 0
             while v + 4 <= n {
                 var c0 = SIMD8<Float>(), c1 = SIMD8<Float>(), c2 = SIMD8<Float>(), c3 = SIMD8<Float>()
                 for b in 0..<nb {
-                    let blk = base + b * bb
-                    let dw = blk.loadUnaligned(fromByteOffset: sOff, as: SIMD8<Float>.self)
+                    let (dw, dhi, mw) = scales(base + b * bb)
                     let t = UnsafePointer(tile + b * 8)
-                    c0 = c0.addingProduct(S(t, v, b), dw * d[v * nb + b])
-                    c1 = c1.addingProduct(S(t, v + 1, b), dw * d[(v + 1) * nb + b])
-                    c2 = c2.addingProduct(S(t, v + 2, b), dw * d[(v + 2) * nb + b])
-                    c3 = c3.addingProduct(S(t, v + 3, b), dw * d[(v + 3) * nb + b])
-                    if hasMin {
-                        let mw = blk.loadUnaligned(fromByteOffset: sOff + 32, as: SIMD8<Float>.self)
-                        c0 = c0.addingProduct(mw, SIMD8(repeating: sums[v * nb + b]))
-                        c1 = c1.addingProduct(mw, SIMD8(repeating: sums[(v + 1) * nb + b]))
-                        c2 = c2.addingProduct(mw, SIMD8(repeating: sums[(v + 2) * nb + b]))
-                        c3 = c3.addingProduct(mw, SIMD8(repeating: sums[(v + 3) * nb + b]))
-                    }
+                    step(&c0, t, v, b, dw, dhi, mw); step(&c1, t, v + 1, b, dw, dhi, mw)
+                    step(&c2, t, v + 2, b, dw, dhi, mw); step(&c3, t, v + 3, b, dw, dhi, mw)
                 }
                 put(c0, v); put(c1, v + 1); put(c2, v + 2); put(c3, v + 3)
                 v += 4
@@ -120,13 +134,8 @@ public enum VNNIKernels {
             while v < n {
                 var c0 = SIMD8<Float>()
                 for b in 0..<nb {
-                    let blk = base + b * bb
-                    let dw = blk.loadUnaligned(fromByteOffset: sOff, as: SIMD8<Float>.self)
-                    c0 = c0.addingProduct(S(UnsafePointer(tile + b * 8), v, b), dw * d[v * nb + b])
-                    if hasMin {
-                        let mw = blk.loadUnaligned(fromByteOffset: sOff + 32, as: SIMD8<Float>.self)
-                        c0 = c0.addingProduct(mw, SIMD8(repeating: sums[v * nb + b]))
-                    }
+                    let (dw, dhi, mw) = scales(base + b * bb)
+                    step(&c0, UnsafePointer(tile + b * 8), v, b, dw, dhi, mw)
                 }
                 put(c0, v)
                 v += 1

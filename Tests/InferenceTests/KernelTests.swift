@@ -146,18 +146,13 @@ import Sampling
         return acc
     }
 
-    @Test(arguments: [("micro_llama.gguf", "blk.0.attn_q.weight"),      // Q4_1
-                      ("micro_llama.gguf", "blk.0.attn_v.weight"),      // Q4_0
-                      ("micro_llama.gguf", "blk.0.attn_output.weight"), // Q8_0
-                      ("", "blk.5.ffn_down.weight"), ("", "token_embd.weight")])
-    func integerKernelsFollowTheStatedArithmetic(file: String, name: String) throws {
-        let f = file.isEmpty ? TestModels.smollm.file : try GGUFFile(path: TestModels.fixture(file))
-        let t = try #require(f.tensor(named: name))
-        let w = try WeightMatrix(t)
+    /// Six vectors through the integer kernels, with each instruction set: every checked
+    /// row's result equals `reference(vector, row, x)` bit for bit, and the vector alone.
+    static func check(_ w: WeightMatrix, name: String, rows: [Int],
+                      reference: (Int, Int, ArraySlice<Float>) -> Float) throws {
         var rng = SplitMix64(seed: 19)
         let n = 6
         let x = (0..<(w.cols * n)).map { i in (rng.nextUnitFloat() * 2 - 1) * (1 + Float(i % 7)) }
-        let rows = stride(from: 0, to: w.rows, by: max(1, w.rows / 97)).map { $0 } + [w.rows - 1]
         let saved = WeightMatrix.integerISA
         defer { WeightMatrix.integerISA = saved }
         var results = [String: [Float]]()
@@ -166,15 +161,27 @@ import Sampling
             let all = w.multiplyDecoding(rowsOf: x, n: n, numerics: .v2)
             results[isa] = all
             for v in 0..<n {
-                let alone = w.multiplyDecoding(rowsOf: Array(x[(v * w.cols)..<((v + 1) * w.cols)]), n: 1, numerics: .v2)
-                let a = Self.quantise(x[(v * w.cols)..<((v + 1) * w.cols)])
+                let xv = x[(v * w.cols)..<((v + 1) * w.cols)]
+                let alone = w.multiplyDecoding(rowsOf: Array(xv), n: 1, numerics: .v2)
                 for r in rows {
-                    let want = Self.reference(t, row: r, a)
+                    let want = reference(v, r, xv)
                     #expect(all[v * w.rows + r].bitPattern == want.bitPattern, "\(isa) \(name) vector \(v) row \(r)")
                     #expect(alone[r].bitPattern == all[v * w.rows + r].bitPattern, "\(isa) \(name) alone, row \(r)")
                 }
             }
         }
         if let a = results["avx2"], let b = results["vnni"] { #expect(a == b, "VNNI and AVX2 disagree on \(name)") }
+    }
+
+    @Test(arguments: [("micro_llama.gguf", "blk.0.attn_q.weight"),      // Q4_1
+                      ("micro_llama.gguf", "blk.0.attn_v.weight"),      // Q4_0
+                      ("micro_llama.gguf", "blk.0.attn_output.weight"), // Q8_0
+                      ("", "blk.5.ffn_down.weight"), ("", "token_embd.weight")])
+    func integerKernelsFollowTheStatedArithmetic(file: String, name: String) throws {
+        let f = file.isEmpty ? TestModels.smollm.file : try GGUFFile(path: TestModels.fixture(file))
+        let t = try #require(f.tensor(named: name))
+        let w = try WeightMatrix(t)
+        let rows = stride(from: 0, to: w.rows, by: max(1, w.rows / 97)).map { $0 } + [w.rows - 1]
+        try Self.check(w, name: name, rows: rows) { _, r, x in Self.reference(t, row: r, Self.quantise(x)) }
     }
 }

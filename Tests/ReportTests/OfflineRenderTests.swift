@@ -23,6 +23,7 @@ import Testing
             sample:
               name: v1-breadth
               model: /nowhere/model.gguf
+              numerics: 1
               tasks: builtin:arithmetic?count=3&seed=11
               max_tokens: 12
               seed: 5
