@@ -13,6 +13,8 @@ import InferenceVNNI
 ///   - nibbles (Q4_0, Q4_1, Q4_K): 4 x 32 bytes (vector g: columns 4g..4g+3 in the low
 ///     nibbles, 16+4g..16+4g+3 in the high), codes 0..15;
 ///   - bytes (Q8_0, Q5_0, Q5_1, Q5_K, Q6_K): 8 x 32 signed bytes (vector k: columns 4k..4k+3);
+///   - direct (the VNNI kernel's layout, any format): 8 x 32 unsigned bytes, code + 128 for
+///     formats with signed codes (the bias joins Q4_0's 8 in `offset`);
 ///   then d (8 Floats); with `split` (Q6_K, a scale per 16 columns) d for columns 16..31;
 ///   with `hasMin` (Q4_1, Q4_K, Q5_K) the minima m (8 Floats). A K-quant's sub-block scale
 ///   and minimum are folded into d and m exactly (an f16 times a 6- or 8-bit integer).
@@ -46,16 +48,20 @@ final class PackedWeights: @unchecked Sendable {
         }
     }
 
-    init(_ w: WeightMatrix) {
+    /// Codes stored as unsigned bytes (code + bias) for the VNNI kernel, which multiplies
+    /// them straight from memory: no unpacking, at one byte per weight.
+    let direct: Bool
+
+    init(_ w: WeightMatrix, direct: Bool) {
         rows = w.rows; cols = w.cols; nb = w.cols / 32; groups = (w.rows + 7) / 8
-        switch w.type {
-        case .q8_0: kind = .bytes; hasMin = false; split = false; offset = 0
-        case .q6_K: kind = .bytes; hasMin = false; split = true; offset = 0
-        case .q5_K, .q5_1: kind = .bytes; hasMin = true; split = false; offset = 0
-        case .q5_0: kind = .bytes; hasMin = false; split = false; offset = 0
-        case .q4_1, .q4_K: kind = .nibbles; hasMin = true; split = false; offset = 0
-        default: kind = .nibbles; hasMin = false; split = false; offset = 8
-        }
+        self.direct = direct
+        let nibbleFormat = [.q4_0, .q4_1, .q4_K].contains(w.type)
+        let signedCodes = [.q8_0, .q5_0, .q6_K].contains(w.type)
+        kind = nibbleFormat && !direct ? .nibbles : .bytes
+        hasMin = [.q4_1, .q4_K, .q5_1, .q5_K].contains(w.type)
+        split = w.type == .q6_K
+        let bias: Int32 = direct && signedCodes ? 128 : 0
+        offset = (w.type == .q4_0 ? 8 : 0) + bias
         dOff = kind == .bytes ? 256 : 128
         hiOff = dOff + 32
         mOff = dOff + (split ? 64 : 32)
@@ -80,7 +86,9 @@ final class PackedWeights: @unchecked Sendable {
                         if hasMin { (out + mOff).assumingMemoryBound(to: Float.self)[r] = s.m }
                         if kind == .bytes {
                             for k in 0..<8 {
-                                for i in 0..<4 { f[32 * k + 4 * r + i] = UInt8(bitPattern: Int8(codes[4 * k + i])) }
+                                for i in 0..<4 {
+                                    f[32 * k + 4 * r + i] = UInt8(truncatingIfNeeded: codes[4 * k + i] &+ bias)
+                                }
                             }
                         } else {
                             for gq in 0..<4 {
@@ -285,7 +293,7 @@ enum PackedKernels {
         let nb = p.nb, cols = p.cols, rows = p.rows, bb = p.blockBytes
         let perBlock = nib ? 8 : 16
         let dOff = p.dOff, hiOff = p.hiOff, mOff = p.mOff
-        let offset = SIMD8<Int32>(repeating: p.offset)
+        let offset = p.offset
         let tile = UnsafeMutablePointer<V>.allocate(capacity: nb * perBlock)
         defer { tile.deallocate() }
         let data = UnsafeRawPointer(p.data)
@@ -300,7 +308,7 @@ enum PackedKernels {
                 acc = acc.addingProduct(float(dotByte(t, t + 8, x, 4..<8)), dhi * dx)
             } else {
                 var s = nib ? dotNib(t, x) : dotByte(t, t + 8, x, 0..<8)
-                if off { s &-= offset &* SIMD8(repeating: isums[v * nb + b]) }
+                if off { s &-= SIMD8(repeating: offset &* isums[v * nb + b]) }
                 acc = acc.addingProduct(float(s), dw * dx)
             }
             if hasMin { acc = acc.addingProduct(mw, SIMD8(repeating: sums[v * nb + b])) }
@@ -344,15 +352,16 @@ enum PackedKernels {
     #endif
 }
 
-/// The lazily built packed copy of a weight matrix (shared by every copy of the struct).
+/// The lazily built packed copies of a weight matrix (shared by every copy of the struct):
+/// the AVX2 kernel's layout and the VNNI kernel's (`direct`), each built on first use.
 final class PackBox: @unchecked Sendable {
     private let lock = NSLock()
-    private var packed: PackedWeights?
-    func get(_ w: WeightMatrix) -> PackedWeights {
+    private var packed: [Bool: PackedWeights] = [:]
+    func get(_ w: WeightMatrix, direct: Bool) -> PackedWeights {
         lock.lock(); defer { lock.unlock() }
-        if let p = packed { return p }
-        let p = PackedWeights(w)
-        packed = p
+        if let p = packed[direct] { return p }
+        let p = PackedWeights(w, direct: direct)
+        packed[direct] = p
         return p
     }
 }

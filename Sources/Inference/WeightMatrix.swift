@@ -141,7 +141,7 @@ extension WeightMatrix {
                 }
                 s.quantizedCols = cols; s.quantizedCount = n
             }
-            let p = packBox.get(self)
+            let p = packBox.get(self, direct: PackedKernels.useVNNI)
             Parallel.forChunks(p.groups, minChunk: 4) { gs in PackedKernels.run(p, gs, a, n: n, y: out) }
             return
         }

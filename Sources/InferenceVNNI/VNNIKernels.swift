@@ -69,19 +69,16 @@ public enum VNNIKernels {
         return _mm256_add_epi32(a, b)
     }
 
+    /// Codes are unsigned bytes in memory (`PackedWeights.direct`): each block's eight
+    /// vectors are read straight into vpdpbusd, and S = S' - offset * sum(x codes).
     @inline(__always)
     static func runKind(_ j: Job, _ gs: Range<Int>, nib: Bool, hasMin: Bool, split: Bool) {
         let nb = j.nb, cols = j.cols, rows = j.rows, bb = j.blockBytes
         let dOff = j.dOff, hiOff = j.hiOff, mOff = j.mOff
-        // Signed bytes are stored +128 in the tile (unsigned): S = S' - 128 sum(x codes).
-        let off = nib ? j.offset : 128
-        let offset = _mm256_set1_epi32(off)
-        let tile = UnsafeMutablePointer<V>.allocate(capacity: nb * 8)
-        defer { tile.deallocate() }
+        let off = j.offset
         let q = j.q, d = j.d, sums = j.sums, isums = j.isums, isumsLo = j.isumsLo, n = j.n, y = j.y
-        let mask = V(repeating: 0x0F0F_0F0F_0F0F_0F0F), flip = V(repeating: Int64(bitPattern: 0x8080_8080_8080_8080))
         @inline(__always) func corrected(_ s: V, _ xsum: Int32) -> SIMD8<Float> {
-            _mm256_cvtepi32_ps(off == 0 ? s : _mm256_sub_epi32(s, _mm256_mullo_epi32(offset, _mm256_set1_epi32(xsum))))
+            _mm256_cvtepi32_ps(off == 0 ? s : _mm256_sub_epi32(s, _mm256_set1_epi32(off &* xsum)))
         }
         @inline(__always) func step(_ acc: inout SIMD8<Float>, _ t: UnsafePointer<V>, _ v: Int, _ b: Int,
                                     _ dw: SIMD8<Float>, _ dhi: SIMD8<Float>, _ mw: SIMD8<Float>) {
@@ -98,16 +95,8 @@ public enum VNNIKernels {
         }
         for g in gs {
             let base = j.data + g * nb * bb
-            for b in 0..<nb {
-                let blk = base + b * bb, t = tile + b * 8
-                if nib {
-                    for k in 0..<4 {
-                        let raw = blk.loadUnaligned(fromByteOffset: 32 * k, as: V.self)
-                        t[k] = raw & mask; t[4 + k] = (raw &>> 4) & mask
-                    }
-                } else {
-                    for k in 0..<8 { t[k] = blk.loadUnaligned(fromByteOffset: 32 * k, as: V.self) ^ flip }
-                }
+            @inline(__always) func codes(_ b: Int) -> UnsafePointer<V> {
+                (base + b * bb).assumingMemoryBound(to: V.self)
             }
             let live = min(8, rows - g * 8)
             @inline(__always) func put(_ acc: SIMD8<Float>, _ v: Int) {
@@ -124,7 +113,7 @@ public enum VNNIKernels {
                 var c0 = SIMD8<Float>(), c1 = SIMD8<Float>(), c2 = SIMD8<Float>(), c3 = SIMD8<Float>()
                 for b in 0..<nb {
                     let (dw, dhi, mw) = scales(base + b * bb)
-                    let t = UnsafePointer(tile + b * 8)
+                    let t = codes(b)
                     step(&c0, t, v, b, dw, dhi, mw); step(&c1, t, v + 1, b, dw, dhi, mw)
                     step(&c2, t, v + 2, b, dw, dhi, mw); step(&c3, t, v + 3, b, dw, dhi, mw)
                 }
@@ -135,7 +124,7 @@ public enum VNNIKernels {
                 var c0 = SIMD8<Float>()
                 for b in 0..<nb {
                     let (dw, dhi, mw) = scales(base + b * bb)
-                    step(&c0, UnsafePointer(tile + b * 8), v, b, dw, dhi, mw)
+                    step(&c0, codes(b), v, b, dw, dhi, mw)
                 }
                 put(c0, v)
                 v += 1
