@@ -205,6 +205,15 @@ enum PackedKernels {
     #if ROLLBOOK_AVX2
     typealias V = SIMD4<Int64>   // __m256i
 
+    /// A layout's kernel variant as a type, so each is compiled with its flags as constants.
+    protocol Variant { static var nib: Bool { get }; static var hasMin: Bool { get }; static var off: Bool { get }
+                       static var split: Bool { get } }
+    enum NibMin: Variant { static let nib = true, hasMin = true, off = false, split = false }
+    enum NibOffset: Variant { static let nib = true, hasMin = false, off = true, split = false }
+    enum ByteSplit: Variant { static let nib = false, hasMin = false, off = false, split = true }
+    enum ByteMin: Variant { static let nib = false, hasMin = true, off = false, split = false }
+    enum BytePlain: Variant { static let nib = false, hasMin = false, off = false, split = false }
+
     @inline(__always) static func ld(_ p: UnsafeRawPointer) -> V { p.loadUnaligned(as: V.self) }
     @inline(__always) static func bcast(_ p: UnsafePointer<Int8>, _ k: Int) -> V {
         unsafeBitCast(SIMD8<Int32>(repeating: UnsafeRawPointer(p + 4 * k).loadUnaligned(as: Int32.self)), to: V.self)
@@ -272,11 +281,11 @@ enum PackedKernels {
         }
         #if ROLLBOOK_AVX2
         switch (p.kind, p.hasMin, p.split) {
-        case (.nibbles, true, _): runKind(p, gs, a, n: n, y: y, nib: true, hasMin: true, off: false, split: false)
-        case (.nibbles, false, _): runKind(p, gs, a, n: n, y: y, nib: true, hasMin: false, off: true, split: false)
-        case (.bytes, _, true): runKind(p, gs, a, n: n, y: y, nib: false, hasMin: false, off: false, split: true)
-        case (.bytes, true, false): runKind(p, gs, a, n: n, y: y, nib: false, hasMin: true, off: false, split: false)
-        case (.bytes, false, false): runKind(p, gs, a, n: n, y: y, nib: false, hasMin: false, off: false, split: false)
+        case (.nibbles, true, _): runKind(p, gs, a, n: n, y: y, NibMin.self)
+        case (.nibbles, false, _): runKind(p, gs, a, n: n, y: y, NibOffset.self)
+        case (.bytes, _, true): runKind(p, gs, a, n: n, y: y, ByteSplit.self)
+        case (.bytes, true, false): runKind(p, gs, a, n: n, y: y, ByteMin.self)
+        case (.bytes, false, false): runKind(p, gs, a, n: n, y: y, BytePlain.self)
         }
         #else
         preconditionFailure("integer kernels need AVX2")
@@ -287,9 +296,9 @@ enum PackedKernels {
     /// The kernel for one format (the flags are literals at every call, so their branches
     /// fold away): each group's blocks unpacked once into a tile, then four vectors at a time
     /// (the rest one at a time) meet it.
-    @inline(__always)
-    static func runKind(_ p: PackedWeights, _ gs: Range<Int>, _ a: QuantizedActivations, n: Int,
-                        y: UnsafeMutablePointer<Float>, nib: Bool, hasMin: Bool, off: Bool, split: Bool) {
+    static func runKind<F: Variant>(_ p: PackedWeights, _ gs: Range<Int>, _ a: QuantizedActivations, n: Int,
+                                    y: UnsafeMutablePointer<Float>, _: F.Type) {
+        let nib = F.nib, hasMin = F.hasMin, off = F.off, split = F.split
         let nb = p.nb, cols = p.cols, rows = p.rows, bb = p.blockBytes
         let perBlock = nib ? 8 : 16
         let dOff = p.dOff, hiOff = p.hiOff, mOff = p.mOff

@@ -152,7 +152,8 @@ public final class RolloutEngine {
             }
             try decodeStep(state, onFeatures: onFeatures)
             let step = try stepStatistics(state.active)
-            for (b, slot) in state.active.enumerated() { record(slot, row: b, step, onText: onText) }
+            let choices = sample(state.active, step)
+            for (b, slot) in state.active.enumerated() { record(slot, row: b, choices[b], step, onText: onText) }
             let share = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 / Double(state.active.count)
             for slot in state.active { slot.seconds += share }
             var still = [Slot]()
@@ -300,10 +301,26 @@ public final class RolloutEngine {
 
     /// Samples row b's token, records its step, and marks the sequence done at EOS, a stop
     /// string or its token budget.
-    func record(_ slot: Slot, row b: Int, _ st: StepStatistics, onText: ((Int, String) -> Void)?) {
+    /// Every row's token, drawn in parallel over the rows (each from its own rollout's RNG,
+    /// so the draws do not depend on the split).
+    func sample(_ active: [Slot], _ st: StepStatistics) -> [TokenChoice] {
         let vocab = model.config.vocabSize
-        let lg = UnsafeBufferPointer(start: decoder.logits + b * vocab, count: vocab)
-        let choice = st.iterations[b] > 0 ? slot.sampler.sample(lg) : slot.sampler.sample(lg, stats: st.rowStats[b])
+        let logits = decoder.logits
+        var out = [TokenChoice](repeating: TokenChoice(id: 0, logprob: 0, entropy: 0), count: active.count)
+        out.withUnsafeMutableBufferPointer { o in
+            Parallel.forChunks(active.count, minChunk: 2) { rows in
+                for b in rows {
+                    let lg = UnsafeBufferPointer(start: logits + b * vocab, count: vocab)
+                    let slot = active[b]
+                    o[b] = st.iterations[b] > 0 ? slot.sampler.sample(lg) : slot.sampler.sample(lg, stats: st.rowStats[b])
+                }
+            }
+        }
+        return out
+    }
+
+    func record(_ slot: Slot, row b: Int, _ choice: TokenChoice, _ st: StepStatistics,
+                onText: ((Int, String) -> Void)?) {
         let gated = slot.spec.eglr.layers > 0 && st.entropies[b] > slot.spec.eglr.tau
         slot.ids.append(choice.id)
         slot.generatedHere += 1

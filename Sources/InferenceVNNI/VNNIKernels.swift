@@ -38,12 +38,10 @@ public enum VNNIKernels {
 
     public static func run(_ j: Job, groups: Range<Int>) {
         #if ROLLBOOK_VNNI
-        switch (j.nibbles, j.hasMin, j.split) {
-        case (true, true, _): runKind(j, groups, nib: true, hasMin: true, split: false)
-        case (true, false, _): runKind(j, groups, nib: true, hasMin: false, split: false)
-        case (false, _, true): runKind(j, groups, nib: false, hasMin: false, split: true)
-        case (false, true, false): runKind(j, groups, nib: false, hasMin: true, split: false)
-        case (false, false, false): runKind(j, groups, nib: false, hasMin: false, split: false)
+        switch (j.hasMin, j.split) {
+        case (_, true): runKind(j, groups, Split.self)
+        case (true, false): runKind(j, groups, WithMin.self)
+        case (false, false): runKind(j, groups, Plain.self)
         }
         #else
         preconditionFailure("VNNI kernels not built")
@@ -52,6 +50,13 @@ public enum VNNIKernels {
 
     #if ROLLBOOK_VNNI
     typealias V = SIMD4<Int64>
+
+    /// A format's kernel variant as a type, so each variant is compiled (specialised) with its
+    /// flags as constants.
+    protocol Variant { static var hasMin: Bool { get }; static var split: Bool { get } }
+    enum Plain: Variant { static let hasMin = false; static let split = false }
+    enum WithMin: Variant { static let hasMin = true; static let split = false }
+    enum Split: Variant { static let hasMin = false; static let split = true }
 
     @inline(__always) static func bcast(_ p: UnsafePointer<Int8>, _ k: Int) -> V {
         unsafeBitCast(SIMD8<Int32>(repeating: UnsafeRawPointer(p + 4 * k).loadUnaligned(as: Int32.self)), to: V.self)
@@ -71,8 +76,8 @@ public enum VNNIKernels {
 
     /// Codes are unsigned bytes in memory (`PackedWeights.direct`): each block's eight
     /// vectors are read straight into vpdpbusd, and S = S' - offset * sum(x codes).
-    @inline(__always)
-    static func runKind(_ j: Job, _ gs: Range<Int>, nib: Bool, hasMin: Bool, split: Bool) {
+    static func runKind<F: Variant>(_ j: Job, _ gs: Range<Int>, _: F.Type) {
+        let hasMin = F.hasMin, split = F.split
         let nb = j.nb, cols = j.cols, rows = j.rows, bb = j.blockBytes
         let dOff = j.dOff, hiOff = j.hiOff, mOff = j.mOff
         let off = j.offset

@@ -28,7 +28,7 @@ public struct Plan: Sendable, Equatable {
     /// Capture the last prompt token's hidden state per layer (T2 predictor input).
     public var features: Bool = true
     /// Sequences decoded together.
-    public var batch: Int = 32
+    public var batch: Int = 64
     /// Where rollouts come from: the local CPU engine, or a remote OpenAI-compatible server.
     public var engine = EngineSpec()
     /// The local engine's arithmetic (`numerics: 1` or `2`, default the current version).

@@ -19,6 +19,7 @@ public struct TokenChoice: Sendable, Equatable {
     public var logprob: Float
     /// Entropy of the model's distribution, nats.
     public var entropy: Float
+    public init(id: Int, logprob: Float, entropy: Float) { self.id = id; self.logprob = logprob; self.entropy = entropy }
 }
 
 /// Logits in, token out: temperature, then top-k, top-p and min-p as successive

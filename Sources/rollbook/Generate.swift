@@ -74,7 +74,7 @@ struct Generate: ParsableCommand {
     @OptionGroup var decodingOptions: DecodingOptions
     @Option(name: .long, help: "Random seed; sample i uses a seed derived from (seed, i).") var seed: UInt64 = 0
     @Option(name: .long, help: "Number of rollouts, decoded as one batch.") var n = 1
-    @Option(name: .long, help: "Sequences decoded together.") var batch = 32
+    @Option(name: .long, help: "Sequences decoded together.") var batch = 64
     @Flag(name: .long, help: "Emit one JSON object per rollout (one per line) with per-token records.") var json = false
 
     var decoding: DecodingParams {

@@ -20,7 +20,7 @@ struct Probe: ParsableCommand {
     @Option(name: .long, help: "Run seed.") var seed: UInt64 = 0
     @Option(name: .long, help: "Stop string (repeatable).") var stop: [String] = []
     @Flag(name: .long, help: "Use the raw template text as the prompt (no chat wrapping).") var raw = false
-    @Option(name: .long, help: "Sequences decoded together.") var batch = 32
+    @Option(name: .long, help: "Sequences decoded together.") var batch = 64
     @Flag(name: .long, help: "Emit JSON.") var json = false
 
     func run() throws {
