@@ -4,9 +4,10 @@ package, and their log-probs from llama.cpp (llama-cpp-python 0.3.36 = llama.cpp
 
 Runnable: qwen3 (per-head Q/K RMSNorm, NeoX rope, no biases), llama with Llama-3.1-style
 rope_freqs.weight factors, llama with linear rope scaling, olmo2 (no pre-norms, post-attention
-and post-FFN norms, Q/K RMSNorm over the projected width, NeoX rope). Refused at load (each
+and post-FFN norms, Q/K RMSNorm over the projected width, NeoX rope), phi3 (fused QKV and
+gate-up tensors, NeoX rope; its sliding window is not applied, as in llama.cpp b11312). Refused at load (each
 names what it lacks): sliding-window attention (also OLMo 3, an olmo2 file with a sliding
-window), a MoE expert tensor, YaRN rope scaling.
+window), a MoE expert tensor, YaRN rope scaling, Phi-3's LongRoPE factor tensors.
 
 Writes Tests/GGUFTests/Fixtures/micro_*.gguf (arch files) and
 Tests/InferenceTests/Fixtures/micro_arch_goldens.json. Run by `make fixtures`.
@@ -23,7 +24,7 @@ rng = np.random.default_rng(2026)
 
 
 def micro(name, arch="llama", extra_kv=None, extra_tensors=(), rope_freqs=False, qk_norm=False, pre="gpt-2",
-          olmo2=False):
+          olmo2=False, phi3=False):
     """2 layers, width 64, 4 query heads of 16, 2 KV heads; a 256-byte BPE vocabulary."""
     p = os.path.join(out, name)
     w = gguf.GGUFWriter(p, arch=arch)
@@ -67,9 +68,14 @@ def micro(name, arch="llama", extra_kv=None, extra_tensors=(), rope_freqs=False,
             t(f"blk.{l}.attn_k_norm.weight", (kv * hd,), scale=0.5, offset=1.0)
         else:
             t(f"blk.{l}.attn_norm.weight", (dim,)); t(f"blk.{l}.ffn_norm.weight", (dim,))
-        t(f"blk.{l}.attn_q.weight", (heads * hd, dim), T.Q8_0); t(f"blk.{l}.attn_k.weight", (kv * hd, dim), T.Q8_0)
-        t(f"blk.{l}.attn_v.weight", (kv * hd, dim), T.Q8_0); t(f"blk.{l}.attn_output.weight", (dim, heads * hd), T.Q8_0)
-        t(f"blk.{l}.ffn_gate.weight", (ffn, dim), T.Q4_1); t(f"blk.{l}.ffn_up.weight", (ffn, dim), T.Q8_0)
+        if phi3:   # Phi-3: fused QKV (queries, keys, values) and fused gate-up (gate rows first)
+            t(f"blk.{l}.attn_qkv.weight", ((heads + 2 * kv) * hd, dim), T.Q8_0)
+            t(f"blk.{l}.attn_output.weight", (dim, heads * hd), T.Q8_0)
+            t(f"blk.{l}.ffn_up.weight", (2 * ffn, dim), T.Q4_1)
+        else:
+            t(f"blk.{l}.attn_q.weight", (heads * hd, dim), T.Q8_0); t(f"blk.{l}.attn_k.weight", (kv * hd, dim), T.Q8_0)
+            t(f"blk.{l}.attn_v.weight", (kv * hd, dim), T.Q8_0); t(f"blk.{l}.attn_output.weight", (dim, heads * hd), T.Q8_0)
+            t(f"blk.{l}.ffn_gate.weight", (ffn, dim), T.Q4_1); t(f"blk.{l}.ffn_up.weight", (ffn, dim), T.Q8_0)
         t(f"blk.{l}.ffn_down.weight", (dim, ffn))
         if qk_norm:   # around 1 with spread, so the norm's weights matter
             t(f"blk.{l}.attn_q_norm.weight", (hd,), scale=0.5, offset=1.0)
@@ -90,6 +96,11 @@ micro("refuse_yarn.gguf", extra_kv={"%.rope.scaling.type": "yarn", "%.rope.scali
 # Written last so the files above keep their bytes (one random stream).
 runnable.append(micro("micro_olmo2.gguf", arch="olmo2", olmo2=True))
 micro("refuse_olmo3_sliding.gguf", arch="olmo2", olmo2=True, extra_kv={"%.attention.sliding_window": 4096})
+# Phi-3 with its sliding window set, which llama.cpp b11312 reads and does not apply.
+runnable.append(micro("micro_phi3.gguf", arch="phi3", phi3=True, pre="gpt-2",
+                      extra_kv={"%.attention.sliding_window": 2047}))
+micro("refuse_phi3_longrope.gguf", arch="phi3", phi3=True,
+      extra_tensors=[("rope_factors_long.weight", (8,)), ("rope_factors_short.weight", (8,))])
 print("wrote micro architecture models")
 
 import llama_cpp

@@ -19,6 +19,15 @@ struct ArchSpec: Sendable {
         case qkNormFull
         /// A separate output head is required (no tying to the embedding).
         case untiedOutput
+        /// Q, K and V as one matrix, `attn_qkv` (rows: queries, keys, values), or as three
+        /// (Phi-3; llama.cpp's create_tensor_qkv accepts either).
+        case fusedQKV
+        /// Gate and up projections as one `ffn_up` of twice the FFN width (gate rows first), no
+        /// `ffn_gate` (Phi-3: SwiGLU over the halves of one product).
+        case fusedGateUp
+        /// `%.attention.sliding_window` is read and not applied, as llama.cpp b11312 does for
+        /// Phi-3 ("Phi SWA is currently disabled").
+        case slidingWindowIgnored
     }
     let name: String
     /// NeoX-style rotation (pairs i, i + d/2) instead of adjacent pairs.
@@ -35,6 +44,7 @@ struct ArchSpec: Sendable {
             out += [(Arch.attnQNorm(l), true), (Arch.attnKNorm(l), true)]
         }
         if features.contains(.postNorms) { out += [(Arch.postAttnNorm(l), true), (Arch.postFFNNorm(l), true)] }
+        if features.contains(.fusedQKV) { out += [(Arch.attnQKV(l), false)] }
         return out
     }
 
@@ -52,6 +62,8 @@ enum Arch {
         "qwen3": ArchSpec(name: "qwen3", ropeNeox: true, features: [.qkNorm]),
         // OLMo 2; OLMo 3 files are olmo2 with sliding-window layers (refused: sliding windows).
         "olmo2": ArchSpec(name: "olmo2", ropeNeox: true, features: [.postNorms, .qkNormFull, .untiedOutput]),
+        // Phi-3 (mini, medium); its LongRoPE factor tensors are refused as unknown tensors.
+        "phi3": ArchSpec(name: "phi3", ropeNeox: true, features: [.fusedQKV, .fusedGateUp, .slidingWindowIgnored]),
     ]
     static var supported: [String] { specs.keys.sorted() }
 
@@ -107,6 +119,7 @@ enum Arch {
     static func attnQ(_ l: Int) -> String { "blk.\(l).attn_q.weight" }
     static func attnK(_ l: Int) -> String { "blk.\(l).attn_k.weight" }
     static func attnV(_ l: Int) -> String { "blk.\(l).attn_v.weight" }
+    static func attnQKV(_ l: Int) -> String { "blk.\(l).attn_qkv.weight" }
     static func attnQBias(_ l: Int) -> String { "blk.\(l).attn_q.bias" }
     static func attnKBias(_ l: Int) -> String { "blk.\(l).attn_k.bias" }
     static func attnVBias(_ l: Int) -> String { "blk.\(l).attn_v.bias" }

@@ -89,13 +89,23 @@ public final class Model: @unchecked Sendable {
         }
         let qkNorm = spec.features.contains(.qkNorm), qkFull = spec.features.contains(.qkNormFull)
         let post = spec.features.contains(.postNorms)
+        let fusedUp = spec.features.contains(.fusedGateUp)
         var ls = [LayerWeights]()
         for l in 0..<c.blockCount {
+            // Q, K, V: three matrices, or row ranges of the fused one.
+            let wq, wk, wv: WeightMatrix
+            if spec.features.contains(.fusedQKV), file.tensor(named: Arch.attnQKV(l)) != nil {
+                let qkv = try matrix(Arch.attnQKV(l), [dim, qDim + 2 * kvDim])
+                wq = qkv.rows(0..<qDim); wk = qkv.rows(qDim..<(qDim + kvDim))
+                wv = qkv.rows((qDim + kvDim)..<(qDim + 2 * kvDim))
+            } else {
+                wq = try matrix(Arch.attnQ(l), [dim, qDim]); wk = try matrix(Arch.attnK(l), [dim, kvDim])
+                wv = try matrix(Arch.attnV(l), [dim, kvDim])
+            }
+            let gateUp = fusedUp ? try matrix(Arch.ffnUp(l), [dim, 2 * ffn]) : nil
             ls.append(LayerWeights(
                 attnNorm: post ? nil : try vector(Arch.attnNorm(l), dim),
-                wq: try matrix(Arch.attnQ(l), [dim, qDim]),
-                wk: try matrix(Arch.attnK(l), [dim, kvDim]),
-                wv: try matrix(Arch.attnV(l), [dim, kvDim]),
+                wq: wq, wk: wk, wv: wv,
                 wo: try matrix(Arch.attnOutput(l), [qDim, dim]),
                 bq: try optionalVector(Arch.attnQBias(l), qDim),
                 bk: try optionalVector(Arch.attnKBias(l), kvDim),
@@ -105,8 +115,8 @@ public final class Model: @unchecked Sendable {
                 postAttnNorm: post ? try vector(Arch.postAttnNorm(l), dim) : nil,
                 postFFNNorm: post ? try vector(Arch.postFFNNorm(l), dim) : nil,
                 ffnNorm: post ? nil : try vector(Arch.ffnNorm(l), dim),
-                gate: try matrix(Arch.ffnGate(l), [dim, ffn]),
-                up: try matrix(Arch.ffnUp(l), [dim, ffn]),
+                gate: try gateUp?.rows(0..<ffn) ?? matrix(Arch.ffnGate(l), [dim, ffn]),
+                up: try gateUp?.rows(ffn..<(2 * ffn)) ?? matrix(Arch.ffnUp(l), [dim, ffn]),
                 down: try matrix(Arch.ffnDown(l), [ffn, dim])))
         }
         layers = ls

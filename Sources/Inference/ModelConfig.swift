@@ -33,6 +33,7 @@ public struct ModelConfig: Sendable, Equatable {
         // Nothing that changes the forward pass is ignored: a feature Rollbook does not
         // implement is a load error naming it.
         for u in Arch.unsupportedKeys {
+            if u.key == "%.attention.sliding_window" && spec.features.contains(.slidingWindowIgnored) { continue }
             if let v = file.metadata[k(u.key)], !u.neutral(v) {
                 throw ModelError.unsupportedFeature(path: file.path, name: k(u.key), what: u.what)
             }

@@ -200,7 +200,7 @@ enum PackedKernels {
         let ok = ["avx512_vnni", "avx512vl", "avx512bw"].allSatisfy { info.contains(" " + $0) }
         return ok ? "vnni" : (IntKernels.available ? "avx2" : "none")
     }()
-    nonisolated(unsafe) static var useVNNI = isa == "vnni"
+    static let useVNNI = isa == "vnni"
 
     #if ROLLBOOK_AVX2
     typealias V = SIMD4<Int64>   // __m256i
@@ -271,7 +271,7 @@ enum PackedKernels {
     /// y[s * rows + r] for groups `gs`, all n vectors.
     static func run(_ p: PackedWeights, _ gs: Range<Int>, _ a: QuantizedActivations, n: Int,
                     y: UnsafeMutablePointer<Float>) {
-        if useVNNI {
+        if p.direct {   // the layout decides the kernel (the ISA switch is read once, at packing)
             let j = VNNIKernels.Job(data: UnsafeRawPointer(p.data), nibbles: p.kind == .nibbles, hasMin: p.hasMin,
                                     split: p.split, offset: p.offset, rows: p.rows, cols: p.cols, nb: p.nb,
                                     blockBytes: p.blockBytes, dOff: p.dOff, hiOff: p.hiOff, mOff: p.mOff,

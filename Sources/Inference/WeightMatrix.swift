@@ -27,6 +27,18 @@ public struct WeightMatrix: @unchecked Sendable {
 
     public var byteCount: Int { rowBytes * rows }
 
+    /// Rows `r` of this matrix as a matrix of its own (a view into the same data): the
+    /// parts of a fused tensor such as Phi-3's `attn_qkv`.
+    func rows(_ r: Range<Int>) -> WeightMatrix {
+        WeightMatrix(name: "\(name)[\(r.lowerBound)..<\(r.upperBound)]", rows: r.count, cols: cols, type: type,
+                     data: data + r.lowerBound * rowBytes, rowBytes: rowBytes)
+    }
+
+    init(name: String, rows: Int, cols: Int, type: GGMLType, data: UnsafeRawPointer, rowBytes: Int) {
+        self.name = name; self.rows = rows; self.cols = cols; self.type = type; self.data = data
+        self.rowBytes = rowBytes
+    }
+
     /// Dequantises rows `r` into `dst` (row-major, `cols` floats per row).
     public func dequantize(rows r: Range<Int>, into dst: UnsafeMutablePointer<Float>) {
         for i in r {
@@ -97,6 +109,8 @@ final class MatmulScratch {
     let maxVectors: Int
     /// Vectors quantised to int8 blocks for the integer kernels.
     let act: QuantizedActivations
+    /// The integer kernel's layout for this scratch's products (nil: the machine's).
+    var direct: Bool? = nil
     /// Width and count of the vectors `act` holds.
     var quantizedCols = 0, quantizedCount = 0
     /// Decoding products (single vectors, and the batched path) through the integer kernels
@@ -141,7 +155,7 @@ extension WeightMatrix {
                 }
                 s.quantizedCols = cols; s.quantizedCount = n
             }
-            let p = packBox.get(self, direct: PackedKernels.useVNNI)
+            let p = packBox.get(self, direct: s.direct ?? PackedKernels.useVNNI)
             Parallel.forChunks(p.groups, minChunk: 4) { gs in PackedKernels.run(p, gs, a, n: n, y: out) }
             return
         }
@@ -215,11 +229,13 @@ extension WeightMatrix {
 
 extension WeightMatrix {
     /// X · W^T as decoding computes it in `numerics` (v2: the integer kernels where the
-    /// format has one), every vector through the batched path (for tests and tools).
-    public func multiplyDecoding(rowsOf x: [Float], n: Int, numerics: Numerics) -> [Float] {
+    /// format has one), every vector through the batched path (for tests and tools); `isa`
+    /// picks the integer kernel ("vnni" or "avx2", one of `integerISAs`).
+    public func multiplyDecoding(rowsOf x: [Float], n: Int, numerics: Numerics, isa: String? = nil) -> [Float] {
         precondition(x.count == cols * n)
         var y = [Float](repeating: 0, count: rows * n)
         let s = MatmulScratch(maxElements: 1, maxCols: cols, maxVectors: n, int8: numerics == .v2)
+        if let isa { precondition(Self.integerISAs.contains(isa), "no \(isa) kernel here"); s.direct = isa == "vnni" }
         x.withUnsafeBufferPointer { xp in
             y.withUnsafeMutableBufferPointer {
                 multiply(xp.baseAddress!, n: n, into: $0.baseAddress!, scratch: s, batched: true)
@@ -238,10 +254,11 @@ extension WeightMatrix {
         return (codes, s.d, s.dHi, s.m)
     }
 
-    /// The instruction set of the integer kernels ("vnni" or "avx2"); settable to compare them.
-    public static var integerISA: String {
-        get { PackedKernels.useVNNI ? "vnni" : PackedKernels.isa }
-        set { PackedKernels.useVNNI = newValue == "vnni" && PackedKernels.isa == "vnni" }
+    /// The integer kernel decoding uses ("vnni" or "avx2").
+    public static var integerISA: String { PackedKernels.isa }
+    /// The integer kernels this machine and build can run.
+    public static var integerISAs: [String] {
+        PackedKernels.isa == "vnni" ? ["vnni", "avx2"] : (IntKernels.available ? ["avx2"] : [])
     }
 }
 

@@ -8,7 +8,9 @@ import Seeds
 /// package by scripts/make_arch_fixtures.py, against llama.cpp b11312 (llama-cpp-python
 /// 0.3.36): qwen3 (per-head Q/K RMSNorm, NeoX rope, no biases), llama with Llama-3.1
 /// `rope_freqs` factors, llama with linear rope scaling, olmo2 (post-attention and post-FFN
-/// norms instead of pre-norms, Q/K RMSNorm over the projected width, untied head). Every one of the 263 next-token
+/// norms instead of pre-norms, Q/K RMSNorm over the projected width, untied head), phi3 (fused
+/// QKV and gate-up tensors; its sliding window read and not applied, as llama.cpp b11312
+/// does). Every one of the 263 next-token
 /// log-probs within 0.05 (the micro models' existing tolerance: llama.cpp rounds activations
 /// to 8 bits for its Q8_0 dot products). Then the batched engine, EGLR and forks on each, and
 /// files asking for what Rollbook does not implement refused at load, naming it.
@@ -20,11 +22,11 @@ import Seeds
             .cases ?? []
     }()
     static let models = ["micro_qwen3.gguf", "micro_llama3_rope.gguf", "micro_llama_linear_rope.gguf",
-                         "micro_olmo2.gguf"]
+                         "micro_olmo2.gguf", "micro_phi3.gguf"]
 
-    @Test func present() { #expect(Self.cases.count == 12) }
+    @Test func present() { #expect(Self.cases.count == 15) }
 
-    @Test(arguments: 0..<12)
+    @Test(arguments: 0..<15)
     func fullDistributionMatchesLlamaCpp(_ i: Int) throws {
         guard i < Self.cases.count else { return }
         let c = Self.cases[i]
@@ -41,7 +43,7 @@ import Seeds
         let a = try Model(path: TestModels.fixture("micro_llama3_rope.gguf"))
         let b = try Model(path: TestModels.fixture("micro_llama_linear_rope.gguf"))
         #expect(a.config.ropeFreqScale == 1 && b.config.ropeFreqScale == 0.25)
-        #expect(Self.cases.filter { $0.ids.count > 40 }.count == 4)
+        #expect(Self.cases.filter { $0.ids.count > 40 }.count == 5)
     }
 
     /// The batched engine (prefill chunk, then decode steps in a batch of 3), EGLR at L = 1 and a
@@ -87,6 +89,7 @@ import Seeds
         ("refuse_moe_tensor.gguf", "blk.0.ffn_gate_exps.weight", "does not use"),
         ("refuse_yarn.gguf", "llama.rope.scaling.type", "RoPE scaling 'yarn'"),
         ("refuse_olmo3_sliding.gguf", "olmo2.attention.sliding_window", "sliding-window attention"),
+        ("refuse_phi3_longrope.gguf", "rope_factors_long.weight", "does not use"),
     ])
     func unimplementedFeaturesAreRefused(_ file: String, _ name: String, _ what: String) {
         #expect { try Model(path: TestModels.fixture(file)) } throws: { e in

@@ -153,16 +153,14 @@ import Sampling
         var rng = SplitMix64(seed: 19)
         let n = 6
         let x = (0..<(w.cols * n)).map { i in (rng.nextUnitFloat() * 2 - 1) * (1 + Float(i % 7)) }
-        let saved = WeightMatrix.integerISA
-        defer { WeightMatrix.integerISA = saved }
         var results = [String: [Float]]()
-        for isa in Set([saved, "avx2"]) {
-            WeightMatrix.integerISA = isa
-            let all = w.multiplyDecoding(rowsOf: x, n: n, numerics: .v2)
+        #expect(WeightMatrix.integerISAs.contains(WeightMatrix.integerISA))
+        for isa in WeightMatrix.integerISAs {
+            let all = w.multiplyDecoding(rowsOf: x, n: n, numerics: .v2, isa: isa)
             results[isa] = all
             for v in 0..<n {
                 let xv = x[(v * w.cols)..<((v + 1) * w.cols)]
-                let alone = w.multiplyDecoding(rowsOf: Array(xv), n: 1, numerics: .v2)
+                let alone = w.multiplyDecoding(rowsOf: Array(xv), n: 1, numerics: .v2, isa: isa)
                 for r in rows {
                     let want = reference(v, r, xv)
                     #expect(all[v * w.rows + r].bitPattern == want.bitPattern, "\(isa) \(name) vector \(v) row \(r)")
