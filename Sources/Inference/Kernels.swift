@@ -1,3 +1,6 @@
+#if ROLLBOOK_AVX2
+import CIntrinsics
+#endif
 import GGUF
 
 /// Fused dequantise-and-dot kernels over ggml blocks, read in place from the mapping.
@@ -279,3 +282,18 @@ enum Kernels {
 
 /// Which activation layout a weight format's kernel wants.
 enum ActivationLayout { case nibbles, bytes, plain }
+
+extension Kernels {
+    /// n half-precision values to Float: exact conversions, eight at a time with F16C.
+    static func f16Row(_ src: UnsafeRawPointer, _ n: Int, _ dst: UnsafeMutablePointer<Float>) {
+        var i = 0
+        #if ROLLBOOK_AVX2
+        while i + 8 <= n {
+            let h = src.loadUnaligned(fromByteOffset: 2 * i, as: SIMD2<Int64>.self)
+            UnsafeMutableRawPointer(dst + i).storeBytes(of: _mm256_cvtph_ps(h), as: SIMD8<Float>.self)
+            i += 8
+        }
+        #endif
+        while i < n { dst[i] = f16(src, 2 * i); i += 1 }
+    }
+}

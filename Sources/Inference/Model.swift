@@ -208,7 +208,16 @@ public final class Model: @unchecked Sendable {
         return out
     }
 
-    /// Bytes of weights read per decoded token.
+    /// Bytes of weights a decoding step reads under numerics 2: the integer kernels' packed
+    /// copy of each matrix that has one (one byte per weight plus Float scales under VNNI),
+    /// the file's bytes for the rest.
+    public var decodingWeightBytes: Int {
+        var all = [output]
+        for l in layers { all += [l.wq, l.wk, l.wv, l.wo, l.gate, l.up, l.down] }
+        return all.reduce(0) { $0 + $1.decodingBytes }
+    }
+
+    /// Bytes of weights in the file read per decoded token.
     public var weightBytes: Int {
         var n = output.byteCount
         for l in layers {

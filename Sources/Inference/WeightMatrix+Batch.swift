@@ -49,7 +49,7 @@ extension WeightMatrix {
                 }
             }
         default:
-            try! Dequantize.run(type, src: p, count: cols, into: w)
+            dequantize(rows: r..<(r + 1), into: w)
         }
     }
 

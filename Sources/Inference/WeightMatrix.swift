@@ -47,6 +47,7 @@ public struct WeightMatrix: @unchecked Sendable {
             switch type {
             case .q4_1: Kernels.dequantQ4_1(src, cols, out)
             case .q8_0: Kernels.dequantQ8_0(src, cols, out)
+            case .f16: Kernels.f16Row(src, cols, out)
             default: try! Dequantize.run(type, src: src, count: cols, into: out)
             }
         }
@@ -92,7 +93,7 @@ public struct WeightMatrix: @unchecked Sendable {
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: cols)
             defer { scratch.deallocate() }
             for r in range {
-                try! Dequantize.run(type, src: data + r * rowBytes, count: cols, into: scratch)
+                dequantize(rows: r..<(r + 1), into: scratch)
                 for s in 0..<count { y[s * rows + r] = Kernels.dotF32(UnsafeRawPointer(scratch), xp + s * cols, cols) }
             }
         }
@@ -252,6 +253,13 @@ extension WeightMatrix {
         var codes = [Int32](repeating: 0, count: 32)
         let s = PackedWeights.blockCodes(type, data + row * rowBytes, block, &codes)
         return (codes, s.d, s.dHi, s.m)
+    }
+
+    /// Bytes a decoding product reads: the packed layout's size where the integer kernels
+    /// apply (numerics 2, the machine's kernel), else the stored bytes.
+    var decodingBytes: Int {
+        guard IntKernels.available, PackedWeights.supports(type, cols: cols) else { return byteCount }
+        return packBox.get(self, direct: PackedKernels.useVNNI).byteCount
     }
 
     /// The integer kernel decoding uses ("vnni" or "avx2").

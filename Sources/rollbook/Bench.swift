@@ -79,13 +79,15 @@ struct Bench: ParsableCommand {
                       threads: t, model: model.path,
                       weight_bytes: model.weightBytes, batched: batched, eglr: eglrRows, batch_tokens: batchTokens,
                       memory_read_gb_per_s: bandwidth / 1e9,
-                      decode_ceiling_tokens_per_s: bandwidth / Double(max(model.weightBytes, 1)))
+                      decode_ceiling_tokens_per_s: bandwidth / Double(max(model.decodingWeightBytes, 1)))
         if json { try writeJSON(out); return }
         print(String(format: "prefill  %4d tokens: %8.1f tokens/s", prefillTokens, out.prefill_tokens_per_s))
         print(String(format: "decode   %4d tokens: %8.1f tokens/s", decodeTokens, out.decode_tokens_per_s))
         if !batchedOnly {
-            print(String(format: "memory   read %.1f GB/s: single-stream ceiling %.1f tokens/s (%.1f MB of weights per token)",
-                         out.memory_read_gb_per_s, out.decode_ceiling_tokens_per_s, Double(model.weightBytes) / 1e6))
+            print(String(format: "memory   read %.1f GB/s: single-stream ceiling %.1f tokens/s (%.1f MB of weights "
+                             + "read per token; %.1f MB in the file)",
+                         out.memory_read_gb_per_s, out.decode_ceiling_tokens_per_s,
+                         Double(model.decodingWeightBytes) / 1e6, Double(model.weightBytes) / 1e6))
         }
         for b in batched {
             print(String(format: "batched  B=%-3d      %8.1f tokens/s (aggregate; %.1f decoding after the first token)",
