@@ -88,6 +88,10 @@ public final class RolloutEngine {
         public var prefillTokens = 0
         public var gatedTokens = 0
         public var recursionIterations = 0
+        /// Wall seconds of the steps that admitted no new sequence (no prefill in them): pure
+        /// decoding, the time llama-batched-bench's S_TG counts; and the tokens those steps made.
+        public var decodeOnlySeconds = 0.0
+        public var decodeOnlyTokens = 0
         public init() {}
     }
 
@@ -147,14 +151,18 @@ public final class RolloutEngine {
         defer { state.tapBuffer.deallocate() }
         while !state.queue.isEmpty || !state.active.isEmpty {
             let started = DispatchTime.now().uptimeNanoseconds
+            var admitted = false
             while state.active.count < maxBatch, let spec = state.queue.popFirst() {
                 state.active.append(try admit(spec, state))
+                admitted = true
             }
             try decodeStep(state, onFeatures: onFeatures)
             let step = try stepStatistics(state.active)
             let choices = sample(state.active, step)
             for (b, slot) in state.active.enumerated() { record(slot, row: b, choices[b], step, onText: onText) }
-            let share = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 / Double(state.active.count)
+            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            if !admitted { stats.decodeOnlySeconds += elapsed; stats.decodeOnlyTokens += state.active.count }
+            let share = elapsed / Double(state.active.count)
             for slot in state.active { slot.seconds += share }
             var still = [Slot]()
             for slot in state.active {

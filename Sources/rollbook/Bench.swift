@@ -141,34 +141,33 @@ struct Bench: ParsableCommand {
         var batched = [Batched]()
         var eglrRows = [EGLRRow]()
         for b in batches.split(separator: ",").compactMap({ Int($0) }) {
-            // Best full run and best one-token run (prefill and first step) over the rounds.
-            var t = Double.infinity, t1 = Double.infinity, st = RolloutEngine.Stats()
+            // Best of the rounds; the decode rate from the steps that admitted nothing (the
+            // first step admits every sequence and prefills their prompt).
+            var t = Double.infinity, st = RolloutEngine.Stats(), rate = 0.0
             for _ in 0..<max(repeats, 1) {
                 let r = try engineRun(batch: b, eglr: EGLRConfig())
                 if r.0 < t { (t, st) = r }
-                t1 = min(t1, try engineRun(batch: b, eglr: EGLRConfig(), maxTokens: 1).0)
+                rate = max(rate, Double(r.1.decodeOnlyTokens) / max(r.1.decodeOnlySeconds, 1e-9))
             }
             batched.append(Batched(sequences: b, tokens_per_s: Double(st.tokens) / t, seconds: t,
-                                   decode_tokens_per_s: Double(st.tokens - b) / max(t - t1, 1e-9)))
+                                   decode_tokens_per_s: rate))
         }
         // EGLR at B = 1: decoding time only (a run of one token, prompt and first step, is
         // subtracted), best of `repeats`, plain and each span alternated.
         let spans = (batchedOnly ? "" : eglrLayers).split(separator: ",").compactMap { Int($0) }
         if !spans.isEmpty {
-            // Per configuration: the best full run and the best one-token run over the rounds.
-            var full = [Int: Double](), first = [Int: Double](), stats = [Int: RolloutEngine.Stats]()
+            // Per configuration: the best decode-only rate over the rounds (steps that admitted
+            // nothing, so no prefill).
+            var best0 = [Int: Double](), stats = [Int: RolloutEngine.Stats]()
             for _ in 0..<max(repeats, 1) {
                 for L in [0] + spans {
                     let cfg = EGLRConfig(layers: L, tauPercentile: L == 0 ? nil : tauPercentile)
-                    let (t, st) = try engineRun(batch: 1, eglr: cfg)
-                    let (t1, _) = try engineRun(batch: 1, eglr: cfg, maxTokens: 1)
-                    full[L] = min(full[L] ?? .infinity, t); first[L] = min(first[L] ?? .infinity, t1)
-                    stats[L] = st
+                    let (_, st) = try engineRun(batch: 1, eglr: cfg)
+                    let perTok = st.decodeOnlySeconds / Double(max(st.decodeOnlyTokens, 1))
+                    if perTok < best0[L] ?? .infinity { best0[L] = perTok; stats[L] = st }
                 }
             }
-            func perToken(_ L: Int) -> Double {
-                max(full[L]! - first[L]!, 1e-9) / Double(max(stats[L]!.tokens - 1, 1))
-            }
+            func perToken(_ L: Int) -> Double { best0[L]! }
             let plainBest = perToken(0)
             var best = [Int: (Double, RolloutEngine.Stats)]()
             for L in spans { best[L] = (perToken(L), stats[L]!) }
