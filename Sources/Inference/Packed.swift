@@ -272,7 +272,7 @@ enum PackedKernels {
     static func run(_ p: PackedWeights, _ gs: Range<Int>, _ a: QuantizedActivations, n: Int,
                     y: UnsafeMutablePointer<Float>) {
         if p.direct {   // the layout decides the kernel (the ISA switch is read once, at packing)
-            let j = VNNIKernels.Job(data: UnsafeRawPointer(p.data), nibbles: p.kind == .nibbles, hasMin: p.hasMin,
+            let j = VNNIKernels.Job(data: UnsafeRawPointer(p.data), hasMin: p.hasMin,
                                     split: p.split, offset: p.offset, rows: p.rows, cols: p.cols, nb: p.nb,
                                     blockBytes: p.blockBytes, dOff: p.dOff, hiOff: p.hiOff, mOff: p.mOff,
                                     q: a.q, d: a.d, sums: a.sums, isums: a.isums, isumsLo: a.isumsLo, n: n, y: y)

@@ -17,7 +17,7 @@ public enum VNNIKernels {
     /// (the layout and arithmetic of `PackedWeights`).
     public struct Job {
         public var data: UnsafeRawPointer
-        public var nibbles: Bool, hasMin: Bool, split: Bool
+        public var hasMin: Bool, split: Bool
         public var offset: Int32
         public var rows: Int, cols: Int, nb: Int, blockBytes: Int
         public var dOff: Int, hiOff: Int, mOff: Int
@@ -25,11 +25,11 @@ public enum VNNIKernels {
         public var isums: UnsafePointer<Int32>, isumsLo: UnsafePointer<Int32>
         public var n: Int
         public var y: UnsafeMutablePointer<Float>
-        public init(data: UnsafeRawPointer, nibbles: Bool, hasMin: Bool, split: Bool, offset: Int32, rows: Int,
+        public init(data: UnsafeRawPointer, hasMin: Bool, split: Bool, offset: Int32, rows: Int,
                     cols: Int, nb: Int, blockBytes: Int, dOff: Int, hiOff: Int, mOff: Int,
                     q: UnsafePointer<Int8>, d: UnsafePointer<Float>, sums: UnsafePointer<Float>,
                     isums: UnsafePointer<Int32>, isumsLo: UnsafePointer<Int32>, n: Int, y: UnsafeMutablePointer<Float>) {
-            self.data = data; self.nibbles = nibbles; self.hasMin = hasMin; self.split = split; self.offset = offset
+            self.data = data; self.hasMin = hasMin; self.split = split; self.offset = offset
             self.rows = rows; self.cols = cols; self.nb = nb; self.blockBytes = blockBytes
             self.dOff = dOff; self.hiOff = hiOff; self.mOff = mOff
             self.q = q; self.d = d; self.sums = sums; self.isums = isums; self.isumsLo = isumsLo; self.n = n; self.y = y

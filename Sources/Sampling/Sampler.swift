@@ -189,53 +189,36 @@ public struct Sampler: Sendable {
     var untruncated: Bool { config.topK == 0 && config.topP >= 1 && config.minP <= 0 }
 
     mutating func draw(_ logits: UnsafeBufferPointer<Float>) -> Int {
-        if untruncated { return drawAll(logits) }
-        let (ids, scaled) = candidates(logits)
-        if numerics == .v2 {
-            var probs = scaled
-            let total = probs.withUnsafeMutableBufferPointer { p -> Float in
-                let m = FastMath.max(p.baseAddress!, p.count)
-                _ = FastMath.expShifted(p.baseAddress!, p.count, minus: m)
-                var t: Float = 0
-                for v in p { t += v }
-                return t
-            }
-            let r = rng.nextUnitFloat() * total
-            var acc: Float = 0
-            for (i, p) in probs.enumerated() { acc += p; if r < acc { return ids[i] } }
-            return ids[ids.count - 1]
+        if untruncated {
+            // The whole vocabulary, without building candidate arrays.
+            let n = logits.count, t = config.temperature
+            let scaled = UnsafeMutableBufferPointer<Float>.allocate(capacity: n)
+            defer { scaled.deallocate() }
+            for i in 0..<n { scaled[i] = logits[i] / t }
+            return pick(scaled)
         }
-        let m = scaled.max()!
-        var probs = [Float](repeating: 0, count: scaled.count)
-        var total: Float = 0
-        for i in scaled.indices { probs[i] = expf(scaled[i] - m); total += probs[i] }
-        let r = rng.nextUnitFloat() * total
-        var acc: Float = 0
-        for (i, p) in probs.enumerated() { acc += p; if r < acc { return ids[i] } }
-        return ids[ids.count - 1]
+        let (ids, weights) = candidates(logits)
+        var scaled = weights
+        return ids[scaled.withUnsafeMutableBufferPointer { pick($0) }]
     }
 
-    /// The draw over the whole vocabulary without building candidate arrays: the same
-    /// operations as the general path (scaled logits, exponentials shifted by their maximum,
-    /// a running Float sum in id order).
-    mutating func drawAll(_ logits: UnsafeBufferPointer<Float>) -> Int {
-        let n = logits.count
-        let t = config.temperature
-        let probs = UnsafeMutablePointer<Float>.allocate(capacity: n)
-        defer { probs.deallocate() }
-        for i in 0..<n { probs[i] = logits[i] / t }
+    /// Draws an index of temperature-scaled logits: their exponentials shifted by the
+    /// maximum (libm in numerics 1, `FastMath.exp` in 2), written in place, then a running
+    /// Float sum in index order against a uniform draw times the total.
+    mutating func pick(_ w: UnsafeMutableBufferPointer<Float>) -> Int {
+        let n = w.count, p = w.baseAddress!
         var m = -Float.infinity
-        for i in 0..<n { m = max(m, probs[i]) }
+        for i in 0..<n { m = max(m, p[i]) }
         var total: Float = 0
         if numerics == .v2 {
-            _ = FastMath.expShifted(probs, n, minus: m)
-            for i in 0..<n { total += probs[i] }
+            _ = FastMath.expShifted(p, n, minus: m)
+            for i in 0..<n { total += p[i] }
         } else {
-            for i in 0..<n { probs[i] = expf(probs[i] - m); total += probs[i] }
+            for i in 0..<n { p[i] = expf(p[i] - m); total += p[i] }
         }
         let r = rng.nextUnitFloat() * total
         var acc: Float = 0
-        for i in 0..<n { acc += probs[i]; if r < acc { return i } }
+        for i in 0..<n { acc += p[i]; if r < acc { return i } }
         return n - 1
     }
 }

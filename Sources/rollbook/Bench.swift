@@ -128,10 +128,10 @@ struct Bench: ParsableCommand {
     /// tokens per second after the first, against plain decoding measured alongside).
     func engineRows(_ model: Model, prompt: [Int]) throws -> ([Batched], [EGLRRow]) {
         let clock = ContinuousClock()
-        func engineRun(batch: Int, eglr: EGLRConfig, maxTokens: Int? = nil) throws -> (Double, RolloutEngine.Stats) {
+        func engineRun(batch: Int, eglr: EGLRConfig) throws -> (Double, RolloutEngine.Stats) {
             let engine = RolloutEngine(model: model, maxBatch: batch, maxContext: prompt.count + batchTokens + 8)
             let specs = (0..<batch).map {
-                RolloutSpec(prompt: 0, eglr: eglr, seed: UInt64($0), maxTokens: maxTokens ?? batchTokens,
+                RolloutSpec(prompt: 0, eglr: eglr, seed: UInt64($0), maxTokens: batchTokens,
                             stopAtEndOfGeneration: false, tag: $0)
             }
             let t0 = clock.now
