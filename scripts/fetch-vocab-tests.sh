@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=data/vocab-tests
-names="gpt-2 llama-bpe qwen2 qwen35 deepseek-llm deepseek-coder falcon mpt starcoder refact command-r llama-spm phi-3"
+names="gpt-2 llama-bpe qwen2 qwen35 deepseek-llm deepseek-coder falcon mpt starcoder refact command-r llama-spm phi-3 gemma-4"
 have=1
 for n in $names; do [ -s "$out/ggml-vocab-$n.gguf" ] || have=0; done
 [ "$have" = 1 ] && exit 0

@@ -149,8 +149,9 @@ public final class Model: @unchecked Sendable {
 
     static func makeTokenizer(_ f: GGUFFile) throws -> Tokenizer {
         let model = (try? f.string(Arch.tokModel)) ?? "missing"
-        guard model == "gpt2" || model == "llama" else { throw TokenizerError.unsupportedModel(model) }
-        let pre = try PreTokenizer(ggmlName: (try? f.string(Arch.tokPre)) ?? "default")
+        guard model == "gpt2" || model == "llama" || model == "gemma4" else { throw TokenizerError.unsupportedModel(model) }
+        // Gemma 4's vocabulary names no pre-tokenizer: llama.cpp fixes it to its own.
+        let pre = try PreTokenizer(ggmlName: model == "gemma4" ? "gemma4" : (try? f.string(Arch.tokPre)) ?? "default")
         let pieces = try f.strings(Arch.tokTokens)
         guard !pieces.isEmpty else { throw TokenizerError.emptyVocabulary }
         // Present but malformed tokenizer tables are errors, not silently replaced.
@@ -184,9 +185,11 @@ public final class Model: @unchecked Sendable {
                                  addSpacePrefix: f.metadata[Arch.tokAddSpacePrefix]?.boolValue ?? true,
                                  unknownID: special["tokenizer.ggml.unknown_token_id"])
         }
+        // Gemma 4 always starts with BOS (llama.cpp overrides a file that says otherwise).
         return try Tokenizer(pieces: pieces, kinds: kinds, merges: merges, preTokenizer: pre,
-                             bosID: bos, eosID: eos, addBOS: f.metadata[Arch.tokAddBOS]?.boolValue ?? false,
-                             endOfGeneration: eog, ignoreMerges: pre == .llama3)
+                             bosID: bos, eosID: eos,
+                             addBOS: model == "gemma4" ? true : f.metadata[Arch.tokAddBOS]?.boolValue ?? false,
+                             endOfGeneration: eog, ignoreMerges: pre == .llama3, spaceEscapedBPE: model == "gemma4")
     }
 
     /// Every `tokenizer.ggml.*_token_id` key (bos, eos, eot, eom, unknown, padding, separator,

@@ -20,6 +20,9 @@ public final class Tokenizer: @unchecked Sendable {
     public let ignoreMerges: Bool
     /// SentencePiece mode (`tokenizer.ggml.model: llama`), nil for byte-level BPE.
     let spm: SentencePiece?
+    /// SentencePiece-style BPE (`tokenizer.ggml.model: gemma4`): spaces as U+2581, merges over
+    /// raw UTF-8 characters, `<0xXX>` pieces for characters no piece covers; nil otherwise.
+    let rawBPE: ByteFallback?
 
     private let pieceToID: [String: Int]
     private let ranks: [UInt64: Int32]        // (leftID << 32 | rightID) -> merge rank
@@ -32,7 +35,7 @@ public final class Tokenizer: @unchecked Sendable {
     public init(pieces: [String], kinds: [TokenKind], merges: [String], preTokenizer: PreTokenizer,
                 bosID: Int?, eosID: Int?, addBOS: Bool = false, endOfGeneration: Set<Int> = [],
                 ignoreMerges: Bool = false, sentencePieceScores: [Float]? = nil, addSpacePrefix: Bool = true,
-                unknownID: Int? = nil) throws {
+                unknownID: Int? = nil, spaceEscapedBPE: Bool = false) throws {
         guard !pieces.isEmpty else { throw TokenizerError.emptyVocabulary }
         self.pieces = pieces
         self.kinds = kinds.count == pieces.count ? kinds : Array(repeating: .normal, count: pieces.count)
@@ -78,6 +81,7 @@ public final class Tokenizer: @unchecked Sendable {
         } else {
             spm = nil
         }
+        rawBPE = spaceEscapedBPE ? ByteFallback(pieces: pieces) : nil
         var eog = endOfGeneration
         if let eosID { eog.insert(eosID) }
         self.endOfGeneration = eog
@@ -110,7 +114,11 @@ public final class Tokenizer: @unchecked Sendable {
             switch frag {
             case .token(let id): out.append(id)
             case .text(let s):
-                for word in preTokenizer.split(s) { encodeWord(word, into: &out) }
+                if let rawBPE {
+                    for word in preTokenizer.split(ByteFallback.escapeSpaces(s)) { encodeRaw(word, rawBPE, into: &out) }
+                } else {
+                    for word in preTokenizer.split(s) { encodeWord(word, into: &out) }
+                }
             }
         }
         return out
@@ -143,6 +151,20 @@ public final class Tokenizer: @unchecked Sendable {
         let encoded = ByteEncoder.encode(word.utf8)
         if ignoreMerges, let id = pieceToID[encoded] { out.append(id); return }
         out.append(contentsOf: merge(initialSymbols(encoded)))
+    }
+
+    /// One word of a SentencePiece-style BPE vocabulary. A run of newlines that is a piece is
+    /// that piece (as llama.cpp does for Gemma 4); a character no piece covers becomes its
+    /// bytes' `<0xXX>` pieces, and no merge crosses it.
+    func encodeRaw(_ word: String, _ fallback: ByteFallback, into out: inout [Int]) {
+        if word.unicodeScalars.allSatisfy({ $0 == "\n" }), let id = pieceToID[word] { out.append(id); return }
+        var run = [Int]()
+        for s in word.unicodeScalars {
+            if let id = pieceToID[String(s)] { run.append(id); continue }
+            out.append(contentsOf: merge(run)); run.removeAll()
+            for b in String(s).utf8 where fallback.byteIDs[Int(b)] >= 0 { out.append(fallback.byteIDs[Int(b)]) }
+        }
+        out.append(contentsOf: merge(run))
     }
 
     /// The ids a single pre-tokenized word encodes to (what `encode` does for each word).
@@ -235,6 +257,7 @@ public final class Tokenizer: @unchecked Sendable {
         case .userDefined: return Array(pieces[id].utf8)
         default:
             if let spm { return spm.bytes(of: pieces[id], id: id) }
+            if let rawBPE { return rawBPE.bytes(of: pieces[id], id: id) }
             var out = [UInt8]()
             ByteEncoder.decode(pieces[id], into: &out)
             return out
@@ -311,8 +334,8 @@ struct SentencePiece: Sendable {
     let scores: [Float]
     /// A space before the text (and after each special token), as the original tokenizer does.
     let addSpacePrefix: Bool
-    let byteIDs: [Int]
-    let byteOf: [Int: UInt8]
+    let fallback: ByteFallback
+    var byteIDs: [Int] { fallback.byteIDs }
     let unknownID: Int?
 
     static let space: Character = "\u{2581}"
@@ -320,20 +343,13 @@ struct SentencePiece: Sendable {
     init(pieces: [String], scores: [Float], addSpacePrefix: Bool, unknownID: Int?) {
         self.scores = scores
         self.addSpacePrefix = addSpacePrefix
-        var bytes = [Int](repeating: -1, count: 256)
-        for (i, p) in pieces.enumerated() where p.utf8.count == 6 && p.hasPrefix("<0x") && p.hasSuffix(">") {
-            if let b = UInt8(p.dropFirst(3).dropLast(), radix: 16), bytes[Int(b)] < 0 { bytes[Int(b)] = i }
-        }
-        byteIDs = bytes
-        var of = [Int: UInt8]()
-        for (b, id) in bytes.enumerated() where id >= 0 { of[id] = UInt8(b) }
-        byteOf = of
+        fallback = ByteFallback(pieces: pieces)
         self.unknownID = unknownID
     }
 
     /// The ids of one raw-text fragment (already space-prefixed when it should be).
     func encode(_ text: String, pieceToID: [String: Int], into out: inout [Int]) {
-        let escaped = String(text.map { $0 == " " ? Self.space : $0 })
+        let escaped = ByteFallback.escapeSpaces(text)
         // Symbols over the characters (Unicode scalars, as llama.cpp walks UTF-8 sequences).
         var start = [String.UnicodeScalarView.Index](), scalars = escaped.unicodeScalars
         var i = scalars.startIndex
@@ -399,9 +415,31 @@ struct SentencePiece: Sendable {
         }
     }
 
+    func bytes(of piece: String, id: Int) -> [UInt8] { fallback.bytes(of: piece, id: id) }
+}
+
+/// Pieces written SentencePiece's way (U+2581 for a space, raw UTF-8) with `<0xXX>` pieces for
+/// single bytes: SentencePiece vocabularies and Gemma 4's BPE.
+struct ByteFallback: Sendable {
+    let byteIDs: [Int]
+    let byteOf: [Int: UInt8]
+
+    init(pieces: [String]) {
+        var bytes = [Int](repeating: -1, count: 256)
+        for (i, p) in pieces.enumerated() where p.utf8.count == 6 && p.hasPrefix("<0x") && p.hasSuffix(">") {
+            if let b = UInt8(p.dropFirst(3).dropLast(), radix: 16), bytes[Int(b)] < 0 { bytes[Int(b)] = i }
+        }
+        byteIDs = bytes
+        var of = [Int: UInt8]()
+        for (b, id) in bytes.enumerated() where id >= 0 { of[id] = UInt8(b) }
+        byteOf = of
+    }
+
     /// A piece's bytes: U+2581 as a space, `<0xXX>` as its byte.
     func bytes(of piece: String, id: Int) -> [UInt8] {
         if let b = byteOf[id] { return [b] }
-        return Array(String(piece.map { $0 == Self.space ? " " : $0 }).utf8)
+        return Array(String(piece.map { $0 == SentencePiece.space ? " " : $0 }).utf8)
     }
+
+    static func escapeSpaces(_ s: String) -> String { String(s.map { $0 == " " ? SentencePiece.space : $0 }) }
 }

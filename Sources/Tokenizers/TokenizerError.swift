@@ -14,7 +14,7 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
         switch self {
         case .unsupportedModel(let m):
             return "unsupported tokenizer '\(m)' (tokenizer.ggml.model): "
-                + "Rollbook reads byte-level BPE ('gpt2') and SentencePiece ('llama') vocabularies"
+                + "Rollbook reads byte-level BPE ('gpt2'), SentencePiece ('llama') and Gemma 4's BPE ('gemma4') vocabularies"
         case .unsupportedPreTokenizer(let p):
             return "unsupported pre-tokenizer '\(p)' (tokenizer.ggml.pre); "
                 + "supported: \(PreTokenizer.knownNames.joined(separator: ", "))"

@@ -9,7 +9,6 @@ import Tokenizers
 /// separated by `__ggml_vocab_test__`, and `.out`, the ids llama.cpp b11312 gives, one line per
 /// case; no special-token parsing, no BOS) on the vocab-only GGUFs it ships, fetched by
 /// scripts/fetch-vocab-tests.sh (`make test`). Every case identical, and decode(encode(x)) == x.
-/// The vocabularies Rollbook does not support yet are refused at load with a clear error.
 @Suite struct VocabConformanceTests {
     static let dir = FixtureDir.repoRoot.appendingPathComponent("data/vocab-tests")
 
@@ -25,10 +24,10 @@ import Tokenizers
         return zip(used, lines).map { t, l in (t, l.split(separator: " ").map { Int($0)! }) }
     }
 
-    /// The byte-level BPE vocabularies whose pre-tokenizer Rollbook implements, and SentencePiece
-    /// ones (Llama 2 / Mistral `llama-spm`, Phi-3).
+    /// The byte-level BPE vocabularies (every pre-tokenizer Rollbook implements), SentencePiece
+    /// ones (Llama 2 / Mistral `llama-spm`, Phi-3) and Gemma 4's SentencePiece-style BPE.
     @Test(arguments: ["gpt-2", "mpt", "llama-bpe", "qwen2", "qwen35", "starcoder", "refact", "command-r",
-                      "llama-spm", "phi-3"])
+                      "deepseek-llm", "deepseek-coder", "falcon", "llama-spm", "phi-3", "gemma-4"])
     func everyCaseIdentical(_ name: String) throws {
         let path = Self.dir.appendingPathComponent("ggml-vocab-\(name).gguf").path
         try #require(FileManager.default.fileExists(atPath: path), "run scripts/fetch-vocab-tests.sh (make test does)")
@@ -44,15 +43,5 @@ import Tokenizers
             #expect(tok.decode(ids) == c.text, "\(name) case \(i): decode(encode(x)) != x")
         }
         print("vocab \(name): \(same)/\(cases.count) cases identical to llama.cpp")
-    }
-
-    /// What is not implemented yet says so, naming the file, before any work.
-    @Test(arguments: [("deepseek-llm", "deepseek-llm"), ("deepseek-coder", "deepseek-coder"), ("falcon", "falcon")])
-    func unsupportedVocabulariesAreRefused(_ name: String, _ message: String) throws {
-        let path = Self.dir.appendingPathComponent("ggml-vocab-\(name).gguf").path
-        try #require(FileManager.default.fileExists(atPath: path))
-        #expect { try Model.tokenizer(file: GGUFFile(path: path)) } throws: { e in
-            "\(e)".contains("ggml-vocab-\(name).gguf") && "\(e)".contains(message)
-        }
     }
 }
