@@ -5,9 +5,11 @@ package, and their log-probs from llama.cpp (llama-cpp-python 0.3.36 = llama.cpp
 Runnable: qwen3 (per-head Q/K RMSNorm, NeoX rope, no biases), llama with Llama-3.1-style
 rope_freqs.weight factors, llama with linear rope scaling, olmo2 (no pre-norms, post-attention
 and post-FFN norms, Q/K RMSNorm over the projected width, NeoX rope), phi3 (fused QKV and
-gate-up tensors, NeoX rope; its sliding window is not applied, as in llama.cpp b11312). Refused at load (each
-names what it lacks): sliding-window attention (also OLMo 3, an olmo2 file with a sliding
-window), a MoE expert tensor, YaRN rope scaling, Phi-3's LongRoPE factor tensors.
+gate-up tensors, NeoX rope; its sliding window is not applied, as in llama.cpp b11312), gemma2
+and gemma3 (embedding scale, GeGLU, pre- and post-norms, sliding-window layers with their own
+RoPE, soft-caps, Gemma 3's Q/K norms and wide heads), OLMo 3 (olmo2 with sliding-window layers).
+Refused at load (each names what it lacks): sliding-window attention on llama, a MoE expert
+tensor, YaRN rope scaling, Phi-3's LongRoPE factor tensors.
 
 Writes Tests/GGUFTests/Fixtures/micro_*.gguf (arch files) and
 Tests/InferenceTests/Fixtures/micro_arch_goldens.json. Run by `make fixtures`.
@@ -24,17 +26,20 @@ rng = np.random.default_rng(2026)
 
 
 def micro(name, arch="llama", extra_kv=None, extra_tensors=(), rope_freqs=False, qk_norm=False, pre="gpt-2",
-          olmo2=False, phi3=False):
-    """2 layers, width 64, 4 query heads of 16, 2 KV heads; a 256-byte BPE vocabulary."""
-    p = os.path.join(out, name)
+          olmo2=False, phi3=False, gemma=False, hd=16, path=None):
+    """2 layers, width 64, 4 query heads of `hd` (16), 2 KV heads; a 256-byte BPE vocabulary.
+    gemma: pre-norms and post-norms, no output head (tied to the embedding)."""
+    p = path or os.path.join(out, name)
     w = gguf.GGUFWriter(p, arch=arch)
-    dim, ffn, heads, kv, layers, hd = 64, 256, 4, 2, 2, 16
+    dim, ffn, heads, kv, layers = 64, 256, 4, 2, 2
+    if hd != dim // heads: w.add_key_length(hd); w.add_value_length(hd)
     w.add_block_count(layers); w.add_context_length(256); w.add_embedding_length(dim)
     w.add_feed_forward_length(ffn); w.add_head_count(heads); w.add_head_count_kv(kv)
     w.add_layer_norm_rms_eps(1e-6); w.add_rope_freq_base(10000.0)
     for k, v in (extra_kv or {}).items():
         key = k.replace("%", arch)
         if isinstance(v, str): w.add_string(key, v)
+        elif isinstance(v, list): w.add_array(key, v)
         elif isinstance(v, int): w.add_uint32(key, v)
         else: w.add_float32(key, v)
     byte_chars = [chr(c) for c in range(33, 127)] + [chr(c) for c in range(161, 173)] + [chr(c) for c in range(174, 256)]
@@ -68,6 +73,9 @@ def micro(name, arch="llama", extra_kv=None, extra_tensors=(), rope_freqs=False,
             t(f"blk.{l}.attn_k_norm.weight", (kv * hd,), scale=0.5, offset=1.0)
         else:
             t(f"blk.{l}.attn_norm.weight", (dim,)); t(f"blk.{l}.ffn_norm.weight", (dim,))
+        if gemma:   # norms of the attention and FFN outputs too
+            t(f"blk.{l}.post_attention_norm.weight", (dim,), scale=0.5, offset=1.0)
+            t(f"blk.{l}.post_ffw_norm.weight", (dim,), scale=0.5, offset=1.0)
         if phi3:   # Phi-3: fused QKV (queries, keys, values) and fused gate-up (gate rows first)
             t(f"blk.{l}.attn_qkv.weight", ((heads + 2 * kv) * hd, dim), T.Q8_0)
             t(f"blk.{l}.attn_output.weight", (dim, heads * hd), T.Q8_0)
@@ -95,12 +103,30 @@ micro("refuse_moe_tensor.gguf", extra_tensors=[("blk.0.ffn_gate_exps.weight", (4
 micro("refuse_yarn.gguf", extra_kv={"%.rope.scaling.type": "yarn", "%.rope.scaling.factor": 4.0})
 # Written last so the files above keep their bytes (one random stream).
 runnable.append(micro("micro_olmo2.gguf", arch="olmo2", olmo2=True))
-micro("refuse_olmo3_sliding.gguf", arch="olmo2", olmo2=True, extra_kv={"%.attention.sliding_window": 4096})
+# (Was a refusal fixture before OLMo 3 ran; still drawn, so the files after it keep their bytes.)
+_scratch = os.path.join(out, "_discard.gguf")
+micro("discard", arch="olmo2", olmo2=True, extra_kv={"%.attention.sliding_window": 4096}, path=_scratch)
+os.remove(_scratch)
 # Phi-3 with its sliding window set, which llama.cpp b11312 reads and does not apply.
 runnable.append(micro("micro_phi3.gguf", arch="phi3", phi3=True, pre="gpt-2",
                       extra_kv={"%.attention.sliding_window": 2047}))
 micro("refuse_phi3_longrope.gguf", arch="phi3", phi3=True,
       extra_tensors=[("rope_factors_long.weight", (8,)), ("rope_factors_short.weight", (8,))])
+# Gemma 2: layer 0 windowed (8 positions, its own RoPE base), layer 1 global; small soft-caps so
+# they bind; embeddings times sqrt(64); GeGLU; pre- and post-norms; head tied to the embedding.
+runnable.append(micro("micro_gemma2.gguf", arch="gemma2", gemma=True,
+                      extra_kv={"%.attention.sliding_window": 8, "%.rope.freq_base_swa": 500.0,
+                                "%.attn_logit_softcapping": 3.0, "%.final_logit_softcapping": 5.0}))
+# Gemma 3: per-head Q/K norms, heads of 32 (4 x 32 = 128 wider than the 64 width), a window of 8
+# on layer 0 (period 2 from the key), RoPE base 100 there and 10000 with linear scaling x2 on the
+# global layer; no soft-caps.
+runnable.append(micro("micro_gemma3.gguf", arch="gemma3", gemma=True, qk_norm=True, hd=32,
+                      extra_kv={"%.attention.sliding_window": 8, "%.attention.sliding_window_pattern": 2,
+                                "%.rope.freq_base_swa": 100.0, "%.rope.scaling.type": "linear",
+                                "%.rope.scaling.factor": 2.0}))
+# OLMo 3: an olmo2 file with sliding-window layers, one flag per layer (layer 0 windowed).
+runnable.append(micro("micro_olmo3.gguf", arch="olmo2", olmo2=True,
+                      extra_kv={"%.attention.sliding_window": 8, "%.attention.sliding_window_pattern": [True, False]}))
 print("wrote micro architecture models")
 
 import llama_cpp

@@ -12,9 +12,17 @@ struct ArchSpec: Sendable {
         case qkNorm
         /// Per-dimension RoPE frequency factors, `rope_freqs.weight` (Llama 3.1/3.2 scaling).
         case ropeFreqFactors
-        /// No norms before attention and the FFN; RMSNorms of their outputs before each
-        /// residual add (`post_attention_norm`, `post_ffw_norm`: OLMo 2).
+        /// RMSNorms of the attention and FFN outputs before each residual add
+        /// (`post_attention_norm`, `post_ffw_norm`: OLMo 2, Gemma 2/3).
         case postNorms
+        /// No norms before attention and the FFN (`attn_norm`, `ffn_norm`: OLMo 2).
+        case noPreNorms
+        /// Embeddings times sqrt(width) (Gemma).
+        case embeddingScale
+        /// GELU (tanh form) of the gate instead of SiLU (Gemma's GeGLU).
+        case gelu
+        /// No separate output head: always the embedding (Gemma 2).
+        case tiedOutput
         /// RMSNorm of all queries and all keys over their projected width (OLMo 2).
         case qkNormFull
         /// A separate output head is required (no tying to the embedding).
@@ -29,10 +37,37 @@ struct ArchSpec: Sendable {
         /// Phi-3 ("Phi SWA is currently disabled").
         case slidingWindowIgnored
     }
+    /// Which layers attend over a sliding window and how their RoPE differs (llama.cpp's
+    /// `load_swa_pattern` and `get_rope_freq_base`): a window of W keeps the keys at positions
+    /// p - W < k <= p for the query at p.
+    struct SlidingWindows: Sendable {
+        /// Window used when the file sets none (Gemma 2: 4096, always on); nil: windows only
+        /// when `%.attention.sliding_window` is set above 0.
+        let defaultWindow: Int?
+        /// Layer l is windowed when l % period < period - 1, unless
+        /// `%.attention.sliding_window_pattern` gives a period or one flag per layer.
+        let defaultPeriod: Int
+        enum Base: Sendable { case keyOrGlobal, keyOr10000, global }
+        /// RoPE base of windowed layers: `%.rope.freq_base_swa` or the global base (Gemma 2),
+        /// that key or 10000 (Gemma 3), the global base (OLMo 3).
+        let ropeBase: Base
+        /// Windowed layers keep the file's linear RoPE scaling (Gemma 2) or none (Gemma 3, OLMo 3).
+        let keepRopeScale: Bool
+    }
     let name: String
     /// NeoX-style rotation (pairs i, i + d/2) instead of adjacent pairs.
     let ropeNeox: Bool
     let features: Set<Feature>
+    var windows: SlidingWindows? = nil
+    /// Attention logit soft-cap, cap * tanh(score / cap): its default when the architecture
+    /// always applies one (Gemma 2: 50), nil when the architecture has none (key refused).
+    var attnSoftCapDefault: Float? = nil
+    enum FinalCap: Sendable { case absent, always(Float), whenSet }
+    /// Final logit soft-cap: Gemma 2 always (default 30), Gemma 3 when the file sets one.
+    var finalSoftCap: FinalCap = .absent
+    /// Layer count of the one size whose queries are scaled by 1 / sqrt(width / heads)
+    /// instead of 1 / sqrt(head width) (Gemma 2 27B: 46, Gemma 3 27B: 62).
+    var wideQueryScaleLayers: Int? = nil
 
     /// Tensors of each layer `l` beyond the common block, and whether each is required.
     func extraLayerTensors(_ l: Int) -> [(name: String, required: Bool)] {
@@ -60,8 +95,19 @@ enum Arch {
         "smollm": ArchSpec(name: "smollm", ropeNeox: false, features: []),
         "qwen2": ArchSpec(name: "qwen2", ropeNeox: true, features: [.qkvBias]),
         "qwen3": ArchSpec(name: "qwen3", ropeNeox: true, features: [.qkNorm]),
-        // OLMo 2; OLMo 3 files are olmo2 with sliding-window layers (refused: sliding windows).
-        "olmo2": ArchSpec(name: "olmo2", ropeNeox: true, features: [.postNorms, .qkNormFull, .untiedOutput]),
+        // OLMo 2, and OLMo 3 (olmo2 files with sliding-window layers, every fourth global).
+        "olmo2": ArchSpec(name: "olmo2", ropeNeox: true, features: [.noPreNorms, .postNorms, .qkNormFull, .untiedOutput],
+                          windows: .init(defaultWindow: nil, defaultPeriod: 4, ropeBase: .global, keepRopeScale: false)),
+        // Gemma 2: every other layer windowed (4096), attention and final logit soft-caps.
+        "gemma2": ArchSpec(name: "gemma2", ropeNeox: true,
+                           features: [.postNorms, .embeddingScale, .gelu, .tiedOutput],
+                           windows: .init(defaultWindow: 4096, defaultPeriod: 2, ropeBase: .keyOrGlobal, keepRopeScale: true),
+                           attnSoftCapDefault: 50, finalSoftCap: .always(30), wideQueryScaleLayers: 46),
+        // Gemma 3 (text): five windowed layers to one global, per-head Q/K norms.
+        "gemma3": ArchSpec(name: "gemma3", ropeNeox: true,
+                           features: [.postNorms, .embeddingScale, .gelu, .qkNorm],
+                           windows: .init(defaultWindow: nil, defaultPeriod: 6, ropeBase: .keyOr10000, keepRopeScale: false),
+                           finalSoftCap: .whenSet, wideQueryScaleLayers: 62),
         // Phi-3 (mini, medium); its LongRoPE factor tensors are refused as unknown tensors.
         "phi3": ArchSpec(name: "phi3", ropeNeox: true, features: [.fusedQKV, .fusedGateUp, .slidingWindowIgnored]),
     ]
@@ -94,6 +140,12 @@ enum Arch {
     static let ropeScalingType = "%.rope.scaling.type"
     static let ropeScalingFactor = "%.rope.scaling.factor"
     static let keyLength = "%.attention.key_length"
+    static let valueLength = "%.attention.value_length"
+    static let slidingWindow = "%.attention.sliding_window"
+    static let slidingWindowPattern = "%.attention.sliding_window_pattern"
+    static let ropeFreqBaseSWA = "%.rope.freq_base_swa"
+    static let attnSoftCap = "%.attn_logit_softcapping"
+    static let finalSoftCap = "%.final_logit_softcapping"
 
     // Tokenizer keys.
     static let tokModel = "tokenizer.ggml.model"

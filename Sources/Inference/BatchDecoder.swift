@@ -29,8 +29,7 @@ public final class BatchDecoder {
     public let logits: UnsafeMutablePointer<Float>     // [maxBatch, vocab]
     let subLogits: UnsafeMutablePointer<Float>         // [maxBatch, vocab], for recursion
     let scores: UnsafeMutablePointer<Float>            // [maxBatch * heads, maxContext]
-    let ropeCos, ropeSin: UnsafeMutablePointer<Float>  // [maxBatch, rotDim/2]
-    let invFreq: [Float]
+    let ropeCos, ropeSin: UnsafeMutablePointer<Float>  // [tables, maxBatch, rotDim/2]
     public let maxContext: Int
     public let numerics: Numerics
 
@@ -51,8 +50,9 @@ public final class BatchDecoder {
         logits = buf(maxBatch * c.vocabSize)
         subLogits = buf(maxBatch * c.vocabSize)
         scores = buf(maxBatch * c.headCount * maxContext)
-        ropeCos = buf(maxBatch * c.ropeDimensionCount / 2); ropeSin = buf(maxBatch * c.ropeDimensionCount / 2)
-        invFreq = Ops.ropeInverseFrequencies(model)
+        let tables = model.invFreq.count
+        ropeCos = buf(tables * maxBatch * c.ropeDimensionCount / 2)
+        ropeSin = buf(tables * maxBatch * c.ropeDimensionCount / 2)
     }
 
     deinit {
@@ -78,6 +78,7 @@ public final class BatchDecoder {
                 throw ModelError.badHyperparameter(path: model.path, key: "token id", value: "\(tokens[b])")
             }
             model.tokenEmbedding.dequantize(rows: tokens[b]..<(tokens[b] + 1), into: x + b * dim)
+            if c.embeddingScale != 1 { for i in 0..<dim { x[b * dim + i] *= c.embeddingScale } }
         }
         let positions = seqs.map(\.position)
         try runLayers(seqs, positions: positions, layers: 0..<c.blockCount, taps: taps, tapRows: tapRows)
@@ -111,6 +112,7 @@ public final class BatchDecoder {
         let dim = c.embeddingLength
         for b in 0..<n { Ops.rmsnorm(xb + b * dim, x + b * dim, model.outputNorm.baseAddress!, dim, eps: c.rmsEps) }
         model.output.multiply(xb, n: n, into: out, scratch: scratch, batched: true)
+        if c.finalSoftCap > 0 { Ops.softCap(out, n * c.vocabSize, cap: c.finalSoftCap) }
     }
 
     func runLayers(_ seqs: [SequenceKV], positions: [Int], layers: Range<Int>,
@@ -119,10 +121,13 @@ public final class BatchDecoder {
         let dim = c.embeddingLength, kvDim = c.kvDim, hd = c.headDim, ffn = c.feedForwardLength
         let qDim = c.headCount * hd, kvMul = c.headCount / c.headCountKV
         let half = c.ropeDimensionCount / 2
-        for b in 0..<n {
-            Ops.ropeAngles(pos: positions[b], invFreq: invFreq, cos: ropeCos + b * half, sin: ropeSin + b * half)
+        for (ti, invFreq) in model.invFreq.enumerated() {
+            for b in 0..<n {
+                let at = (ti * maxBatch + b) * half
+                Ops.ropeAngles(pos: positions[b], invFreq: invFreq, cos: ropeCos + at, sin: ropeSin + at)
+            }
         }
-        let attScale = 1 / sqrtf(Float(hd))
+        let attScale = c.attentionScale, cap = c.attnSoftCap
         let fast = numerics == .v2
         for l in layers {
             let w = model.layers[l]
@@ -138,7 +143,8 @@ public final class BatchDecoder {
                     Ops.groupNorm(q + b * qDim, width: qDim, qn, eps: c.rmsEps)
                     Ops.groupNorm(k + b * kvDim, width: kvDim, kn, eps: c.rmsEps)
                 }
-                let cs = ropeCos + b * half, sn = ropeSin + b * half
+                let at = (model.ropeTable[l] * maxBatch + b) * half
+                let cs = ropeCos + at, sn = ropeSin + at
                 for h in 0..<c.headCount { Ops.rope(q + b * qDim + h * hd, cs, sn, half: half, neox: c.ropeNeox) }
                 for h in 0..<c.headCountKV { Ops.rope(k + b * kvDim + h * hd, cs, sn, half: half, neox: c.ropeNeox) }
                 let s = seqs[b]
@@ -152,17 +158,16 @@ public final class BatchDecoder {
                     let b = job / self.c.headCount, h = job % self.c.headCount
                     let s = seqs[b], kvh = (h / kvMul) * hd
                     let own = (UnsafePointer(s.own.k(l, 0) + kvh), UnsafePointer(s.own.v(l, 0) + kvh), s.own.count + 1)
+                    var segs: (Ops.Segment, Ops.Segment?) = (own, nil)
                     if let p = s.prefix, s.prefixLength > 0 {
-                        Ops.attend(q: q + b * qDim + h * hd,
-                                   segments: (UnsafePointer(p.k(l, 0) + kvh), UnsafePointer(p.v(l, 0) + kvh),
-                                              s.prefixLength), own,
-                                   stride: kvDim, headDim: hd, scale: attScale, scores: scores + job * ctx,
-                                   out: att + b * qDim + h * hd, fast: fast)
-                    } else {
-                        Ops.attend(q: q + b * qDim + h * hd, segments: own, nil,
-                                   stride: kvDim, headDim: hd, scale: attScale, scores: scores + job * ctx,
-                                   out: att + b * qDim + h * hd, fast: fast)
+                        segs = ((UnsafePointer(p.k(l, 0) + kvh), UnsafePointer(p.v(l, 0) + kvh), s.prefixLength), own)
                     }
+                    // A windowed layer reads only the last W positions.
+                    let drop = self.c.windowStart(layer: l, pos: positions[b])
+                    segs = Ops.trim(segs.0, segs.1, drop: drop, stride: kvDim)
+                    Ops.attend(q: q + b * qDim + h * hd, segments: segs.0, segs.1,
+                               stride: kvDim, headDim: hd, scale: attScale, scores: scores + job * ctx,
+                               out: att + b * qDim + h * hd, fast: fast, cap: cap)
                 }
             }
             w.wo.multiply(att, n: n, into: xb, scratch: scratch, batched: true)
@@ -171,7 +176,12 @@ public final class BatchDecoder {
             for b in 0..<n { Ops.normOrCopy(xb + b * dim, x + b * dim, w.ffnNorm, dim, eps: c.rmsEps) }
             w.gate.multiply(xb, n: n, into: hb, scratch: scratch, batched: true)
             w.up.multiply(xb, n: n, into: hb2, scratch: scratch, batched: true, sameInput: true)
-            if fast {
+            if c.gelu {
+                let hb = self.hb, hb2 = self.hb2
+                Parallel.forChunks(n, minChunk: 2) { r in
+                    Ops.geglu(hb + r.lowerBound * ffn, hb2 + r.lowerBound * ffn, r.count * ffn)
+                }
+            } else if fast {
                 let hb = self.hb, hb2 = self.hb2
                 Parallel.forChunks(n, minChunk: 2) { r in
                     FastMath.swiglu(hb + r.lowerBound * ffn, hb2 + r.lowerBound * ffn, r.count * ffn)

@@ -9,7 +9,8 @@
 ///   The engine skips most of prefill's output head; that saving is not credited, so the
 ///   count is the model's, not an artefact of the engine's chunking.
 /// - A rollout reads its whole prompt and every generated token but the last, at positions
-///   0, 1, ..., promptTokens + generated - 2; position p attends p + 1 positions.
+///   0, 1, ..., promptTokens + generated - 2; position p attends p + 1 positions (at most W in
+///   a layer with a sliding window of W: Gemma 2/3, OLMo 3).
 /// - Shared prompt prefixes: every rollout is charged its whole prompt prefill, as if it
 ///   had been generated alone. A rollout's cost is then a function of its own tokens only,
 ///   the same whichever run or batch produced it or reused it from the cache, and a
@@ -27,17 +28,37 @@ public struct ComputeShape: Sendable, Equatable {
     public var headCountKV: Int
     public var headDim: Int
     public var vocabSize: Int
+    /// Sliding window of the windowed layers (0: none) and which layers have it.
+    public var slidingWindow: Int
+    public var windowedLayers: [Bool]
 
     public init(blockCount: Int, embeddingLength: Int, feedForwardLength: Int, headCount: Int, headCountKV: Int,
-                headDim: Int, vocabSize: Int) {
+                headDim: Int, vocabSize: Int, slidingWindow: Int = 0, windowedLayers: [Bool] = []) {
         self.blockCount = blockCount; self.embeddingLength = embeddingLength
         self.feedForwardLength = feedForwardLength; self.headCount = headCount
         self.headCountKV = headCountKV; self.headDim = headDim; self.vocabSize = vocabSize
+        self.slidingWindow = slidingWindow; self.windowedLayers = windowedLayers
     }
 
     public init(_ c: ModelConfig) {
         self.init(blockCount: c.blockCount, embeddingLength: c.embeddingLength, feedForwardLength: c.feedForwardLength,
-                  headCount: c.headCount, headCountKV: c.headCountKV, headDim: c.headDim, vocabSize: c.vocabSize)
+                  headCount: c.headCount, headCountKV: c.headCountKV, headDim: c.headDim, vocabSize: c.vocabSize,
+                  slidingWindow: c.slidingWindow, windowedLayers: c.windowedLayers)
+    }
+
+    /// Positions a token at `p` attends in layer l.
+    func attended(layer l: Int, position p: Int) -> Int {
+        slidingWindow > 0 && l < windowedLayers.count && windowedLayers[l] ? min(p + 1, slidingWindow) : p + 1
+    }
+
+    /// Sum over positions 0..<read of the positions each attends in layer l.
+    func attendedSum(layer l: Int, read: Int) -> Double {
+        let r = Double(read)
+        guard slidingWindow > 0 && l < windowedLayers.count && windowedLayers[l] && read > slidingWindow else {
+            return r * (r + 1) / 2
+        }
+        let w = Double(slidingWindow)
+        return w * (w + 1) / 2 + (r - w) * w
     }
 
     /// Matrix parameters of one decoder layer.
@@ -58,15 +79,18 @@ public struct ComputeShape: Sendable, Equatable {
     /// `iterations` (that token's EGLR recursion count), with EGLR over the top `eglrLayers`.
     public func rolloutFLOPs(promptTokens: Int, iterations: [Int], eglrLayers: Int) -> Double {
         let read = max(0, promptTokens + iterations.count - 1)
-        // Sum over positions p in 0..<read of (p + 1) attended positions.
-        let attended = Double(read) * Double(read + 1) / 2
+        // Sum over layers and positions p in 0..<read of the positions attended.
+        var attendedTotal = 0.0
+        for l in 0..<blockCount { attendedTotal += attendedSum(layer: l, read: read) }
         var total = Double(read) * (Double(blockCount) * 2 * layerParameters + 2 * headParameters)
-            + Double(blockCount) * 4 * Double(headCount * headDim) * attended
+            + 4 * Double(headCount * headDim) * attendedTotal
         let layers = min(max(eglrLayers, 0), blockCount)
         guard layers > 0 else { return total }
         for (i, k) in iterations.enumerated() where k > 0 {
-            let positions = promptTokens + i        // the token that produced generated token i sat at n - 1 + i
-            total += Double(k) * (Double(layers) * layerFLOPs(positions: positions) + 2 * headParameters)
+            let p = promptTokens + i - 1        // the token that produced generated token i sat at n - 1 + i
+            var flops = 2 * headParameters
+            for l in (blockCount - layers)..<blockCount { flops += layerFLOPs(positions: attended(layer: l, position: p)) }
+            total += Double(k) * flops
         }
         return total
     }

@@ -30,6 +30,10 @@ public final class Model: @unchecked Sendable {
     let outputNorm: UnsafeMutableBufferPointer<Float>
     /// RoPE frequency factors per rotated pair (`rope_freqs.weight`), when the model has them.
     let ropeFreqFactors: [Float]?
+    /// Per-layer inverse RoPE frequencies: `invFreq[ropeTable[l]]` for layer l (two tables
+    /// where windowed layers rotate with another base or scale).
+    public private(set) var invFreq: [[Float]] = []
+    public private(set) var ropeTable: [Int] = []
     private var owned: [UnsafeMutableBufferPointer<Float>] = []
 
     public var path: String { file.path }
@@ -74,7 +78,8 @@ public final class Model: @unchecked Sendable {
         let vocab = c.vocabSize
         tokenEmbedding = try matrix(Arch.tokenEmbedding, [dim, vocab])
         outputNorm = try vector(Arch.outputNorm, dim)
-        output = file.tensor(named: Arch.output) != nil || c.spec.features.contains(.untiedOutput)
+        output = (file.tensor(named: Arch.output) != nil || c.spec.features.contains(.untiedOutput))
+            && !c.spec.features.contains(.tiedOutput)
             ? try matrix(Arch.output, [dim, vocab]) : tokenEmbedding
         let spec = c.spec
         try Model.refuseUnknownTensors(file, spec: spec, blockCount: c.blockCount)
@@ -88,7 +93,7 @@ public final class Model: @unchecked Sendable {
             ropeFreqFactors = nil
         }
         let qkNorm = spec.features.contains(.qkNorm), qkFull = spec.features.contains(.qkNormFull)
-        let post = spec.features.contains(.postNorms)
+        let post = spec.features.contains(.postNorms), noPre = spec.features.contains(.noPreNorms)
         let fusedUp = spec.features.contains(.fusedGateUp)
         var ls = [LayerWeights]()
         for l in 0..<c.blockCount {
@@ -104,7 +109,7 @@ public final class Model: @unchecked Sendable {
             }
             let gateUp = fusedUp ? try matrix(Arch.ffnUp(l), [dim, 2 * ffn]) : nil
             ls.append(LayerWeights(
-                attnNorm: post ? nil : try vector(Arch.attnNorm(l), dim),
+                attnNorm: noPre ? nil : try vector(Arch.attnNorm(l), dim),
                 wq: wq, wk: wk, wv: wv,
                 wo: try matrix(Arch.attnOutput(l), [qDim, dim]),
                 bq: try optionalVector(Arch.attnQBias(l), qDim),
@@ -114,13 +119,18 @@ public final class Model: @unchecked Sendable {
                 kNorm: qkNorm || qkFull ? try vector(Arch.attnKNorm(l), qkFull ? kvDim : c.headDim) : nil,
                 postAttnNorm: post ? try vector(Arch.postAttnNorm(l), dim) : nil,
                 postFFNNorm: post ? try vector(Arch.postFFNNorm(l), dim) : nil,
-                ffnNorm: post ? nil : try vector(Arch.ffnNorm(l), dim),
+                ffnNorm: noPre ? nil : try vector(Arch.ffnNorm(l), dim),
                 gate: try gateUp?.rows(0..<ffn) ?? matrix(Arch.ffnGate(l), [dim, ffn]),
                 up: try gateUp?.rows(ffn..<(2 * ffn)) ?? matrix(Arch.ffnUp(l), [dim, ffn]),
                 down: try matrix(Arch.ffnDown(l), [ffn, dim])))
         }
         layers = ls
         self.owned = owned
+        let global = Ops.ropeInverseFrequencies(c, base: c.ropeFreqBase, scale: c.ropeFreqScale, factors: ropeFreqFactors)
+        let local = Ops.ropeInverseFrequencies(c, base: c.ropeFreqBaseSWA, scale: c.ropeFreqScaleSWA,
+                                               factors: ropeFreqFactors)
+        invFreq = local == global ? [global] : [global, local]
+        ropeTable = (0..<c.blockCount).map { invFreq.count > 1 && c.windowed($0) ? 1 : 0 }
     }
 
     deinit { for b in owned { b.deallocate() } }
@@ -128,11 +138,14 @@ public final class Model: @unchecked Sendable {
     /// Every tensor of the file must be one the architecture's forward pass reads: a tensor
     /// it does not name (MoE experts, extra norms, another layout) is refused, not ignored.
     static func refuseUnknownTensors(_ file: GGUFFile, spec: ArchSpec, blockCount: Int) throws {
-        var known: Set<String> = [Arch.tokenEmbedding, Arch.outputNorm, Arch.output]
+        var known: Set<String> = [Arch.tokenEmbedding, Arch.outputNorm]
+        if !spec.features.contains(.tiedOutput) { known.insert(Arch.output) }
         known.formUnion(spec.extraGlobalTensors)
+        let pre = !spec.features.contains(.noPreNorms)
         for l in 0..<blockCount {
-            known.formUnion([Arch.attnNorm(l), Arch.attnQ(l), Arch.attnK(l), Arch.attnV(l), Arch.attnOutput(l),
-                             Arch.ffnNorm(l), Arch.ffnGate(l), Arch.ffnUp(l), Arch.ffnDown(l)])
+            known.formUnion([Arch.attnQ(l), Arch.attnK(l), Arch.attnV(l), Arch.attnOutput(l),
+                             Arch.ffnGate(l), Arch.ffnUp(l), Arch.ffnDown(l)])
+            if pre { known.formUnion([Arch.attnNorm(l), Arch.ffnNorm(l)]) }
             known.formUnion(spec.extraLayerTensors(l).map(\.name))
         }
         if let t = file.tensors.first(where: { !known.contains($0.name) }) {

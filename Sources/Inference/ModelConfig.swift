@@ -1,3 +1,4 @@
+import Foundation
 import GGUF
 
 /// Hyperparameters of a Llama-family model, named after their GGUF keys.
@@ -18,6 +19,29 @@ public struct ModelConfig: Sendable, Equatable {
     /// Linear RoPE scaling (`rope.scaling.type: linear`): positions times 1 / factor.
     public var ropeFreqScale: Float = 1
     public var vocabSize: Int
+    /// Embedding multiplier: sqrt(width) for Gemma, 1 otherwise.
+    public var embeddingScale: Float = 1
+    /// Query scale of attention scores: 1 / sqrt(head width) unless the architecture says otherwise.
+    public var attentionScale: Float = 1
+    /// GELU (tanh form) of the FFN gate instead of SiLU.
+    public var gelu = false
+    /// Sliding window of the windowed layers (a query at p reads keys p - W < k <= p); 0: none.
+    public var slidingWindow = 0
+    /// Which layers are windowed (when `slidingWindow` > 0).
+    public var windowedLayers: [Bool] = []
+    /// RoPE base and linear scale of windowed layers (the global ones where nothing differs).
+    public var ropeFreqBaseSWA: Float = 10000
+    public var ropeFreqScaleSWA: Float = 1
+    /// Soft-caps (cap * tanh(x / cap)) of attention scores and of the final logits; 0: none.
+    public var attnSoftCap: Float = 0
+    public var finalSoftCap: Float = 0
+
+    /// Whether layer l attends over a sliding window.
+    public func windowed(_ l: Int) -> Bool { slidingWindow > 0 && windowedLayers[l] }
+    /// Positions a query at `pos` cannot see in layer l (the window's start), 0 without one.
+    @inline(__always) public func windowStart(layer l: Int, pos: Int) -> Int {
+        slidingWindow > 0 && windowedLayers[l] ? max(0, pos - slidingWindow + 1) : 0
+    }
 
     /// The architecture's table row.
     var spec: ArchSpec { Arch.specs[architecture]! }
@@ -33,7 +57,9 @@ public struct ModelConfig: Sendable, Equatable {
         // Nothing that changes the forward pass is ignored: a feature Rollbook does not
         // implement is a load error naming it.
         for u in Arch.unsupportedKeys {
-            if u.key == "%.attention.sliding_window" && spec.features.contains(.slidingWindowIgnored) { continue }
+            if u.key == Arch.slidingWindow && (spec.features.contains(.slidingWindowIgnored) || spec.windows != nil) { continue }
+            if u.key == Arch.attnSoftCap && spec.attnSoftCapDefault != nil { continue }
+            if case .absent = spec.finalSoftCap {} else if u.key == Arch.finalSoftCap { continue }
             if let v = file.metadata[k(u.key)], !u.neutral(v) {
                 throw ModelError.unsupportedFeature(path: file.path, name: k(u.key), what: u.what)
             }
@@ -95,10 +121,72 @@ public struct ModelConfig: Sendable, Equatable {
         }
         let tokens = (file.metadata[Arch.tokTokens]?.arrayValue?.count) ?? 0
         vocabSize = tokens
+        ropeFreqBaseSWA = ropeFreqBase
+        ropeFreqScaleSWA = ropeFreqScale
+        try readGemmaAndWindows(file, spec: spec, k)
     }
 }
 
 extension ModelConfig {
+    /// Sliding windows, soft-caps, the embedding and query scales, as llama.cpp b11312's
+    /// `load_arch_hparams` of the architecture reads them (defaults included).
+    mutating func readGemmaAndWindows(_ file: GGUFFile, spec: ArchSpec, _ k: (String) -> String) throws {
+        func bad(_ key: String, _ v: Any) -> ModelError {
+            ModelError.badHyperparameter(path: file.path, key: k(key), value: "\(v)")
+        }
+        gelu = spec.features.contains(.gelu)
+        if spec.features.contains(.embeddingScale) { embeddingScale = sqrtf(Float(embeddingLength)) }
+        attentionScale = 1 / sqrtf(Float(headDim))
+        if let n = spec.wideQueryScaleLayers, blockCount == n {
+            attentionScale = 1 / sqrtf(Float(embeddingLength / headCount))
+        }
+        if let vl = file.metadata[k(Arch.valueLength)]?.intValue, vl != headDim {
+            throw ModelError.unsupportedFeature(path: file.path, name: k(Arch.valueLength),
+                                                what: "value heads of another width (\(vl)) than key heads (\(headDim))")
+        }
+        if let d = spec.attnSoftCapDefault {
+            attnSoftCap = Float(try file.double(k(Arch.attnSoftCap), default: Double(d)))
+            guard attnSoftCap.isFinite && attnSoftCap > 0 else { throw bad(Arch.attnSoftCap, attnSoftCap) }
+        }
+        switch spec.finalSoftCap {
+        case .absent: break
+        case .always(let d):
+            finalSoftCap = Float(try file.double(k(Arch.finalSoftCap), default: Double(d)))
+            guard finalSoftCap.isFinite && finalSoftCap > 0 else { throw bad(Arch.finalSoftCap, finalSoftCap) }
+        case .whenSet:
+            finalSoftCap = Float(try file.double(k(Arch.finalSoftCap), default: 0))
+            guard finalSoftCap.isFinite && finalSoftCap >= 0 else { throw bad(Arch.finalSoftCap, finalSoftCap) }
+        }
+        guard let sw = spec.windows else { return }
+        let w = try file.int(k(Arch.slidingWindow), default: sw.defaultWindow ?? 0)
+        guard w >= 0 && w <= 1 << 24 else { throw bad(Arch.slidingWindow, w) }
+        guard w > 0 else { return }
+        slidingWindow = w
+        switch file.metadata[k(Arch.slidingWindowPattern)] {
+        case nil:
+            let p = sw.defaultPeriod
+            windowedLayers = (0..<blockCount).map { $0 % p < p - 1 }
+        case .some(let v):
+            if let flags = v.arrayValue {
+                windowedLayers = flags.map { $0.boolValue ?? (($0.intValue ?? 0) != 0) }
+                guard windowedLayers.count == blockCount else {
+                    throw bad(Arch.slidingWindowPattern, "\(windowedLayers.count) flags for \(blockCount) layers")
+                }
+            } else if let p = v.intValue, p >= 0 && p <= 1 << 20 {
+                windowedLayers = (0..<blockCount).map { p == 0 || $0 % p < p - 1 }
+            } else {
+                throw bad(Arch.slidingWindowPattern, v)
+            }
+        }
+        switch sw.ropeBase {
+        case .keyOrGlobal: ropeFreqBaseSWA = Float(try file.double(k(Arch.ropeFreqBaseSWA), default: Double(ropeFreqBase)))
+        case .keyOr10000: ropeFreqBaseSWA = Float(try file.double(k(Arch.ropeFreqBaseSWA), default: 10000))
+        case .global: ropeFreqBaseSWA = ropeFreqBase
+        }
+        guard ropeFreqBaseSWA.isFinite && ropeFreqBaseSWA > 0 else { throw bad(Arch.ropeFreqBaseSWA, ropeFreqBaseSWA) }
+        ropeFreqScaleSWA = sw.keepRopeScale ? ropeFreqScale : 1
+    }
+
     /// A model's hyperparameters from its GGUF header alone (no weights loaded).
     public static func read(path: String) throws -> ModelConfig { try ModelConfig(file: GGUFFile(path: path)) }
 

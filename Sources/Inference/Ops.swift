@@ -29,16 +29,38 @@ enum Ops {
     /// theta_i = base^(-2i/d), as llama.cpp computes them (repeated multiplication in Float),
     /// divided by the model's per-pair frequency factors (Llama 3.1/3.2 `rope_freqs`) and
     /// times the linear scaling's 1 / factor, as ggml's rope applies them.
-    static func ropeInverseFrequencies(_ m: Model) -> [Float] {
-        let c = m.config
+    static func ropeInverseFrequencies(_ c: ModelConfig, base: Float, scale freqScale: Float,
+                                       factors: [Float]?) -> [Float] {
         var f = [Float](); var theta: Float = 1
-        let scale = powf(c.ropeFreqBase, -2.0 / Float(c.ropeDimensionCount))
+        let scale = powf(base, -2.0 / Float(c.ropeDimensionCount))
         for i in 0..<(c.ropeDimensionCount / 2) {
             var t = theta
-            if let ff = m.ropeFreqFactors { t /= ff[i] }
-            f.append(t * c.ropeFreqScale); theta *= scale
+            if let ff = factors { t /= ff[i] }
+            f.append(t * freqScale); theta *= scale
         }
         return f
+    }
+
+    /// GeGLU in place: g = gelu(g) * u, GELU in its tanh form (Gemma).
+    static func geglu(_ g: UnsafeMutablePointer<Float>, _ u: UnsafePointer<Float>, _ n: Int) {
+        for i in 0..<n {
+            let x = g[i]
+            g[i] = 0.5 * x * (1 + tanhf(0.7978845608028654 * x * (1 + 0.044715 * x * x))) * u[i]
+        }
+    }
+
+    /// Soft-capping in place: v = cap * tanh(v / cap).
+    static func softCap(_ v: UnsafeMutablePointer<Float>, _ n: Int, cap: Float) {
+        let inv = 1 / cap
+        for i in 0..<n { v[i] = cap * tanhf(v[i] * inv) }
+    }
+
+    /// Drops the first `drop` positions of the two key/value segments (a sliding window).
+    static func trim(_ a: Segment, _ b: Segment?, drop: Int, stride: Int) -> (Segment, Segment?) {
+        guard drop > 0 else { return (a, b) }
+        if drop < a.count { return ((a.k + drop * stride, a.v + drop * stride, a.count - drop), b) }
+        let b = b!, d = drop - a.count
+        return ((b.k + d * stride, b.v + d * stride, b.count - d), nil)
     }
 
     /// RMSNorm of queries or keys in place: each group of `w.count` floats of the `width`
@@ -155,11 +177,13 @@ enum Ops {
     @inline(__always)
     static func attend(q: UnsafePointer<Float>, segments a: Segment, _ b: Segment?,
                        stride: Int, headDim hd: Int, scale: Float,
-                       scores s: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>, fast: Bool = false) {
+                       scores s: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>, fast: Bool = false,
+                       cap: Float = 0) {
         guard hd % 8 == 0 else {
             for p in 0..<a.count { s[p] = dot(q, a.k + p * stride, hd) * scale }
             var total = a.count
             if let b { for p in 0..<b.count { s[total + p] = dot(q, b.k + p * stride, hd) * scale }; total += b.count }
+            if cap > 0 { softCap(s, total, cap: cap) }
             softmax(s, visible: total, total: total, fast: fast)
             out.initialize(repeating: 0, count: hd)
             for p in 0..<a.count { axpy(s[p], a.v + p * stride, out, hd) }
@@ -169,6 +193,7 @@ enum Ops {
         scoreRows(q, a.k, a.count, stride, hd, scale, s)
         var total = a.count
         if let b { scoreRows(q, b.k, b.count, stride, hd, scale, s + total); total += b.count }
+        if cap > 0 { softCap(s, total, cap: cap) }
         softmax(s, visible: total, total: total, fast: fast)
         var c = 0
         while c + 64 <= hd {

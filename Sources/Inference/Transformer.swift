@@ -13,8 +13,7 @@ public final class Transformer {
     let x, xb, q, k, v, att, hb, hb2: UnsafeMutablePointer<Float>
     let scores: UnsafeMutablePointer<Float>    // [maxTokens, contextLength] for one head
     let logitsBuffer: UnsafeMutablePointer<Float>
-    let ropeCos, ropeSin: UnsafeMutablePointer<Float>  // [maxTokens, rotDim/2]
-    let invFreq: [Float]
+    let ropeCos, ropeSin: UnsafeMutablePointer<Float>  // [tables, maxTokens, rotDim/2]
     public let contextLength: Int
     /// Numerics of single-token steps (v2 with `int8`); chunks of several tokens (prefill)
     /// always take the Float kernels and libm exp.
@@ -39,8 +38,9 @@ public final class Transformer {
         hb = buf(maxTokens * c.feedForwardLength); hb2 = buf(maxTokens * c.feedForwardLength)
         scores = buf(max(maxTokens, c.headCount) * self.contextLength)
         logitsBuffer = buf(c.vocabSize)
-        ropeCos = buf(maxTokens * c.ropeDimensionCount / 2); ropeSin = buf(maxTokens * c.ropeDimensionCount / 2)
-        invFreq = Ops.ropeInverseFrequencies(model)
+        let tables = model.invFreq.count
+        ropeCos = buf(tables * maxTokens * c.ropeDimensionCount / 2)
+        ropeSin = buf(tables * maxTokens * c.ropeDimensionCount / 2)
     }
 
     deinit {
@@ -86,17 +86,21 @@ public final class Transformer {
                 throw ModelError.badHyperparameter(path: m.path, key: "token id", value: "\(id)")
             }
             m.tokenEmbedding.dequantize(rows: id..<(id + 1), into: x + t * dim)
+            if c.embeddingScale != 1 { for i in 0..<dim { x[t * dim + i] *= c.embeddingScale } }
         }
-        // RoPE angles for this chunk's positions.
+        // RoPE angles for this chunk's positions (per table: windowed layers may rotate otherwise).
         let half = c.ropeDimensionCount / 2
-        for t in 0..<n {
-            let pos = Float(start + t)
-            for i in 0..<half {
-                let a = pos * invFreq[i]
-                ropeCos[t * half + i] = cos(a); ropeSin[t * half + i] = sin(a)
+        for (ti, invFreq) in m.invFreq.enumerated() {
+            let base = ti * maxTokens * half
+            for t in 0..<n {
+                let pos = Float(start + t)
+                for i in 0..<half {
+                    let a = pos * invFreq[i]
+                    ropeCos[base + t * half + i] = cos(a); ropeSin[base + t * half + i] = sin(a)
+                }
             }
         }
-        let attScale = 1 / sqrtf(Float(hd))
+        let attScale = c.attentionScale
         let fast = n == 1 && numerics == .v2
 
         for (l, w) in m.layers.enumerated() {
@@ -116,24 +120,32 @@ public final class Transformer {
                 }
             }
             // 4. Rotary position embedding on q and k, per head.
+            let table = m.ropeTable[l] * maxTokens * half
             for t in 0..<n {
-                let cs = ropeCos + t * half, sn = ropeSin + t * half
+                let cs = ropeCos + table + t * half, sn = ropeSin + table + t * half
                 for h in 0..<c.headCount { rope(q + t * qDim + h * hd, cs, sn) }
                 for h in 0..<c.headCountKV { rope(k + t * kvDim + h * hd, cs, sn) }
             }
             // 5. Append k, v to the cache.
             cache.k(l, start).update(from: k, count: n * kvDim)
             cache.v(l, start).update(from: v, count: n * kvDim)
-            // 6. Causal attention per head: scores = q_h K_h^T / sqrt(hd); softmax; att_h = P V_h.
+            // 6. Causal attention per head: scores = q_h K_h^T / sqrt(hd) (soft-capped where the
+            //    model says); softmax over the visible keys (a sliding window's last W); att_h = P V_h.
             let keys = cache.k(l, 0), vals = cache.v(l, 0)
             if n == 1 {
-                attendOne(q, keys, vals, seqLen: seqLen, scale: attScale, fast: fast)
+                let lo = c.windowStart(layer: l, pos: start)
+                attendOne(q, keys + lo * kvDim, vals + lo * kvDim, seqLen: seqLen - lo, scale: attScale, fast: fast)
             } else {
             for h in 0..<c.headCount {
                 let kvh = h / kvMul
                 Ops.sgemm(m: n, n: seqLen, k: hd, a: q + h * hd, lda: qDim, b: keys + kvh * hd, ldb: kvDim,
                            transB: true, c: scores, ldc: seqLen, alpha: attScale)
-                for t in 0..<n { softmaxCausal(scores + t * seqLen, visible: start + t + 1, total: seqLen) }
+                for t in 0..<n {
+                    let row = scores + t * seqLen, lo = c.windowStart(layer: l, pos: start + t)
+                    for i in 0..<lo { row[i] = 0 }
+                    if c.attnSoftCap > 0 { Ops.softCap(row + lo, start + t + 1 - lo, cap: c.attnSoftCap) }
+                    softmaxCausal(row + lo, visible: start + t + 1 - lo, total: seqLen - lo)
+                }
                 Ops.sgemm(m: n, n: hd, k: seqLen, a: scores, lda: seqLen, b: vals + kvh * hd, ldb: kvDim,
                            transB: false, c: att + h * hd, ldc: qDim)
             }
@@ -146,7 +158,9 @@ public final class Transformer {
             for t in 0..<n { Ops.normOrCopy(xb + t * dim, x + t * dim, w.ffnNorm, dim, eps: c.rmsEps) }
             w.gate.multiply(xb, n: n, into: hb, scratch: scratch)
             w.up.multiply(xb, n: n, into: hb2, scratch: scratch, sameInput: true)
-            if fast {
+            if c.gelu {
+                Ops.geglu(hb, hb2, n * ffn)
+            } else if fast {
                 FastMath.swiglu(hb, hb2, ffn)
             } else {
                 for i in 0..<(n * ffn) { let g = hb[i]; hb[i] = g / (1 + expf(-g)) * hb2[i] }
@@ -159,6 +173,7 @@ public final class Transformer {
         // 9. Final norm and the output head, for the last token only.
         rmsnorm(xb, x + (n - 1) * dim, m.outputNorm.baseAddress!, dim)
         m.output.multiply(xb, n: 1, into: logitsBuffer, scratch: scratch)
+        if c.finalSoftCap > 0 { Ops.softCap(logitsBuffer, c.vocabSize, cap: c.finalSoftCap) }
     }
 
     // MARK: small kernels
@@ -173,7 +188,7 @@ public final class Transformer {
                 let kvh = (h / kvMul) * hd
                 Ops.attend(q: q + h * hd, segments: (UnsafePointer(keys + kvh), UnsafePointer(vals + kvh), seqLen), nil,
                            stride: kvDim, headDim: hd, scale: scale, scores: scores + h * seqLen, out: att + h * hd,
-                           fast: fast)
+                           fast: fast, cap: self.c.attnSoftCap)
             }
         }
     }

@@ -10,7 +10,9 @@ import Seeds
 /// `rope_freqs` factors, llama with linear rope scaling, olmo2 (post-attention and post-FFN
 /// norms instead of pre-norms, Q/K RMSNorm over the projected width, untied head), phi3 (fused
 /// QKV and gate-up tensors; its sliding window read and not applied, as llama.cpp b11312
-/// does). Every one of the 263 next-token
+/// does), gemma2 and gemma3 (embedding scale, GeGLU, pre- and post-norms, sliding-window layers
+/// with their own RoPE, soft-caps, Q/K norms, heads wider than width / heads), OLMo 3 (olmo2
+/// with sliding-window layers). Every one of the 263 next-token
 /// log-probs within 0.05 (the micro models' existing tolerance: llama.cpp rounds activations
 /// to 8 bits for its Q8_0 dot products). Then the batched engine, EGLR and forks on each, and
 /// files asking for what Rollbook does not implement refused at load, naming it.
@@ -22,11 +24,12 @@ import Seeds
             .cases ?? []
     }()
     static let models = ["micro_qwen3.gguf", "micro_llama3_rope.gguf", "micro_llama_linear_rope.gguf",
-                         "micro_olmo2.gguf", "micro_phi3.gguf"]
+                         "micro_olmo2.gguf", "micro_phi3.gguf", "micro_gemma2.gguf", "micro_gemma3.gguf",
+                         "micro_olmo3.gguf"]
 
-    @Test func present() { #expect(Self.cases.count == 15) }
+    @Test func present() { #expect(Self.cases.count == 24) }
 
-    @Test(arguments: 0..<15)
+    @Test(arguments: 0..<24)
     func fullDistributionMatchesLlamaCpp(_ i: Int) throws {
         guard i < Self.cases.count else { return }
         let c = Self.cases[i]
@@ -43,7 +46,35 @@ import Seeds
         let a = try Model(path: TestModels.fixture("micro_llama3_rope.gguf"))
         let b = try Model(path: TestModels.fixture("micro_llama_linear_rope.gguf"))
         #expect(a.config.ropeFreqScale == 1 && b.config.ropeFreqScale == 0.25)
-        #expect(Self.cases.filter { $0.ids.count > 40 }.count == 5)
+        #expect(Self.cases.filter { $0.ids.count > 40 }.count == 8)
+    }
+
+    /// Gemma 2 / 3 and OLMo 3 read their windows, soft-caps, scales and per-layer RoPE as
+    /// llama.cpp does, and every model has a case longer than its window of 8 (so the window binds).
+    @Test func windowsAndGemmaHyperparametersAreRead() throws {
+        let g2 = try Model(path: TestModels.fixture("micro_gemma2.gguf")).config
+        #expect(g2.slidingWindow == 8 && g2.windowedLayers == [true, false])
+        #expect(g2.attnSoftCap == 3 && g2.finalSoftCap == 5 && g2.embeddingScale == 8 && g2.gelu)
+        #expect(g2.ropeFreqBaseSWA == 500 && g2.attentionScale == 0.25)
+        let g3m = try Model(path: TestModels.fixture("micro_gemma3.gguf"))
+        let g3 = g3m.config
+        #expect(g3.headDim == 32 && g3.windowedLayers == [true, false] && g3.attnSoftCap == 0 && g3.finalSoftCap == 0)
+        #expect(g3.ropeFreqScale == 0.5 && g3.ropeFreqScaleSWA == 1 && g3.ropeFreqBaseSWA == 100)
+        #expect(g3m.invFreq.count == 2 && g3m.ropeTable == [1, 0])
+        let o3 = try Model(path: TestModels.fixture("micro_olmo3.gguf")).config
+        #expect(o3.slidingWindow == 8 && o3.windowedLayers == [true, false] && o3.ropeFreqBaseSWA == o3.ropeFreqBase)
+        // OLMo 2 (no window key) stays unwindowed.
+        #expect(try Model(path: TestModels.fixture("micro_olmo2.gguf")).config.slidingWindow == 0)
+        // FLOPs count a windowed layer's attention over at most W positions: 10 positions read,
+        // window 8 on layer 0 of 2: 36 + 2 x 8 = 52 positions there, 55 on layer 1.
+        let shape = ComputeShape(g2)
+        var full = shape; full.slidingWindow = 0
+        let perPosition = 4 * Double(shape.headCount * shape.headDim)
+        #expect(full.rolloutFLOPs(promptTokens: 11, iterations: [], eglrLayers: 0)
+                - shape.rolloutFLOPs(promptTokens: 11, iterations: [], eglrLayers: 0) == perPosition * 3)
+        for name in ["micro_gemma2.gguf", "micro_gemma3.gguf", "micro_olmo3.gguf"] {
+            #expect(Self.cases.contains { $0.model == name && $0.ids.count > 40 })
+        }
     }
 
     /// The batched engine (prefill chunk, then decode steps in a batch of 3), EGLR at L = 1 and a
@@ -88,7 +119,6 @@ import Seeds
         ("refuse_sliding_window.gguf", "llama.attention.sliding_window", "sliding-window attention"),
         ("refuse_moe_tensor.gguf", "blk.0.ffn_gate_exps.weight", "does not use"),
         ("refuse_yarn.gguf", "llama.rope.scaling.type", "RoPE scaling 'yarn'"),
-        ("refuse_olmo3_sliding.gguf", "olmo2.attention.sliding_window", "sliding-window attention"),
         ("refuse_phi3_longrope.gguf", "rope_factors_long.weight", "does not use"),
     ])
     func unimplementedFeaturesAreRefused(_ file: String, _ name: String, _ what: String) {
