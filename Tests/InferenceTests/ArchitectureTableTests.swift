@@ -77,8 +77,8 @@ import Seeds
         }
     }
 
-    /// The batched engine (prefill chunk, then decode steps in a batch of 3), EGLR at L = 1 and a
-    /// fork all run on each architecture; greedy decoding agrees with the single-sequence pass,
+    /// The batched engine (prefill chunk, then decode steps in a batch of 3), EGLR at L = 1, latent
+    /// features and a fork all run on each architecture; greedy decoding agrees with the single-sequence pass,
     /// and a rollout's bits do not depend on its batch.
     @Test(arguments: models)
     func engineEGLRAndForksRun(_ name: String) throws {
@@ -93,13 +93,21 @@ import Seeds
                             tag: i)
             }
         }
+        var features = [Int: [Float]]()
         func run(batch: Int, _ s: [RolloutSpec]) throws -> [Int: RolloutResult] {
             let engine = RolloutEngine(model: m, maxBatch: batch, maxContext: 128)
             var out = [Int: RolloutResult]()
-            try engine.run(prompts: [prompt], specs: s) { out[$0.tag] = $0 }
+            try engine.run(prompts: [prompt], specs: s, captureFeatures: true,
+                           onFeatures: { features[batch] = $1 }) { out[$0.tag] = $0 }
             return out
         }
         let together = try run(batch: 3, specs(3)), alone = try run(batch: 1, specs(3))
+        // Latent features (the hidden state after every layer at the last prompt token): one
+        // per layer, finite, the same whatever the batch.
+        let c = m.config
+        #expect(features[3]?.count == c.blockCount * c.embeddingLength && features[3] == features[1],
+                "\(name): latent features")
+        #expect(features[3]?.allSatisfy(\.isFinite) == true)
         #expect(together[0]?.ids == greedy, "\(name): greedy through the batched engine")
         for i in 0..<3 { #expect(together[i]?.ids == alone[i]?.ids, "\(name): rollout \(i) batch-invariant") }
         #expect((together[2]?.extraLayerApplications ?? 0) > 0, "\(name): EGLR re-applied layers (tau 0 gates all)")
