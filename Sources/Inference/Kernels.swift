@@ -285,6 +285,26 @@ enum ActivationLayout { case nibbles, bytes, plain }
 
 extension Kernels {
     /// n half-precision values to Float: exact conversions, eight at a time with F16C.
+    /// A read prefetch hint (nothing where not built for x86).
+    @inline(__always)
+    static func prefetch(_ p: UnsafeRawPointer) {
+        #if ROLLBOOK_AVX2
+        rb_prefetch(p)
+        #endif
+    }
+
+    /// Eight F16 values widened to Float (exactly; F16C where built for AVX2).
+    @inline(__always)
+    static func f16x8(_ src: UnsafeRawPointer) -> SIMD8<Float> {
+        #if ROLLBOOK_AVX2
+        return _mm256_cvtph_ps(src.loadUnaligned(as: SIMD2<Int64>.self))
+        #else
+        var v = SIMD8<Float>()
+        for i in 0..<8 { v[i] = f16(src, 2 * i) }
+        return v
+        #endif
+    }
+
     static func f16Row(_ src: UnsafeRawPointer, _ n: Int, _ dst: UnsafeMutablePointer<Float>) {
         var i = 0
         #if ROLLBOOK_AVX2

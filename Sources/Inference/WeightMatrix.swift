@@ -85,6 +85,8 @@ public struct WeightMatrix: @unchecked Sendable {
             }
         case (.q8_0, _):
             for r in range { Kernels.dotQ8_0Multi(data + r * rowBytes, xp, cols, count, y + r, rows, acc) }
+        case (.f16, _) where count == 1 && hasFusedSingle:
+            fusedSingle(range, xp: xp, y: y)
         case (.f32, _):
             for r in range {
                 for s in 0..<count { y[s * rows + r] = Kernels.dotF32(data + r * rowBytes, xp + s * cols, cols) }

@@ -105,4 +105,43 @@ import Testing
             return acc
         }
     }
+
+    /// F16 rows through the fused kernel (halves widened in registers, eight rows at a time with
+    /// prefetch): each product is the stated arithmetic (one 8-lane accumulator over the exactly
+    /// widened weights, column order, then the lanes summed), bit for bit, alone (the
+    /// single-stream path and the batched path at n = 1) and in a batch of 5 (the tiled path).
+    @Test func f16Kernel() throws {
+        let f = try #require(Self.file.formats.first { $0.format == "F16" })
+        let gguf = try GGUFFile(path: try Self.model(f))
+        for name in ["blk.0.attn_q.weight", "blk.3.ffn_down.weight", "blk.7.attn_k.weight"] {
+            let t = try #require(gguf.tensors.first { $0.name == name && $0.type == .f16 })
+            let w = try WeightMatrix(t), all = try Dequantize.tensor(t)
+            let n = 5
+            var rng = SystemRandomNumberGenerator()
+            let x = (0..<(w.cols * n)).map { _ in Float.random(in: -2...2, using: &rng) }
+            let batched = w.multiplyDecoding(rowsOf: x, n: n, numerics: .v2)
+            var wrong = [String]()
+            for s in 0..<n {
+                let xs = Array(x[(s * w.cols)..<((s + 1) * w.cols)])
+                let single = w.multiply(xs), alone = w.multiplyDecoding(rowsOf: xs, n: 1, numerics: .v2)
+                all.withUnsafeBufferPointer { wp in
+                    xs.withUnsafeBufferPointer { xp in
+                        for r in 0..<w.rows {
+                            var acc = SIMD8<Float>()
+                            for j in stride(from: 0, to: w.cols, by: 8) {
+                                acc.addProduct(UnsafeRawPointer(wp.baseAddress! + r * w.cols + j).loadUnaligned(as: SIMD8<Float>.self),
+                                               UnsafeRawPointer(xp.baseAddress! + j).loadUnaligned(as: SIMD8<Float>.self))
+                            }
+                            let want = acc.sum().bitPattern
+                            if single[r].bitPattern != want || alone[r].bitPattern != want
+                                || batched[s * w.rows + r].bitPattern != want {
+                                wrong.append("\(name) vector \(s) row \(r)")
+                            }
+                        }
+                    }
+                }
+            }
+            #expect(wrong.isEmpty, "not the stated arithmetic: \(wrong.prefix(5))")
+        }
+    }
 }
