@@ -63,9 +63,11 @@ public struct EGLRConfig: Sendable, Equatable, Hashable, Codable {
 
     /// KL(p_a || p_b) in numerics v2: log-sum-exps from `Sampler.fastStats`, the terms
     /// e^(lp_a) (lp_a - lp_b) in 8 Float lanes per chunk of 512, chunks summed in Double.
-    static func fastKL(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
-        let la = Sampler.fastStats(UnsafeBufferPointer(start: a, count: n)).lse
-        let lb = Sampler.fastStats(UnsafeBufferPointer(start: b, count: n)).lse
+    /// `lseA`, `lseB`: those log-sum-exps when the caller has them (the same values).
+    static func fastKL(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int,
+                       lseA: Float? = nil, lseB: Float? = nil) -> Float {
+        let la = lseA ?? Sampler.fastStats(UnsafeBufferPointer(start: a, count: n)).lse
+        let lb = lseB ?? Sampler.fastStats(UnsafeBufferPointer(start: b, count: n)).lse
         let va = SIMD8<Float>(repeating: la), vb = SIMD8<Float>(repeating: lb)
         var kl: Double = 0
         var i = 0

@@ -290,15 +290,17 @@ public final class RolloutEngine {
         for b in active.indices { entropies[b] = rowStats[b].entropy }
         var iterations = [Int](repeating: 0, count: active.count)
         var divergence = [Float](repeating: 0, count: active.count)
-        try recurse(active, entropies: entropies, iterations: &iterations, divergence: &divergence)
+        var lse = numerics == .v2 ? rowStats.map(\.lse) : [Float](repeating: .nan, count: active.count)
+        try recurse(active, entropies: entropies, iterations: &iterations, divergence: &divergence, lse: &lse)
         var certainty = [Float](repeating: 0, count: active.count)
-        let iters = iterations
+        let iters = iterations, finalLse = lse
         certainty.withUnsafeMutableBufferPointer { sc in
             rowStats.withUnsafeBufferPointer { st in
                 Parallel.forChunks(active.count, minChunk: 8) { r in
                     for b in r {
                         let lg = UnsafeBufferPointer(start: logitsBase + b * vocab, count: vocab)
-                        sc[b] = Sampler.selfCertainty(lg, lse: iters[b] > 0 ? Sampler.stats(lg, numerics).lse : st[b].lse)
+                        let l = iters[b] == 0 ? st[b].lse : finalLse[b].isNaN ? Sampler.stats(lg, numerics).lse : finalLse[b]
+                        sc[b] = Sampler.selfCertainty(lg, lse: l)
                     }
                 }
             }
@@ -388,7 +390,10 @@ public final class RolloutEngine {
     }
 
     /// EGLR over the gated rows of this step, grouped by layer span.
-    func recurse(_ active: [Slot], entropies: [Float], iterations: inout [Int], divergence: inout [Float]) throws {
+    /// `lse`: each row's log-sum-exp of its current logits where known (numerics v2, from the
+    /// step's statistics), NaN otherwise; on return, of the rows' final logits where computed.
+    func recurse(_ active: [Slot], entropies: [Float], iterations: inout [Int], divergence: inout [Float],
+                 lse: inout [Float]) throws {
         let vocab = model.config.vocabSize
         let n = model.config.blockCount
         var groups = [EGLRConfig: [Int]]()
@@ -410,21 +415,46 @@ public final class RolloutEngine {
                 } }
             }
             var live = rows
-            var previous = [Int: [Float]]()
-            for b in rows { previous[b] = Array(UnsafeBufferPointer(start: decoder.logits + b * vocab, count: vocab)) }
+            // Each row's previous distribution (logits) and, in numerics v2 with KL, its
+            // log-sum-exp, carried from the last pass instead of recomputed (the same values).
+            let previous = UnsafeMutablePointer<Float>.allocate(capacity: rows.count * vocab)
+            defer { previous.deallocate() }
+            var slot = [Int: Int]()
+            for (i, b) in rows.enumerated() {
+                slot[b] = i
+                (previous + i * vocab).update(from: decoder.logits + b * vocab, count: vocab)
+            }
+            let fast = cfg.divergence == .kl && numerics == .v2
             for _ in 0..<max(cfg.kMax, 0) where !live.isEmpty {
                 try decoder.recurse(kvs, rows: live, layers: layerRange)
-                var next = [Int]()
-                for b in live {
-                    iterations[b] += 1
-                    let cur = decoder.logits + b * vocab
-                    let d = previous[b]!.withUnsafeBufferPointer { EGLRConfig.divergence(cfg.divergence, cur,
-                                                                                         $0.baseAddress!, vocab,
-                                                                                         numerics: numerics) }
-                    divergence[b] = d
-                    if d >= cfg.eps {
-                        next.append(b); previous[b] = Array(UnsafeBufferPointer(start: cur, count: vocab))
+                // The divergences of the rows, in parallel (each row's arithmetic is its own).
+                var d = [Float](repeating: 0, count: live.count), curLse = [Float](repeating: .nan, count: live.count)
+                let rowsNow = live, slots = live.map { slot[$0]! }, prevLse = live.map { lse[$0] }
+                let logits = decoder.logits, eps = cfg.eps, kind = cfg.divergence, numerics = self.numerics
+                d.withUnsafeMutableBufferPointer { dp in
+                    curLse.withUnsafeMutableBufferPointer { lp in
+                        Parallel.forChunks(rowsNow.count, minChunk: 1) { r in
+                            for i in r {
+                                let cur = logits + rowsNow[i] * vocab, prev = previous + slots[i] * vocab
+                                if fast {
+                                    let la = Sampler.fastStats(UnsafeBufferPointer(start: cur, count: vocab)).lse
+                                    lp[i] = la
+                                    dp[i] = EGLRConfig.fastKL(cur, prev, vocab, lseA: la,
+                                                              lseB: prevLse[i].isNaN ? nil : prevLse[i])
+                                } else {
+                                    dp[i] = EGLRConfig.divergence(kind, cur, prev, vocab, numerics: numerics)
+                                }
+                                if dp[i] >= eps { prev.update(from: cur, count: vocab) }
+                            }
+                        }
                     }
+                }
+                var next = [Int]()
+                for (i, b) in rowsNow.enumerated() {
+                    iterations[b] += 1
+                    divergence[b] = d[i]
+                    lse[b] = curLse[i]
+                    if d[i] >= cfg.eps { next.append(b) }
                 }
                 live = next
             }
