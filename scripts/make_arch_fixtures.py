@@ -7,9 +7,10 @@ rope_freqs.weight factors, llama with linear rope scaling, olmo2 (no pre-norms, 
 and post-FFN norms, Q/K RMSNorm over the projected width, NeoX rope), phi3 (fused QKV and
 gate-up tensors, NeoX rope; its sliding window is not applied, as in llama.cpp b11312), gemma2
 and gemma3 (embedding scale, GeGLU, pre- and post-norms, sliding-window layers with their own
-RoPE, soft-caps, Gemma 3's Q/K norms and wide heads), OLMo 3 (olmo2 with sliding-window layers).
+RoPE, soft-caps, Gemma 3's Q/K norms and wide heads), OLMo 3 (olmo2 with sliding-window layers),
+YaRN rope scaling (llama, and OLMo 3 with plain RoPE on its windowed layers).
 Refused at load (each names what it lacks): sliding-window attention on llama, a MoE expert
-tensor, YaRN rope scaling, Phi-3's LongRoPE factor tensors.
+tensor, LongRoPE scaling, Phi-3's LongRoPE factor tensors.
 
 Writes Tests/GGUFTests/Fixtures/micro_*.gguf (arch files) and
 Tests/InferenceTests/Fixtures/micro_arch_goldens.json. Run by `make fixtures`.
@@ -100,7 +101,10 @@ runnable = [
 ]
 micro("refuse_sliding_window.gguf", extra_kv={"%.attention.sliding_window": 4096})
 micro("refuse_moe_tensor.gguf", extra_tensors=[("blk.0.ffn_gate_exps.weight", (4, 256, 64))])
-micro("refuse_yarn.gguf", extra_kv={"%.rope.scaling.type": "yarn", "%.rope.scaling.factor": 4.0})
+# (Was a refusal fixture before YaRN ran; still drawn, so the files after it keep their bytes.)
+_scratch = os.path.join(out, "_discard.gguf")
+micro("discard", extra_kv={"%.rope.scaling.type": "yarn", "%.rope.scaling.factor": 4.0}, path=_scratch)
+os.remove(_scratch)
 # Written last so the files above keep their bytes (one random stream).
 runnable.append(micro("micro_olmo2.gguf", arch="olmo2", olmo2=True))
 # (Was a refusal fixture before OLMo 3 ran; still drawn, so the files after it keep their bytes.)
@@ -127,6 +131,15 @@ runnable.append(micro("micro_gemma3.gguf", arch="gemma3", gemma=True, qk_norm=Tr
 # OLMo 3: an olmo2 file with sliding-window layers, one flag per layer (layer 0 windowed).
 runnable.append(micro("micro_olmo3.gguf", arch="olmo2", olmo2=True,
                       extra_kv={"%.attention.sliding_window": 8, "%.attention.sliding_window_pattern": [True, False]}))
+# YaRN (factor 4, fitted from 32 positions, so the ramp between its correction dimensions
+# falls inside the 8 rotated pairs): a llama file, and OLMo 3 with windowed layers that
+# rotate without it.
+runnable.append(micro("micro_llama_yarn.gguf", extra_kv={
+    "%.rope.scaling.type": "yarn", "%.rope.scaling.factor": 4.0, "%.rope.scaling.original_context_length": 32}))
+runnable.append(micro("micro_olmo3_yarn.gguf", arch="olmo2", olmo2=True, extra_kv={
+    "%.attention.sliding_window": 8, "%.attention.sliding_window_pattern": [True, False],
+    "%.rope.scaling.type": "yarn", "%.rope.scaling.factor": 4.0, "%.rope.scaling.original_context_length": 32}))
+micro("refuse_longrope.gguf", extra_kv={"%.rope.scaling.type": "longrope", "%.rope.scaling.factor": 4.0})
 print("wrote micro architecture models")
 
 import llama_cpp

@@ -122,7 +122,7 @@ enum Arch {
         ("%.expert_count", "mixture of experts", { ($0.intValue ?? 0) == 0 }),
         ("%.expert_used_count", "mixture of experts", { ($0.intValue ?? 0) == 0 }),
         ("%.rope.scaling.attn_factor", "RoPE attention-factor scaling", { ($0.doubleValue ?? 1) == 1 }),
-        ("%.rope.scaling.yarn_log_multiplier", "YaRN RoPE scaling", { ($0.doubleValue ?? 0) == 0 }),
+        ("%.rope.scaling.yarn_log_multiplier", "YaRN with a log multiplier (DeepSeek-style)", { ($0.doubleValue ?? 0) == 0 }),
         ("%.attention.layer_norm_epsilon", "LayerNorm (not RMSNorm) blocks", { _ in false }),
     ]
     static let architecture = "general.architecture"
@@ -139,6 +139,7 @@ enum Arch {
     static let ropeDimensionCount = "%.rope.dimension_count"
     static let ropeScalingType = "%.rope.scaling.type"
     static let ropeScalingFactor = "%.rope.scaling.factor"
+    static let ropeScalingOriginalContext = "%.rope.scaling.original_context_length"
     static let keyLength = "%.attention.key_length"
     static let valueLength = "%.attention.value_length"
     static let slidingWindow = "%.attention.sliding_window"

@@ -124,7 +124,8 @@ public final class BatchDecoder {
         for (ti, invFreq) in model.invFreq.enumerated() {
             for b in 0..<n {
                 let at = (ti * maxBatch + b) * half
-                Ops.ropeAngles(pos: positions[b], invFreq: invFreq, cos: ropeCos + at, sin: ropeSin + at)
+                Ops.ropeAngles(pos: positions[b], invFreq: invFreq, mscale: model.ropeMagnitude[ti],
+                               cos: ropeCos + at, sin: ropeSin + at)
             }
         }
         let attScale = c.attentionScale, cap = c.attnSoftCap

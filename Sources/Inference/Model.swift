@@ -33,6 +33,8 @@ public final class Model: @unchecked Sendable {
     /// Per-layer inverse RoPE frequencies: `invFreq[ropeTable[l]]` for layer l (two tables
     /// where windowed layers rotate with another base or scale).
     public private(set) var invFreq: [[Float]] = []
+    /// Per table, the factor on cos and sin (YaRN's magnitude; 1 otherwise).
+    public private(set) var ropeMagnitude: [Float] = []
     public private(set) var ropeTable: [Int] = []
     private var owned: [UnsafeMutableBufferPointer<Float>] = []
 
@@ -126,10 +128,14 @@ public final class Model: @unchecked Sendable {
         }
         layers = ls
         self.owned = owned
-        let global = Ops.ropeInverseFrequencies(c, base: c.ropeFreqBase, scale: c.ropeFreqScale, factors: ropeFreqFactors)
+        let global = Ops.ropeInverseFrequencies(c, base: c.ropeFreqBase, scale: c.ropeFreqScale, factors: ropeFreqFactors,
+                                                yarnContext: c.yarnOriginalContext)
         let local = Ops.ropeInverseFrequencies(c, base: c.ropeFreqBaseSWA, scale: c.ropeFreqScaleSWA,
-                                               factors: ropeFreqFactors)
-        invFreq = local == global ? [global] : [global, local]
+                                               factors: ropeFreqFactors,
+                                               yarnContext: c.yarnOnWindowedLayers ? c.yarnOriginalContext : nil)
+        let same = local.invFreq == global.invFreq && local.mscale == global.mscale
+        invFreq = same ? [global.invFreq] : [global.invFreq, local.invFreq]
+        ropeMagnitude = same ? [global.mscale] : [global.mscale, local.mscale]
         ropeTable = (0..<c.blockCount).map { invFreq.count > 1 && c.windowed($0) ? 1 : 0 }
     }
 

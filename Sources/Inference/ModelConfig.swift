@@ -16,8 +16,14 @@ public struct ModelConfig: Sendable, Equatable {
     public var ropeDimensionCount: Int
     /// NeoX-style rotation (pairs i, i+d/2; Qwen2) instead of adjacent pairs (Llama).
     public var ropeNeox: Bool
-    /// Linear RoPE scaling (`rope.scaling.type: linear`): positions times 1 / factor.
+    /// Linear RoPE scaling (`rope.scaling.type: linear`): positions times 1 / factor; with YaRN
+    /// the same 1 / factor, blended per pair with the unscaled angle.
     public var ropeFreqScale: Float = 1
+    /// YaRN (`rope.scaling.type: yarn`): the training context it was fitted from
+    /// (`rope.scaling.original_context_length`); nil without YaRN.
+    public var yarnOriginalContext: Int? = nil
+    /// Whether windowed layers keep YaRN (false: they rotate plainly, OLMo 3).
+    public var yarnOnWindowedLayers = true
     public var vocabSize: Int
     /// Embedding multiplier: sqrt(width) for Gemma, 1 otherwise.
     public var embeddingScale: Float = 1
@@ -94,6 +100,19 @@ public struct ModelConfig: Sendable, Equatable {
                 throw ModelError.badHyperparameter(path: file.path, key: k(Arch.ropeScalingFactor), value: "\(f)")
             }
             ropeFreqScale = Float(1 / f)
+        case "yarn":
+            // llama.cpp b11312: ext_factor 1, beta_fast 32, beta_slow 1 (not read from files),
+            // magnitude 1 + 0.1 ln(factor) on cos and sin (its attention factor cancels to 1).
+            let f = try file.double(k(Arch.ropeScalingFactor), default: 1)
+            guard f.isFinite && f >= 1 else {
+                throw ModelError.badHyperparameter(path: file.path, key: k(Arch.ropeScalingFactor), value: "\(f)")
+            }
+            ropeFreqScale = Float(1 / f)
+            yarnOriginalContext = try file.int(k(Arch.ropeScalingOriginalContext), default: contextLength)
+            guard let o = yarnOriginalContext, o >= 1 && o <= 1 << 24 else {
+                throw ModelError.badHyperparameter(path: file.path, key: k(Arch.ropeScalingOriginalContext),
+                                                   value: "\(yarnOriginalContext ?? 0)")
+            }
         case "llama3" where file.tensor(named: Arch.ropeFreqs) != nil && spec.features.contains(.ropeFreqFactors):
             break   // the factors are the rope_freqs tensor
         case let t:
@@ -185,6 +204,7 @@ extension ModelConfig {
         }
         guard ropeFreqBaseSWA.isFinite && ropeFreqBaseSWA > 0 else { throw bad(Arch.ropeFreqBaseSWA, ropeFreqBaseSWA) }
         ropeFreqScaleSWA = sw.keepRopeScale ? ropeFreqScale : 1
+        yarnOnWindowedLayers = sw.ropeBase != .global   // OLMo 3's windowed layers: plain RoPE
     }
 
     /// A model's hyperparameters from its GGUF header alone (no weights loaded).

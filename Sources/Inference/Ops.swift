@@ -29,16 +29,34 @@ enum Ops {
     /// theta_i = base^(-2i/d), as llama.cpp computes them (repeated multiplication in Float),
     /// divided by the model's per-pair frequency factors (Llama 3.1/3.2 `rope_freqs`) and
     /// times the linear scaling's 1 / factor, as ggml's rope applies them.
+    /// With `yarnContext` (YaRN, ggml's `rope_yarn`): pair i's angle blends the scaled and the
+    /// unscaled one by a ramp over the pairs between the correction dimensions of beta_fast 32
+    /// and beta_slow 1, and `mscale` (1 + 0.1 ln(1 / scale)) multiplies cos and sin.
     static func ropeInverseFrequencies(_ c: ModelConfig, base: Float, scale freqScale: Float,
-                                       factors: [Float]?) -> [Float] {
+                                       factors: [Float]?, yarnContext: Int? = nil) -> (invFreq: [Float], mscale: Float) {
         var f = [Float](); var theta: Float = 1
-        let scale = powf(base, -2.0 / Float(c.ropeDimensionCount))
-        for i in 0..<(c.ropeDimensionCount / 2) {
+        let dims = c.ropeDimensionCount
+        let scale = powf(base, -2.0 / Float(dims))
+        var low: Float = 0, high: Float = 0
+        if let n = yarnContext {
+            func corr(_ beta: Float) -> Float {
+                Float(dims) * logf(Float(n) / (beta * 2 * Float.pi)) / (2 * logf(base))
+            }
+            low = max(0, floorf(corr(32))); high = min(Float(dims - 1), ceilf(corr(1)))
+        }
+        for i in 0..<(dims / 2) {
             var t = theta
             if let ff = factors { t /= ff[i] }
-            f.append(t * freqScale); theta *= scale
+            if yarnContext != nil {
+                let y = (Float(i) - low) / max(0.001, high - low)
+                let mix = 1 - min(1, max(0, y))
+                f.append(t * freqScale * (1 - mix) + t * mix)
+            } else {
+                f.append(t * freqScale)
+            }
+            theta *= scale
         }
-        return f
+        return (f, yarnContext == nil ? 1 : 1 + 0.1 * logf(1 / freqScale))
     }
 
     /// GeGLU in place: g = gelu(g) * u, GELU in its tanh form (Gemma).
@@ -94,11 +112,11 @@ enum Ops {
 
     /// RoPE angles for one position: cos/sin of pos * invFreq[i].
     @inline(__always)
-    static func ropeAngles(pos: Int, invFreq: [Float], cos cs: UnsafeMutablePointer<Float>,
+    static func ropeAngles(pos: Int, invFreq: [Float], mscale: Float = 1, cos cs: UnsafeMutablePointer<Float>,
                            sin sn: UnsafeMutablePointer<Float>) {
         for i in 0..<invFreq.count {
             let a = Float(pos) * invFreq[i]
-            cs[i] = Foundation.cos(a); sn[i] = Foundation.sin(a)
+            cs[i] = Foundation.cos(a) * mscale; sn[i] = Foundation.sin(a) * mscale
         }
     }
 

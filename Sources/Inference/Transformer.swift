@@ -93,11 +93,8 @@ public final class Transformer {
         for (ti, invFreq) in m.invFreq.enumerated() {
             let base = ti * maxTokens * half
             for t in 0..<n {
-                let pos = Float(start + t)
-                for i in 0..<half {
-                    let a = pos * invFreq[i]
-                    ropeCos[base + t * half + i] = cos(a); ropeSin[base + t * half + i] = sin(a)
-                }
+                Ops.ropeAngles(pos: start + t, invFreq: invFreq, mscale: m.ropeMagnitude[ti],
+                               cos: ropeCos + base + t * half, sin: ropeSin + base + t * half)
             }
         }
         let attScale = c.attentionScale

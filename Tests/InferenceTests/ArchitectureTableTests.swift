@@ -12,7 +12,8 @@ import Seeds
 /// QKV and gate-up tensors; its sliding window read and not applied, as llama.cpp b11312
 /// does), gemma2 and gemma3 (embedding scale, GeGLU, pre- and post-norms, sliding-window layers
 /// with their own RoPE, soft-caps, Q/K norms, heads wider than width / heads), OLMo 3 (olmo2
-/// with sliding-window layers). Every one of the 263 next-token
+/// with sliding-window layers), YaRN (a llama file; OLMo 3 with it on its global layers). Every
+/// one of the 263 next-token
 /// log-probs within 0.05 (the micro models' existing tolerance: llama.cpp rounds activations
 /// to 8 bits for its Q8_0 dot products). Then the batched engine, EGLR and forks on each, and
 /// files asking for what Rollbook does not implement refused at load, naming it.
@@ -25,11 +26,11 @@ import Seeds
     }()
     static let models = ["micro_qwen3.gguf", "micro_llama3_rope.gguf", "micro_llama_linear_rope.gguf",
                          "micro_olmo2.gguf", "micro_phi3.gguf", "micro_gemma2.gguf", "micro_gemma3.gguf",
-                         "micro_olmo3.gguf"]
+                         "micro_olmo3.gguf", "micro_llama_yarn.gguf", "micro_olmo3_yarn.gguf"]
 
-    @Test func present() { #expect(Self.cases.count == 24) }
+    @Test func present() { #expect(Self.cases.count == 30) }
 
-    @Test(arguments: 0..<24)
+    @Test(arguments: 0..<30)
     func fullDistributionMatchesLlamaCpp(_ i: Int) throws {
         guard i < Self.cases.count else { return }
         let c = Self.cases[i]
@@ -46,7 +47,18 @@ import Seeds
         let a = try Model(path: TestModels.fixture("micro_llama3_rope.gguf"))
         let b = try Model(path: TestModels.fixture("micro_llama_linear_rope.gguf"))
         #expect(a.config.ropeFreqScale == 1 && b.config.ropeFreqScale == 0.25)
-        #expect(Self.cases.filter { $0.ids.count > 40 }.count == 8)
+        #expect(Self.cases.filter { $0.ids.count > 40 }.count == 10)
+    }
+
+    /// YaRN: the factor and the fitted context are read; OLMo 3's windowed layers rotate
+    /// without it (two tables), a llama file's every layer with it (one); cos and sin carry
+    /// 1 + 0.1 ln 4.
+    @Test func yarnIsRead() throws {
+        let l = try Model(path: TestModels.fixture("micro_llama_yarn.gguf"))
+        #expect(l.config.ropeFreqScale == 0.25 && l.config.yarnOriginalContext == 32)
+        #expect(l.invFreq.count == 1 && abs(l.ropeMagnitude[0] - (1 + 0.1 * logf(4))) < 1e-6)
+        let o = try Model(path: TestModels.fixture("micro_olmo3_yarn.gguf"))
+        #expect(o.invFreq.count == 2 && o.ropeTable == [1, 0] && o.ropeMagnitude[1] == 1)
     }
 
     /// Gemma 2 / 3 and OLMo 3 read their windows, soft-caps, scales and per-layer RoPE as
@@ -126,7 +138,7 @@ import Seeds
     @Test(arguments: [
         ("refuse_sliding_window.gguf", "llama.attention.sliding_window", "sliding-window attention"),
         ("refuse_moe_tensor.gguf", "blk.0.ffn_gate_exps.weight", "does not use"),
-        ("refuse_yarn.gguf", "llama.rope.scaling.type", "RoPE scaling 'yarn'"),
+        ("refuse_longrope.gguf", "llama.rope.scaling.type", "RoPE scaling 'longrope'"),
         ("refuse_phi3_longrope.gguf", "rope_factors_long.weight", "does not use"),
     ])
     func unimplementedFeaturesAreRefused(_ file: String, _ name: String, _ what: String) {
