@@ -284,7 +284,6 @@ enum Kernels {
 enum ActivationLayout { case nibbles, bytes, plain }
 
 extension Kernels {
-    /// n half-precision values to Float: exact conversions, eight at a time with F16C.
     /// A read prefetch hint (nothing where not built for x86).
     @inline(__always)
     static func prefetch(_ p: UnsafeRawPointer) {
@@ -305,6 +304,7 @@ extension Kernels {
         #endif
     }
 
+    /// n half-precision values to Float: exact conversions, eight at a time with F16C.
     static func f16Row(_ src: UnsafeRawPointer, _ n: Int, _ dst: UnsafeMutablePointer<Float>) {
         var i = 0
         #if ROLLBOOK_AVX2

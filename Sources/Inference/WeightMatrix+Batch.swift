@@ -186,8 +186,9 @@ extension WeightMatrix {
             var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
             var a4 = SIMD8<Float>(), a5 = SIMD8<Float>(), a6 = SIMD8<Float>(), a7 = SIMD8<Float>()
             let p0 = UnsafeRawPointer(data + r * rowBytes), p4 = p0 + 4 * rb
-            // The next eight rows (contiguous) are fetched ahead, two lines per step.
-            let ahead = p0 + 32 * rb
+            // Eight rows (contiguous) 32 rows ahead are fetched, two lines per step; near the
+            // end of the matrix, this group's own rows instead (no pointer past the matrix).
+            let ahead = r + 40 <= rows ? p0 + 32 * rb : p0
             var j = 0
             while j < n {
                 let x = Kernels.x8(xp, j), o = 2 * j
