@@ -113,17 +113,23 @@ enum Arch {
     ]
     static var supported: [String] { specs.keys.sorted() }
 
-    /// Hyperparameters that change the forward pass in ways Rollbook does not implement, and
-    /// what each is: a file that sets one (to anything but its neutral value) is refused.
-    static let unsupportedKeys: [(key: String, what: String, neutral: (GGUFValue) -> Bool)] = [
-        ("%.attention.sliding_window", "sliding-window attention", { _ in false }),
-        ("%.attn_logit_softcapping", "attention logit soft-capping", { ($0.doubleValue ?? 0) == 0 }),
-        ("%.final_logit_softcapping", "final logit soft-capping", { ($0.doubleValue ?? 0) == 0 }),
-        ("%.expert_count", "mixture of experts", { ($0.intValue ?? 0) == 0 }),
-        ("%.expert_used_count", "mixture of experts", { ($0.intValue ?? 0) == 0 }),
-        ("%.rope.scaling.attn_factor", "RoPE attention-factor scaling", { ($0.doubleValue ?? 1) == 1 }),
-        ("%.rope.scaling.yarn_log_multiplier", "YaRN with a log multiplier (DeepSeek-style)", { ($0.doubleValue ?? 0) == 0 }),
-        ("%.attention.layer_norm_epsilon", "LayerNorm (not RMSNorm) blocks", { _ in false }),
+    /// Hyperparameters that change the forward pass, what each is, and which architectures
+    /// implement it: a file that sets one (to anything but its neutral value) on an
+    /// architecture that does not is refused.
+    static let unsupportedKeys: [(key: String, what: String, neutral: (GGUFValue) -> Bool,
+                                  implemented: (ArchSpec) -> Bool)] = [
+        ("%.attention.sliding_window", "sliding-window attention", { _ in false },
+         { $0.windows != nil || $0.features.contains(.slidingWindowIgnored) }),
+        ("%.attn_logit_softcapping", "attention logit soft-capping", { ($0.doubleValue ?? 0) == 0 },
+         { $0.attnSoftCapDefault != nil }),
+        ("%.final_logit_softcapping", "final logit soft-capping", { ($0.doubleValue ?? 0) == 0 },
+         { if case .absent = $0.finalSoftCap { false } else { true } }),
+        ("%.expert_count", "mixture of experts", { ($0.intValue ?? 0) == 0 }, { _ in false }),
+        ("%.expert_used_count", "mixture of experts", { ($0.intValue ?? 0) == 0 }, { _ in false }),
+        ("%.rope.scaling.attn_factor", "RoPE attention-factor scaling", { ($0.doubleValue ?? 1) == 1 }, { _ in false }),
+        ("%.rope.scaling.yarn_log_multiplier", "YaRN with a log multiplier (DeepSeek-style)",
+         { ($0.doubleValue ?? 0) == 0 }, { _ in false }),
+        ("%.attention.layer_norm_epsilon", "LayerNorm (not RMSNorm) blocks", { _ in false }, { _ in false }),
     ]
     static let architecture = "general.architecture"
 

@@ -50,7 +50,7 @@ public final class BatchDecoder {
         logits = buf(maxBatch * c.vocabSize)
         subLogits = buf(maxBatch * c.vocabSize)
         scores = buf(maxBatch * c.headCount * maxContext)
-        let tables = model.invFreq.count
+        let tables = model.ropeTables.count
         ropeCos = buf(tables * maxBatch * c.ropeDimensionCount / 2)
         ropeSin = buf(tables * maxBatch * c.ropeDimensionCount / 2)
     }
@@ -121,10 +121,10 @@ public final class BatchDecoder {
         let dim = c.embeddingLength, kvDim = c.kvDim, hd = c.headDim, ffn = c.feedForwardLength
         let qDim = c.headCount * hd, kvMul = c.headCount / c.headCountKV
         let half = c.ropeDimensionCount / 2
-        for (ti, invFreq) in model.invFreq.enumerated() {
+        for (ti, table) in model.ropeTables.enumerated() {
             for b in 0..<n {
                 let at = (ti * maxBatch + b) * half
-                Ops.ropeAngles(pos: positions[b], invFreq: invFreq, mscale: model.ropeMagnitude[ti],
+                Ops.ropeAngles(pos: positions[b], table,
                                cos: ropeCos + at, sin: ropeSin + at)
             }
         }
@@ -144,7 +144,7 @@ public final class BatchDecoder {
                     Ops.groupNorm(q + b * qDim, width: qDim, qn, eps: c.rmsEps)
                     Ops.groupNorm(k + b * kvDim, width: kvDim, kn, eps: c.rmsEps)
                 }
-                let at = (model.ropeTable[l] * maxBatch + b) * half
+                let at = (model.ropeTableOfLayer[l] * maxBatch + b) * half
                 let cs = ropeCos + at, sn = ropeSin + at
                 for h in 0..<c.headCount { Ops.rope(q + b * qDim + h * hd, cs, sn, half: half, neox: c.ropeNeox) }
                 for h in 0..<c.headCountKV { Ops.rope(k + b * kvDim + h * hd, cs, sn, half: half, neox: c.ropeNeox) }

@@ -46,15 +46,15 @@ public struct ComputeShape: Sendable, Equatable {
                   slidingWindow: c.slidingWindow, windowedLayers: c.windowedLayers)
     }
 
+    func windowed(_ l: Int) -> Bool { slidingWindow > 0 && l < windowedLayers.count && windowedLayers[l] }
+
     /// Positions a token at `p` attends in layer l.
-    func attended(layer l: Int, position p: Int) -> Int {
-        slidingWindow > 0 && l < windowedLayers.count && windowedLayers[l] ? min(p + 1, slidingWindow) : p + 1
-    }
+    func attended(layer l: Int, position p: Int) -> Int { windowed(l) ? min(p + 1, slidingWindow) : p + 1 }
 
     /// Sum over positions 0..<read of the positions each attends in layer l.
     func attendedSum(layer l: Int, read: Int) -> Double {
         let r = Double(read)
-        guard slidingWindow > 0 && l < windowedLayers.count && windowedLayers[l] && read > slidingWindow else {
+        guard windowed(l) && read > slidingWindow else {
             return r * (r + 1) / 2
         }
         let w = Double(slidingWindow)

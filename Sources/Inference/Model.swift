@@ -30,12 +30,10 @@ public final class Model: @unchecked Sendable {
     let outputNorm: UnsafeMutableBufferPointer<Float>
     /// RoPE frequency factors per rotated pair (`rope_freqs.weight`), when the model has them.
     let ropeFreqFactors: [Float]?
-    /// Per-layer inverse RoPE frequencies: `invFreq[ropeTable[l]]` for layer l (two tables
-    /// where windowed layers rotate with another base or scale).
-    public private(set) var invFreq: [[Float]] = []
-    /// Per table, the factor on cos and sin (YaRN's magnitude; 1 otherwise).
-    public private(set) var ropeMagnitude: [Float] = []
-    public private(set) var ropeTable: [Int] = []
+    /// The RoPE tables (two where windowed layers rotate with another base or scale) and the
+    /// one each layer uses: `ropeTables[ropeTableOfLayer[l]]`.
+    public private(set) var ropeTables: [RopeTable] = []
+    public private(set) var ropeTableOfLayer: [Int] = []
     private var owned: [UnsafeMutableBufferPointer<Float>] = []
 
     public var path: String { file.path }
@@ -128,15 +126,12 @@ public final class Model: @unchecked Sendable {
         }
         layers = ls
         self.owned = owned
-        let global = Ops.ropeInverseFrequencies(c, base: c.ropeFreqBase, scale: c.ropeFreqScale, factors: ropeFreqFactors,
-                                                yarnContext: c.yarnOriginalContext)
-        let local = Ops.ropeInverseFrequencies(c, base: c.ropeFreqBaseSWA, scale: c.ropeFreqScaleSWA,
-                                               factors: ropeFreqFactors,
-                                               yarnContext: c.yarnOnWindowedLayers ? c.yarnOriginalContext : nil)
-        let same = local.invFreq == global.invFreq && local.mscale == global.mscale
-        invFreq = same ? [global.invFreq] : [global.invFreq, local.invFreq]
-        ropeMagnitude = same ? [global.mscale] : [global.mscale, local.mscale]
-        ropeTable = (0..<c.blockCount).map { invFreq.count > 1 && c.windowed($0) ? 1 : 0 }
+        let global = Ops.ropeTable(c, base: c.ropeFreqBase, scale: c.ropeFreqScale, factors: ropeFreqFactors,
+                                   yarnContext: c.yarnOriginalContext)
+        let local = Ops.ropeTable(c, base: c.ropeFreqBaseSWA, scale: c.ropeFreqScaleSWA, factors: ropeFreqFactors,
+                                  yarnContext: c.yarnOnWindowedLayers ? c.yarnOriginalContext : nil)
+        ropeTables = local == global ? [global] : [global, local]
+        ropeTableOfLayer = (0..<c.blockCount).map { local != global && c.windowed($0) ? 1 : 0 }
     }
 
     deinit { for b in owned { b.deallocate() } }

@@ -46,7 +46,7 @@ public struct ModelConfig: Sendable, Equatable {
     public func windowed(_ l: Int) -> Bool { slidingWindow > 0 && windowedLayers[l] }
     /// Positions a query at `pos` cannot see in layer l (the window's start), 0 without one.
     @inline(__always) public func windowStart(layer l: Int, pos: Int) -> Int {
-        slidingWindow > 0 && windowedLayers[l] ? max(0, pos - slidingWindow + 1) : 0
+        windowed(l) ? max(0, pos - slidingWindow + 1) : 0
     }
 
     /// The architecture's table row.
@@ -62,10 +62,7 @@ public struct ModelConfig: Sendable, Equatable {
         func k(_ key: String) -> String { key.replacingOccurrences(of: "%", with: arch) }
         // Nothing that changes the forward pass is ignored: a feature Rollbook does not
         // implement is a load error naming it.
-        for u in Arch.unsupportedKeys {
-            if u.key == Arch.slidingWindow && (spec.features.contains(.slidingWindowIgnored) || spec.windows != nil) { continue }
-            if u.key == Arch.attnSoftCap && spec.attnSoftCapDefault != nil { continue }
-            if case .absent = spec.finalSoftCap {} else if u.key == Arch.finalSoftCap { continue }
+        for u in Arch.unsupportedKeys where !u.implemented(spec) {
             if let v = file.metadata[k(u.key)], !u.neutral(v) {
                 throw ModelError.unsupportedFeature(path: file.path, name: k(u.key), what: u.what)
             }

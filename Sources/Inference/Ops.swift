@@ -3,6 +3,13 @@ import Foundation
 import LinAlg
 
 /// Small per-row kernels shared by the single-sequence and batched forward passes.
+/// One way of rotating: the inverse frequency of each rotated pair, and the factor on cos
+/// and sin (YaRN's magnitude; 1 otherwise).
+public struct RopeTable: Equatable, Sendable {
+    public let invFreq: [Float]
+    public let magnitude: Float
+}
+
 enum Ops {
     /// sgemm runs on OpenBLAS's own threads: the worker pool stops spinning first, so it does
     /// not take a core from them.
@@ -32,8 +39,8 @@ enum Ops {
     /// With `yarnContext` (YaRN, ggml's `rope_yarn`): pair i's angle blends the scaled and the
     /// unscaled one by a ramp over the pairs between the correction dimensions of beta_fast 32
     /// and beta_slow 1, and `mscale` (1 + 0.1 ln(1 / scale)) multiplies cos and sin.
-    static func ropeInverseFrequencies(_ c: ModelConfig, base: Float, scale freqScale: Float,
-                                       factors: [Float]?, yarnContext: Int? = nil) -> (invFreq: [Float], mscale: Float) {
+    static func ropeTable(_ c: ModelConfig, base: Float, scale freqScale: Float,
+                          factors: [Float]?, yarnContext: Int? = nil) -> RopeTable {
         var f = [Float](); var theta: Float = 1
         let dims = c.ropeDimensionCount
         let scale = powf(base, -2.0 / Float(dims))
@@ -56,7 +63,7 @@ enum Ops {
             }
             theta *= scale
         }
-        return (f, yarnContext == nil ? 1 : 1 + 0.1 * logf(1 / freqScale))
+        return RopeTable(invFreq: f, magnitude: yarnContext == nil ? 1 : 1 + 0.1 * logf(1 / freqScale))
     }
 
     /// GeGLU in place: g = gelu(g) * u, GELU in its tanh form (Gemma).
@@ -112,11 +119,11 @@ enum Ops {
 
     /// RoPE angles for one position: cos/sin of pos * invFreq[i].
     @inline(__always)
-    static func ropeAngles(pos: Int, invFreq: [Float], mscale: Float = 1, cos cs: UnsafeMutablePointer<Float>,
+    static func ropeAngles(pos: Int, _ t: RopeTable, cos cs: UnsafeMutablePointer<Float>,
                            sin sn: UnsafeMutablePointer<Float>) {
-        for i in 0..<invFreq.count {
-            let a = Float(pos) * invFreq[i]
-            cs[i] = Foundation.cos(a) * mscale; sn[i] = Foundation.sin(a) * mscale
+        for i in 0..<t.invFreq.count {
+            let a = Float(pos) * t.invFreq[i]
+            cs[i] = Foundation.cos(a) * t.magnitude; sn[i] = Foundation.sin(a) * t.magnitude
         }
     }
 

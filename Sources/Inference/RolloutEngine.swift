@@ -290,7 +290,7 @@ public final class RolloutEngine {
         for b in active.indices { entropies[b] = rowStats[b].entropy }
         var iterations = [Int](repeating: 0, count: active.count)
         var divergence = [Float](repeating: 0, count: active.count)
-        var lse = numerics == .v2 ? rowStats.map(\.lse) : [Float](repeating: .nan, count: active.count)
+        var lse: [Float?] = rowStats.map { numerics == .v2 ? $0.lse : nil }
         try recurse(active, entropies: entropies, iterations: &iterations, divergence: &divergence, lse: &lse)
         var certainty = [Float](repeating: 0, count: active.count)
         let iters = iterations, finalLse = lse
@@ -299,7 +299,7 @@ public final class RolloutEngine {
                 Parallel.forChunks(active.count, minChunk: 8) { r in
                     for b in r {
                         let lg = UnsafeBufferPointer(start: logitsBase + b * vocab, count: vocab)
-                        let l = iters[b] == 0 ? st[b].lse : finalLse[b].isNaN ? Sampler.stats(lg, numerics).lse : finalLse[b]
+                        let l = iters[b] == 0 ? st[b].lse : finalLse[b] ?? Sampler.stats(lg, numerics).lse
                         sc[b] = Sampler.selfCertainty(lg, lse: l)
                     }
                 }
@@ -391,9 +391,9 @@ public final class RolloutEngine {
 
     /// EGLR over the gated rows of this step, grouped by layer span.
     /// `lse`: each row's log-sum-exp of its current logits where known (numerics v2, from the
-    /// step's statistics), NaN otherwise; on return, of the rows' final logits where computed.
+    /// step's statistics); on return, of the rows' final logits where computed.
     func recurse(_ active: [Slot], entropies: [Float], iterations: inout [Int], divergence: inout [Float],
-                 lse: inout [Float]) throws {
+                 lse: inout [Float?]) throws {
         let vocab = model.config.vocabSize
         let n = model.config.blockCount
         var groups = [EGLRConfig: [Int]]()
@@ -428,7 +428,7 @@ public final class RolloutEngine {
             for _ in 0..<max(cfg.kMax, 0) where !live.isEmpty {
                 try decoder.recurse(kvs, rows: live, layers: layerRange)
                 // The divergences of the rows, in parallel (each row's arithmetic is its own).
-                var d = [Float](repeating: 0, count: live.count), curLse = [Float](repeating: .nan, count: live.count)
+                var d = [Float](repeating: 0, count: live.count), curLse = [Float?](repeating: nil, count: live.count)
                 let rowsNow = live, slots = live.map { slot[$0]! }, prevLse = live.map { lse[$0] }
                 let logits = decoder.logits, eps = cfg.eps, kind = cfg.divergence, numerics = self.numerics
                 d.withUnsafeMutableBufferPointer { dp in
@@ -439,8 +439,7 @@ public final class RolloutEngine {
                                 if fast {
                                     let la = Sampler.fastStats(UnsafeBufferPointer(start: cur, count: vocab)).lse
                                     lp[i] = la
-                                    dp[i] = EGLRConfig.fastKL(cur, prev, vocab, lseA: la,
-                                                              lseB: prevLse[i].isNaN ? nil : prevLse[i])
+                                    dp[i] = EGLRConfig.fastKL(cur, prev, vocab, lseA: la, lseB: prevLse[i])
                                 } else {
                                     dp[i] = EGLRConfig.divergence(kind, cur, prev, vocab, numerics: numerics)
                                 }

@@ -38,7 +38,7 @@ public final class Transformer {
         hb = buf(maxTokens * c.feedForwardLength); hb2 = buf(maxTokens * c.feedForwardLength)
         scores = buf(max(maxTokens, c.headCount) * self.contextLength)
         logitsBuffer = buf(c.vocabSize)
-        let tables = model.invFreq.count
+        let tables = model.ropeTables.count
         ropeCos = buf(tables * maxTokens * c.ropeDimensionCount / 2)
         ropeSin = buf(tables * maxTokens * c.ropeDimensionCount / 2)
     }
@@ -90,10 +90,10 @@ public final class Transformer {
         }
         // RoPE angles for this chunk's positions (per table: windowed layers may rotate otherwise).
         let half = c.ropeDimensionCount / 2
-        for (ti, invFreq) in m.invFreq.enumerated() {
+        for (ti, table) in m.ropeTables.enumerated() {
             let base = ti * maxTokens * half
             for t in 0..<n {
-                Ops.ropeAngles(pos: start + t, invFreq: invFreq, mscale: m.ropeMagnitude[ti],
+                Ops.ropeAngles(pos: start + t, table,
                                cos: ropeCos + base + t * half, sin: ropeSin + base + t * half)
             }
         }
@@ -117,7 +117,7 @@ public final class Transformer {
                 }
             }
             // 4. Rotary position embedding on q and k, per head.
-            let table = m.ropeTable[l] * maxTokens * half
+            let table = m.ropeTableOfLayer[l] * maxTokens * half
             for t in 0..<n {
                 let cs = ropeCos + table + t * half, sn = ropeSin + table + t * half
                 for h in 0..<c.headCount { rope(q + t * qDim + h * hd, cs, sn) }

@@ -253,11 +253,7 @@ public enum PreTokenizer: Sendable, Equatable {
                 guard pos + n <= end else { return nil }
                 for i in pos..<(pos + n) where !x(c[i]) { return nil }
                 return n
-            case .trailingSpace:
-                var p = pos
-                while p < end && Step.space(c[p]) { p += 1 }
-                return p == end && p > pos ? p - pos : nil
-            case .gpt2: return nil
+            case .trailingSpace, .gpt2: return nil   // `split` cuts these whole pieces itself
             }
         }
 

@@ -152,25 +152,20 @@ struct Bench: ParsableCommand {
             batched.append(Batched(sequences: b, tokens_per_s: Double(st.tokens) / t, seconds: t,
                                    decode_tokens_per_s: rate))
         }
-        // EGLR at B = 1: decoding time only (a run of one token, prompt and first step, is
-        // subtracted), best of `repeats`, plain and each span alternated.
+        // EGLR at B = 1: seconds per token of the steps that admitted nothing (no prefill),
+        // best of `repeats`, plain decoding (L = 0) and each span alternated within a round.
         let spans = (batchedOnly ? "" : eglrLayers).split(separator: ",").compactMap { Int($0) }
         if !spans.isEmpty {
-            // Per configuration: the best decode-only rate over the rounds (steps that admitted
-            // nothing, so no prefill).
-            var best0 = [Int: Double](), stats = [Int: RolloutEngine.Stats]()
+            var best = [Int: (perToken: Double, stats: RolloutEngine.Stats)]()
             for _ in 0..<max(repeats, 1) {
                 for L in [0] + spans {
                     let cfg = EGLRConfig(layers: L, tauPercentile: L == 0 ? nil : tauPercentile)
                     let (_, st) = try engineRun(batch: 1, eglr: cfg)
-                    let perTok = st.decodeOnlySeconds / Double(max(st.decodeOnlyTokens, 1))
-                    if perTok < best0[L] ?? .infinity { best0[L] = perTok; stats[L] = st }
+                    let perToken = st.decodeOnlySeconds / Double(max(st.decodeOnlyTokens, 1))
+                    if perToken < best[L]?.perToken ?? .infinity { best[L] = (perToken, st) }
                 }
             }
-            func perToken(_ L: Int) -> Double { best0[L]! }
-            let plainBest = perToken(0)
-            var best = [Int: (Double, RolloutEngine.Stats)]()
-            for L in spans { best[L] = (perToken(L), stats[L]!) }
+            let plainBest = best[0]!.perToken
             for L in spans {
                 let (perToken, st) = best[L]!
                 eglrRows.append(EGLRRow(layers: L, tokens_per_s: 1 / perToken,

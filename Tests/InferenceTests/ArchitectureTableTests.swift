@@ -56,9 +56,9 @@ import Seeds
     @Test func yarnIsRead() throws {
         let l = try Model(path: TestModels.fixture("micro_llama_yarn.gguf"))
         #expect(l.config.ropeFreqScale == 0.25 && l.config.yarnOriginalContext == 32)
-        #expect(l.invFreq.count == 1 && abs(l.ropeMagnitude[0] - (1 + 0.1 * logf(4))) < 1e-6)
+        #expect(l.ropeTables.count == 1 && abs(l.ropeTables[0].magnitude - (1 + 0.1 * logf(4))) < 1e-6)
         let o = try Model(path: TestModels.fixture("micro_olmo3_yarn.gguf"))
-        #expect(o.invFreq.count == 2 && o.ropeTable == [1, 0] && o.ropeMagnitude[1] == 1)
+        #expect(o.ropeTables.count == 2 && o.ropeTableOfLayer == [1, 0] && o.ropeTables[1].magnitude == 1)
     }
 
     /// Gemma 2 / 3 and OLMo 3 read their windows, soft-caps, scales and per-layer RoPE as
@@ -72,7 +72,7 @@ import Seeds
         let g3 = g3m.config
         #expect(g3.headDim == 32 && g3.windowedLayers == [true, false] && g3.attnSoftCap == 0 && g3.finalSoftCap == 0)
         #expect(g3.ropeFreqScale == 0.5 && g3.ropeFreqScaleSWA == 1 && g3.ropeFreqBaseSWA == 100)
-        #expect(g3m.invFreq.count == 2 && g3m.ropeTable == [1, 0])
+        #expect(g3m.ropeTables.count == 2 && g3m.ropeTableOfLayer == [1, 0])
         let o3 = try Model(path: TestModels.fixture("micro_olmo3.gguf")).config
         #expect(o3.slidingWindow == 8 && o3.windowedLayers == [true, false] && o3.ropeFreqBaseSWA == o3.ropeFreqBase)
         // OLMo 2 (no window key) stays unwindowed.
