@@ -27,7 +27,6 @@ public final class BatchDecoder {
     let scratch: MatmulScratch
     let x, xb, q, k, v, att, hb, hb2, hidden: UnsafeMutablePointer<Float>
     public let logits: UnsafeMutablePointer<Float>     // [maxBatch, vocab]
-    let subLogits: UnsafeMutablePointer<Float>         // [maxBatch, vocab], for recursion
     let scores: UnsafeMutablePointer<Float>            // [maxBatch * heads, maxContext]
     let ropeCos, ropeSin: UnsafeMutablePointer<Float>  // [tables, maxBatch, rotDim/2]
     public let maxContext: Int
@@ -48,7 +47,6 @@ public final class BatchDecoder {
         hb = buf(maxBatch * c.feedForwardLength); hb2 = buf(maxBatch * c.feedForwardLength)
         hidden = buf(maxBatch * dim)
         logits = buf(maxBatch * c.vocabSize)
-        subLogits = buf(maxBatch * c.vocabSize)
         scores = buf(maxBatch * c.headCount * maxContext)
         let tables = model.ropeTables.count
         ropeCos = buf(tables * maxBatch * c.ropeDimensionCount / 2)
@@ -56,7 +54,7 @@ public final class BatchDecoder {
     }
 
     deinit {
-        for p in [x, xb, q, k, v, att, hb, hb2, hidden, logits, subLogits, scores, ropeCos, ropeSin] { p.deallocate() }
+        for p in [x, xb, q, k, v, att, hb, hb2, hidden, logits, scores, ropeCos, ropeSin] { p.deallocate() }
     }
 
     /// Feeds one token to each sequence, appends its K/V, and leaves the logits in
@@ -87,30 +85,39 @@ public final class BatchDecoder {
         head(n, into: logits)
     }
 
-    /// Re-applies layers `layers` to the hidden states of rows `rows` (from `hidden`) at
-    /// the sequences' current (last) positions, and recomputes their logits: one EGLR
-    /// iteration. The K/V written at that position replace the cache's (the caller restores
-    /// them for the keep-first policy).
-    public func recurse(_ seqs: [SequenceKV], rows: [Int], layers: Range<Int>) throws {
-        let dim = c.embeddingLength
+    /// One EGLR pass without the head: re-applies `layers` to the states at `from` (one row
+    /// of width dim per sequence in `rows`, in that order) at the sequences' current (last)
+    /// positions, and writes the results to `into`. The K/V written at that position replace
+    /// the cache's (the caller restores what its KV policy keeps).
+    public func recursePass(_ seqs: [SequenceKV], rows: [Int], layers: Range<Int>,
+                            from: UnsafePointer<Float>, into: UnsafeMutablePointer<Float>) throws {
+        let n = rows.count, dim = c.embeddingLength
+        precondition(n <= maxBatch)
         let sub = rows.map { seqs[$0] }
-        for (i, r) in rows.enumerated() { (x + i * dim).update(from: hidden + r * dim, count: dim) }
+        x.update(from: from, count: n * dim)
         for s in sub { s.own.count -= 1 }               // rewrite the last position
         defer { for s in sub { s.own.count += 1 } }
         try runLayers(sub, positions: sub.map(\.position), layers: layers, taps: nil, tapRows: [])
-        // Write the new hidden states and logits back into the rows' slots.
-        let vocab = c.vocabSize
-        head(rows.count, into: subLogits)
-        for (i, r) in rows.enumerated() {
-            (hidden + r * dim).update(from: x + i * dim, count: dim)
-            (logits + r * vocab).update(from: subLogits + i * vocab, count: vocab)
+        into.update(from: x, count: n * dim)
+    }
+
+    /// Final norm and output head for `count` states at `from` (any number: taken
+    /// `maxBatch` at a time, each row's logits the same whatever the grouping).
+    public func head(count: Int, from: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+        let dim = c.embeddingLength
+        var i = 0
+        while i < count {
+            let m = min(maxBatch, count - i)
+            head(m, from: from + i * dim, into: out + i * c.vocabSize)
+            i += m
         }
     }
 
-    /// Final norm and output head for the first n rows of x.
-    func head(_ n: Int, into out: UnsafeMutablePointer<Float>) {
+    /// Final norm and output head for n (<= maxBatch) states at `from` (default: x).
+    func head(_ n: Int, from: UnsafePointer<Float>? = nil, into out: UnsafeMutablePointer<Float>) {
         let dim = c.embeddingLength
-        for b in 0..<n { Ops.rmsnorm(xb + b * dim, x + b * dim, model.outputNorm.baseAddress!, dim, eps: c.rmsEps) }
+        let src = from ?? UnsafePointer(x)
+        for b in 0..<n { Ops.rmsnorm(xb + b * dim, src + b * dim, model.outputNorm.baseAddress!, dim, eps: c.rmsEps) }
         model.output.multiply(xb, n: n, into: out, scratch: scratch, batched: true)
         if c.finalSoftCap > 0 { Ops.softCap(out, n * c.vocabSize, cap: c.finalSoftCap) }
     }

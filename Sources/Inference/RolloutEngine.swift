@@ -107,6 +107,8 @@ public final class RolloutEngine {
         decoder = BatchDecoder(model: model, maxBatch: maxBatch, maxContext: maxContext, numerics: numerics)
     }
 
+    deinit { recursionBuffer.deallocate() }
+
     final class Slot {
         let spec: RolloutSpec
         let kv: SequenceKV
@@ -392,9 +394,16 @@ public final class RolloutEngine {
     /// EGLR over the gated rows of this step, grouped by layer span.
     /// `lse`: each row's log-sum-exp of its current logits where known (numerics v2, from the
     /// step's statistics); on return, of the rows' final logits where computed.
+    ///
+    /// A pass's state depends only on the previous pass's state and the cached prefix (its
+    /// own K/V at the position are rewritten before they are read), never on the logits, so
+    /// all K_max passes run first and one head product then gives every pass's logits: the
+    /// head's weights are read once per step instead of once per pass. The first pass k
+    /// whose divergence from pass k - 1 falls below eps is the one kept (its logits, state,
+    /// and under `overwrite` its K/V), so every recorded value is what stopping at k gives.
     func recurse(_ active: [Slot], entropies: [Float], iterations: inout [Int], divergence: inout [Float],
                  lse: inout [Float?]) throws {
-        let vocab = model.config.vocabSize
+        let vocab = model.config.vocabSize, dim = model.config.embeddingLength
         let n = model.config.blockCount
         var groups = [EGLRConfig: [Int]]()
         for (b, s) in active.enumerated() where s.spec.eglr.layers > 0 && entropies[b] > s.spec.eglr.tau {
@@ -402,72 +411,91 @@ public final class RolloutEngine {
         }
         guard !groups.isEmpty else { return }
         let kvs = active.map(\.kv)
-        for (cfg, rows) in groups.sorted(by: { $0.value[0] < $1.value[0] }) {
-            let L = min(cfg.layers, n)
+        for (cfg, rows) in groups.sorted(by: { $0.value[0] < $1.value[0] }) where cfg.kMax > 0 {
+            let L = min(cfg.layers, n), K = cfg.kMax, R = rows.count
             let layerRange = (n - L)..<n
-            let kvDim = model.config.kvDim
-            // keep-first: remember the first pass's K/V at this position for the top L layers.
-            var saved = [Float]()
-            if cfg.kvPolicy == .keepFirst {
-                for b in rows { let o = kvs[b].own; for l in layerRange {
-                    saved.append(contentsOf: UnsafeBufferPointer(start: o.k(l, o.count - 1), count: kvDim))
-                    saved.append(contentsOf: UnsafeBufferPointer(start: o.v(l, o.count - 1), count: kvDim))
+            // The K/V each pass leaves at the position for the top L layers (pass 0: the first).
+            let kvDim = model.config.kvDim, perPass = R * L * 2 * kvDim
+            let kept = UnsafeMutablePointer<Float>.allocate(capacity: (cfg.kvPolicy == .overwrite ? K + 1 : 1) * perPass)
+            defer { kept.deallocate() }
+            func saveKV(pass k: Int) {
+                var o = kept + k * perPass
+                for b in rows { let c = kvs[b].own; for l in layerRange {
+                    o.update(from: c.k(l, c.count - 1), count: kvDim); o += kvDim
+                    o.update(from: c.v(l, c.count - 1), count: kvDim); o += kvDim
                 } }
             }
-            var live = rows
-            // Each row's previous distribution (logits) and, in numerics v2 with KL, its
-            // log-sum-exp, carried from the last pass instead of recomputed (the same values).
-            let previous = UnsafeMutablePointer<Float>.allocate(capacity: rows.count * vocab)
-            defer { previous.deallocate() }
-            var slot = [Int: Int]()
-            for (i, b) in rows.enumerated() {
-                slot[b] = i
-                (previous + i * vocab).update(from: decoder.logits + b * vocab, count: vocab)
+            func restoreKV(row i: Int, pass k: Int) {
+                var o = kept + k * perPass + i * L * 2 * kvDim
+                let c = kvs[rows[i]].own
+                for l in layerRange {
+                    c.k(l, c.count - 1).update(from: o, count: kvDim); o += kvDim
+                    c.v(l, c.count - 1).update(from: o, count: kvDim); o += kvDim
+                }
             }
+            saveKV(pass: 0)
+            // States of every pass, pass-major: pass 0 is the step's last-layer output.
+            let states = UnsafeMutablePointer<Float>.allocate(capacity: (K + 1) * R * dim)
+            defer { states.deallocate() }
+            for (i, b) in rows.enumerated() { (states + i * dim).update(from: decoder.hidden + b * dim, count: dim) }
+            for k in 1...K {
+                try decoder.recursePass(kvs, rows: rows, layers: layerRange,
+                                        from: states + (k - 1) * R * dim, into: states + k * R * dim)
+                if cfg.kvPolicy == .overwrite { saveKV(pass: k) }
+            }
+            let passLogits = recursionLogits(K * R * vocab)
+            decoder.head(count: K * R, from: states + R * dim, into: passLogits)
+            let first = decoder.logits
+            func logits(_ k: Int, _ i: Int) -> UnsafeMutablePointer<Float> {
+                k == 0 ? first + rows[i] * vocab : passLogits + ((k - 1) * R + i) * vocab
+            }
+            // Every pass's log-sum-exp (numerics v2, KL), then every pass's divergence from
+            // the one before, each (pass, row) on its own (the arithmetic of a sequential loop).
             let fast = cfg.divergence == .kl && numerics == .v2
-            for _ in 0..<max(cfg.kMax, 0) where !live.isEmpty {
-                try decoder.recurse(kvs, rows: live, layers: layerRange)
-                // The divergences of the rows, in parallel (each row's arithmetic is its own).
-                var d = [Float](repeating: 0, count: live.count), curLse = [Float?](repeating: nil, count: live.count)
-                let rowsNow = live, slots = live.map { slot[$0]! }, prevLse = live.map { lse[$0] }
-                let logits = decoder.logits, eps = cfg.eps, kind = cfg.divergence, numerics = self.numerics
-                d.withUnsafeMutableBufferPointer { dp in
-                    curLse.withUnsafeMutableBufferPointer { lp in
-                        Parallel.forChunks(rowsNow.count, minChunk: 1) { r in
-                            for i in r {
-                                let cur = logits + rowsNow[i] * vocab, prev = previous + slots[i] * vocab
-                                if fast {
-                                    let la = Sampler.fastStats(UnsafeBufferPointer(start: cur, count: vocab)).lse
-                                    lp[i] = la
-                                    dp[i] = EGLRConfig.fastKL(cur, prev, vocab, lseA: la, lseB: prevLse[i])
-                                } else {
-                                    dp[i] = EGLRConfig.divergence(kind, cur, prev, vocab, numerics: numerics)
-                                }
-                                if dp[i] >= eps { prev.update(from: cur, count: vocab) }
-                            }
+            var passLse = [Float?](repeating: nil, count: (K + 1) * R)
+            for i in 0..<R { passLse[i] = lse[rows[i]] }
+            if fast {
+                passLse.withUnsafeMutableBufferPointer { lp in
+                    Parallel.forChunks(K * R, minChunk: 1) { r in
+                        for j in r {
+                            lp[R + j] = Sampler.fastStats(UnsafeBufferPointer(start: logits(j / R + 1, j % R),
+                                                                              count: vocab)).lse
                         }
                     }
                 }
-                var next = [Int]()
-                for (i, b) in rowsNow.enumerated() {
-                    iterations[b] += 1
-                    divergence[b] = d[i]
-                    lse[b] = curLse[i]
-                    if d[i] >= cfg.eps { next.append(b) }
-                }
-                live = next
             }
-            if cfg.kvPolicy == .keepFirst {
-                var i = 0
-                for b in rows { let o = kvs[b].own; for l in layerRange {
-                    saved.withUnsafeBufferPointer { s in
-                        o.k(l, o.count - 1).update(from: s.baseAddress! + i, count: kvDim)
-                        o.v(l, o.count - 1).update(from: s.baseAddress! + i + kvDim, count: kvDim)
+            var d = [Float](repeating: 0, count: K * R)
+            let kind = cfg.divergence, numerics = self.numerics, lses = passLse
+            d.withUnsafeMutableBufferPointer { dp in
+                Parallel.forChunks(K * R, minChunk: 1) { r in
+                    for j in r {
+                        let k = j / R + 1, i = j % R
+                        dp[j] = fast
+                            ? EGLRConfig.fastKL(logits(k, i), logits(k - 1, i), vocab, lseA: lses[j + R], lseB: lses[j])
+                            : EGLRConfig.divergence(kind, logits(k, i), logits(k - 1, i), vocab, numerics: numerics)
                     }
-                    i += 2 * kvDim
-                } }
+                }
+            }
+            for (i, b) in rows.enumerated() {
+                let k = (1...K).first { d[($0 - 1) * R + i] < cfg.eps } ?? K
+                iterations[b] = k
+                divergence[b] = d[(k - 1) * R + i]
+                lse[b] = passLse[k * R + i]
+                (first + b * vocab).update(from: logits(k, i), count: vocab)
+                (decoder.hidden + b * dim).update(from: states + (k * R + i) * dim, count: dim)
+                restoreKV(row: i, pass: cfg.kvPolicy == .overwrite ? k : 0)
             }
         }
+    }
+
+    /// Room for the logits of every EGLR pass of a step (grown when a step needs more).
+    private var recursionBuffer = UnsafeMutableBufferPointer<Float>(start: nil, count: 0)
+    func recursionLogits(_ count: Int) -> UnsafeMutablePointer<Float> {
+        if recursionBuffer.count < count {
+            recursionBuffer.deallocate()
+            recursionBuffer = .allocate(capacity: count)
+        }
+        return recursionBuffer.baseAddress!
     }
 
     /// Forks a rollout (run with `keepKV`) after its first `position` generated tokens:
