@@ -40,7 +40,7 @@ public final class BatchDecoder {
         self.maxContext = maxContext
         let dim = c.embeddingLength, qDim = c.headCount * c.headDim
         let largest = max(qDim, c.kvDim, c.feedForwardLength, dim)
-        scratch = MatmulScratch(maxElements: 1, maxCols: largest, maxVectors: maxBatch, int8: numerics == .v2)
+        scratch = MatmulScratch(maxElements: 1, maxCols: largest, maxVectors: maxBatch, int8: numerics.fastDecoding)
         let buf = Ops.buffer
         x = buf(maxBatch * dim); xb = buf(maxBatch * max(dim, qDim)); q = buf(maxBatch * qDim)
         k = buf(maxBatch * c.kvDim); v = buf(maxBatch * c.kvDim); att = buf(maxBatch * qDim)
@@ -136,7 +136,7 @@ public final class BatchDecoder {
             }
         }
         let attScale = c.attentionScale, cap = c.attnSoftCap
-        let fast = numerics == .v2
+        let fast = numerics.fastDecoding
         for l in layers {
             let w = model.layers[l]
             for b in 0..<n { Ops.normOrCopy(xb + b * dim, x + b * dim, w.attnNorm, dim, eps: c.rmsEps) }

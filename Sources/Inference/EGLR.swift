@@ -26,7 +26,7 @@ public struct EGLRConfig: Sendable, Equatable, Hashable, Codable {
     /// D(p, q) between two next-token distributions given as logits.
     static func divergence(_ kind: Divergence, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
                            _ n: Int, numerics: Numerics = .v1) -> Float {
-        if kind == .kl && numerics == .v2 { return fastKL(a, b, n) }
+        if kind == .kl && numerics.fastDecoding { return fastKL(a, b, n) }
         switch kind {
         case .argmax:
             var ia = 0, ib = 0

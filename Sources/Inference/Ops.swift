@@ -11,8 +11,8 @@ public struct RopeTable: Equatable, Sendable {
 }
 
 enum Ops {
-    /// sgemm runs on OpenBLAS's own threads: the worker pool stops spinning first, so it does
-    /// not take a core from them.
+    /// sgemm on OpenBLAS's own threads (prefill in numerics 1 and 2): the worker pool stops
+    /// spinning first, so it does not take a core from them.
     static func sgemm(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                       transB: Bool, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float = 1) {
         Parallel.pool.quiesce()

@@ -103,7 +103,8 @@ public final class RolloutEngine {
         self.numerics = numerics
         // Prompts are prefilled with the Float kernels in both numerics (sgemm over the
         // prompt's tokens); decoding steps take the engine's numerics.
-        prefill = Transformer(model: model, maxTokens: 256, contextLength: maxContext, int8: false)
+        prefill = Transformer(model: model, maxTokens: 256, contextLength: maxContext, int8: false,
+                              blockedPrefill: numerics >= .v3)
         decoder = BatchDecoder(model: model, maxBatch: maxBatch, maxContext: maxContext, numerics: numerics)
     }
 
@@ -292,7 +293,7 @@ public final class RolloutEngine {
         for b in active.indices { entropies[b] = rowStats[b].entropy }
         var iterations = [Int](repeating: 0, count: active.count)
         var divergence = [Float](repeating: 0, count: active.count)
-        var lse: [Float?] = rowStats.map { numerics == .v2 ? $0.lse : nil }
+        var lse: [Float?] = rowStats.map { numerics.fastDecoding ? $0.lse : nil }
         try recurse(active, entropies: entropies, iterations: &iterations, divergence: &divergence, lse: &lse)
         var certainty = [Float](repeating: 0, count: active.count)
         let iters = iterations, finalLse = lse
@@ -451,7 +452,7 @@ public final class RolloutEngine {
             }
             // Every pass's log-sum-exp (numerics v2, KL), then every pass's divergence from
             // the one before, each (pass, row) on its own (the arithmetic of a sequential loop).
-            let fast = cfg.divergence == .kl && numerics == .v2
+            let fast = cfg.divergence == .kl && numerics.fastDecoding
             var passLse = [Float?](repeating: nil, count: (K + 1) * R)
             for i in 0..<R { passLse[i] = lse[rows[i]] }
             if fast {

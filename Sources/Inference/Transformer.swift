@@ -22,7 +22,12 @@ public final class Transformer {
     /// `int8`: single-token steps through the integer kernels (8-bit activations, as llama.cpp
     /// decodes); false gives the Float kernels the rollout engine uses (prefill of its prompts,
     /// and tests comparing against it).
-    public init(model: Model, maxTokens: Int = 512, contextLength: Int? = nil, int8: Bool = true) {
+    /// `blockedPrefill`: prompts multiplied in fixed blocks on the pool's threads (numerics 3);
+    /// false: on OpenBLAS's threads (numerics 1 and 2).
+    public let blockedPrefill: Bool
+
+    public init(model: Model, maxTokens: Int = 512, contextLength: Int? = nil, int8: Bool = true,
+                blockedPrefill: Bool = true) {
         self.model = model
         c = model.config
         self.maxTokens = maxTokens
@@ -32,6 +37,8 @@ public final class Transformer {
         let largest = max(qDim, c.kvDim, c.feedForwardLength, dim)
         scratch = MatmulScratch(maxElements: min(8 << 20, max(largest * largest, largest * 2048)),
                                 maxCols: largest, maxVectors: 2, int8: int8)
+        scratch.blockedPrefill = blockedPrefill
+        self.blockedPrefill = blockedPrefill
         let buf = Ops.buffer
         x = buf(maxTokens * dim); xb = buf(maxTokens * max(dim, qDim)); q = buf(maxTokens * qDim)
         k = buf(maxTokens * c.kvDim); v = buf(maxTokens * c.kvDim); att = buf(maxTokens * qDim)
@@ -59,14 +66,18 @@ public final class Transformer {
         guard cache.count + tokens.count <= cache.capacity else {
             throw ModelError.contextOverflow(needed: cache.count + tokens.count, limit: cache.capacity)
         }
-        var i = 0
-        while i < tokens.count {
-            let n = min(maxTokens, tokens.count - i)
-            try tokens.withUnsafeBufferPointer {
-                try forwardChunk(UnsafeBufferPointer(rebasing: $0[i..<(i + n)]), cache: cache)
+        func chunks() throws {
+            var i = 0
+            while i < tokens.count {
+                let n = min(maxTokens, tokens.count - i)
+                try tokens.withUnsafeBufferPointer {
+                    try forwardChunk(UnsafeBufferPointer(rebasing: $0[i..<(i + n)]), cache: cache)
+                }
+                i += n
             }
-            i += n
         }
+        // Blocked prefill: every product on the pool's threads, each a one-thread sgemm.
+        if blockedPrefill { try BLAS.singleThreaded(chunks) } else { try chunks() }
         return UnsafeBufferPointer(start: logitsBuffer, count: c.vocabSize)
     }
 
@@ -98,7 +109,7 @@ public final class Transformer {
             }
         }
         let attScale = c.attentionScale
-        let fast = n == 1 && numerics == .v2
+        let fast = n == 1 && numerics.fastDecoding
 
         for (l, w) in m.layers.enumerated() {
             // 2. Attention input: xb = rmsnorm(x) * attn_norm.
@@ -132,20 +143,17 @@ public final class Transformer {
             if n == 1 {
                 let lo = c.windowStart(layer: l, pos: start)
                 attendOne(q, keys + lo * kvDim, vals + lo * kvDim, seqLen: seqLen - lo, scale: attScale, fast: fast)
+            } else if blockedPrefill {
+                attendBlocks(layer: l, n: n, start: start, keys: keys, vals: vals, scale: attScale)
             } else {
-            for h in 0..<c.headCount {
-                let kvh = h / kvMul
-                Ops.sgemm(m: n, n: seqLen, k: hd, a: q + h * hd, lda: qDim, b: keys + kvh * hd, ldb: kvDim,
-                           transB: true, c: scores, ldc: seqLen, alpha: attScale)
-                for t in 0..<n {
-                    let row = scores + t * seqLen, lo = c.windowStart(layer: l, pos: start + t)
-                    for i in 0..<lo { row[i] = 0 }
-                    if c.attnSoftCap > 0 { Ops.softCap(row + lo, start + t + 1 - lo, cap: c.attnSoftCap) }
-                    softmaxCausal(row + lo, visible: start + t + 1 - lo, total: seqLen - lo)
+                for h in 0..<c.headCount {
+                    let kvh = h / kvMul
+                    Ops.sgemm(m: n, n: seqLen, k: hd, a: q + h * hd, lda: qDim, b: keys + kvh * hd, ldb: kvDim,
+                               transB: true, c: scores, ldc: seqLen, alpha: attScale)
+                    for t in 0..<n { causalSoftmax(scores + t * seqLen, layer: l, pos: start + t, seqLen: seqLen) }
+                    Ops.sgemm(m: n, n: hd, k: seqLen, a: scores, lda: seqLen, b: vals + kvh * hd, ldb: kvDim,
+                               transB: false, c: att + h * hd, ldc: qDim)
                 }
-                Ops.sgemm(m: n, n: hd, k: seqLen, a: scores, lda: seqLen, b: vals + kvh * hd, ldb: kvDim,
-                           transB: false, c: att + h * hd, ldc: qDim)
-            }
             }
             // 7. Output projection and residual: x += att W_o^T.
             w.wo.multiply(att, n: n, into: xb, scratch: scratch)
@@ -175,6 +183,39 @@ public final class Transformer {
 
     // MARK: small kernels
 
+    /// Prefill attention in numerics 3: query tokens 32 at a time (the same blocks whatever
+    /// the thread count), the blocks split over the workers, every head of a block with
+    /// one-thread sgemms into the block's own rows of `scores`.
+    func attendBlocks(layer l: Int, n: Int, start: Int, keys: UnsafePointer<Float>, vals: UnsafePointer<Float>,
+                      scale: Float) {
+        let hd = c.headDim, kvDim = c.kvDim, qDim = c.headCount * hd, kvMul = c.headCount / c.headCountKV
+        let seqLen = start + n, scores = self.scores, att = self.att, q = self.q
+        Parallel.forChunks((n + 31) / 32, minChunk: 1) { blocks in
+            for blk in blocks {
+                let t0 = blk * 32, m = min(n, t0 + 32) - t0
+                for h in 0..<self.c.headCount {
+                    let kvh = (h / kvMul) * hd
+                    BLAS.sgemm(m: m, n: seqLen, k: hd, a: q + t0 * qDim + h * hd, lda: qDim, b: keys + kvh,
+                               ldb: kvDim, transB: true, c: scores + t0 * seqLen, ldc: seqLen, alpha: scale)
+                    for t in t0..<(t0 + m) {
+                        self.causalSoftmax(scores + t * seqLen, layer: l, pos: start + t, seqLen: seqLen)
+                    }
+                    BLAS.sgemm(m: m, n: hd, k: seqLen, a: scores + t0 * seqLen, lda: seqLen, b: vals + kvh,
+                               ldb: kvDim, transB: false, c: att + t0 * qDim + h * hd, ldc: qDim)
+                }
+            }
+        }
+    }
+
+    /// One query's score row at position pos: zero before a sliding window's start, the
+    /// model's soft-cap, softmax over the visible keys.
+    func causalSoftmax(_ row: UnsafeMutablePointer<Float>, layer l: Int, pos: Int, seqLen: Int) {
+        let lo = c.windowStart(layer: l, pos: pos)
+        for i in 0..<lo { row[i] = 0 }
+        if c.attnSoftCap > 0 { Ops.softCap(row + lo, pos + 1 - lo, cap: c.attnSoftCap) }
+        Ops.softmax(row + lo, visible: pos + 1 - lo, total: seqLen - lo)
+    }
+
     /// Attention of one new token over the cache (decode), heads split over the workers.
     func attendOne(_ q: UnsafeMutablePointer<Float>, _ keys: UnsafeMutablePointer<Float>,
                    _ vals: UnsafeMutablePointer<Float>, seqLen: Int, scale: Float, fast: Bool) {
@@ -201,10 +242,5 @@ public final class Transformer {
     @inline(__always)
     func rope(_ v: UnsafeMutablePointer<Float>, _ cs: UnsafePointer<Float>, _ sn: UnsafePointer<Float>) {
         Ops.rope(v, cs, sn, half: c.ropeDimensionCount / 2, neox: c.ropeNeox)
-    }
-
-    @inline(__always)
-    func softmaxCausal(_ s: UnsafeMutablePointer<Float>, visible: Int, total: Int) {
-        Ops.softmax(s, visible: visible, total: total)
     }
 }

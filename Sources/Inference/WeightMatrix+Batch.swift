@@ -70,6 +70,10 @@ extension WeightMatrix {
         while r0 < range.upperBound {
             let tr = min(R, range.upperBound - r0)
             for i in 0..<tr { decodeRow(r0 + i, w + i * cols) }
+            // The next tile's rows start on their way from memory while this one is multiplied.
+            let next = data + (r0 + tr) * rowBytes, ahead = min(tr, self.rows - r0 - tr) * rowBytes
+            var o = 0
+            while o < ahead { Kernels.prefetch(next + o); o += 64 }
             let quads = tr / 4
             var s = 0
             while s + 1 < count {

@@ -119,6 +119,8 @@ final class MatmulScratch {
     /// Decoding products (single vectors, and the batched path) through the integer kernels
     /// (numerics v2) where the format has one; false: the Float kernels (numerics v1).
     let int8: Bool
+    /// Prefill products in fixed blocks on the pool's threads (numerics 3), not on OpenBLAS's.
+    var blockedPrefill = false
 
     init(maxElements: Int, maxCols: Int, maxVectors: Int = 1, int8: Bool = false) {
         self.int8 = int8 && IntKernels.available
@@ -187,7 +189,9 @@ extension WeightMatrix {
             Parallel.forChunks(rows, minChunk: 32) { r in self.dotRows(r, xp: xp, xsum: xsum, count: n, y: out) }
             return
         }
-        // Dequantise in row blocks that fit the scratch, then sgemm each block.
+        if s.blockedPrefill { prefillBlocks(x, n: n, into: out, scratch: s); return }
+        // Numerics 1 and 2: dequantise in row blocks that fit the scratch, then sgemm each
+        // block on OpenBLAS's threads (the pool's workers stop spinning first).
         let rowsPerBlock = max(1, min(rows, s.capacity / cols))
         var r0 = 0
         while r0 < rows {
@@ -199,6 +203,32 @@ extension WeightMatrix {
             Ops.sgemm(m: n, n: r1 - r0, k: cols, a: x, lda: cols, b: w, ldb: cols, transB: true,
                        c: out + r0, ldc: rows)
             r0 = r1
+        }
+    }
+
+    /// Prefill from numerics 3 on: 128 rows at a time dequantised and multiplied by a
+    /// one-thread sgemm while they are still in cache, the blocks split over the pool's
+    /// threads. The blocks are the same whatever the thread count, so the results are too.
+    /// (OpenBLAS's own threads would take turns with the pool's for the same cores.)
+    func prefillBlocks(_ x: UnsafePointer<Float>, n: Int, into out: UnsafeMutablePointer<Float>, scratch s: MatmulScratch) {
+        let block = 128, w = s.weights
+        let perPass = max(1, s.capacity / (cols * block))     // blocks the scratch holds
+        let blocks = (rows + block - 1) / block
+        var b0 = 0
+        BLAS.singleThreaded {
+            while b0 < blocks {
+                let b1 = min(blocks, b0 + perPass), first = b0
+                Parallel.forChunks(b1 - b0, minChunk: 1) { bs in
+                    for j in bs {
+                        let lo = (first + j) * block, hi = min(self.rows, lo + block)
+                        let wj = w + j * block * self.cols
+                        self.dequantize(rows: lo..<hi, into: wj)
+                        BLAS.sgemm(m: n, n: hi - lo, k: self.cols, a: x, lda: self.cols, b: wj, ldb: self.cols,
+                                   transB: true, c: out + lo, ldc: self.rows)
+                    }
+                }
+                b0 = b1
+            }
         }
     }
 }
@@ -237,7 +267,7 @@ extension WeightMatrix {
     public func multiplyDecoding(rowsOf x: [Float], n: Int, numerics: Numerics, isa: String? = nil) -> [Float] {
         precondition(x.count == cols * n)
         var y = [Float](repeating: 0, count: rows * n)
-        let s = MatmulScratch(maxElements: 1, maxCols: cols, maxVectors: n, int8: numerics == .v2)
+        let s = MatmulScratch(maxElements: 1, maxCols: cols, maxVectors: n, int8: numerics.fastDecoding)
         if let isa { precondition(Self.integerISAs.contains(isa), "no \(isa) kernel here"); s.direct = isa == "vnni" }
         x.withUnsafeBufferPointer { xp in
             y.withUnsafeMutableBufferPointer {

@@ -22,6 +22,15 @@ public enum BLAS {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(m), Int32(n), 1, a, Int32(lda), x, 1, beta, y, 1)
     }
 
+    /// Runs body with OpenBLAS on one thread (products called from several threads of the
+    /// caller's own at once), then restores its thread count.
+    public static func singleThreaded<T>(_ body: () throws -> T) rethrows -> T {
+        let before = threads
+        if before != 1 { threads = 1 }
+        defer { if before != 1 { threads = before } }
+        return try body()
+    }
+
     /// Number of threads OpenBLAS uses.
     public static var threads: Int {
         get { Int(openblas_get_num_threads()) }

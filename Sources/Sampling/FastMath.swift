@@ -11,9 +11,17 @@ public enum Numerics: Int, Sendable, Codable, CaseIterable, Comparable {
     /// 8-bit activations (per 32-value block, per sequence) with exact integer dot products,
     /// and the vectorised `FastMath.exp` in SiLU, attention, sampling, entropy and EGLR's KL.
     case v2 = 2
+    /// Version 2's decoding; prompts are prefilled on the engine's own threads in fixed
+    /// blocks (128 weight rows, 32 query tokens, each a one-thread sgemm), so the prefill's
+    /// bits no longer depend on the thread count (versions 1 and 2 prefill on OpenBLAS's
+    /// threads, which split the products by the thread count).
+    case v3 = 3
 
     /// What new plans get.
-    public static let current = Numerics.v2
+    public static let current = Numerics.v3
+
+    /// Whether decoding uses the integer kernels and `FastMath` (versions 2 and later).
+    public var fastDecoding: Bool { self >= .v2 }
 
     public static func < (a: Numerics, b: Numerics) -> Bool { a.rawValue < b.rawValue }
 }

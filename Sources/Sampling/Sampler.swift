@@ -210,7 +210,7 @@ public struct Sampler: Sendable {
         var m = -Float.infinity
         for i in 0..<n { m = max(m, p[i]) }
         var total: Float = 0
-        if numerics == .v2 {
+        if numerics.fastDecoding {
             _ = FastMath.expShifted(p, n, minus: m)
             for i in 0..<n { total += p[i] }
         } else {
