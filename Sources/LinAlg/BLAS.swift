@@ -1,4 +1,5 @@
 import CBLAS
+import Synchronization
 
 /// The one thin wrapper over OpenBLAS (the only importer of CBLAS), so a scalar reference
 /// can stand in for tests and every matrix product is in one place. Row-major throughout.
@@ -23,13 +24,22 @@ public enum BLAS {
     }
 
     /// Runs body with OpenBLAS on one thread (products called from several threads of the
-    /// caller's own at once), then restores its thread count.
+    /// caller's own at once). Calls may overlap (from other threads): OpenBLAS's thread
+    /// count is set to 1 by the first to enter and restored by the last to leave.
     public static func singleThreaded<T>(_ body: () throws -> T) rethrows -> T {
-        let before = threads
-        if before != 1 { threads = 1 }
-        defer { if before != 1 { threads = before } }
+        oneThread.withLock { state in
+            if state.depth == 0 { state.saved = threads; threads = 1 }
+            state.depth += 1
+        }
+        defer {
+            oneThread.withLock { state in
+                state.depth -= 1
+                if state.depth == 0 { threads = state.saved }
+            }
+        }
         return try body()
     }
+    private static let oneThread = Mutex<(depth: Int, saved: Int)>((0, 1))
 
     /// Number of threads OpenBLAS uses.
     public static var threads: Int {

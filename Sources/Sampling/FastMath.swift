@@ -12,9 +12,9 @@ public enum Numerics: Int, Sendable, Codable, CaseIterable, Comparable {
     /// and the vectorised `FastMath.exp` in SiLU, attention, sampling, entropy and EGLR's KL.
     case v2 = 2
     /// Version 2's decoding; prompts are prefilled on the engine's own threads in fixed
-    /// blocks (128 weight rows, 32 query tokens, each a one-thread sgemm), so the prefill's
-    /// bits no longer depend on the thread count (versions 1 and 2 prefill on OpenBLAS's
-    /// threads, which split the products by the thread count).
+    /// blocks (128 weight rows, 32 query tokens, each a one-thread sgemm; the grid does not
+    /// depend on the thread count) instead of on OpenBLAS's threads, which took turns with
+    /// the engine's for the same cores. The blocks change the last bits of the prefill.
     case v3 = 3
 
     /// What new plans get.

@@ -45,6 +45,29 @@ enum CLI {
         for t in tokens { for k in ["id", "logprob", "entropy", "gated", "iterations"] { #expect(t[k] != nil, "token key \(k)") } }
     }
 
+    /// Rollouts do not depend on the thread count: a prompt of several hundred tokens (under
+    /// numerics 3 several 32-token attention blocks, every matrix in several 128-row blocks,
+    /// split over the threads) gives the same rollouts, EGLR included, on one thread as on two.
+    @Test func rolloutsDoNotDependOnTheThreadCount() throws {
+        let prompt = String(repeating: "A farmer has 17 cows, buys 23 more and sells 9 of them. ", count: 16)
+            + "How many cows are left?"
+        let args = ["generate", "--prompt", prompt, "--temperature", "0.8", "--n", "3", "--layers", "2",
+                    "--tau", "1.0", "--max-tokens", "16", "--json"]
+        var runs = [[NSDictionary]]()
+        for threads in ["1", "2"] {
+            let r = try RollbookCLI.run(args, environment: ["ROLLBOOK_THREADS": threads])
+            #expect(r.status == 0, "\(r.stderr)")
+            runs.append(try r.stdout.split(separator: "\n").map { line in
+                var j = try CLI.json(String(line))
+                for k in ["prefill_seconds", "decode_seconds"] { j[k] = nil }
+                return NSDictionary(dictionary: j)
+            })
+        }
+        #expect(runs[0].count == 3 && runs[0] == runs[1], "rollouts on 1 and 2 threads")
+        let prompted = try #require(runs[0].first?["prompt_ids"] as? [Int])
+        #expect(prompted.count > 200)
+    }
+
     @Test func chatGenerationStopsAtEndOfTurn() throws {
         let r = try CLI.run(["generate", "--chat", "--prompt", "Say hi.", "--max-tokens", "200", "--json"])
         #expect(r.status == 0)
