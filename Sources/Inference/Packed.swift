@@ -2,6 +2,7 @@
 import CIntrinsics
 #endif
 import Foundation
+import Synchronization
 import GGUF
 import InferenceVNNI
 
@@ -67,7 +68,7 @@ final class PackedWeights: @unchecked Sendable {
         mOff = dOff + (split ? 64 : 32)
         blockBytes = mOff + (hasMin ? 32 : 0)
         let total = groups * nb * blockBytes
-        data = .allocate(byteCount: total, alignment: 64)
+        data = HugePages.allocate(total)
         data.initializeMemory(as: UInt8.self, repeating: 0, count: total)
         let nb = self.nb, kind = self.kind, hasMin = self.hasMin, split = self.split, bb = blockBytes
         let dOff = self.dOff, hiOff = self.hiOff, mOff = self.mOff
@@ -103,7 +104,7 @@ final class PackedWeights: @unchecked Sendable {
         }
     }
 
-    deinit { data.deallocate() }
+    deinit { HugePages.free(data) }
 
     var byteCount: Int { groups * nb * blockBytes }
 
@@ -372,5 +373,56 @@ final class PackBox: @unchecked Sendable {
         let p = PackedWeights(w, direct: direct)
         packed[direct] = p
         return p
+    }
+}
+
+/// Repacked weights on 2 MiB pages where the kernel gives them (transparent huge pages in
+/// `madvise` mode): streaming a model's weights then needs one TLB entry per 2 MiB instead
+/// of per 4 KiB. Matrices are cut from shared 2 MiB-aligned chunks of at least 32 MiB (most
+/// are far smaller than a huge page); a chunk is returned when its last matrix is freed.
+enum HugePages {
+    /// `ROLLBOOK_HUGE_PAGES=0`: ordinary allocations (for comparisons).
+    static let enabled = ProcessInfo.processInfo.environment["ROLLBOOK_HUGE_PAGES"] != "0"
+    static let page = 1 << 21, chunkBytes = 32 << 20
+
+    final class Chunk: @unchecked Sendable {
+        let base: UnsafeMutableRawPointer, size: Int
+        var used = 0, live = 0
+        init(size: Int) {
+            var p: UnsafeMutableRawPointer?
+            guard posix_memalign(&p, HugePages.page, size) == 0, let p else { fatalError("out of memory (\(size) bytes)") }
+            _ = madvise(p, size, 14 /* MADV_HUGEPAGE */)
+            base = p; self.size = size
+        }
+    }
+    private static let state = Mutex<(current: Chunk?, owners: [UnsafeMutableRawPointer: Chunk])>((nil, [:]))
+
+    static func allocate(_ bytes: Int) -> UnsafeMutableRawPointer {
+        guard enabled else { return .allocate(byteCount: max(bytes, 1), alignment: 64) }
+        let need = (max(bytes, 1) + 63) & ~63
+        return state.withLock { st in
+            var chunk = st.current
+            if chunk == nil || chunk!.used + need > chunk!.size {
+                chunk = Chunk(size: max(chunkBytes, (need + page - 1) / page * page))
+                if need < chunkBytes {
+                    if let old = st.current, old.live == 0 { Foundation.free(old.base) }
+                    st.current = chunk
+                }
+            }
+            let c = chunk!
+            let p = c.base + c.used
+            c.used += need; c.live += 1
+            st.owners[p] = c
+            return p
+        }
+    }
+
+    static func free(_ p: UnsafeMutableRawPointer) {
+        guard enabled else { p.deallocate(); return }
+        state.withLock { st in
+            guard let c = st.owners.removeValue(forKey: p) else { return }
+            c.live -= 1
+            if c.live == 0 && st.current !== c { Foundation.free(c.base) }
+        }
     }
 }

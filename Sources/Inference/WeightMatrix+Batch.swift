@@ -1,3 +1,4 @@
+import InferenceVNNI
 import GGUF
 
 /// Batched products for decoding many sequences: tiles of 4 weight rows are decoded to
@@ -59,10 +60,13 @@ extension WeightMatrix {
 
     /// Y[s, r] for rows `range`, all `count` vectors (x'_s at xp + s*cols, Y at y + s*rows).
     /// Rows are decoded a tile at a time into a small buffer; each pair of vectors then
-    /// meets the tile in register blocks of 4 rows x 2 vectors (the leftovers 1 x 1). Every
-    /// block computes each (row, vector) pair with one accumulator in the same order, so
-    /// the result does not depend on which block, or which batch, it fell in.
-    func dotRowsTiled(_ range: Range<Int>, xp: UnsafePointer<Float>, count: Int, y: UnsafeMutablePointer<Float>) {
+    /// meets the tile in register blocks of 4 rows x 2 vectors (the leftovers 1 x 1), or
+    /// with AVX-512's 32 registers 4 x 4 (`VNNIKernels.floatTile`). Every block computes
+    /// each (row, vector) pair with one accumulator in the same order, so the result does
+    /// not depend on which block, which batch or which instruction set it fell in.
+    /// `wide`: the 4 x 4 blocks (AVX-512 builds and CPUs only).
+    func dotRowsTiled(_ range: Range<Int>, xp: UnsafePointer<Float>, count: Int, y: UnsafeMutablePointer<Float>,
+                      wide: Bool) {
         let R = tileRows
         let w = UnsafeMutablePointer<Float>.allocate(capacity: R * cols)
         defer { w.deallocate() }
@@ -70,10 +74,11 @@ extension WeightMatrix {
         while r0 < range.upperBound {
             let tr = min(R, range.upperBound - r0)
             for i in 0..<tr { decodeRow(r0 + i, w + i * cols) }
-            // The next tile's rows start on their way from memory while this one is multiplied.
-            let next = data + (r0 + tr) * rowBytes, ahead = min(tr, self.rows - r0 - tr) * rowBytes
-            var o = 0
-            while o < ahead { Kernels.prefetch(next + o); o += 64 }
+            if wide {
+                VNNIKernels.floatTile(w, cols: cols, tileRows: tr, xp, count: count, y, rows: rows, r0: r0)
+                r0 += tr
+                continue
+            }
             let quads = tr / 4
             var s = 0
             while s + 1 < count {

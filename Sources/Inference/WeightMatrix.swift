@@ -174,10 +174,10 @@ extension WeightMatrix {
                 Parallel.forChunks(rows, minChunk: 32) { r in self.fusedSingle(r, xp: xp, y: out) }
                 return
             }
-            let tr = tileRows, tiles = (rows + tr - 1) / tr
+            let tr = tileRows, tiles = (rows + tr - 1) / tr, wide = s.direct ?? PackedKernels.useVNNI
             Parallel.forChunks(tiles, minChunk: 32 / tr) { t in
                 self.dotRowsTiled((t.lowerBound * tr)..<min(self.rows, t.upperBound * tr),
-                                  xp: xp, count: n, y: out)
+                                  xp: xp, count: n, y: out, wide: wide)
             }
             return
         }

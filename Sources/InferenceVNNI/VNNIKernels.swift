@@ -137,4 +137,88 @@ public enum VNNIKernels {
         }
     }
     #endif
+
+    /// Float weight rows (a tile decoded to Float, `cols` apart) against `count` vectors
+    /// (`cols` apart): Y[s * rows + r0 + i]. With 32 vector registers the pairs go in blocks
+    /// of 4 rows x 4 vectors (16 accumulators; leftovers 4 x 1 and 1 x 1). Each (row, vector)
+    /// pair is one 8-lane accumulator over the columns in order, then its lanes summed: the
+    /// operations of the AVX2 path's 4 x 2 blocks, so the bits are the same.
+    public static func floatTile(_ w: UnsafePointer<Float>, cols: Int, tileRows tr: Int, _ x: UnsafePointer<Float>,
+                                 count: Int, _ y: UnsafeMutablePointer<Float>, rows: Int, r0: Int) {
+        #if ROLLBOOK_VNNI
+        @inline(__always) func ld(_ p: UnsafePointer<Float>, _ o: Int) -> SIMD8<Float> {
+            UnsafeRawPointer(p + o).loadUnaligned(as: SIMD8<Float>.self)
+        }
+        let quads = tr / 4
+        var s = 0
+        while s + 4 <= count {
+            let x0 = x + s * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols
+            for g in 0..<quads {
+                let w0 = w + 4 * g * cols, w1 = w0 + cols, w2 = w1 + cols, w3 = w2 + cols
+                var a00 = SIMD8<Float>(), a01 = SIMD8<Float>(), a02 = SIMD8<Float>(), a03 = SIMD8<Float>()
+                var a10 = SIMD8<Float>(), a11 = SIMD8<Float>(), a12 = SIMD8<Float>(), a13 = SIMD8<Float>()
+                var a20 = SIMD8<Float>(), a21 = SIMD8<Float>(), a22 = SIMD8<Float>(), a23 = SIMD8<Float>()
+                var a30 = SIMD8<Float>(), a31 = SIMD8<Float>(), a32 = SIMD8<Float>(), a33 = SIMD8<Float>()
+                var o = 0
+                while o < cols {
+                    let v0 = ld(x0, o), v1 = ld(x1, o), v2 = ld(x2, o), v3 = ld(x3, o)
+                    let r = ld(w0, o)
+                    a00.addProduct(r, v0); a01.addProduct(r, v1); a02.addProduct(r, v2); a03.addProduct(r, v3)
+                    let r1 = ld(w1, o)
+                    a10.addProduct(r1, v0); a11.addProduct(r1, v1); a12.addProduct(r1, v2); a13.addProduct(r1, v3)
+                    let r2 = ld(w2, o)
+                    a20.addProduct(r2, v0); a21.addProduct(r2, v1); a22.addProduct(r2, v2); a23.addProduct(r2, v3)
+                    let r3 = ld(w3, o)
+                    a30.addProduct(r3, v0); a31.addProduct(r3, v1); a32.addProduct(r3, v2); a33.addProduct(r3, v3)
+                    o += 8
+                }
+                let base = r0 + 4 * g
+                y[s * rows + base] = a00.sum(); y[(s + 1) * rows + base] = a01.sum()
+                y[(s + 2) * rows + base] = a02.sum(); y[(s + 3) * rows + base] = a03.sum()
+                y[s * rows + base + 1] = a10.sum(); y[(s + 1) * rows + base + 1] = a11.sum()
+                y[(s + 2) * rows + base + 1] = a12.sum(); y[(s + 3) * rows + base + 1] = a13.sum()
+                y[s * rows + base + 2] = a20.sum(); y[(s + 1) * rows + base + 2] = a21.sum()
+                y[(s + 2) * rows + base + 2] = a22.sum(); y[(s + 3) * rows + base + 2] = a23.sum()
+                y[s * rows + base + 3] = a30.sum(); y[(s + 1) * rows + base + 3] = a31.sum()
+                y[(s + 2) * rows + base + 3] = a32.sum(); y[(s + 3) * rows + base + 3] = a33.sum()
+            }
+            for i in (4 * quads)..<tr { for v in 0..<4 { y[(s + v) * rows + r0 + i] = dot1(w + i * cols, x + (s + v) * cols, cols) } }
+            s += 4
+        }
+        while s < count {
+            let xs = x + s * cols
+            for g in 0..<quads {
+                let w0 = w + 4 * g * cols, w1 = w0 + cols, w2 = w1 + cols, w3 = w2 + cols
+                var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+                var o = 0
+                while o < cols {
+                    let v = ld(xs, o)
+                    a0.addProduct(ld(w0, o), v); a1.addProduct(ld(w1, o), v)
+                    a2.addProduct(ld(w2, o), v); a3.addProduct(ld(w3, o), v)
+                    o += 8
+                }
+                let base = s * rows + r0 + 4 * g
+                y[base] = a0.sum(); y[base + 1] = a1.sum(); y[base + 2] = a2.sum(); y[base + 3] = a3.sum()
+            }
+            for i in (4 * quads)..<tr { y[s * rows + r0 + i] = dot1(w + i * cols, xs, cols) }
+            s += 1
+        }
+        #else
+        preconditionFailure("VNNI kernels not built")
+        #endif
+    }
+
+    #if ROLLBOOK_VNNI
+    @inline(__always)
+    static func dot1(_ w: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        var a = SIMD8<Float>()
+        var o = 0
+        while o < n {
+            a.addProduct(UnsafeRawPointer(w + o).loadUnaligned(as: SIMD8<Float>.self),
+                         UnsafeRawPointer(x + o).loadUnaligned(as: SIMD8<Float>.self))
+            o += 8
+        }
+        return a.sum()
+    }
+    #endif
 }
