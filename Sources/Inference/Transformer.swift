@@ -76,8 +76,9 @@ public final class Transformer {
                 i += n
             }
         }
-        // Blocked prefill: every product on the pool's threads, each a one-thread sgemm.
-        if blockedPrefill { try BLAS.singleThreaded(chunks) } else { try chunks() }
+        // Blocked prefill: every product on the pool's threads, each a one-thread sgemm. (One
+        // token calls no sgemm, and setting OpenBLAS's thread count costs time per call.)
+        if blockedPrefill && tokens.count > 1 { try BLAS.singleThreaded(chunks) } else { try chunks() }
         return UnsafeBufferPointer(start: logitsBuffer, count: c.vocabSize)
     }
 

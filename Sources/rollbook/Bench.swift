@@ -105,6 +105,13 @@ struct Bench: ParsableCommand {
     func singleStream(_ model: Model, _ ids: [Int]) throws -> (Double, Double) {
         let tr = Transformer(model: model, contextLength: prefillTokens + decodeTokens + 8)
         let clock = ContinuousClock()
+        // Warm-up, untimed (llama-bench warms up the same way): one prefill of the prompt and
+        // one decoded token, which also repacks the weights for the integer kernels.
+        if !batchedOnly {
+            let cache = tr.makeCache()
+            let logits = try tr.forward(ids, cache: cache)
+            try tr.forward([Sampler.argmax(logits)], cache: cache)
+        }
         var bestPrefill = Double.infinity
         for _ in 0..<(batchedOnly ? 0 : repeats) {
             let cache = tr.makeCache()
