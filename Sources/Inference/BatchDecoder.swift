@@ -30,6 +30,9 @@ public final class BatchDecoder {
     let scores: UnsafeMutablePointer<Float>            // [maxBatch * heads, maxContext]
     let ropeCos, ropeSin: UnsafeMutablePointer<Float>  // [tables, maxBatch, rotDim/2]
     public let maxContext: Int
+    /// States one output-head product takes (at least 16, so EGLR's passes of a few rows
+    /// share one read of the head even at small batches).
+    let headBatch: Int
     public let numerics: Numerics
 
     public init(model: Model, maxBatch: Int, maxContext: Int, numerics: Numerics = .current) {
@@ -40,9 +43,10 @@ public final class BatchDecoder {
         self.maxContext = maxContext
         let dim = c.embeddingLength, qDim = c.headCount * c.headDim
         let largest = max(qDim, c.kvDim, c.feedForwardLength, dim)
-        scratch = MatmulScratch(maxElements: 1, maxCols: largest, maxVectors: maxBatch, int8: numerics.fastDecoding)
+        headBatch = max(maxBatch, 16)
+        scratch = MatmulScratch(maxElements: 1, maxCols: largest, maxVectors: headBatch, int8: numerics.fastDecoding)
         let buf = Ops.buffer
-        x = buf(maxBatch * dim); xb = buf(maxBatch * max(dim, qDim)); q = buf(maxBatch * qDim)
+        x = buf(maxBatch * dim); xb = buf(max(maxBatch * max(dim, qDim), headBatch * dim)); q = buf(maxBatch * qDim)
         k = buf(maxBatch * c.kvDim); v = buf(maxBatch * c.kvDim); att = buf(maxBatch * qDim)
         hb = buf(maxBatch * c.feedForwardLength); hb2 = buf(maxBatch * c.feedForwardLength)
         hidden = buf(maxBatch * dim)
@@ -102,18 +106,18 @@ public final class BatchDecoder {
     }
 
     /// Final norm and output head for `count` states at `from` (any number: taken
-    /// `maxBatch` at a time, each row's logits the same whatever the grouping).
+    /// `headBatch` at a time, each row's logits the same whatever the grouping).
     public func head(count: Int, from: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
         let dim = c.embeddingLength
         var i = 0
         while i < count {
-            let m = min(maxBatch, count - i)
+            let m = min(headBatch, count - i)
             head(m, from: from + i * dim, into: out + i * c.vocabSize)
             i += m
         }
     }
 
-    /// Final norm and output head for n (<= maxBatch) states at `from` (default: x).
+    /// Final norm and output head for n (<= headBatch) states at `from` (default: x).
     func head(_ n: Int, from: UnsafePointer<Float>? = nil, into out: UnsafeMutablePointer<Float>) {
         let dim = c.embeddingLength
         let src = from ?? UnsafePointer(x)
