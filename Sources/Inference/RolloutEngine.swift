@@ -398,96 +398,115 @@ public final class RolloutEngine {
     ///
     /// A pass's state depends only on the previous pass's state and the cached prefix (its
     /// own K/V at the position are rewritten before they are read), never on the logits, so
-    /// all K_max passes run first and one head product then gives every pass's logits: the
-    /// head's weights are read once per step instead of once per pass. The first pass k
-    /// whose divergence from pass k - 1 falls below eps is the one kept (its logits, state,
-    /// and under `overwrite` its K/V), so every recorded value is what stopping at k gives.
+    /// passes run `passWindow` at a time and one head product then gives every pass's logits
+    /// of the window: the head's weights are read once per window instead of once per pass.
+    /// The first pass k whose divergence from pass k - 1 is not above eps is the one kept (its
+    /// logits, state, and under `overwrite` its K/V), so every recorded value is what the
+    /// sequential loop gives; rows not converged go on into the next window.
     func recurse(_ active: [Slot], entropies: [Float], iterations: inout [Int], divergence: inout [Float],
                  lse: inout [Float?]) throws {
         let vocab = model.config.vocabSize, dim = model.config.embeddingLength
-        let n = model.config.blockCount
+        let n = model.config.blockCount, kvDim = model.config.kvDim
         var groups = [EGLRConfig: [Int]]()
         for (b, s) in active.enumerated() where s.spec.eglr.layers > 0 && entropies[b] > s.spec.eglr.tau {
             groups[s.spec.eglr, default: []].append(b)
         }
         guard !groups.isEmpty else { return }
         let kvs = active.map(\.kv)
-        for (cfg, rows) in groups.sorted(by: { $0.value[0] < $1.value[0] }) where cfg.kMax > 0 {
-            let L = min(cfg.layers, n), K = cfg.kMax, R = rows.count
-            let layerRange = (n - L)..<n
-            // The K/V each pass leaves at the position for the top L layers (pass 0: the first).
-            let kvDim = model.config.kvDim, perPass = R * L * 2 * kvDim
-            let kept = UnsafeMutablePointer<Float>.allocate(capacity: (cfg.kvPolicy == .overwrite ? K + 1 : 1) * perPass)
-            defer { kept.deallocate() }
-            func saveKV(pass k: Int) {
-                var o = kept + k * perPass
+        for (cfg, gated) in groups.sorted(by: { $0.value[0] < $1.value[0] }) where cfg.kMax > 0 {
+            let L = min(cfg.layers, n), K = cfg.kMax, layerRange = (n - L)..<n
+            let perRow = L * 2 * kvDim, overwrite = cfg.kvPolicy == .overwrite
+            // The K/V of rows' current position in the top L layers, saved and put back.
+            func saveKV(_ rows: [Int], into o: UnsafeMutablePointer<Float>) {
+                var o = o
                 for b in rows { let c = kvs[b].own; for l in layerRange {
                     o.update(from: c.k(l, c.count - 1), count: kvDim); o += kvDim
                     o.update(from: c.v(l, c.count - 1), count: kvDim); o += kvDim
                 } }
             }
-            func restoreKV(row i: Int, pass k: Int) {
-                var o = kept + k * perPass + i * L * 2 * kvDim
-                let c = kvs[rows[i]].own
+            func restoreKV(_ b: Int, from o: UnsafePointer<Float>) {
+                var o = o
+                let c = kvs[b].own
                 for l in layerRange {
                     c.k(l, c.count - 1).update(from: o, count: kvDim); o += kvDim
                     c.v(l, c.count - 1).update(from: o, count: kvDim); o += kvDim
                 }
             }
-            saveKV(pass: 0)
-            // States of every pass, pass-major: pass 0 is the step's last-layer output.
-            let states = UnsafeMutablePointer<Float>.allocate(capacity: (K + 1) * R * dim)
-            defer { states.deallocate() }
-            for (i, b) in rows.enumerated() { (states + i * dim).update(from: decoder.hidden + b * dim, count: dim) }
-            for k in 1...K {
-                try decoder.recursePass(kvs, rows: rows, layers: layerRange,
-                                        from: states + (k - 1) * R * dim, into: states + k * R * dim)
-                if cfg.kvPolicy == .overwrite { saveKV(pass: k) }
-            }
-            let passLogits = recursionLogits(K * R * vocab)
-            decoder.head(count: K * R, from: states + R * dim, into: passLogits)
-            let first = decoder.logits
-            func logits(_ k: Int, _ i: Int) -> UnsafeMutablePointer<Float> {
-                k == 0 ? first + rows[i] * vocab : passLogits + ((k - 1) * R + i) * vocab
-            }
-            // Every pass's log-sum-exp (numerics v2, KL), then every pass's divergence from
-            // the one before, each (pass, row) on its own (the arithmetic of a sequential loop).
-            let fast = cfg.divergence == .kl && numerics.fastDecoding
-            var passLse = [Float?](repeating: nil, count: (K + 1) * R)
-            for i in 0..<R { passLse[i] = lse[rows[i]] }
-            if fast {
-                passLse.withUnsafeMutableBufferPointer { lp in
-                    Parallel.forChunks(K * R, minChunk: 1) { r in
-                        for j in r {
-                            lp[R + j] = Sampler.fastStats(UnsafeBufferPointer(start: logits(j / R + 1, j % R),
-                                                                              count: vocab)).lse
+            // keep-first: the first pass's K/V, put back at the end.
+            let firstKV = UnsafeMutablePointer<Float>.allocate(capacity: overwrite ? 0 : gated.count * perRow)
+            defer { firstKV.deallocate() }
+            if !overwrite { saveKV(gated, into: firstKV) }
+            var rows = gated, done = 0
+            while !rows.isEmpty && done < K {
+                let W = min(Self.passWindow, K - done), R = rows.count
+                // The window's states, pass-major (pass 0: the rows' current state), and under
+                // `overwrite` the K/V each pass leaves.
+                let states = UnsafeMutablePointer<Float>.allocate(capacity: (W + 1) * R * dim)
+                let passKV = UnsafeMutablePointer<Float>.allocate(capacity: overwrite ? W * R * perRow : 0)
+                defer { states.deallocate(); passKV.deallocate() }
+                for (i, b) in rows.enumerated() { (states + i * dim).update(from: decoder.hidden + b * dim, count: dim) }
+                for k in 1...W {
+                    try decoder.recursePass(kvs, rows: rows, layers: layerRange,
+                                            from: states + (k - 1) * R * dim, into: states + k * R * dim)
+                    if overwrite { saveKV(rows, into: passKV + (k - 1) * R * perRow) }
+                }
+                let passLogits = recursionLogits(W * R * vocab)
+                decoder.head(count: W * R, from: states + R * dim, into: passLogits)
+                let current = decoder.logits, rowsNow = rows
+                func logits(_ k: Int, _ i: Int) -> UnsafeMutablePointer<Float> {
+                    k == 0 ? current + rowsNow[i] * vocab : passLogits + ((k - 1) * R + i) * vocab
+                }
+                // Every pass's log-sum-exp (numerics 2 and later, KL), then every pass's
+                // divergence from the one before, each (pass, row) on its own (the arithmetic
+                // of a sequential loop).
+                let fast = cfg.divergence == .kl && numerics.fastDecoding
+                var passLse = [Float?](repeating: nil, count: (W + 1) * R)
+                for i in 0..<R { passLse[i] = lse[rows[i]] }
+                if fast {
+                    passLse.withUnsafeMutableBufferPointer { lp in
+                        Parallel.forChunks(W * R, minChunk: 1) { r in
+                            for j in r {
+                                lp[R + j] = Sampler.fastStats(UnsafeBufferPointer(start: logits(j / R + 1, j % R),
+                                                                                  count: vocab)).lse
+                            }
                         }
                     }
                 }
-            }
-            var d = [Float](repeating: 0, count: K * R)
-            let kind = cfg.divergence, numerics = self.numerics, lses = passLse
-            d.withUnsafeMutableBufferPointer { dp in
-                Parallel.forChunks(K * R, minChunk: 1) { r in
-                    for j in r {
-                        let k = j / R + 1, i = j % R
-                        dp[j] = fast
-                            ? EGLRConfig.fastKL(logits(k, i), logits(k - 1, i), vocab, lseA: lses[j + R], lseB: lses[j])
-                            : EGLRConfig.divergence(kind, logits(k, i), logits(k - 1, i), vocab, numerics: numerics)
+                var d = [Float](repeating: 0, count: W * R)
+                let kind = cfg.divergence, numerics = self.numerics, lses = passLse
+                d.withUnsafeMutableBufferPointer { dp in
+                    Parallel.forChunks(W * R, minChunk: 1) { r in
+                        for j in r {
+                            let k = j / R + 1, i = j % R
+                            dp[j] = fast
+                                ? EGLRConfig.fastKL(logits(k, i), logits(k - 1, i), vocab, lseA: lses[j + R], lseB: lses[j])
+                                : EGLRConfig.divergence(kind, logits(k, i), logits(k - 1, i), vocab, numerics: numerics)
+                        }
                     }
                 }
+                var next = [Int]()
+                for (i, b) in rows.enumerated() {
+                    // The sequential loop went on while d >= eps (so a NaN stopped it too).
+                    let converged = (1...W).first { !(d[($0 - 1) * R + i] >= cfg.eps) }
+                    let k = converged ?? W
+                    iterations[b] = done + k
+                    divergence[b] = d[(k - 1) * R + i]
+                    lse[b] = passLse[k * R + i]
+                    (current + b * vocab).update(from: logits(k, i), count: vocab)
+                    (decoder.hidden + b * dim).update(from: states + (k * R + i) * dim, count: dim)
+                    if overwrite { restoreKV(b, from: passKV + ((k - 1) * R + i) * perRow) }
+                    if converged == nil { next.append(b) }
+                }
+                rows = next
+                done += W
             }
-            for (i, b) in rows.enumerated() {
-                let k = (1...K).first { d[($0 - 1) * R + i] < cfg.eps } ?? K
-                iterations[b] = k
-                divergence[b] = d[(k - 1) * R + i]
-                lse[b] = passLse[k * R + i]
-                (first + b * vocab).update(from: logits(k, i), count: vocab)
-                (decoder.hidden + b * dim).update(from: states + (k * R + i) * dim, count: dim)
-                restoreKV(row: i, pass: cfg.kvPolicy == .overwrite ? k : 0)
-            }
+            if !overwrite { for (i, b) in gated.enumerated() { restoreKV(b, from: firstKV + i * perRow) } }
         }
     }
+
+    /// EGLR passes run ahead of one head product (K_max's default: a gated token's passes in
+    /// one window when it does not converge, which is every token on the default model).
+    static let passWindow = 4
 
     /// Room for the logits of every EGLR pass of a step (grown when a step needs more).
     private var recursionBuffer = UnsafeMutableBufferPointer<Float>(start: nil, count: 0)

@@ -212,7 +212,8 @@ extension WeightMatrix {
     /// (OpenBLAS's own threads would take turns with the pool's for the same cores.)
     func prefillBlocks(_ x: UnsafePointer<Float>, n: Int, into out: UnsafeMutablePointer<Float>, scratch s: MatmulScratch) {
         let block = 128, w = s.weights
-        let perPass = max(1, s.capacity / (cols * block))     // blocks the scratch holds
+        precondition(s.capacity >= cols * block, "prefill: scratch holds fewer than \(block) rows of \(name)")
+        let perPass = s.capacity / (cols * block)     // blocks the scratch holds
         let blocks = (rows + block - 1) / block
         var b0 = 0
         BLAS.singleThreaded {

@@ -160,7 +160,7 @@ public enum VNNIKernels {
                 var a20 = SIMD8<Float>(), a21 = SIMD8<Float>(), a22 = SIMD8<Float>(), a23 = SIMD8<Float>()
                 var a30 = SIMD8<Float>(), a31 = SIMD8<Float>(), a32 = SIMD8<Float>(), a33 = SIMD8<Float>()
                 var o = 0
-                while o < cols {
+                while o + 8 <= cols {
                     let v0 = ld(x0, o), v1 = ld(x1, o), v2 = ld(x2, o), v3 = ld(x3, o)
                     let r = ld(w0, o)
                     a00.addProduct(r, v0); a01.addProduct(r, v1); a02.addProduct(r, v2); a03.addProduct(r, v3)
@@ -191,7 +191,7 @@ public enum VNNIKernels {
                 let w0 = w + 4 * g * cols, w1 = w0 + cols, w2 = w1 + cols, w3 = w2 + cols
                 var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
                 var o = 0
-                while o < cols {
+                while o + 8 <= cols {
                     let v = ld(xs, o)
                     a0.addProduct(ld(w0, o), v); a1.addProduct(ld(w1, o), v)
                     a2.addProduct(ld(w2, o), v); a3.addProduct(ld(w3, o), v)
@@ -213,7 +213,7 @@ public enum VNNIKernels {
     static func dot1(_ w: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ n: Int) -> Float {
         var a = SIMD8<Float>()
         var o = 0
-        while o < n {
+        while o + 8 <= n {
             a.addProduct(UnsafeRawPointer(w + o).loadUnaligned(as: SIMD8<Float>.self),
                          UnsafeRawPointer(x + o).loadUnaligned(as: SIMD8<Float>.self))
             o += 8
