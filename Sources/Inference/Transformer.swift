@@ -24,7 +24,7 @@ public final class Transformer {
     /// and tests comparing against it).
     /// `blockedPrefill`: prompts multiplied in fixed blocks on the pool's threads (numerics 3);
     /// false: on OpenBLAS's threads (numerics 1 and 2).
-    public let blockedPrefill: Bool
+    public var blockedPrefill: Bool { scratch.blockedPrefill }
 
     public init(model: Model, maxTokens: Int = 512, contextLength: Int? = nil, int8: Bool = true,
                 blockedPrefill: Bool = true) {
@@ -38,7 +38,6 @@ public final class Transformer {
         scratch = MatmulScratch(maxElements: min(8 << 20, max(largest * largest, largest * 2048)),
                                 maxCols: largest, maxVectors: 2, int8: int8)
         scratch.blockedPrefill = blockedPrefill
-        self.blockedPrefill = blockedPrefill
         let buf = Ops.buffer
         x = buf(maxTokens * dim); xb = buf(maxTokens * max(dim, qDim)); q = buf(maxTokens * qDim)
         k = buf(maxTokens * c.kvDim); v = buf(maxTokens * c.kvDim); att = buf(maxTokens * qDim)
