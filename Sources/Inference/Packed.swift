@@ -367,6 +367,15 @@ enum PackedKernels {
 final class PackBox: @unchecked Sendable {
     private let lock = NSLock()
     private var packed: [Bool: PackedWeights] = [:]
+    private var f16: InterleavedF16?
+    /// The interleaved F16 copy (built on first use).
+    func interleaved(_ w: WeightMatrix) -> InterleavedF16 {
+        lock.lock(); defer { lock.unlock() }
+        if let p = f16 { return p }
+        let p = InterleavedF16(w)
+        f16 = p
+        return p
+    }
     func get(_ w: WeightMatrix, direct: Bool) -> PackedWeights {
         lock.lock(); defer { lock.unlock() }
         if let p = packed[direct] { return p }

@@ -67,13 +67,17 @@ extension WeightMatrix {
     /// `wide`: the 4 x 4 blocks (AVX-512 builds and CPUs only).
     func dotRowsTiled(_ range: Range<Int>, xp: UnsafePointer<Float>, count: Int, y: UnsafeMutablePointer<Float>,
                       wide: Bool) {
-        let R = tileRows
+        let R = tileRows, f16 = interleaved()
         let w = UnsafeMutablePointer<Float>.allocate(capacity: R * cols)
         defer { w.deallocate() }
         var r0 = range.lowerBound
         while r0 < range.upperBound {
             let tr = min(R, range.upperBound - r0)
-            for i in 0..<tr { decodeRow(r0 + i, w + i * cols) }
+            if let f16 {
+                for i in 0..<tr { f16.decodeRow(r0 + i, w + i * cols) }
+            } else {
+                for i in 0..<tr { decodeRow(r0 + i, w + i * cols) }
+            }
             if wide {
                 VNNIKernels.floatTile(w, cols: cols, tileRows: tr, xp, count: count, y, rows: rows, r0: r0)
                 r0 += tr
@@ -138,7 +142,6 @@ extension WeightMatrix {
         switch (type, layout) {
         case (.q4_0, .nibbles), (.q4_1, .nibbles): return (cols / 32) % 2 == 0
         case (.q8_0, _): return true
-        case (.f16, _): return cols % 8 == 0
         default: return false
         }
     }
@@ -151,7 +154,6 @@ extension WeightMatrix {
         // Four rows at a time keep four independent accumulator chains in flight; each
         // row's own sequence of operations is the same in a group or alone.
         var r = range.lowerBound
-        if type == .f16 { fusedF16(range, xp: xp, y: y); return }
         while r + 4 <= range.upperBound {
             var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
             let p0 = data + r * rowBytes
@@ -181,55 +183,6 @@ extension WeightMatrix {
                 var b = 0
                 while b < cols / 32 { Self.q4Step(&a, p0 + b * bs, xp + b * 32, hasMin); b += 2 }
             }
-            y[r] = a.sum()
-            r += 1
-        }
-    }
-
-    /// F16 rows against x, four at a time, the halves widened in registers (F16C): per row the
-    /// operations of `dot1` over `decodeRow`'s exact widening, so bit-identical to the batched path.
-    func fusedF16(_ range: Range<Int>, xp: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
-        let rb = rowBytes, n = cols
-        var r = range.lowerBound
-        while r + 8 <= range.upperBound {
-            var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
-            var a4 = SIMD8<Float>(), a5 = SIMD8<Float>(), a6 = SIMD8<Float>(), a7 = SIMD8<Float>()
-            let p0 = UnsafeRawPointer(data + r * rowBytes), p4 = p0 + 4 * rb
-            // Eight rows (contiguous) 32 rows ahead are fetched, two lines per step; near the
-            // end of the matrix, this group's own rows instead (no pointer past the matrix).
-            let ahead = r + 40 <= rows ? p0 + 32 * rb : p0
-            var j = 0
-            while j < n {
-                let x = Kernels.x8(xp, j), o = 2 * j
-                Kernels.prefetch(ahead + 8 * o); Kernels.prefetch(ahead + 8 * o + 64)
-                a0.addProduct(Kernels.f16x8(p0 + o), x); a1.addProduct(Kernels.f16x8(p0 + rb + o), x)
-                a2.addProduct(Kernels.f16x8(p0 + 2 * rb + o), x); a3.addProduct(Kernels.f16x8(p0 + 3 * rb + o), x)
-                a4.addProduct(Kernels.f16x8(p4 + o), x); a5.addProduct(Kernels.f16x8(p4 + rb + o), x)
-                a6.addProduct(Kernels.f16x8(p4 + 2 * rb + o), x); a7.addProduct(Kernels.f16x8(p4 + 3 * rb + o), x)
-                j += 8
-            }
-            y[r] = a0.sum(); y[r + 1] = a1.sum(); y[r + 2] = a2.sum(); y[r + 3] = a3.sum()
-            y[r + 4] = a4.sum(); y[r + 5] = a5.sum(); y[r + 6] = a6.sum(); y[r + 7] = a7.sum()
-            r += 8
-        }
-        while r + 4 <= range.upperBound {
-            var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
-            let p0 = UnsafeRawPointer(data + r * rowBytes)
-            var j = 0
-            while j < n {
-                let x = Kernels.x8(xp, j), o = 2 * j
-                a0.addProduct(Kernels.f16x8(p0 + o), x); a1.addProduct(Kernels.f16x8(p0 + rb + o), x)
-                a2.addProduct(Kernels.f16x8(p0 + 2 * rb + o), x); a3.addProduct(Kernels.f16x8(p0 + 3 * rb + o), x)
-                j += 8
-            }
-            y[r] = a0.sum(); y[r + 1] = a1.sum(); y[r + 2] = a2.sum(); y[r + 3] = a3.sum()
-            r += 4
-        }
-        while r < range.upperBound {
-            var a = SIMD8<Float>()
-            let p0 = UnsafeRawPointer(data + r * rowBytes)
-            var j = 0
-            while j < n { a.addProduct(Kernels.f16x8(p0 + 2 * j), Kernels.x8(xp, j)); j += 8 }
             y[r] = a.sum()
             r += 1
         }

@@ -53,6 +53,16 @@ public struct WeightMatrix: @unchecked Sendable {
         }
     }
 
+    /// The interleaved copy decoding reads for F16 matrices (built on first use); nil for
+    /// other formats.
+    func interleaved() -> InterleavedF16? { InterleavedF16.supports(self) ? packBox.interleaved(self) : nil }
+
+    /// Rows `r` as Float, row-major, from the interleaved copy where there is one (the same
+    /// values as `dequantize`).
+    func decodeRows(_ r: Range<Int>, into dst: UnsafeMutablePointer<Float>, _ f16: InterleavedF16?) {
+        if let f16 { f16.decode(rows: r, into: dst) } else { dequantize(rows: r, into: dst) }
+    }
+
     /// The activation layout the single-row kernel of this format reads.
     var layout: ActivationLayout {
         switch type {
@@ -67,6 +77,7 @@ public struct WeightMatrix: @unchecked Sendable {
     /// Each (row, vector) result is computed by the same operations whatever `count` is.
     func dotRows(_ range: Range<Int>, xp: UnsafePointer<Float>, xsum: UnsafePointer<Float>, count: Int,
                  y: UnsafeMutablePointer<Float>) {
+        let f16 = interleaved()
         let acc = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: max(count, 1))
         let macc = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
         defer { acc.deallocate(); macc.deallocate() }
@@ -85,8 +96,6 @@ public struct WeightMatrix: @unchecked Sendable {
             }
         case (.q8_0, _):
             for r in range { Kernels.dotQ8_0Multi(data + r * rowBytes, xp, cols, count, y + r, rows, acc) }
-        case (.f16, _) where count == 1 && hasFusedSingle:
-            fusedSingle(range, xp: xp, y: y)
         case (.f32, _):
             for r in range {
                 for s in 0..<count { y[s * rows + r] = Kernels.dotF32(data + r * rowBytes, xp + s * cols, cols) }
@@ -95,7 +104,7 @@ public struct WeightMatrix: @unchecked Sendable {
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: cols)
             defer { scratch.deallocate() }
             for r in range {
-                dequantize(rows: r..<(r + 1), into: scratch)
+                decodeRows(r..<(r + 1), into: scratch, f16)
                 for s in 0..<count { y[s * rows + r] = Kernels.dotF32(UnsafeRawPointer(scratch), xp + s * cols, cols) }
             }
         }
@@ -165,6 +174,12 @@ extension WeightMatrix {
             return
         }
         s.quantizedCount = 0    // the Float paths below leave no quantised input behind
+        let f16 = interleaved()
+        if let f16, n == 1 {
+            // One vector through F16 rows: each group of eight read as one stream.
+            Parallel.forChunks(f16.groups, minChunk: 4) { gs in f16.multiplySingle(groups: gs, xp: x, y: out) }
+            return
+        }
         if batched {
             precondition(n <= s.maxVectors, "multiply: \(n) vectors, scratch holds \(s.maxVectors)")
             // The batched kernels fold Q4_1's minimum into the weights: no block sums needed.
@@ -198,7 +213,7 @@ extension WeightMatrix {
             let r1 = min(rows, r0 + rowsPerBlock)
             let w = s.weights
             Parallel.forChunks(r1 - r0, minChunk: 16) { r in
-                self.dequantize(rows: (r0 + r.lowerBound)..<(r0 + r.upperBound), into: w + r.lowerBound * self.cols)
+                self.decodeRows((r0 + r.lowerBound)..<(r0 + r.upperBound), into: w + r.lowerBound * self.cols, f16)
             }
             Ops.sgemm(m: n, n: r1 - r0, k: cols, a: x, lda: cols, b: w, ldb: cols, transB: true,
                        c: out + r0, ldc: rows)
@@ -211,7 +226,7 @@ extension WeightMatrix {
     /// threads. The blocks are the same whatever the thread count, so the results are too.
     /// (OpenBLAS's own threads would take turns with the pool's for the same cores.)
     func prefillBlocks(_ x: UnsafePointer<Float>, n: Int, into out: UnsafeMutablePointer<Float>, scratch s: MatmulScratch) {
-        let block = 128, w = s.weights
+        let block = 128, w = s.weights, f16 = interleaved()
         precondition(s.capacity >= cols * block, "prefill: scratch holds fewer than \(block) rows of \(name)")
         let perPass = s.capacity / (cols * block)     // blocks the scratch holds
         let blocks = (rows + block - 1) / block
@@ -223,7 +238,7 @@ extension WeightMatrix {
                     for j in bs {
                         let lo = (first + j) * block, hi = min(self.rows, lo + block)
                         let wj = w + j * block * self.cols
-                        self.dequantize(rows: lo..<hi, into: wj)
+                        self.decodeRows(lo..<hi, into: wj, f16)
                         BLAS.sgemm(m: n, n: hi - lo, k: self.cols, a: x, lda: self.cols, b: wj, ldb: self.cols,
                                    transB: true, c: out + lo, ldc: self.rows)
                     }

@@ -106,16 +106,20 @@ import Testing
         }
     }
 
-    /// F16 rows through the fused kernel (halves widened in registers, eight rows at a time with
-    /// prefetch): each product is the stated arithmetic (one 8-lane accumulator over the exactly
-    /// widened weights, column order, then the lanes summed), bit for bit, alone (the
-    /// single-stream path and the batched path at n = 1) and in a batch of 5 (the tiled path, in
-    /// each instruction set's register blocks: AVX2 4 x 2, AVX-512 4 x 4).
+    /// F16 rows through the interleaved copy (groups of eight rows, eight columns at a time):
+    /// each product is the stated arithmetic (one 8-lane accumulator over the exactly widened
+    /// weights, column order, then the lanes summed), bit for bit, alone (the single-stream path
+    /// and the batched path at n = 1) and in a batch of 5 (the tiled path, in each instruction
+    /// set's register blocks: AVX2 4 x 2, AVX-512 4 x 4). The fixture's 4 x 64 `w.f16` fills
+    /// only half of its one group.
     @Test func f16Kernel() throws {
         let f = try #require(Self.file.formats.first { $0.format == "F16" })
-        let gguf = try GGUFFile(path: try Self.model(f))
-        for name in ["blk.0.attn_q.weight", "blk.3.ffn_down.weight", "blk.7.attn_k.weight"] {
-            let t = try #require(gguf.tensors.first { $0.name == name && $0.type == .f16 })
+        let gguf = try GGUFFile(path: try Self.model(f)), tiny = try GGUFFile(path: TestModels.fixture("tiny.gguf"))
+        let tensors = try ["blk.0.attn_q.weight", "blk.3.ffn_down.weight", "blk.7.attn_k.weight"].map { name in
+            try #require(gguf.tensors.first { $0.name == name && $0.type == .f16 })
+        } + [try #require(tiny.tensors.first { $0.name == "w.f16" })]
+        for t in tensors {
+            let name = t.name
             let w = try WeightMatrix(t), all = try Dequantize.tensor(t)
             let n = 5
             var rng = SystemRandomNumberGenerator()

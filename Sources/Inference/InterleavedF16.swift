@@ -1,0 +1,90 @@
+import Foundation
+
+/// F16 weights repacked for decoding: rows in groups of eight, interleaved eight columns at a
+/// time, so a group's product reads one contiguous stream (128 bytes per step: eight columns
+/// of each of the eight rows) where the file's row-major order has it read eight streams
+/// 1 152 bytes apart (576 columns). The memory system streams one sequence at full speed from
+/// one core; eight interleaved ones it did not (measured on this machine's Zen 4, one thread:
+/// 31 GB/s against 16 GB/s with software prefetching). Element (r, j) is half number
+///   (r / 8) * 8 * cols + (j / 8) * 64 + (r % 8) * 8 + j % 8.
+/// Rows past the last are zero. The values are the file's halves, unchanged: every product
+/// performs exactly the operations it did on the row-major data.
+final class InterleavedF16: @unchecked Sendable {
+    let rows: Int, cols: Int, groups: Int
+    let data: UnsafeMutableRawPointer
+
+    /// Whether a matrix gets the layout: F16 with whole eight-column steps.
+    static func supports(_ w: WeightMatrix) -> Bool { w.type == .f16 && w.cols % 8 == 0 }
+
+    init(_ w: WeightMatrix) {
+        rows = w.rows; cols = w.cols; groups = (w.rows + 7) / 8
+        let total = groups * 8 * cols * 2
+        data = HugePages.allocate(total)
+        data.initializeMemory(as: UInt8.self, repeating: 0, count: total)
+        let dst = data, cols = self.cols, rows = self.rows, src = w.data, rb = w.rowBytes
+        Parallel.forChunks(groups, minChunk: 8) { gs in
+            for g in gs {
+                for i in 0..<8 where g * 8 + i < rows {
+                    let row = src + (g * 8 + i) * rb, out = dst + (g * 8 * cols + i * 8) * 2
+                    for s in 0..<(cols / 8) {
+                        (out + s * 128).copyMemory(from: row + s * 16, byteCount: 16)
+                    }
+                }
+            }
+        }
+        // The file's copy of these rows is no longer read by products: let the kernel drop
+        // this process's mapping of its whole pages (a later read, such as an embedding
+        // lookup of a tied matrix, maps them again from the page cache).
+        let page = Int(getpagesize())
+        let lo = (Int(bitPattern: w.data) + page - 1) / page * page
+        let hi = (Int(bitPattern: w.data) + w.byteCount) / page * page
+        if hi > lo { _ = madvise(UnsafeMutableRawPointer(bitPattern: lo), hi - lo, MADV_DONTNEED) }
+    }
+
+    deinit { HugePages.free(data) }
+
+    /// Row r widened to Float into w (cols floats): the exact values of the file's row.
+    @inline(__always)
+    func decodeRow(_ r: Int, _ w: UnsafeMutablePointer<Float>) {
+        let src = UnsafeRawPointer(data) + ((r / 8) * 8 * cols + (r % 8) * 8) * 2
+        let raw = UnsafeMutableRawPointer(w)
+        for s in 0..<(cols / 8) {
+            raw.storeBytes(of: Kernels.f16x8(src + s * 128), toByteOffset: s * 32, as: SIMD8<Float>.self)
+        }
+    }
+
+    /// Rows `lo..<hi` widened into w, row-major.
+    func decode(rows r: Range<Int>, into w: UnsafeMutablePointer<Float>) {
+        for i in r { decodeRow(i, w + (i - r.lowerBound) * cols) }
+    }
+
+    /// y[r] = row r · x for the rows of groups `gs`: per row one eight-lane accumulator over
+    /// the columns in order, a fused multiply-add per step, then its sum, exactly the
+    /// operations of the batched path's `dot1` over `decodeRow`'s values, so bit-identical
+    /// to it; the group's eight accumulators run side by side.
+    func multiplySingle(groups gs: Range<Int>, xp: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+        let n = cols
+        for g in gs {
+            var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+            var a4 = SIMD8<Float>(), a5 = SIMD8<Float>(), a6 = SIMD8<Float>(), a7 = SIMD8<Float>()
+            var p = UnsafeRawPointer(data) + g * 8 * n * 2
+            var j = 0
+            while j < n {
+                let x = Kernels.x8(xp, j)
+                a0.addProduct(Kernels.f16x8(p), x); a1.addProduct(Kernels.f16x8(p + 16), x)
+                a2.addProduct(Kernels.f16x8(p + 32), x); a3.addProduct(Kernels.f16x8(p + 48), x)
+                a4.addProduct(Kernels.f16x8(p + 64), x); a5.addProduct(Kernels.f16x8(p + 80), x)
+                a6.addProduct(Kernels.f16x8(p + 96), x); a7.addProduct(Kernels.f16x8(p + 112), x)
+                p += 128; j += 8
+            }
+            let r = g * 8
+            if r + 8 <= rows {
+                y[r] = a0.sum(); y[r + 1] = a1.sum(); y[r + 2] = a2.sum(); y[r + 3] = a3.sum()
+                y[r + 4] = a4.sum(); y[r + 5] = a5.sum(); y[r + 6] = a6.sum(); y[r + 7] = a7.sum()
+            } else {
+                let sums = [a0.sum(), a1.sum(), a2.sum(), a3.sum(), a4.sum(), a5.sum(), a6.sum(), a7.sum()]
+                for i in 0..<(rows - r) { y[r + i] = sums[i] }
+            }
+        }
+    }
+}
