@@ -126,6 +126,12 @@ public final class BatchDecoder {
         if c.finalSoftCap > 0 { Ops.softCap(out, n * c.vocabSize, cap: c.finalSoftCap) }
     }
 
+    /// body(b) for every row b < n, the rows split over the workers (a few per chunk).
+    @inline(__always)
+    static func rows(_ n: Int, _ body: (Int) -> Void) {
+        Parallel.forChunks(n, minChunk: 4) { r in for b in r { body(b) } }
+    }
+
     func runLayers(_ seqs: [SequenceKV], positions: [Int], layers: Range<Int>,
                    taps: UnsafeMutablePointer<Float>?, tapRows: [Int]) throws {
         let n = seqs.count
@@ -141,13 +147,21 @@ public final class BatchDecoder {
         }
         let attScale = c.attentionScale, cap = c.attnSoftCap
         let fast = numerics.fastDecoding
+        let x = self.x, xb = self.xb, q = self.q, k = self.k, v = self.v, hb = self.hb, hb2 = self.hb2
+        let eps = c.rmsEps
         for l in layers {
             let w = model.layers[l]
-            for b in 0..<n { Ops.normOrCopy(xb + b * dim, x + b * dim, w.attnNorm, dim, eps: c.rmsEps) }
+            // Per-row work (norms, rotations, cache appends, residuals) is split over the
+            // workers by rows: each row's operations are the same on any thread.
+            if l == layers.lowerBound {
+                Self.rows(n) { b in Ops.normOrCopy(xb + b * dim, x + b * dim, w.attnNorm, dim, eps: eps) }
+            }
             w.wq.multiply(xb, n: n, into: q, scratch: scratch, batched: true)
             w.wk.multiply(xb, n: n, into: k, scratch: scratch, batched: true, sameInput: true)
             w.wv.multiply(xb, n: n, into: v, scratch: scratch, batched: true, sameInput: true)
-            for b in 0..<n {
+            let ropeCos = self.ropeCos, ropeSin = self.ropeSin, maxBatch = self.maxBatch, c = self.c
+            let table = model.ropeTableOfLayer[l]
+            Self.rows(n) { b in
                 if let bq = w.bq { Ops.addBias(q + b * qDim, bq.baseAddress!, qDim) }
                 if let bk = w.bk { Ops.addBias(k + b * kvDim, bk.baseAddress!, kvDim) }
                 if let bv = w.bv { Ops.addBias(v + b * kvDim, bv.baseAddress!, kvDim) }
@@ -155,7 +169,7 @@ public final class BatchDecoder {
                     Ops.groupNorm(q + b * qDim, width: qDim, qn, eps: c.rmsEps)
                     Ops.groupNorm(k + b * kvDim, width: kvDim, kn, eps: c.rmsEps)
                 }
-                let at = (model.ropeTableOfLayer[l] * maxBatch + b) * half
+                let at = (table * maxBatch + b) * half
                 let cs = ropeCos + at, sn = ropeSin + at
                 for h in 0..<c.headCount { Ops.rope(q + b * qDim + h * hd, cs, sn, half: half, neox: c.ropeNeox) }
                 for h in 0..<c.headCountKV { Ops.rope(k + b * kvDim + h * hd, cs, sn, half: half, neox: c.ropeNeox) }
@@ -164,7 +178,7 @@ public final class BatchDecoder {
                 s.own.v(l, s.own.count).update(from: v + b * kvDim, count: kvDim)
             }
             // Attention: (sequence, head) pairs split over the workers.
-            let scores = self.scores, att = self.att, q = self.q, ctx = maxContext
+            let scores = self.scores, att = self.att, ctx = maxContext
             Parallel.forChunks(n * c.headCount, minChunk: 4) { range in
                 for job in range {
                     let b = job / self.c.headCount, h = job % self.c.headCount
@@ -183,27 +197,36 @@ public final class BatchDecoder {
                 }
             }
             w.wo.multiply(att, n: n, into: xb, scratch: scratch, batched: true)
-            Ops.postNorm(xb, rows: n, w.postAttnNorm, dim, eps: c.rmsEps)
-            for i in 0..<(n * dim) { x[i] += xb[i] }
-            for b in 0..<n { Ops.normOrCopy(xb + b * dim, x + b * dim, w.ffnNorm, dim, eps: c.rmsEps) }
+            // Residual, then the FFN's input norm, per row.
+            Self.rows(n) { b in
+                let xr = x + b * dim, xbr = xb + b * dim
+                Ops.postNorm(xbr, rows: 1, w.postAttnNorm, dim, eps: eps)
+                for i in 0..<dim { xr[i] += xbr[i] }
+                Ops.normOrCopy(xbr, xr, w.ffnNorm, dim, eps: eps)
+            }
             w.gate.multiply(xb, n: n, into: hb, scratch: scratch, batched: true)
             w.up.multiply(xb, n: n, into: hb2, scratch: scratch, batched: true, sameInput: true)
-            if c.gelu {
-                let hb = self.hb, hb2 = self.hb2
-                Parallel.forChunks(n, minChunk: 2) { r in
-                    Ops.geglu(hb + r.lowerBound * ffn, hb2 + r.lowerBound * ffn, r.count * ffn)
+            let gelu = c.gelu
+            Self.rows(n) { b in
+                let g = hb + b * ffn, u = hb2 + b * ffn
+                if gelu {
+                    Ops.geglu(g, u, ffn)
+                } else if fast {
+                    FastMath.swiglu(g, u, ffn)
+                } else {
+                    for i in 0..<ffn { let a = g[i]; g[i] = a / (1 + expf(-a)) * u[i] }
                 }
-            } else if fast {
-                let hb = self.hb, hb2 = self.hb2
-                Parallel.forChunks(n, minChunk: 2) { r in
-                    FastMath.swiglu(hb + r.lowerBound * ffn, hb2 + r.lowerBound * ffn, r.count * ffn)
-                }
-            } else {
-                for i in 0..<(n * ffn) { let g = hb[i]; hb[i] = g / (1 + expf(-g)) * hb2[i] }
             }
             w.down.multiply(hb, n: n, into: xb, scratch: scratch, batched: true)
-            Ops.postNorm(xb, rows: n, w.postFFNNorm, dim, eps: c.rmsEps)
-            for i in 0..<(n * dim) { x[i] += xb[i] }
+            // Residual, then the next layer's attention input norm, per row.
+            let next = l + 1 < layers.upperBound ? model.layers[l + 1].attnNorm : nil
+            let hasNext = l + 1 < layers.upperBound
+            Self.rows(n) { b in
+                let xr = x + b * dim, xbr = xb + b * dim
+                Ops.postNorm(xbr, rows: 1, w.postFFNNorm, dim, eps: eps)
+                for i in 0..<dim { xr[i] += xbr[i] }
+                if hasNext { Ops.normOrCopy(xbr, xr, next, dim, eps: eps) }
+            }
             if let taps {
                 for (i, row) in tapRows.enumerated() {
                     (taps + (i * c.blockCount + l) * dim).update(from: x + row * dim, count: dim)

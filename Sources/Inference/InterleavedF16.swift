@@ -53,6 +53,30 @@ final class InterleavedF16: @unchecked Sendable {
         }
     }
 
+    /// Rows r0..<r0+n (within one group) widened into w, row-major: a whole group in one
+    /// pass over its bytes in order.
+    func decodeTile(_ r0: Int, _ n: Int, _ w: UnsafeMutablePointer<Float>) {
+        guard n == 8 && r0 % 8 == 0 else {
+            for i in 0..<n { decodeRow(r0 + i, w + i * cols) }
+            return
+        }
+        var src = UnsafeRawPointer(data) + r0 * cols * 2
+        let raw = UnsafeMutableRawPointer(w), rowBytes = cols * 4
+        for s in 0..<(cols / 8) {
+            for i in 0..<8 {
+                raw.storeBytes(of: Kernels.f16x8(src + 16 * i), toByteOffset: i * rowBytes + s * 32, as: SIMD8<Float>.self)
+            }
+            src += 128
+        }
+    }
+
+    /// The bytes of the groups holding rows `r`, as (start, cache lines), for prefetching.
+    func span(rows r: Range<Int>) -> (UnsafeRawPointer, Int) {
+        guard !r.isEmpty else { return (UnsafeRawPointer(data), 0) }
+        let lo = (r.lowerBound / 8) * 8 * cols * 2, hi = ((r.upperBound + 7) / 8) * 8 * cols * 2
+        return (UnsafeRawPointer(data) + lo, (hi - lo + 63) / 64)
+    }
+
     /// Rows `lo..<hi` widened into w, row-major.
     func decode(rows r: Range<Int>, into w: UnsafeMutablePointer<Float>) {
         for i in r { decodeRow(i, w + (i - r.lowerBound) * cols) }

@@ -183,8 +183,11 @@ extension WeightMatrix {
         if batched {
             precondition(n <= s.maxVectors, "multiply: \(n) vectors, scratch holds \(s.maxVectors)")
             // The batched kernels fold Q4_1's minimum into the weights: no block sums needed.
-            for t in 0..<n { Kernels.permute(layout, x + t * cols, cols, s.xperm + t * cols, nil) }
-            let xp = UnsafePointer(s.xperm)
+            // The plain layout reads the vectors where they are.
+            if layout != .plain {
+                for t in 0..<n { Kernels.permute(layout, x + t * cols, cols, s.xperm + t * cols, nil) }
+            }
+            let xp = layout == .plain ? x : UnsafePointer(s.xperm)
             if n == 1 && hasFusedSingle {
                 Parallel.forChunks(rows, minChunk: 32) { r in self.fusedSingle(r, xp: xp, y: out) }
                 return

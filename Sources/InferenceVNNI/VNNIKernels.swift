@@ -143,9 +143,13 @@ public enum VNNIKernels {
     /// of 4 rows x 4 vectors (16 accumulators; leftovers 4 x 1 and 1 x 1). Each (row, vector)
     /// pair is one 8-lane accumulator over the columns in order, then its lanes summed: the
     /// operations of the AVX2 path's 4 x 2 blocks, so the bits are the same.
+    /// `prefetch`: `lines` cache lines from there (the next tile's weights) are asked for one
+    /// per step of the blocks, so they arrive while this tile is multiplied.
     public static func floatTile(_ w: UnsafePointer<Float>, cols: Int, tileRows tr: Int, _ x: UnsafePointer<Float>,
-                                 count: Int, _ y: UnsafeMutablePointer<Float>, rows: Int, r0: Int) {
+                                 count: Int, _ y: UnsafeMutablePointer<Float>, rows: Int, r0: Int,
+                                 prefetch: UnsafeRawPointer? = nil, lines: Int = 0) {
         #if ROLLBOOK_VNNI
+        var pf = prefetch ?? UnsafeRawPointer(w), left = prefetch == nil ? 0 : lines
         @inline(__always) func ld(_ p: UnsafePointer<Float>, _ o: Int) -> SIMD8<Float> {
             UnsafeRawPointer(p + o).loadUnaligned(as: SIMD8<Float>.self)
         }
@@ -161,6 +165,7 @@ public enum VNNIKernels {
                 var a30 = SIMD8<Float>(), a31 = SIMD8<Float>(), a32 = SIMD8<Float>(), a33 = SIMD8<Float>()
                 var o = 0
                 while o + 8 <= cols {
+                    if left > 0 { rb_prefetch_l2(pf); pf += 64; left -= 1 }
                     let v0 = ld(x0, o), v1 = ld(x1, o), v2 = ld(x2, o), v3 = ld(x3, o)
                     let r = ld(w0, o)
                     a00.addProduct(r, v0); a01.addProduct(r, v1); a02.addProduct(r, v2); a03.addProduct(r, v3)
