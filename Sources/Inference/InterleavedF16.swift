@@ -1,3 +1,4 @@
+import InferenceVNNI
 import Foundation
 
 /// F16 weights repacked for decoding: rows in groups of eight, interleaved eight columns at a
@@ -75,6 +76,18 @@ final class InterleavedF16: @unchecked Sendable {
         guard !r.isEmpty else { return (UnsafeRawPointer(data), 0) }
         let lo = (r.lowerBound / 8) * 8 * cols * 2, hi = ((r.upperBound + 7) / 8) * 8 * cols * 2
         return (UnsafeRawPointer(data) + lo, (hi - lo + 63) / 64)
+    }
+
+    /// Y[s, r] for the rows of groups `gs` and `count` vectors (x_s at xp + s*cols, Y at
+    /// y + s*rows), with AVX-512: each group through `VNNIKernels.f16Group` (the halves widened
+    /// in registers, the operations of the tiled path), the next group's bytes asked for
+    /// while it runs.
+    func multiplyBatch(groups gs: Range<Int>, xp: UnsafePointer<Float>, count: Int, y: UnsafeMutablePointer<Float>) {
+        for g in gs {
+            let next = g + 1 < gs.upperBound ? span(rows: (g + 1) * 8..<min(rows, (g + 2) * 8)) : nil
+            VNNIKernels.f16Group(UnsafeRawPointer(data) + g * 8 * cols * 2, cols: cols, tileRows: min(8, rows - g * 8),
+                                 xp, count: count, y, rows: rows, r0: g * 8, prefetch: next?.0, lines: next?.1 ?? 0)
+        }
     }
 
     /// Rows `lo..<hi` widened into w, row-major.

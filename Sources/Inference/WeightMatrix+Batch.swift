@@ -73,21 +73,16 @@ extension WeightMatrix {
         var r0 = range.lowerBound
         while r0 < range.upperBound {
             let tr = min(R, range.upperBound - r0)
-            // F16: the next group's bytes are asked for while this tile is multiplied.
-            var ahead: (UnsafeRawPointer, Int)? = nil
             if let f16 {
                 f16.decodeTile(r0, tr, w)
-                if r0 % 8 == 0 { ahead = f16.span(rows: min(range.upperBound, r0 + 8)..<min(range.upperBound, r0 + 16)) }
             } else {
                 for i in 0..<tr { decodeRow(r0 + i, w + i * cols) }
             }
             if wide {
-                VNNIKernels.floatTile(w, cols: cols, tileRows: tr, xp, count: count, y, rows: rows, r0: r0,
-                                      prefetch: ahead?.0, lines: ahead?.1 ?? 0)
+                VNNIKernels.floatTile(w, cols: cols, tileRows: tr, xp, count: count, y, rows: rows, r0: r0)
                 r0 += tr
                 continue
             }
-            if let (p, lines) = ahead { for i in 0..<lines { Kernels.prefetch(p + 64 * i) } }
             let quads = tr / 4
             var s = 0
             while s + 1 < count {

@@ -29,7 +29,7 @@ public struct WeightMatrix: @unchecked Sendable {
 
     /// Rows `r` of this matrix as a matrix of its own (a view into the same data): the
     /// parts of a fused tensor such as Phi-3's `attn_qkv`.
-    func rows(_ r: Range<Int>) -> WeightMatrix {
+    public func rows(_ r: Range<Int>) -> WeightMatrix {
         WeightMatrix(name: "\(name)[\(r.lowerBound)..<\(r.upperBound)]", rows: r.count, cols: cols, type: type,
                      data: data + r.lowerBound * rowBytes, rowBytes: rowBytes)
     }
@@ -193,6 +193,10 @@ extension WeightMatrix {
                 return
             }
             let tr = tileRows, tiles = (rows + tr - 1) / tr, wide = s.direct ?? PackedKernels.useVNNI
+            if let f16, wide {
+                Parallel.forChunks(f16.groups, minChunk: 4) { gs in f16.multiplyBatch(groups: gs, xp: xp, count: n, y: out) }
+                return
+            }
             Parallel.forChunks(tiles, minChunk: 32 / tr) { t in
                 self.dotRowsTiled((t.lowerBound * tr)..<min(self.rows, t.upperBound * tr),
                                   xp: xp, count: n, y: out, wide: wide)

@@ -143,13 +143,9 @@ public enum VNNIKernels {
     /// of 4 rows x 4 vectors (16 accumulators; leftovers 4 x 1 and 1 x 1). Each (row, vector)
     /// pair is one 8-lane accumulator over the columns in order, then its lanes summed: the
     /// operations of the AVX2 path's 4 x 2 blocks, so the bits are the same.
-    /// `prefetch`: `lines` cache lines from there (the next tile's weights) are asked for one
-    /// per step of the blocks, so they arrive while this tile is multiplied.
     public static func floatTile(_ w: UnsafePointer<Float>, cols: Int, tileRows tr: Int, _ x: UnsafePointer<Float>,
-                                 count: Int, _ y: UnsafeMutablePointer<Float>, rows: Int, r0: Int,
-                                 prefetch: UnsafeRawPointer? = nil, lines: Int = 0) {
+                                 count: Int, _ y: UnsafeMutablePointer<Float>, rows: Int, r0: Int) {
         #if ROLLBOOK_VNNI
-        var pf = prefetch ?? UnsafeRawPointer(w), left = prefetch == nil ? 0 : lines
         @inline(__always) func ld(_ p: UnsafePointer<Float>, _ o: Int) -> SIMD8<Float> {
             UnsafeRawPointer(p + o).loadUnaligned(as: SIMD8<Float>.self)
         }
@@ -165,7 +161,6 @@ public enum VNNIKernels {
                 var a30 = SIMD8<Float>(), a31 = SIMD8<Float>(), a32 = SIMD8<Float>(), a33 = SIMD8<Float>()
                 var o = 0
                 while o + 8 <= cols {
-                    if left > 0 { rb_prefetch_l2(pf); pf += 64; left -= 1 }
                     let v0 = ld(x0, o), v1 = ld(x1, o), v2 = ld(x2, o), v3 = ld(x3, o)
                     let r = ld(w0, o)
                     a00.addProduct(r, v0); a01.addProduct(r, v1); a02.addProduct(r, v2); a03.addProduct(r, v3)
@@ -207,6 +202,92 @@ public enum VNNIKernels {
             }
             for i in (4 * quads)..<tr { y[s * rows + r0 + i] = dot1(w + i * cols, xs, cols) }
             s += 1
+        }
+        #else
+        preconditionFailure("VNNI kernels not built")
+        #endif
+    }
+
+    /// One group of eight F16 rows in the interleaved layout (row i's columns o..<o+8 at byte
+    /// 16 * o + 16 * i from `g`; the first `tr` rows real) against `count` vectors, the halves
+    /// widened in registers as they are used: the operations of `floatTile` over the widened
+    /// tile (4 x 4 blocks, each (row, vector) pair one 8-lane accumulator over the columns in
+    /// order, then its lanes summed), so the same bits, without writing the tile out.
+    /// `prefetch`: `lines` cache lines from there (the next group) are asked into L2 one per
+    /// step of the blocks, so they arrive while this group is multiplied.
+    public static func f16Group(_ g: UnsafeRawPointer, cols: Int, tileRows tr: Int, _ x: UnsafePointer<Float>,
+                                count: Int, _ y: UnsafeMutablePointer<Float>, rows: Int, r0: Int,
+                                prefetch: UnsafeRawPointer?, lines: Int) {
+        #if ROLLBOOK_VNNI
+        @inline(__always) func ld(_ p: UnsafePointer<Float>, _ o: Int) -> SIMD8<Float> {
+            UnsafeRawPointer(p + o).loadUnaligned(as: SIMD8<Float>.self)
+        }
+        @inline(__always) func wv(_ i: Int, _ o: Int) -> SIMD8<Float> {
+            _mm256_cvtph_ps(g.loadUnaligned(fromByteOffset: 16 * o + 16 * i, as: SIMD2<Int64>.self))
+        }
+        var pf = prefetch ?? g, left = prefetch == nil ? 0 : lines
+        let quads = tr / 4
+        var s = 0
+        while s + 4 <= count {
+            let x0 = x + s * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols
+            for q in 0..<quads {
+                let i0 = 4 * q
+                var a00 = SIMD8<Float>(), a01 = SIMD8<Float>(), a02 = SIMD8<Float>(), a03 = SIMD8<Float>()
+                var a10 = SIMD8<Float>(), a11 = SIMD8<Float>(), a12 = SIMD8<Float>(), a13 = SIMD8<Float>()
+                var a20 = SIMD8<Float>(), a21 = SIMD8<Float>(), a22 = SIMD8<Float>(), a23 = SIMD8<Float>()
+                var a30 = SIMD8<Float>(), a31 = SIMD8<Float>(), a32 = SIMD8<Float>(), a33 = SIMD8<Float>()
+                var o = 0
+                while o + 8 <= cols {
+                    if left > 0 { rb_prefetch_l2(pf); pf += 64; left -= 1 }
+                    let v0 = ld(x0, o), v1 = ld(x1, o), v2 = ld(x2, o), v3 = ld(x3, o)
+                    let r = wv(i0, o)
+                    a00.addProduct(r, v0); a01.addProduct(r, v1); a02.addProduct(r, v2); a03.addProduct(r, v3)
+                    let r1 = wv(i0 + 1, o)
+                    a10.addProduct(r1, v0); a11.addProduct(r1, v1); a12.addProduct(r1, v2); a13.addProduct(r1, v3)
+                    let r2 = wv(i0 + 2, o)
+                    a20.addProduct(r2, v0); a21.addProduct(r2, v1); a22.addProduct(r2, v2); a23.addProduct(r2, v3)
+                    let r3 = wv(i0 + 3, o)
+                    a30.addProduct(r3, v0); a31.addProduct(r3, v1); a32.addProduct(r3, v2); a33.addProduct(r3, v3)
+                    o += 8
+                }
+                let base = r0 + i0
+                y[s * rows + base] = a00.sum(); y[(s + 1) * rows + base] = a01.sum()
+                y[(s + 2) * rows + base] = a02.sum(); y[(s + 3) * rows + base] = a03.sum()
+                y[s * rows + base + 1] = a10.sum(); y[(s + 1) * rows + base + 1] = a11.sum()
+                y[(s + 2) * rows + base + 1] = a12.sum(); y[(s + 3) * rows + base + 1] = a13.sum()
+                y[s * rows + base + 2] = a20.sum(); y[(s + 1) * rows + base + 2] = a21.sum()
+                y[(s + 2) * rows + base + 2] = a22.sum(); y[(s + 3) * rows + base + 2] = a23.sum()
+                y[s * rows + base + 3] = a30.sum(); y[(s + 1) * rows + base + 3] = a31.sum()
+                y[(s + 2) * rows + base + 3] = a32.sum(); y[(s + 3) * rows + base + 3] = a33.sum()
+            }
+            s += 4
+        }
+        // Leftover vectors (count % 4) four rows at a time; leftover rows (tr % 4) alone.
+        while s < count {
+            let xs = x + s * cols
+            for q in 0..<quads {
+                let i0 = 4 * q
+                var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+                var o = 0
+                while o + 8 <= cols {
+                    let v = ld(xs, o)
+                    a0.addProduct(wv(i0, o), v); a1.addProduct(wv(i0 + 1, o), v)
+                    a2.addProduct(wv(i0 + 2, o), v); a3.addProduct(wv(i0 + 3, o), v)
+                    o += 8
+                }
+                let base = s * rows + r0 + i0
+                y[base] = a0.sum(); y[base + 1] = a1.sum(); y[base + 2] = a2.sum(); y[base + 3] = a3.sum()
+            }
+            s += 1
+        }
+        for i in (4 * quads)..<tr {
+            for s in 0..<count {
+                let xs = x + s * cols
+                var a = SIMD8<Float>()
+                var o = 0
+                while o + 8 <= cols { a.addProduct(wv(i, o), ld(xs, o)); o += 8 }
+                y[s * rows + r0 + i] = a.sum()
+            }
         }
         #else
         preconditionFailure("VNNI kernels not built")

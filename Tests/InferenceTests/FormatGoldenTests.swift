@@ -111,16 +111,23 @@ import Testing
     /// weights, column order, then the lanes summed), bit for bit, alone (the single-stream path
     /// and the batched path at n = 1) and in a batch of 5 (the tiled path, in each instruction
     /// set's register blocks: AVX2 4 x 2, AVX-512 4 x 4). The fixture's 4 x 64 `w.f16` fills
-    /// only half of its one group.
+    /// only half of its one group; views of 13 rows end in a group of 5 (a 4-row block and a
+    /// row alone).
     @Test func f16Kernel() throws {
         let f = try #require(Self.file.formats.first { $0.format == "F16" })
         let gguf = try GGUFFile(path: try Self.model(f)), tiny = try GGUFFile(path: TestModels.fixture("tiny.gguf"))
-        let tensors = try ["blk.0.attn_q.weight", "blk.3.ffn_down.weight", "blk.7.attn_k.weight"].map { name in
-            try #require(gguf.tensors.first { $0.name == name && $0.type == .f16 })
-        } + [try #require(tiny.tensors.first { $0.name == "w.f16" })]
-        for t in tensors {
-            let name = t.name
-            let w = try WeightMatrix(t), all = try Dequantize.tensor(t)
+        var cases = [(String, WeightMatrix, [Float])]()
+        for name in ["blk.0.attn_q.weight", "blk.3.ffn_down.weight", "blk.7.attn_k.weight"] {
+            let t = try #require(gguf.tensors.first { $0.name == name && $0.type == .f16 })
+            cases.append((name, try WeightMatrix(t), try Dequantize.tensor(t)))
+        }
+        let t = try #require(tiny.tensors.first { $0.name == "w.f16" })
+        cases.append(("w.f16", try WeightMatrix(t), try Dequantize.tensor(t)))
+        let q = cases[0]
+        for r in [0..<13, 3..<16] {
+            cases.append(("\(q.0)[\(r)]", q.1.rows(r), Array(q.2[(r.lowerBound * q.1.cols)..<(r.upperBound * q.1.cols)])))
+        }
+        for (name, w, all) in cases {
             let n = 5
             var rng = SystemRandomNumberGenerator()
             let x = (0..<(w.cols * n)).map { _ in Float.random(in: -2...2, using: &rng) }
