@@ -1,3 +1,4 @@
+import InferenceVNNI
 import Sampling
 import Foundation
 import LinAlg
@@ -256,6 +257,42 @@ enum Ops {
             }
             store8(o, out, c)
             c += 8
+        }
+    }
+
+    /// Attention of `heads` query heads sharing one key/value head (grouped-query attention):
+    /// head i's query at q + i * hd, its scores at s + i * sStride, its output at out + i * hd.
+    /// Each head's result is exactly `attend`'s; with AVX-512 three heads at a time share each
+    /// key and value load (`VNNIKernels.scores3`, `values3`).
+    static func attendGroup(q: UnsafePointer<Float>, heads: Int, segments a: Segment, _ b: Segment?,
+                            stride: Int, headDim hd: Int, scale: Float, scores s: UnsafeMutablePointer<Float>,
+                            sStride: Int, out: UnsafeMutablePointer<Float>, fast: Bool, cap: Float) {
+        var h = 0
+        if PackedKernels.useVNNI && hd % 32 == 0 {
+            let total = a.count + (b?.count ?? 0)
+            while h + 3 <= heads {
+                let qh = q + h * hd, sh = s + h * sStride, oh = out + h * hd
+                for (seg, at) in [(a, 0), b.map { ($0, a.count) }].compactMap({ $0 }) {
+                    let done = VNNIKernels.scores3(qh, seg.k, seg.count, stride, hd, scale, sh + at, sStride)
+                    for i in 0..<3 {
+                        scoreRows(qh + i * hd, seg.k + done * stride, seg.count - done, stride, hd, scale,
+                                  sh + i * sStride + at + done)
+                    }
+                }
+                for i in 0..<3 {
+                    if cap > 0 { softCap(sh + i * sStride, total, cap: cap) }
+                    softmax(sh + i * sStride, visible: total, total: total, fast: fast)
+                }
+                oh.initialize(repeating: 0, count: 3 * hd)
+                VNNIKernels.values3(sh, sStride, a.v, a.count, stride, hd, oh)
+                if let b { VNNIKernels.values3(sh + a.count, sStride, b.v, b.count, stride, hd, oh) }
+                h += 3
+            }
+        }
+        while h < heads {
+            attend(q: q + h * hd, segments: a, b, stride: stride, headDim: hd, scale: scale, scores: s + h * sStride,
+                   out: out + h * hd, fast: fast, cap: cap)
+            h += 1
         }
     }
 

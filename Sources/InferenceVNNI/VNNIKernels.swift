@@ -294,6 +294,109 @@ public enum VNNIKernels {
         #endif
     }
 
+    /// Attention scores of three query heads (q, q + hd, q + 2 hd) against key rows `stride`
+    /// apart, eight keys at a time: s[i * sStride + p] = scale * (q_i . k_p). Per (head, key)
+    /// one 8-lane accumulator over the head dimension in order, its lanes summed as a pairwise
+    /// tree: `Ops.scoreRows`'s operations, each key load shared by the three heads (24
+    /// accumulators in AVX-512's 32 registers). Returns how many keys it did (a multiple of 8;
+    /// the caller scores the rest).
+    public static func scores3(_ q: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ count: Int, _ stride: Int,
+                               _ hd: Int, _ scale: Float, _ s: UnsafeMutablePointer<Float>, _ sStride: Int) -> Int {
+        #if ROLLBOOK_VNNI
+        @inline(__always) func ld(_ p: UnsafePointer<Float>, _ o: Int) -> SIMD8<Float> {
+            UnsafeRawPointer(p + o).loadUnaligned(as: SIMD8<Float>.self)
+        }
+        let q1 = q + hd, q2 = q1 + hd
+        var p = 0
+        while p + 8 <= count {
+            var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+            var a4 = SIMD8<Float>(), a5 = SIMD8<Float>(), a6 = SIMD8<Float>(), a7 = SIMD8<Float>()
+            var b0 = SIMD8<Float>(), b1 = SIMD8<Float>(), b2 = SIMD8<Float>(), b3 = SIMD8<Float>()
+            var b4 = SIMD8<Float>(), b5 = SIMD8<Float>(), b6 = SIMD8<Float>(), b7 = SIMD8<Float>()
+            var c0 = SIMD8<Float>(), c1 = SIMD8<Float>(), c2 = SIMD8<Float>(), c3 = SIMD8<Float>()
+            var c4 = SIMD8<Float>(), c5 = SIMD8<Float>(), c6 = SIMD8<Float>(), c7 = SIMD8<Float>()
+            let r0 = k + p * stride
+            var j = 0
+            while j < hd {
+                let x = ld(q, j), y = ld(q1, j), z = ld(q2, j)
+                var r = ld(r0, j)
+                a0.addProduct(r, x); b0.addProduct(r, y); c0.addProduct(r, z)
+                r = ld(r0 + stride, j); a1.addProduct(r, x); b1.addProduct(r, y); c1.addProduct(r, z)
+                r = ld(r0 + 2 * stride, j); a2.addProduct(r, x); b2.addProduct(r, y); c2.addProduct(r, z)
+                r = ld(r0 + 3 * stride, j); a3.addProduct(r, x); b3.addProduct(r, y); c3.addProduct(r, z)
+                r = ld(r0 + 4 * stride, j); a4.addProduct(r, x); b4.addProduct(r, y); c4.addProduct(r, z)
+                r = ld(r0 + 5 * stride, j); a5.addProduct(r, x); b5.addProduct(r, y); c5.addProduct(r, z)
+                r = ld(r0 + 6 * stride, j); a6.addProduct(r, x); b6.addProduct(r, y); c6.addProduct(r, z)
+                r = ld(r0 + 7 * stride, j); a7.addProduct(r, x); b7.addProduct(r, y); c7.addProduct(r, z)
+                j += 8
+            }
+            let sc = SIMD8<Float>(repeating: scale)
+            UnsafeMutableRawPointer(s + p).storeBytes(of: sum8(a0, a1, a2, a3, a4, a5, a6, a7) * sc, as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(s + sStride + p).storeBytes(of: sum8(b0, b1, b2, b3, b4, b5, b6, b7) * sc,
+                                                                as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(s + 2 * sStride + p).storeBytes(of: sum8(c0, c1, c2, c3, c4, c5, c6, c7) * sc,
+                                                                    as: SIMD8<Float>.self)
+            p += 8
+        }
+        return p
+        #else
+        preconditionFailure("VNNI kernels not built")
+        #endif
+    }
+
+    /// out[i * hd + c] += sum over p of w[i * wStride + p] * v_p[c] for three heads, value rows
+    /// `stride` apart (hd a multiple of 32). Per (head, 8-lane slice of the head) one
+    /// accumulator, loaded from `out`, a fused multiply-add per position in order, stored
+    /// back: `Ops.attend`'s operations, each value load shared by the three heads.
+    public static func values3(_ w: UnsafePointer<Float>, _ wStride: Int, _ v: UnsafePointer<Float>, _ count: Int,
+                               _ stride: Int, _ hd: Int, _ out: UnsafeMutablePointer<Float>) {
+        #if ROLLBOOK_VNNI
+        @inline(__always) func ld(_ p: UnsafePointer<Float>, _ o: Int) -> SIMD8<Float> {
+            UnsafeRawPointer(p + o).loadUnaligned(as: SIMD8<Float>.self)
+        }
+        @inline(__always) func st(_ x: SIMD8<Float>, _ o: Int) {
+            UnsafeMutableRawPointer(out + o).storeBytes(of: x, as: SIMD8<Float>.self)
+        }
+        let w1 = w + wStride, w2 = w1 + wStride
+        var c = 0
+        while c + 32 <= hd {
+            var a0 = ld(out, c), a1 = ld(out, c + 8), a2 = ld(out, c + 16), a3 = ld(out, c + 24)
+            var b0 = ld(out, hd + c), b1 = ld(out, hd + c + 8), b2 = ld(out, hd + c + 16), b3 = ld(out, hd + c + 24)
+            var d0 = ld(out, 2 * hd + c), d1 = ld(out, 2 * hd + c + 8)
+            var d2 = ld(out, 2 * hd + c + 16), d3 = ld(out, 2 * hd + c + 24)
+            var r = UnsafePointer(v + c)
+            for p in 0..<count {
+                let x = SIMD8<Float>(repeating: w[p]), y = SIMD8<Float>(repeating: w1[p]), z = SIMD8<Float>(repeating: w2[p])
+                var t = ld(r, 0); a0.addProduct(x, t); b0.addProduct(y, t); d0.addProduct(z, t)
+                t = ld(r, 8); a1.addProduct(x, t); b1.addProduct(y, t); d1.addProduct(z, t)
+                t = ld(r, 16); a2.addProduct(x, t); b2.addProduct(y, t); d2.addProduct(z, t)
+                t = ld(r, 24); a3.addProduct(x, t); b3.addProduct(y, t); d3.addProduct(z, t)
+                r += stride
+            }
+            st(a0, c); st(a1, c + 8); st(a2, c + 16); st(a3, c + 24)
+            st(b0, hd + c); st(b1, hd + c + 8); st(b2, hd + c + 16); st(b3, hd + c + 24)
+            st(d0, 2 * hd + c); st(d1, 2 * hd + c + 8); st(d2, 2 * hd + c + 16); st(d3, 2 * hd + c + 24)
+            c += 32
+        }
+        #else
+        preconditionFailure("VNNI kernels not built")
+        #endif
+    }
+
+    #if ROLLBOOK_VNNI
+    /// Lane i = the pairwise tree sum of v_i (as `Ops.sum8`, which the Inference module's
+    /// kernels use; this module cannot import that one).
+    @inline(__always)
+    static func sum8(_ v0: SIMD8<Float>, _ v1: SIMD8<Float>, _ v2: SIMD8<Float>, _ v3: SIMD8<Float>,
+                     _ v4: SIMD8<Float>, _ v5: SIMD8<Float>, _ v6: SIMD8<Float>, _ v7: SIMD8<Float>) -> SIMD8<Float> {
+        @inline(__always) func pair(_ x: SIMD8<Float>, _ y: SIMD8<Float>) -> SIMD8<Float> {
+            let z = SIMD16<Float>(lowHalf: x, highHalf: y)
+            return z.evenHalf + z.oddHalf
+        }
+        return pair(pair(pair(v0, v1), pair(v2, v3)), pair(pair(v4, v5), pair(v6, v7)))
+    }
+    #endif
+
     #if ROLLBOOK_VNNI
     @inline(__always)
     static func dot1(_ w: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ n: Int) -> Float {
