@@ -236,19 +236,28 @@ public enum VNNIKernels {
                 var a10 = SIMD8<Float>(), a11 = SIMD8<Float>(), a12 = SIMD8<Float>(), a13 = SIMD8<Float>()
                 var a20 = SIMD8<Float>(), a21 = SIMD8<Float>(), a22 = SIMD8<Float>(), a23 = SIMD8<Float>()
                 var a30 = SIMD8<Float>(), a31 = SIMD8<Float>(), a32 = SIMD8<Float>(), a33 = SIMD8<Float>()
-                var o = 0
-                while o + 8 <= cols {
-                    if left > 0 { rb_prefetch_l2(pf); pf += 64; left -= 1 }
-                    let v0 = ld(x0, o), v1 = ld(x1, o), v2 = ld(x2, o), v3 = ld(x3, o)
-                    let r = wv(i0, o)
+                // Pointers stepped through the columns (no offsets recomputed per step); the
+                // vectors' four rows at fixed distances from one pointer.
+                var pw = g + 16 * i0, px = UnsafeRawPointer(x0)
+                let c1 = 4 * cols, c2 = 8 * cols, c3 = 12 * cols
+                @inline(__always) func h(_ p: UnsafeRawPointer, _ at: Int) -> SIMD8<Float> {
+                    _mm256_cvtph_ps(p.loadUnaligned(fromByteOffset: at, as: SIMD2<Int64>.self))
+                }
+                @inline(__always) func f(_ p: UnsafeRawPointer, _ at: Int) -> SIMD8<Float> {
+                    p.loadUnaligned(fromByteOffset: at, as: SIMD8<Float>.self)
+                }
+                for _ in 0..<(cols / 8) {
+                    if left > 0 { rb_prefetch_l2(pf); pf += 64; left &-= 1 }
+                    let v0 = f(px, 0), v1 = f(px, c1), v2 = f(px, c2), v3 = f(px, c3)
+                    let r = h(pw, 0)
                     a00.addProduct(r, v0); a01.addProduct(r, v1); a02.addProduct(r, v2); a03.addProduct(r, v3)
-                    let r1 = wv(i0 + 1, o)
+                    let r1 = h(pw, 16)
                     a10.addProduct(r1, v0); a11.addProduct(r1, v1); a12.addProduct(r1, v2); a13.addProduct(r1, v3)
-                    let r2 = wv(i0 + 2, o)
+                    let r2 = h(pw, 32)
                     a20.addProduct(r2, v0); a21.addProduct(r2, v1); a22.addProduct(r2, v2); a23.addProduct(r2, v3)
-                    let r3 = wv(i0 + 3, o)
+                    let r3 = h(pw, 48)
                     a30.addProduct(r3, v0); a31.addProduct(r3, v1); a32.addProduct(r3, v2); a33.addProduct(r3, v3)
-                    o += 8
+                    pw += 128; px += 32
                 }
                 let base = r0 + i0
                 y[s * rows + base] = a00.sum(); y[(s + 1) * rows + base] = a01.sum()
