@@ -301,21 +301,10 @@ enum Ops {
         UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: SIMD8<Float>.self)
     }
 
-    /// Sum of a vector's lanes as a fixed pairwise tree, the order `sum8` uses per lane.
+    /// Sum of a vector's lanes as a fixed pairwise tree, the order `VNNIKernels.sum8` uses per lane.
     @inline(__always)
     static func treeSum(_ a: SIMD8<Float>) -> Float {
         ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]))
-    }
-
-    /// Lane i = treeSum(v_i), through pairwise even/odd shuffles.
-    @inline(__always)
-    static func sum8(_ v0: SIMD8<Float>, _ v1: SIMD8<Float>, _ v2: SIMD8<Float>, _ v3: SIMD8<Float>,
-                     _ v4: SIMD8<Float>, _ v5: SIMD8<Float>, _ v6: SIMD8<Float>, _ v7: SIMD8<Float>) -> SIMD8<Float> {
-        @inline(__always) func pair(_ x: SIMD8<Float>, _ y: SIMD8<Float>) -> SIMD8<Float> {
-            let z = SIMD16<Float>(lowHalf: x, highHalf: y)
-            return z.evenHalf + z.oddHalf
-        }
-        return pair(pair(pair(v0, v1), pair(v2, v3)), pair(pair(v4, v5), pair(v6, v7)))
     }
 
     /// s[p] = scale * q · k_p for `count` key rows (hd % 8 == 0), eight rows at a time.
@@ -338,7 +327,7 @@ enum Ops {
                 a6.addProduct(Kernels.x8(r6, j), qv); a7.addProduct(Kernels.x8(r7, j), qv)
                 j += 8
             }
-            store8(sum8(a0, a1, a2, a3, a4, a5, a6, a7) * scale, s, p)
+            store8(VNNIKernels.sum8(a0, a1, a2, a3, a4, a5, a6, a7) * scale, s, p)
             p += 8
         }
         while p < count {

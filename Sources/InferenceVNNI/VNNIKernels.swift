@@ -173,14 +173,8 @@ public enum VNNIKernels {
                     o += 8
                 }
                 let base = r0 + 4 * g
-                y[s * rows + base] = a00.sum(); y[(s + 1) * rows + base] = a01.sum()
-                y[(s + 2) * rows + base] = a02.sum(); y[(s + 3) * rows + base] = a03.sum()
-                y[s * rows + base + 1] = a10.sum(); y[(s + 1) * rows + base + 1] = a11.sum()
-                y[(s + 2) * rows + base + 1] = a12.sum(); y[(s + 3) * rows + base + 1] = a13.sum()
-                y[s * rows + base + 2] = a20.sum(); y[(s + 1) * rows + base + 2] = a21.sum()
-                y[(s + 2) * rows + base + 2] = a22.sum(); y[(s + 3) * rows + base + 2] = a23.sum()
-                y[s * rows + base + 3] = a30.sum(); y[(s + 1) * rows + base + 3] = a31.sum()
-                y[(s + 2) * rows + base + 3] = a32.sum(); y[(s + 3) * rows + base + 3] = a33.sum()
+                put4x4(y, rows: rows, s: s, base: base, (a00, a01, a02, a03), (a10, a11, a12, a13),
+                       (a20, a21, a22, a23), (a30, a31, a32, a33))
             }
             for i in (4 * quads)..<tr { for v in 0..<4 { y[(s + v) * rows + r0 + i] = dot1(w + i * cols, x + (s + v) * cols, cols) } }
             s += 4
@@ -260,14 +254,8 @@ public enum VNNIKernels {
                     pw += 128; px += 32
                 }
                 let base = r0 + i0
-                y[s * rows + base] = a00.sum(); y[(s + 1) * rows + base] = a01.sum()
-                y[(s + 2) * rows + base] = a02.sum(); y[(s + 3) * rows + base] = a03.sum()
-                y[s * rows + base + 1] = a10.sum(); y[(s + 1) * rows + base + 1] = a11.sum()
-                y[(s + 2) * rows + base + 1] = a12.sum(); y[(s + 3) * rows + base + 1] = a13.sum()
-                y[s * rows + base + 2] = a20.sum(); y[(s + 1) * rows + base + 2] = a21.sum()
-                y[(s + 2) * rows + base + 2] = a22.sum(); y[(s + 3) * rows + base + 2] = a23.sum()
-                y[s * rows + base + 3] = a30.sum(); y[(s + 1) * rows + base + 3] = a31.sum()
-                y[(s + 2) * rows + base + 3] = a32.sum(); y[(s + 3) * rows + base + 3] = a33.sum()
+                put4x4(y, rows: rows, s: s, base: base, (a00, a01, a02, a03), (a10, a11, a12, a13),
+                       (a20, a21, a22, a23), (a30, a31, a32, a33))
             }
             s += 4
         }
@@ -301,6 +289,33 @@ public enum VNNIKernels {
         #else
         preconditionFailure("VNNI kernels not built")
         #endif
+    }
+
+    /// Lane i = the pairwise tree sum of v_i, ((v0 + v1) + (v2 + v3)) + ((v4 + v5) + (v6 + v7)),
+    /// through even/odd shuffles. Inlined into each caller (and compiled with its flags): the
+    /// Inference module's scores use it too.
+    @inlinable @inline(__always)
+    public static func sum8(_ v0: SIMD8<Float>, _ v1: SIMD8<Float>, _ v2: SIMD8<Float>, _ v3: SIMD8<Float>,
+                            _ v4: SIMD8<Float>, _ v5: SIMD8<Float>, _ v6: SIMD8<Float>, _ v7: SIMD8<Float>) -> SIMD8<Float> {
+        @inline(__always) func pair(_ x: SIMD8<Float>, _ y: SIMD8<Float>) -> SIMD8<Float> {
+            let z = SIMD16<Float>(lowHalf: x, highHalf: y)
+            return z.evenHalf + z.oddHalf
+        }
+        return pair(pair(pair(v0, v1), pair(v2, v3)), pair(pair(v4, v5), pair(v6, v7)))
+    }
+
+    typealias Four = (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>)
+
+    /// A 4 x 4 block's results: y[(s + v) * rows + base + i] = the lane sum of rows i's
+    /// accumulator for vector v (a, b, c, d: rows 0 to 3, each vectors 0 to 3).
+    @inline(__always)
+    static func put4x4(_ y: UnsafeMutablePointer<Float>, rows: Int, s: Int, base: Int,
+                       _ a: Four, _ b: Four, _ c: Four, _ d: Four) {
+        @inline(__always) func row(_ r: Four, _ i: Int) {
+            y[s * rows + base + i] = r.0.sum(); y[(s + 1) * rows + base + i] = r.1.sum()
+            y[(s + 2) * rows + base + i] = r.2.sum(); y[(s + 3) * rows + base + i] = r.3.sum()
+        }
+        row(a, 0); row(b, 1); row(c, 2); row(d, 3)
     }
 
     /// Attention scores of three query heads (q, q + hd, q + 2 hd) against key rows `stride`
@@ -392,19 +407,6 @@ public enum VNNIKernels {
         #endif
     }
 
-    #if ROLLBOOK_VNNI
-    /// Lane i = the pairwise tree sum of v_i (as `Ops.sum8`, which the Inference module's
-    /// kernels use; this module cannot import that one).
-    @inline(__always)
-    static func sum8(_ v0: SIMD8<Float>, _ v1: SIMD8<Float>, _ v2: SIMD8<Float>, _ v3: SIMD8<Float>,
-                     _ v4: SIMD8<Float>, _ v5: SIMD8<Float>, _ v6: SIMD8<Float>, _ v7: SIMD8<Float>) -> SIMD8<Float> {
-        @inline(__always) func pair(_ x: SIMD8<Float>, _ y: SIMD8<Float>) -> SIMD8<Float> {
-            let z = SIMD16<Float>(lowHalf: x, highHalf: y)
-            return z.evenHalf + z.oddHalf
-        }
-        return pair(pair(pair(v0, v1), pair(v2, v3)), pair(pair(v4, v5), pair(v6, v7)))
-    }
-    #endif
 
     #if ROLLBOOK_VNNI
     @inline(__always)
