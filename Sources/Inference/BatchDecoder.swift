@@ -177,13 +177,16 @@ public final class BatchDecoder {
                 s.own.k(l, s.own.count).update(from: k + b * kvDim, count: kvDim)
                 s.own.v(l, s.own.count).update(from: v + b * kvDim, count: kvDim)
             }
-            // Attention: (sequence, key/value head) pairs split over the workers; the query
-            // heads sharing a key/value head together.
-            let scores = self.scores, att = self.att, ctx = maxContext, hkv = c.headCountKV
-            Parallel.forChunks(n * hkv, minChunk: 2) { range in
+            // Attention: (sequence, key/value head) pairs split over the workers, the query
+            // heads sharing a key/value head together; with few sequences (one, or an EGLR
+            // pass of one) (sequence, query head) pairs, so both threads get a share. A head's
+            // result is the same either way.
+            let scores = self.scores, att = self.att, ctx = maxContext
+            let group = n * c.headCountKV >= 8 ? kvMul : 1, perSeq = c.headCount / group
+            Parallel.forChunks(n * perSeq, minChunk: 1) { range in
                 for job in range {
-                    let b = job / hkv, g = job % hkv, h = g * kvMul
-                    let s = seqs[b], kvh = g * hd
+                    let b = job / perSeq, h = (job % perSeq) * group
+                    let s = seqs[b], kvh = (h / kvMul) * hd
                     let own = (UnsafePointer(s.own.k(l, 0) + kvh), UnsafePointer(s.own.v(l, 0) + kvh), s.own.count + 1)
                     var segs: (Ops.Segment, Ops.Segment?) = (own, nil)
                     if let p = s.prefix, s.prefixLength > 0 {
@@ -192,7 +195,7 @@ public final class BatchDecoder {
                     // A windowed layer reads only the last W positions.
                     let drop = self.c.windowStart(layer: l, pos: positions[b])
                     segs = Ops.trim(segs.0, segs.1, drop: drop, stride: kvDim)
-                    Ops.attendGroup(q: q + b * qDim + h * hd, heads: kvMul, segments: segs.0, segs.1,
+                    Ops.attendGroup(q: q + b * qDim + h * hd, heads: group, segments: segs.0, segs.1,
                                     stride: kvDim, headDim: hd, scale: attScale,
                                     scores: scores + (b * self.c.headCount + h) * ctx, sStride: ctx,
                                     out: att + b * qDim + h * hd, fast: fast, cap: cap)

@@ -21,7 +21,10 @@ final class InterleavedF16: @unchecked Sendable {
         rows = w.rows; cols = w.cols; groups = (w.rows + 7) / 8
         let total = groups * 8 * cols * 2
         data = HugePages.allocate(total)
-        data.initializeMemory(as: UInt8.self, repeating: 0, count: total)
+        // Every real row is written below; the last group's missing rows read as zero.
+        if rows % 8 != 0 {
+            (data + (groups - 1) * 8 * cols * 2).initializeMemory(as: UInt8.self, repeating: 0, count: 8 * cols * 2)
+        }
         let dst = data, cols = self.cols, rows = self.rows, src = w.data, rb = w.rowBytes
         Parallel.forChunks(groups, minChunk: 8) { gs in
             for g in gs {
@@ -90,9 +93,13 @@ final class InterleavedF16: @unchecked Sendable {
         }
     }
 
-    /// Rows `lo..<hi` widened into w, row-major.
+    /// Rows `r` widened into w, row-major (whole groups in one pass each).
     func decode(rows r: Range<Int>, into w: UnsafeMutablePointer<Float>) {
-        for i in r { decodeRow(i, w + (i - r.lowerBound) * cols) }
+        var i = r.lowerBound
+        while i < r.upperBound {
+            let out = w + (i - r.lowerBound) * cols
+            if i % 8 == 0 && i + 8 <= r.upperBound { decodeTile(i, 8, out); i += 8 } else { decodeRow(i, out); i += 1 }
+        }
     }
 
     /// y[r] = row r · x for the rows of groups `gs`: per row one eight-lane accumulator over
@@ -114,14 +121,9 @@ final class InterleavedF16: @unchecked Sendable {
                 a6.addProduct(Kernels.f16x8(p + 96), x); a7.addProduct(Kernels.f16x8(p + 112), x)
                 p += 128; j += 8
             }
-            let r = g * 8
-            if r + 8 <= rows {
-                y[r] = a0.sum(); y[r + 1] = a1.sum(); y[r + 2] = a2.sum(); y[r + 3] = a3.sum()
-                y[r + 4] = a4.sum(); y[r + 5] = a5.sum(); y[r + 6] = a6.sum(); y[r + 7] = a7.sum()
-            } else {
-                let sums = [a0.sum(), a1.sum(), a2.sum(), a3.sum(), a4.sum(), a5.sum(), a6.sum(), a7.sum()]
-                for i in 0..<(rows - r) { y[r + i] = sums[i] }
-            }
+            let r = g * 8, rows = self.rows
+            @inline(__always) func put(_ i: Int, _ a: SIMD8<Float>) { if r + i < rows { y[r + i] = a.sum() } }
+            put(0, a0); put(1, a1); put(2, a2); put(3, a3); put(4, a4); put(5, a5); put(6, a6); put(7, a7)
         }
     }
 }

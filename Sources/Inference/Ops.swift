@@ -272,13 +272,15 @@ enum Ops {
             let total = a.count + (b?.count ?? 0)
             while h + 3 <= heads {
                 let qh = q + h * hd, sh = s + h * sStride, oh = out + h * hd
-                for (seg, at) in [(a, 0), b.map { ($0, a.count) }].compactMap({ $0 }) {
+                @inline(__always) func scores(_ seg: Segment, at: Int) {
                     let done = VNNIKernels.scores3(qh, seg.k, seg.count, stride, hd, scale, sh + at, sStride)
                     for i in 0..<3 {
                         scoreRows(qh + i * hd, seg.k + done * stride, seg.count - done, stride, hd, scale,
                                   sh + i * sStride + at + done)
                     }
                 }
+                scores(a, at: 0)
+                if let b { scores(b, at: a.count) }
                 for i in 0..<3 {
                     if cap > 0 { softCap(sh + i * sStride, total, cap: cap) }
                     softmax(sh + i * sStride, visible: total, total: total, fast: fast)
