@@ -6,6 +6,7 @@
 static inline void rb_pause(void) { __builtin_ia32_pause(); }
 // A read prefetch into all cache levels (streaming weight rows ahead of their use).
 static inline void rb_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
+// The same into L2 and outer levels only (data needed after other data has streamed through L1).
 static inline void rb_prefetch_l2(const void *p) { __builtin_prefetch(p, 0, 2); }
 #if defined(__AVX2__)
 // Float comparisons (_mm256_cmp_ps is a macro, which Swift cannot import).

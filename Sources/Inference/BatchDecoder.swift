@@ -224,13 +224,12 @@ public final class BatchDecoder {
             }
             w.down.multiply(hb, n: n, into: xb, scratch: scratch, batched: true)
             // Residual, then the next layer's attention input norm, per row.
-            let next = l + 1 < layers.upperBound ? model.layers[l + 1].attnNorm : nil
-            let hasNext = l + 1 < layers.upperBound
+            let next = l + 1 < layers.upperBound ? model.layers[l + 1] : nil
             Self.rows(n) { b in
                 let xr = x + b * dim, xbr = xb + b * dim
                 Ops.postNorm(xbr, rows: 1, w.postFFNNorm, dim, eps: eps)
                 for i in 0..<dim { xr[i] += xbr[i] }
-                if hasNext { Ops.normOrCopy(xbr, xr, next, dim, eps: eps) }
+                if let next { Ops.normOrCopy(xbr, xr, next.attnNorm, dim, eps: eps) }
             }
             if let taps {
                 for (i, row) in tapRows.enumerated() {

@@ -74,22 +74,16 @@ final class InterleavedF16: @unchecked Sendable {
         }
     }
 
-    /// The bytes of the groups holding rows `r`, as (start, cache lines), for prefetching.
-    func span(rows r: Range<Int>) -> (UnsafeRawPointer, Int) {
-        guard !r.isEmpty else { return (UnsafeRawPointer(data), 0) }
-        let lo = (r.lowerBound / 8) * 8 * cols * 2, hi = ((r.upperBound + 7) / 8) * 8 * cols * 2
-        return (UnsafeRawPointer(data) + lo, (hi - lo + 63) / 64)
-    }
-
     /// Y[s, r] for the rows of groups `gs` and `count` vectors (x_s at xp + s*cols, Y at
     /// y + s*rows), with AVX-512: each group through `VNNIKernels.f16Group` (the halves widened
     /// in registers, the operations of the tiled path), the next group's bytes asked for
     /// while it runs.
     func multiplyBatch(groups gs: Range<Int>, xp: UnsafePointer<Float>, count: Int, y: UnsafeMutablePointer<Float>) {
+        let bytes = 8 * cols * 2    // one group
         for g in gs {
-            let next = g + 1 < gs.upperBound ? span(rows: (g + 1) * 8..<min(rows, (g + 2) * 8)) : nil
-            VNNIKernels.f16Group(UnsafeRawPointer(data) + g * 8 * cols * 2, cols: cols, tileRows: min(8, rows - g * 8),
-                                 xp, count: count, y, rows: rows, r0: g * 8, prefetch: next?.0, lines: next?.1 ?? 0)
+            let at = UnsafeRawPointer(data) + g * bytes
+            VNNIKernels.f16Group(at, cols: cols, tileRows: min(8, rows - g * 8), xp, count: count, y, rows: rows,
+                                 r0: g * 8, prefetch: g + 1 < gs.upperBound ? at + bytes : nil, lines: bytes / 64)
         }
     }
 

@@ -57,10 +57,10 @@ public struct WeightMatrix: @unchecked Sendable {
     /// other formats.
     func interleaved() -> InterleavedF16? { InterleavedF16.supports(self) ? packBox.interleaved(self) : nil }
 
-    /// Rows `r` as Float, row-major, from the interleaved copy where there is one (the same
-    /// values as `dequantize`).
-    func decodeRows(_ r: Range<Int>, into dst: UnsafeMutablePointer<Float>, _ f16: InterleavedF16?) {
-        if let f16 { f16.decode(rows: r, into: dst) } else { dequantize(rows: r, into: dst) }
+    /// Rows `r` as Float, row-major, for a product: from the interleaved copy where there is
+    /// one (the same values as `dequantize`, which reads the file's rows).
+    func decodeRows(_ r: Range<Int>, into dst: UnsafeMutablePointer<Float>) {
+        if let f16 = interleaved() { f16.decode(rows: r, into: dst) } else { dequantize(rows: r, into: dst) }
     }
 
     /// The activation layout the single-row kernel of this format reads.
@@ -77,7 +77,6 @@ public struct WeightMatrix: @unchecked Sendable {
     /// Each (row, vector) result is computed by the same operations whatever `count` is.
     func dotRows(_ range: Range<Int>, xp: UnsafePointer<Float>, xsum: UnsafePointer<Float>, count: Int,
                  y: UnsafeMutablePointer<Float>) {
-        let f16 = interleaved()
         let acc = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: max(count, 1))
         let macc = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
         defer { acc.deallocate(); macc.deallocate() }
@@ -104,7 +103,7 @@ public struct WeightMatrix: @unchecked Sendable {
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: cols)
             defer { scratch.deallocate() }
             for r in range {
-                decodeRows(r..<(r + 1), into: scratch, f16)
+                decodeRows(r..<(r + 1), into: scratch)
                 for s in 0..<count { y[s * rows + r] = Kernels.dotF32(UnsafeRawPointer(scratch), xp + s * cols, cols) }
             }
         }
@@ -220,7 +219,7 @@ extension WeightMatrix {
             let r1 = min(rows, r0 + rowsPerBlock)
             let w = s.weights
             Parallel.forChunks(r1 - r0, minChunk: 16) { r in
-                self.decodeRows((r0 + r.lowerBound)..<(r0 + r.upperBound), into: w + r.lowerBound * self.cols, f16)
+                self.decodeRows((r0 + r.lowerBound)..<(r0 + r.upperBound), into: w + r.lowerBound * self.cols)
             }
             Ops.sgemm(m: n, n: r1 - r0, k: cols, a: x, lda: cols, b: w, ldb: cols, transB: true,
                        c: out + r0, ldc: rows)
@@ -233,7 +232,7 @@ extension WeightMatrix {
     /// threads. The blocks are the same whatever the thread count, so the results are too.
     /// (OpenBLAS's own threads would take turns with the pool's for the same cores.)
     func prefillBlocks(_ x: UnsafePointer<Float>, n: Int, into out: UnsafeMutablePointer<Float>, scratch s: MatmulScratch) {
-        let block = 128, w = s.weights, f16 = interleaved()
+        let block = 128, w = s.weights
         precondition(s.capacity >= cols * block, "prefill: scratch holds fewer than \(block) rows of \(name)")
         let perPass = s.capacity / (cols * block)     // blocks the scratch holds
         let blocks = (rows + block - 1) / block
@@ -245,7 +244,7 @@ extension WeightMatrix {
                     for j in bs {
                         let lo = (first + j) * block, hi = min(self.rows, lo + block)
                         let wj = w + j * block * self.cols
-                        self.decodeRows(lo..<hi, into: wj, f16)
+                        self.decodeRows(lo..<hi, into: wj)
                         BLAS.sgemm(m: n, n: hi - lo, k: self.cols, a: x, lda: self.cols, b: wj, ldb: self.cols,
                                    transB: true, c: out + lo, ldc: self.rows)
                     }

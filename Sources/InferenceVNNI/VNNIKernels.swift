@@ -213,12 +213,15 @@ public enum VNNIKernels {
                                 count: Int, _ y: UnsafeMutablePointer<Float>, rows: Int, r0: Int,
                                 prefetch: UnsafeRawPointer?, lines: Int) {
         #if ROLLBOOK_VNNI
-        @inline(__always) func ld(_ p: UnsafePointer<Float>, _ o: Int) -> SIMD8<Float> {
-            UnsafeRawPointer(p + o).loadUnaligned(as: SIMD8<Float>.self)
+        // Eight halves widened (h), eight Floats (f), at a byte offset from a pointer.
+        @inline(__always) func h(_ p: UnsafeRawPointer, _ at: Int) -> SIMD8<Float> {
+            _mm256_cvtph_ps(p.loadUnaligned(fromByteOffset: at, as: SIMD2<Int64>.self))
         }
-        @inline(__always) func wv(_ i: Int, _ o: Int) -> SIMD8<Float> {
-            _mm256_cvtph_ps(g.loadUnaligned(fromByteOffset: 16 * o + 16 * i, as: SIMD2<Int64>.self))
+        @inline(__always) func f(_ p: UnsafeRawPointer, _ at: Int) -> SIMD8<Float> {
+            p.loadUnaligned(fromByteOffset: at, as: SIMD8<Float>.self)
         }
+        @inline(__always) func wv(_ i: Int, _ o: Int) -> SIMD8<Float> { h(g, 16 * o + 16 * i) }
+        @inline(__always) func ld(_ p: UnsafePointer<Float>, _ o: Int) -> SIMD8<Float> { f(UnsafeRawPointer(p), 4 * o) }
         var pf = prefetch ?? g, left = prefetch == nil ? 0 : lines
         let quads = tr / 4
         var s = 0
@@ -234,12 +237,6 @@ public enum VNNIKernels {
                 // vectors' four rows at fixed distances from one pointer.
                 var pw = g + 16 * i0, px = UnsafeRawPointer(x0)
                 let c1 = 4 * cols, c2 = 8 * cols, c3 = 12 * cols
-                @inline(__always) func h(_ p: UnsafeRawPointer, _ at: Int) -> SIMD8<Float> {
-                    _mm256_cvtph_ps(p.loadUnaligned(fromByteOffset: at, as: SIMD2<Int64>.self))
-                }
-                @inline(__always) func f(_ p: UnsafeRawPointer, _ at: Int) -> SIMD8<Float> {
-                    p.loadUnaligned(fromByteOffset: at, as: SIMD8<Float>.self)
-                }
                 for _ in 0..<(cols / 8) {
                     if left > 0 { rb_prefetch_l2(pf); pf += 64; left &-= 1 }
                     let v0 = f(px, 0), v1 = f(px, c1), v2 = f(px, c2), v3 = f(px, c3)
@@ -406,7 +403,6 @@ public enum VNNIKernels {
         preconditionFailure("VNNI kernels not built")
         #endif
     }
-
 
     #if ROLLBOOK_VNNI
     @inline(__always)
