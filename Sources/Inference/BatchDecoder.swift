@@ -129,7 +129,7 @@ public final class BatchDecoder {
     /// body(b) for every row b < n, the rows split over the workers (a few per chunk).
     @inline(__always)
     static func rows(_ n: Int, _ body: (Int) -> Void) {
-        Parallel.forChunks(n, minChunk: 4) { r in for b in r { body(b) } }
+        Parallel.forShared(n, minChunk: 4, grain: 2) { r in for b in r { body(b) } }
     }
 
     func runLayers(_ seqs: [SequenceKV], positions: [Int], layers: Range<Int>,
@@ -183,7 +183,7 @@ public final class BatchDecoder {
             // result is the same either way.
             let scores = self.scores, att = self.att, ctx = maxContext
             let group = n * c.headCountKV >= 8 ? kvMul : 1, perSeq = c.headCount / group
-            Parallel.forChunks(n * perSeq, minChunk: 1) { range in
+            Parallel.forShared(n * perSeq, minChunk: 1, grain: 1) { range in
                 for job in range {
                     let b = job / perSeq, h = (job % perSeq) * group
                     let s = seqs[b], kvh = (h / kvMul) * hd

@@ -83,7 +83,7 @@ final class InterleavedF16: @unchecked Sendable {
         for g in gs {
             let at = UnsafeRawPointer(data) + g * bytes
             VNNIKernels.f16Group(at, cols: cols, tileRows: min(8, rows - g * 8), xp, count: count, y, rows: rows,
-                                 r0: g * 8, prefetch: g + 1 < gs.upperBound ? at + bytes : nil, lines: bytes / 64)
+                                 r0: g * 8, prefetch: g + 1 < groups ? at + bytes : nil, lines: bytes / 64)
         }
     }
 

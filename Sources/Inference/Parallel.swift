@@ -49,6 +49,15 @@ public enum Parallel {
             if lo < hi { body(lo..<hi) }
         }
     }
+
+    /// Like `forChunks`, but the items are claimed `grain` at a time, so a thread that
+    /// finishes its share first takes over the rest of another's (`SpinPool.runShared`).
+    @inline(__always)
+    static func forShared(_ count: Int, minChunk: Int, grain: Int, _ body: (Range<Int>) -> Void) {
+        let t = min(threads, max(1, count / minChunk), pool.workers + 1)
+        if t <= 1 { body(0..<count); return }
+        pool.runShared(participants: t, count: count, grain: max(1, grain), body)
+    }
 }
 
 /// Persistent worker threads that spin briefly between jobs. One job at a time: `run` is
@@ -80,6 +89,7 @@ final class SpinPool: @unchecked Sendable {
     init(workers: Int) {
         self.workers = workers
         slots = (0..<workers).map { _ in Slot() }
+        shares = (0...workers).map { _ in Share() }
         for w in 0..<workers {
             let t = Thread { [unowned self] in self.loop(index: w + 1) }
             t.stackSize = 1 << 20
@@ -89,10 +99,63 @@ final class SpinPool: @unchecked Sendable {
 
     /// Runs body(0..<participants), body(0) on the calling thread.
     func run(participants t: Int, _ body: (Int) -> Void) {
-        guard t > 1, t < 256, busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+        guard acquire(t) else {
             for i in 0..<t { body(i) }
             return
         }
+        dispatch(t, body)
+    }
+
+    /// One participant's share of a `runShared` job: the items still unclaimed, front and
+    /// back in one word (front << 32 | back). Padded so two shares never sit in one cache line.
+    final class Share: Sendable {
+        let word = Atomic<Int>(0)
+        let pad: (Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        /// Claims up to `grain` items from the front (the share's owner) or the back (a
+        /// participant that finished its own).
+        @inline(__always)
+        func claim(_ grain: Int, front: Bool) -> Range<Int>? {
+            var w = word.load(ordering: .relaxed)
+            while true {
+                let lo = w >> 32, hi = w & 0xFFFF_FFFF
+                if lo >= hi { return nil }
+                let take = min(grain, hi - lo)
+                let next = front ? (lo + take) << 32 | hi : lo << 32 | (hi - take)
+                let (done, seen) = word.compareExchange(expected: w, desired: next, ordering: .relaxed)
+                if done { return front ? lo..<(lo + take) : (hi - take)..<hi }
+                w = seen
+            }
+        }
+    }
+    private let shares: [Share]
+
+    /// body over chunks of 0..<count, each item once: participant i starts on the i-th of t
+    /// equal shares, `grain` items at a time from its front, then takes what is left of the
+    /// others' shares from their backs. A participant that runs slow (a busier core) is
+    /// helped instead of waited for; `body` must give the same results for an item whoever
+    /// runs it and whatever chunk it comes in.
+    func runShared(participants t: Int, count: Int, grain: Int, _ body: (Range<Int>) -> Void) {
+        guard t <= shares.count, acquire(t) else {
+            body(0..<count)
+            return
+        }
+        for i in 0..<t { shares[i].word.store((count * i / t) << 32 | (count * (i + 1) / t), ordering: .relaxed) }
+        dispatch(t) { i in
+            while let r = self.shares[i].claim(grain, front: true) { body(r) }
+            for k in 1..<t {
+                let other = self.shares[(i + k) % t]
+                while let r = other.claim(grain, front: false) { body(r) }
+            }
+        }
+    }
+
+    /// Takes the pool for one job (false: it is busy, a nested or concurrent call).
+    private func acquire(_ t: Int) -> Bool {
+        t > 1 && t < 256 && busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
+    }
+
+    /// Runs body(0..<t) on the acquired pool, body(0) here, and releases it.
+    private func dispatch(_ t: Int, _ body: (Int) -> Void) {
         quiet.store(false, ordering: .relaxed)
         withoutActuallyEscaping(body) { esc in
             job = esc

@@ -169,7 +169,7 @@ extension WeightMatrix {
                 s.quantizedCols = cols; s.quantizedCount = n
             }
             let p = packBox.get(self, direct: s.direct ?? PackedKernels.useVNNI)
-            Parallel.forChunks(p.groups, minChunk: 4) { gs in PackedKernels.run(p, gs, a, n: n, y: out) }
+            Parallel.forShared(p.groups, minChunk: 4, grain: 4) { gs in PackedKernels.run(p, gs, a, n: n, y: out) }
             return
         }
         s.quantizedCount = 0    // the Float paths below leave no quantised input behind
@@ -193,7 +193,7 @@ extension WeightMatrix {
             }
             let tr = tileRows, tiles = (rows + tr - 1) / tr, wide = s.direct ?? PackedKernels.useVNNI
             if let f16, wide {
-                Parallel.forChunks(f16.groups, minChunk: 4) { gs in f16.multiplyBatch(groups: gs, xp: xp, count: n, y: out) }
+                Parallel.forShared(f16.groups, minChunk: 4, grain: 4) { gs in f16.multiplyBatch(groups: gs, xp: xp, count: n, y: out) }
                 return
             }
             Parallel.forChunks(tiles, minChunk: 32 / tr) { t in
@@ -331,3 +331,4 @@ extension Model {
         return try? WeightMatrix(t)
     }
 }
+
