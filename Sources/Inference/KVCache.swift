@@ -12,8 +12,8 @@ public final class KVCache: @unchecked Sendable {
         layers = config.blockCount
         self.capacity = capacity
         kvDim = config.kvDim
-        keys = .allocate(capacity: layers * capacity * kvDim)
-        values = .allocate(capacity: layers * capacity * kvDim)
+        keys = Ops.buffer(layers * capacity * kvDim)
+        values = Ops.buffer(layers * capacity * kvDim)
     }
     deinit { keys.deallocate(); values.deallocate() }
 
