@@ -89,23 +89,55 @@ public struct Sampler: Sendable {
     }
 
     /// Self-certainty KL(U || p) = log-sum-exp - mean(logits) - log V (Kang et al. 2025).
+    /// The mean is Float sums of chunks of 64 in index order, added to a Double in chunk
+    /// order; eight chunks are summed side by side (eight independent chains instead of one
+    /// chain of n additions: the same operations, several at a time).
     public static func selfCertainty(_ logits: UnsafeBufferPointer<Float>, lse: Float) -> Float {
         var sum: Double = 0
-        var i = 0
         let n = logits.count
+        guard let p = logits.baseAddress else { return Float(Double(lse) - log(Double(n))) }
+        var i = 0
+        while i + 8 * 64 <= n {
+            var s = SIMD8<Float>()
+            for j in 0..<64 {
+                s += SIMD8(p[i + j], p[i + 64 + j], p[i + 128 + j], p[i + 192 + j],
+                           p[i + 256 + j], p[i + 320 + j], p[i + 384 + j], p[i + 448 + j])
+            }
+            for c in 0..<8 { sum += Double(s[c]) }
+            i += 8 * 64
+        }
         while i < n {
             let end = min(n, i + 64)
             var s: Float = 0
-            for j in i..<end { s += logits[j] }
+            for j in i..<end { s += p[j] }
             sum += Double(s)
             i = end
         }
         return Float(Double(lse) - sum / Double(n) - log(Double(n)))
     }
 
+    /// The first index of the largest logit (NaN never counts; 0 when nothing exceeds
+    /// -infinity). Eight lanes each keep their first strict maximum, then the lanes' largest
+    /// value at its smallest index: the index the one-by-one scan finds.
     public static func argmax(_ logits: UnsafeBufferPointer<Float>) -> Int {
+        let n = logits.count
+        guard let p = logits.baseAddress else { return 0 }
+        var top = SIMD8<Float>(repeating: -.infinity)
+        var at = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7), idx = at
+        var i = 0
+        while i + 8 <= n {
+            let v = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
+            let more = v .> top
+            top.replace(with: v, where: more)
+            at.replace(with: idx, where: more)
+            idx &+= 8
+            i += 8
+        }
         var best = 0, bv = -Float.infinity
-        for (i, v) in logits.enumerated() where v > bv { bv = v; best = i }
+        for lane in 0..<8 where top[lane] > bv || (top[lane] == bv && Int(at[lane]) < best) {
+            bv = top[lane]; best = Int(at[lane])
+        }
+        while i < n { if p[i] > bv { bv = p[i]; best = i }; i += 1 }
         return best
     }
 
@@ -203,22 +235,35 @@ public struct Sampler: Sendable {
     }
 
     /// Draws an index of temperature-scaled logits: their exponentials shifted by the
-    /// maximum (libm in numerics 1, `FastMath.exp` in 2), written in place, then a running
-    /// Float sum in index order against a uniform draw times the total.
+    /// maximum (libm in numerics 1, `FastMath.exp` in 2), then a running Float sum in index
+    /// order against a uniform draw times the total: the first index whose running sum
+    /// exceeds it. The running sums are written in place as they are made (the total is
+    /// the last); they never decrease (every term is >= 0), so with a finite total the index
+    /// is found by bisection: the same index as the scan, without a second pass.
     mutating func pick(_ w: UnsafeMutableBufferPointer<Float>) -> Int {
         let n = w.count, p = w.baseAddress!
-        var m = -Float.infinity
-        for i in 0..<n { m = max(m, p[i]) }
         var total: Float = 0
         if numerics.fastDecoding {
-            _ = FastMath.expShifted(p, n, minus: m)
-            for i in 0..<n { total += p[i] }
+            // The maximum is the same value in any order (a signed zero aside, whose
+            // exponential shift gives the same 1).
+            _ = FastMath.expShifted(p, n, minus: FastMath.max(p, n))
+            for i in 0..<n { total += p[i]; p[i] = total }
         } else {
-            for i in 0..<n { p[i] = expf(p[i] - m); total += p[i] }
+            var m = -Float.infinity
+            for i in 0..<n { m = max(m, p[i]) }
+            for i in 0..<n { total += expf(p[i] - m); p[i] = total }
         }
         let r = rng.nextUnitFloat() * total
-        var acc: Float = 0
-        for i in 0..<n { acc += p[i]; if r < acc { return i } }
-        return n - 1
+        guard total.isFinite else {
+            for i in 0..<n where r < p[i] { return i }
+            return n - 1
+        }
+        guard r < total else { return n - 1 }
+        var lo = 0, hi = n - 1      // r < p[hi]
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if r < p[mid] { hi = mid } else { lo = mid + 1 }
+        }
+        return lo
     }
 }
