@@ -337,12 +337,12 @@ public enum VNNIKernels {
             var c0 = SIMD8<Float>(), c1 = SIMD8<Float>(), c2 = SIMD8<Float>(), c3 = SIMD8<Float>()
             var c4 = SIMD8<Float>(), c5 = SIMD8<Float>(), c6 = SIMD8<Float>(), c7 = SIMD8<Float>()
             let r0 = k + p * stride
-            // The next block's key rows asked for while this one is scored: one row per step.
-            let next = UnsafeRawPointer(r0 + 8 * stride), ahead = p + 16 <= count
+            // Key rows three blocks ahead asked for while this block is scored, one row per
+            // step (the rows come from memory: a block's work is shorter than its latency).
             var j = 0
             while j < hd {
-                if ahead {
-                    let row = next + (j / 8) * stride * 4
+                if p + 24 + j / 8 < count {
+                    let row = UnsafeRawPointer(r0 + (24 + j / 8) * stride)
                     rb_prefetch(row); rb_prefetch(row + 64); rb_prefetch(row + 128); rb_prefetch(row + 192)
                 }
                 let x = ld(q, j), y = ld(q1, j), z = ld(q2, j)
@@ -393,7 +393,11 @@ public enum VNNIKernels {
             var d2 = ld(out, 2 * hd + c + 16), d3 = ld(out, 2 * hd + c + 24)
             var r = UnsafePointer(v + c)
             for p in 0..<count {
-                if p + 4 < count { rb_prefetch(r + 4 * stride) }
+                if c == 0 && p + 16 < count {
+                    // The head's whole row (both passes), sixteen positions ahead.
+                    let row = UnsafeRawPointer(r + 16 * stride)
+                    rb_prefetch(row); rb_prefetch(row + 64); rb_prefetch(row + 128); rb_prefetch(row + 192)
+                }
                 let x = SIMD8<Float>(repeating: w[p]), y = SIMD8<Float>(repeating: w1[p]), z = SIMD8<Float>(repeating: w2[p])
                 var t = ld(r, 0); a0.addProduct(x, t); b0.addProduct(y, t); d0.addProduct(z, t)
                 t = ld(r, 8); a1.addProduct(x, t); b1.addProduct(y, t); d1.addProduct(z, t)
