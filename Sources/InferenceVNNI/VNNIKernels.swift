@@ -304,15 +304,25 @@ public enum VNNIKernels {
     typealias Four = (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>)
 
     /// A 4 x 4 block's results: y[(s + v) * rows + base + i] = the lane sum of rows i's
-    /// accumulator for vector v (a, b, c, d: rows 0 to 3, each vectors 0 to 3).
+    /// accumulator for vector v (a, b, c, d: rows 0 to 3, each vectors 0 to 3), summed in
+    /// `.sum()`'s order eight at a time (`rb_lane_sums8`: vectors v and v + 1's four rows).
     @inline(__always)
     static func put4x4(_ y: UnsafeMutablePointer<Float>, rows: Int, s: Int, base: Int,
                        _ a: Four, _ b: Four, _ c: Four, _ d: Four) {
+        #if ROLLBOOK_VNNI
+        @inline(__always) func two(_ v: Int, _ r: SIMD8<Float>) {
+            UnsafeMutableRawPointer(y + (s + v) * rows + base).storeBytes(of: r.lowHalf, as: SIMD4<Float>.self)
+            UnsafeMutableRawPointer(y + (s + v + 1) * rows + base).storeBytes(of: r.highHalf, as: SIMD4<Float>.self)
+        }
+        two(0, rb_lane_sums8(a.0, b.0, c.0, d.0, a.1, b.1, c.1, d.1))
+        two(2, rb_lane_sums8(a.2, b.2, c.2, d.2, a.3, b.3, c.3, d.3))
+        #else
         @inline(__always) func row(_ r: Four, _ i: Int) {
             y[s * rows + base + i] = r.0.sum(); y[(s + 1) * rows + base + i] = r.1.sum()
             y[(s + 2) * rows + base + i] = r.2.sum(); y[(s + 3) * rows + base + i] = r.3.sum()
         }
         row(a, 0); row(b, 1); row(c, 2); row(d, 3)
+        #endif
     }
 
     /// Attention scores of three query heads (q, q + hd, q + 2 hd) against key rows `stride`
