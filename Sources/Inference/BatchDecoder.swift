@@ -186,6 +186,13 @@ public final class BatchDecoder {
             Parallel.forShared(n * perSeq, minChunk: 1, grain: 1) { range in
                 for job in range {
                     let b = job / perSeq, h = (job % perSeq) * group
+                    if job + 1 < n * perSeq {
+                        // The next job's own rows (written in earlier steps, since gone to
+                        // memory) asked for while this one runs.
+                        let b2 = (job + 1) / perSeq, o = seqs[b2].own, kvh2 = (((job + 1) % perSeq) * group / kvMul) * hd
+                        Kernels.prefetchRows(o.k(l, 0) + kvh2, count: o.count, stride: kvDim, bytes: hd * 4)
+                        Kernels.prefetchRows(o.v(l, 0) + kvh2, count: o.count, stride: kvDim, bytes: hd * 4)
+                    }
                     let s = seqs[b], kvh = (h / kvMul) * hd
                     let own = (UnsafePointer(s.own.k(l, 0) + kvh), UnsafePointer(s.own.v(l, 0) + kvh), s.own.count + 1)
                     var segs: (Ops.Segment, Ops.Segment?) = (own, nil)

@@ -292,6 +292,24 @@ extension Kernels {
         #endif
     }
 
+    /// The same hint into L2 (data wanted a little later, after other work).
+    @inline(__always)
+    static func prefetchL2(_ p: UnsafeRawPointer) {
+        #if ROLLBOOK_AVX2
+        rb_prefetch_l2(p)
+        #endif
+    }
+
+    /// Asks for `bytes` bytes at the start of each of `count` rows `stride` floats apart.
+    @inline(__always)
+    static func prefetchRows(_ p: UnsafePointer<Float>, count: Int, stride: Int, bytes: Int) {
+        for r in 0..<count {
+            let row = UnsafeRawPointer(p + r * stride)
+            var o = 0
+            while o < bytes { prefetchL2(row + o); o += 64 }
+        }
+    }
+
     /// Eight F16 values widened to Float (exactly; F16C where built for AVX2).
     @inline(__always)
     static func f16x8(_ src: UnsafeRawPointer) -> SIMD8<Float> {
