@@ -45,7 +45,7 @@ public final class BatchDecoder {
         let largest = max(qDim, c.kvDim, c.feedForwardLength, dim)
         headBatch = max(maxBatch, 16)
         scratch = MatmulScratch(maxElements: 1, maxCols: largest, maxVectors: headBatch, int8: numerics.fastDecoding)
-        let buf = Ops.buffer
+        let buf = { (n: Int) in Ops.buffer(n) }
         x = buf(maxBatch * dim); xb = buf(max(maxBatch * max(dim, qDim), headBatch * dim)); q = buf(maxBatch * qDim)
         k = buf(maxBatch * c.kvDim); v = buf(maxBatch * c.kvDim); att = buf(maxBatch * qDim)
         hb = buf(maxBatch * c.feedForwardLength); hb2 = buf(maxBatch * c.feedForwardLength)
@@ -188,10 +188,18 @@ public final class BatchDecoder {
                     let b = job / perSeq, h = (job % perSeq) * group
                     if job + 1 < n * perSeq {
                         // The next job's own rows (written in earlier steps, since gone to
-                        // memory) asked for while this one runs.
-                        let b2 = (job + 1) / perSeq, o = seqs[b2].own, kvh2 = (((job + 1) % perSeq) * group / kvMul) * hd
-                        Kernels.prefetchRows(o.k(l, 0) + kvh2, count: o.count, stride: kvDim, bytes: hd * 4)
-                        Kernels.prefetchRows(o.v(l, 0) + kvh2, count: o.count, stride: kvDim, bytes: hd * 4)
+                        // memory) asked for while this one runs, when they are other rows than
+                        // this job's (at most 256 of them, from a window's start). The next job
+                        // is usually this thread's next claim (a thread finishing another's
+                        // share goes backwards; those few hints are wasted).
+                        let b2 = (job + 1) / perSeq, h2 = ((job + 1) % perSeq) * group
+                        if b2 != b || h2 / kvMul != h / kvMul {
+                            let o = seqs[b2].own, kvh2 = (h2 / kvMul) * hd
+                            let from = max(0, min(o.count, self.c.windowStart(layer: l, pos: positions[b2]) - seqs[b2].prefixLength))
+                            let m = min(256, o.count - from)
+                            Kernels.prefetchRows(o.k(l, from) + kvh2, count: m, stride: kvDim, bytes: hd * 4)
+                            Kernels.prefetchRows(o.v(l, from) + kvh2, count: m, stride: kvDim, bytes: hd * 4)
+                        }
                     }
                     let s = seqs[b], kvh = (h / kvMul) * hd
                     let own = (UnsafePointer(s.own.k(l, 0) + kvh), UnsafePointer(s.own.v(l, 0) + kvh), s.own.count + 1)

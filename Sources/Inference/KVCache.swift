@@ -12,8 +12,10 @@ public final class KVCache: @unchecked Sendable {
         layers = config.blockCount
         self.capacity = capacity
         kvDim = config.kvDim
-        keys = Ops.buffer(layers * capacity * kvDim)
-        values = Ops.buffer(layers * capacity * kvDim)
+        // Positions are written before they are read; a rollout that stops early never
+        // touches the rest of its pages.
+        keys = Ops.buffer(layers * capacity * kvDim, zeroed: false)
+        values = Ops.buffer(layers * capacity * kvDim, zeroed: false)
     }
     deinit { keys.deallocate(); values.deallocate() }
 

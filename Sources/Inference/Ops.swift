@@ -116,9 +116,11 @@ enum Ops {
     /// A zeroed buffer of n floats (the caller deallocates).
     /// A zeroed buffer of n Floats starting on a cache line, so the kernels' 32-byte vector
     /// loads never straddle two lines (large plain allocations start 16 bytes into a page).
-    static func buffer(_ n: Int) -> UnsafeMutablePointer<Float> {
+    /// `zeroed` false: left as the allocator gives it (a KV cache, whose pages should be
+    /// touched only as positions fill).
+    static func buffer(_ n: Int, zeroed: Bool = true) -> UnsafeMutablePointer<Float> {
         let p = UnsafeMutableRawPointer.allocate(byteCount: max(1, n) * 4, alignment: 64).bindMemory(to: Float.self, capacity: n)
-        p.initialize(repeating: 0, count: n)
+        if zeroed { p.initialize(repeating: 0, count: n) }
         return p
     }
 

@@ -135,6 +135,7 @@ final class SpinPool: @unchecked Sendable {
     /// helped instead of waited for; `body` must give the same results for an item whoever
     /// runs it and whatever chunk it comes in.
     func runShared(participants t: Int, count: Int, grain: Int, _ body: (Range<Int>) -> Void) {
+        precondition(count < 1 << 31, "runShared: \(count) items")
         guard t <= shares.count, acquire(t) else {
             body(0..<count)
             return

@@ -351,9 +351,10 @@ public enum VNNIKernels {
             // step (the rows come from memory: a block's work is shorter than its latency).
             var j = 0
             while j < hd {
-                if p + 24 + j / 8 < count {
+                if j < 64 && p + 24 + j / 8 < count {
                     let row = UnsafeRawPointer(r0 + (24 + j / 8) * stride)
-                    rb_prefetch(row); rb_prefetch(row + 64); rb_prefetch(row + 128); rb_prefetch(row + 192)
+                    var o = 0
+                    while o < 4 * hd { rb_prefetch(row + o); o += 64 }
                 }
                 let x = ld(q, j), y = ld(q1, j), z = ld(q2, j)
                 var r = ld(r0, j)
@@ -404,9 +405,10 @@ public enum VNNIKernels {
             var r = UnsafePointer(v + c)
             for p in 0..<count {
                 if c == 0 && p + 16 < count {
-                    // The head's whole row (both passes), sixteen positions ahead.
+                    // The head's whole row (every pass), sixteen positions ahead.
                     let row = UnsafeRawPointer(r + 16 * stride)
-                    rb_prefetch(row); rb_prefetch(row + 64); rb_prefetch(row + 128); rb_prefetch(row + 192)
+                    var o = 0
+                    while o < 4 * hd { rb_prefetch(row + o); o += 64 }
                 }
                 let x = SIMD8<Float>(repeating: w[p]), y = SIMD8<Float>(repeating: w1[p]), z = SIMD8<Float>(repeating: w2[p])
                 var t = ld(r, 0); a0.addProduct(x, t); b0.addProduct(y, t); d0.addProduct(z, t)

@@ -51,7 +51,7 @@ enum CLI {
     @Test func rolloutsDoNotDependOnTheThreadCount() throws {
         let prompt = String(repeating: "A farmer has 17 cows, buys 23 more and sells 9 of them. ", count: 16)
             + "How many cows are left?"
-        let args = ["generate", "--prompt", prompt, "--temperature", "0.8", "--n", "3", "--layers", "2",
+        let args = ["generate", "--prompt", prompt, "--temperature", "0.8", "--n", "10", "--layers", "2",
                     "--tau", "1.0", "--max-tokens", "16", "--json"]
         var runs = [[NSDictionary]]()
         for threads in ["1", "2"] {
@@ -63,7 +63,8 @@ enum CLI {
                 return NSDictionary(dictionary: j)
             })
         }
-        #expect(runs[0].count == 3 && runs[0] == runs[1], "rollouts on 1 and 2 threads")
+        // Ten rows: grouped attention jobs and the per-row work split over both threads.
+        #expect(runs[0].count == 10 && runs[0] == runs[1], "rollouts on 1 and 2 threads")
         let prompted = try #require(runs[0].first?["prompt_ids"] as? [Int])
         #expect(prompted.count > 200)
     }

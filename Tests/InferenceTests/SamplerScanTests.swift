@@ -53,31 +53,41 @@ import Sampling
     }
 
     /// Untruncated temperature draws: the running-sum scan against the draw, same RNG state.
+    /// Many draws per row, and rows of equal logits (running sums that are whole numbers,
+    /// which a draw can land on exactly: where `<` and `<=` part).
     @Test func drawIsTheScansIndex() {
+        let rows = Self.rows(seed: 9) + [64, 65, 4_096, 49_152].map { [Float](repeating: 0.25, count: $0) }
         for numerics in [Numerics.v1, .current] {
-            for (k, r) in Self.rows(seed: 9).enumerated() {
-                var s = Sampler(config: SamplerConfig(temperature: 0.7), seed: UInt64(k), numerics: numerics)
-                var rng = s.rng
-                let p = r.map { $0 / 0.7 }
-                var e = [Float](repeating: 0, count: p.count)
-                var total: Float = 0
-                if numerics.fastDecoding {
-                    var m = -Float.infinity
-                    for v in p { m = max(m, v) }
-                    e = p
-                    _ = e.withUnsafeMutableBufferPointer { FastMath.expShifted($0.baseAddress!, p.count, minus: m) }
-                    for v in e { total += v }
-                } else {
-                    var m = -Float.infinity
-                    for v in p { m = max(m, v) }
-                    for i in p.indices { e[i] = expf(p[i] - m); total += e[i] }
+            for (k, r) in rows.enumerated() {
+                for seed in 0..<8 {
+                    var s = Sampler(config: SamplerConfig(temperature: 0.7), seed: UInt64(k * 8 + seed), numerics: numerics)
+                    var rng = s.rng
+                    let want = Self.scan(r, temperature: 0.7, numerics: numerics, &rng)
+                    let got = r.withUnsafeBufferPointer { s.sample($0) }.id
+                    #expect(got == want, "numerics \(numerics.rawValue), row \(k), seed \(seed), width \(r.count)")
                 }
-                let u = rng.nextUnitFloat() * total
-                var want = p.count - 1, acc: Float = 0
-                for i in e.indices { acc += e[i]; if u < acc { want = i; break } }
-                let got = r.withUnsafeBufferPointer { s.sample($0) }.id
-                #expect(got == want, "numerics \(numerics.rawValue), row \(k), width \(r.count)")
             }
         }
+    }
+
+    /// The draw as it was: exponentials, their total, a uniform draw times the total, then the
+    /// first index whose running sum exceeds it.
+    static func scan(_ r: [Float], temperature t: Float, numerics: Numerics, _ rng: inout SplitMix64) -> Int {
+        let p = r.map { $0 / t }
+        var m = -Float.infinity
+        for v in p { m = max(m, v) }
+        var e = [Float](repeating: 0, count: p.count)
+        var total: Float = 0
+        if numerics.fastDecoding {
+            e = p
+            _ = e.withUnsafeMutableBufferPointer { FastMath.expShifted($0.baseAddress!, p.count, minus: m) }
+            for v in e { total += v }
+        } else {
+            for i in p.indices { e[i] = expf(p[i] - m); total += e[i] }
+        }
+        let u = rng.nextUnitFloat() * total
+        var acc: Float = 0
+        for i in e.indices { acc += e[i]; if u < acc { return i } }
+        return p.count - 1
     }
 }
