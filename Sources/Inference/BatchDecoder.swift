@@ -45,7 +45,7 @@ public final class BatchDecoder {
         let largest = max(qDim, c.kvDim, c.feedForwardLength, dim)
         headBatch = max(maxBatch, 16)
         scratch = MatmulScratch(maxElements: 1, maxCols: largest, maxVectors: headBatch, int8: numerics.fastDecoding)
-        let buf = { (n: Int) in Ops.buffer(n) }
+        let buf = Ops.buffer
         x = buf(maxBatch * dim); xb = buf(max(maxBatch * max(dim, qDim), headBatch * dim)); q = buf(maxBatch * qDim)
         k = buf(maxBatch * c.kvDim); v = buf(maxBatch * c.kvDim); att = buf(maxBatch * qDim)
         hb = buf(maxBatch * c.feedForwardLength); hb2 = buf(maxBatch * c.feedForwardLength)
@@ -132,6 +132,17 @@ public final class BatchDecoder {
         Parallel.forShared(n, minChunk: 4, grain: 2) { r in for b in r { body(b) } }
     }
 
+    /// Asks for a sequence's own key and value rows of one layer and key/value head (written
+    /// in earlier steps, since gone to memory with the weight stream): from a window's start,
+    /// at most 256 rows.
+    func prefetchOwn(_ s: SequenceKV, layer l: Int, kvHead: Int, position: Int) {
+        let o = s.own, at = kvHead * c.headDim, bytes = c.headDim * 4
+        let from = max(0, min(o.count, c.windowStart(layer: l, pos: position) - s.prefixLength))
+        let m = min(256, o.count - from)
+        Kernels.prefetchRows(o.k(l, from) + at, count: m, stride: c.kvDim, bytes: bytes)
+        Kernels.prefetchRows(o.v(l, from) + at, count: m, stride: c.kvDim, bytes: bytes)
+    }
+
     func runLayers(_ seqs: [SequenceKV], positions: [Int], layers: Range<Int>,
                    taps: UnsafeMutablePointer<Float>?, tapRows: [Int]) throws {
         let n = seqs.count
@@ -186,20 +197,12 @@ public final class BatchDecoder {
             Parallel.forShared(n * perSeq, minChunk: 1, grain: 1) { range in
                 for job in range {
                     let b = job / perSeq, h = (job % perSeq) * group
-                    if job + 1 < n * perSeq {
-                        // The next job's own rows (written in earlier steps, since gone to
-                        // memory) asked for while this one runs, when they are other rows than
-                        // this job's (at most 256 of them, from a window's start). The next job
-                        // is usually this thread's next claim (a thread finishing another's
-                        // share goes backwards; those few hints are wasted).
-                        let b2 = (job + 1) / perSeq, h2 = ((job + 1) % perSeq) * group
-                        if b2 != b || h2 / kvMul != h / kvMul {
-                            let o = seqs[b2].own, kvh2 = (h2 / kvMul) * hd
-                            let from = max(0, min(o.count, self.c.windowStart(layer: l, pos: positions[b2]) - seqs[b2].prefixLength))
-                            let m = min(256, o.count - from)
-                            Kernels.prefetchRows(o.k(l, from) + kvh2, count: m, stride: kvDim, bytes: hd * 4)
-                            Kernels.prefetchRows(o.v(l, from) + kvh2, count: m, stride: kvDim, bytes: hd * 4)
-                        }
+                    // The next job's rows asked for while this one runs, when they are other
+                    // rows. It is usually this thread's next claim (a thread finishing another's
+                    // share goes backwards; those few hints are wasted).
+                    let b2 = (job + 1) / perSeq, h2 = ((job + 1) % perSeq) * group
+                    if job + 1 < n * perSeq && (b2 != b || h2 / kvMul != h / kvMul) {
+                        self.prefetchOwn(seqs[b2], layer: l, kvHead: h2 / kvMul, position: positions[b2])
                     }
                     let s = seqs[b], kvh = (h / kvMul) * hd
                     let own = (UnsafePointer(s.own.k(l, 0) + kvh), UnsafePointer(s.own.v(l, 0) + kvh), s.own.count + 1)

@@ -14,8 +14,8 @@ public final class KVCache: @unchecked Sendable {
         kvDim = config.kvDim
         // Positions are written before they are read; a rollout that stops early never
         // touches the rest of its pages.
-        keys = Ops.buffer(layers * capacity * kvDim, zeroed: false)
-        values = Ops.buffer(layers * capacity * kvDim, zeroed: false)
+        keys = Ops.alignedBuffer(layers * capacity * kvDim)
+        values = Ops.alignedBuffer(layers * capacity * kvDim)
     }
     deinit { keys.deallocate(); values.deallocate() }
 

@@ -113,15 +113,17 @@ enum Ops {
         for r in 0..<rows { rmsnorm(v + r * n, v + r * n, w.baseAddress!, n, eps: eps) }
     }
 
-    /// A zeroed buffer of n floats (the caller deallocates).
-    /// A zeroed buffer of n Floats starting on a cache line, so the kernels' 32-byte vector
-    /// loads never straddle two lines (large plain allocations start 16 bytes into a page).
-    /// `zeroed` false: left as the allocator gives it (a KV cache, whose pages should be
-    /// touched only as positions fill).
-    static func buffer(_ n: Int, zeroed: Bool = true) -> UnsafeMutablePointer<Float> {
-        let p = UnsafeMutableRawPointer.allocate(byteCount: max(1, n) * 4, alignment: 64).bindMemory(to: Float.self, capacity: n)
-        if zeroed { p.initialize(repeating: 0, count: n) }
-        return p
+    /// A buffer of n Floats starting on a cache line, so the kernels' 32-byte vector loads
+    /// never straddle two lines (large plain allocations start 16 bytes into a page); not
+    /// written (a KV cache's pages are touched only as its positions fill). The caller
+    /// deallocates.
+    static func alignedBuffer(_ n: Int) -> UnsafeMutablePointer<Float> {
+        UnsafeMutableRawPointer.allocate(byteCount: max(1, n) * 4, alignment: 64).bindMemory(to: Float.self, capacity: n)
+    }
+
+    /// `alignedBuffer`, zeroed.
+    static func buffer(_ n: Int) -> UnsafeMutablePointer<Float> {
+        let p = alignedBuffer(n); p.initialize(repeating: 0, count: n); return p
     }
 
     /// RoPE angles for one position: cos/sin of pos * invFreq[i].

@@ -304,58 +304,60 @@ enum PackedKernels {
         let perBlock = nib ? 8 : 16
         let dOff = p.dOff, hiOff = p.hiOff, mOff = p.mOff
         let offset = p.offset
-        let tile = UnsafeMutablePointer<V>.allocate(capacity: nb * perBlock)
-        defer { tile.deallocate() }
-        let data = UnsafeRawPointer(p.data)
-        let q = UnsafePointer(a.q), d = UnsafePointer(a.d), sums = UnsafePointer(a.sums), isums = UnsafePointer(a.isums)
-        /// One block of vector v into acc, with the block's scales loaded by the caller.
-        @inline(__always) func step(_ acc: inout SIMD8<Float>, _ t: UnsafePointer<V>, _ v: Int, _ b: Int,
-                                    _ dw: SIMD8<Float>, _ dhi: SIMD8<Float>, _ mw: SIMD8<Float>) {
-            let x = q + v * cols + 32 * b
-            let dx = d[v * nb + b]
-            if split {
-                acc = acc.addingProduct(float(dotByte(t, t + 8, x, 0..<4)), dw * dx)
-                acc = acc.addingProduct(float(dotByte(t, t + 8, x, 4..<8)), dhi * dx)
-            } else {
-                var s = nib ? dotNib(t, x) : dotByte(t, t + 8, x, 0..<8)
-                if off { s &-= SIMD8(repeating: offset &* isums[v * nb + b]) }
-                acc = acc.addingProduct(float(s), dw * dx)
-            }
-            if hasMin { acc = acc.addingProduct(mw, SIMD8(repeating: sums[v * nb + b])) }
-        }
-        for g in gs {
-            let base = data + g * nb * bb
-            for b in 0..<nb { unpack(nib, base + b * bb, tile + b * perBlock) }
-            let live = min(8, rows - g * 8)
-            @inline(__always) func put(_ acc: SIMD8<Float>, _ v: Int) {
-                let yo = y + v * rows + g * 8
-                if live == 8 { for r in 0..<8 { yo[r] = acc[r] } } else { for r in 0..<live { yo[r] = acc[r] } }
-            }
-            @inline(__always) func scales(_ blk: UnsafeRawPointer) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-                (blk.loadUnaligned(fromByteOffset: dOff, as: SIMD8<Float>.self),
-                 split ? blk.loadUnaligned(fromByteOffset: hiOff, as: SIMD8<Float>.self) : SIMD8(),
-                 hasMin ? blk.loadUnaligned(fromByteOffset: mOff, as: SIMD8<Float>.self) : SIMD8())
-            }
-            var v = 0
-            while v + 4 <= n {
-                var c0 = SIMD8<Float>(), c1 = SIMD8<Float>(), c2 = SIMD8<Float>(), c3 = SIMD8<Float>()
-                for b in 0..<nb {
-                    let (dw, dhi, mw) = scales(base + b * bb)
-                    let t = UnsafePointer(tile + b * perBlock)
-                    step(&c0, t, v, b, dw, dhi, mw); step(&c1, t, v + 1, b, dw, dhi, mw)
-                    step(&c2, t, v + 2, b, dw, dhi, mw); step(&c3, t, v + 3, b, dw, dhi, mw)
+        // The unpacked tile on the stack where it fits (claims come a few groups at a time).
+        withUnsafeTemporaryAllocation(of: V.self, capacity: nb * perBlock) { buffer in
+            let tile = buffer.baseAddress!
+            let data = UnsafeRawPointer(p.data)
+            let q = UnsafePointer(a.q), d = UnsafePointer(a.d), sums = UnsafePointer(a.sums), isums = UnsafePointer(a.isums)
+            /// One block of vector v into acc, with the block's scales loaded by the caller.
+            @inline(__always) func step(_ acc: inout SIMD8<Float>, _ t: UnsafePointer<V>, _ v: Int, _ b: Int,
+                                        _ dw: SIMD8<Float>, _ dhi: SIMD8<Float>, _ mw: SIMD8<Float>) {
+                let x = q + v * cols + 32 * b
+                let dx = d[v * nb + b]
+                if split {
+                    acc = acc.addingProduct(float(dotByte(t, t + 8, x, 0..<4)), dw * dx)
+                    acc = acc.addingProduct(float(dotByte(t, t + 8, x, 4..<8)), dhi * dx)
+                } else {
+                    var s = nib ? dotNib(t, x) : dotByte(t, t + 8, x, 0..<8)
+                    if off { s &-= SIMD8(repeating: offset &* isums[v * nb + b]) }
+                    acc = acc.addingProduct(float(s), dw * dx)
                 }
-                put(c0, v); put(c1, v + 1); put(c2, v + 2); put(c3, v + 3)
-                v += 4
+                if hasMin { acc = acc.addingProduct(mw, SIMD8(repeating: sums[v * nb + b])) }
             }
-            while v < n {
-                var c0 = SIMD8<Float>()
-                for b in 0..<nb {
-                    let (dw, dhi, mw) = scales(base + b * bb)
-                    step(&c0, UnsafePointer(tile + b * perBlock), v, b, dw, dhi, mw)
+            for g in gs {
+                let base = data + g * nb * bb
+                for b in 0..<nb { unpack(nib, base + b * bb, tile + b * perBlock) }
+                let live = min(8, rows - g * 8)
+                @inline(__always) func put(_ acc: SIMD8<Float>, _ v: Int) {
+                    let yo = y + v * rows + g * 8
+                    if live == 8 { for r in 0..<8 { yo[r] = acc[r] } } else { for r in 0..<live { yo[r] = acc[r] } }
                 }
-                put(c0, v)
-                v += 1
+                @inline(__always) func scales(_ blk: UnsafeRawPointer) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+                    (blk.loadUnaligned(fromByteOffset: dOff, as: SIMD8<Float>.self),
+                     split ? blk.loadUnaligned(fromByteOffset: hiOff, as: SIMD8<Float>.self) : SIMD8(),
+                     hasMin ? blk.loadUnaligned(fromByteOffset: mOff, as: SIMD8<Float>.self) : SIMD8())
+                }
+                var v = 0
+                while v + 4 <= n {
+                    var c0 = SIMD8<Float>(), c1 = SIMD8<Float>(), c2 = SIMD8<Float>(), c3 = SIMD8<Float>()
+                    for b in 0..<nb {
+                        let (dw, dhi, mw) = scales(base + b * bb)
+                        let t = UnsafePointer(tile + b * perBlock)
+                        step(&c0, t, v, b, dw, dhi, mw); step(&c1, t, v + 1, b, dw, dhi, mw)
+                        step(&c2, t, v + 2, b, dw, dhi, mw); step(&c3, t, v + 3, b, dw, dhi, mw)
+                    }
+                    put(c0, v); put(c1, v + 1); put(c2, v + 2); put(c3, v + 3)
+                    v += 4
+                }
+                while v < n {
+                    var c0 = SIMD8<Float>()
+                    for b in 0..<nb {
+                        let (dw, dhi, mw) = scales(base + b * bb)
+                        step(&c0, UnsafePointer(tile + b * perBlock), v, b, dw, dhi, mw)
+                    }
+                    put(c0, v)
+                    v += 1
+                }
             }
         }
     }

@@ -38,7 +38,7 @@ public final class Transformer {
         scratch = MatmulScratch(maxElements: min(8 << 20, max(largest * largest, largest * 2048)),
                                 maxCols: largest, maxVectors: 2, int8: int8)
         scratch.blockedPrefill = blockedPrefill
-        let buf = { (n: Int) in Ops.buffer(n) }
+        let buf = Ops.buffer
         x = buf(maxTokens * dim); xb = buf(maxTokens * max(dim, qDim)); q = buf(maxTokens * qDim)
         k = buf(maxTokens * c.kvDim); v = buf(maxTokens * c.kvDim); att = buf(maxTokens * qDim)
         hb = buf(maxTokens * c.feedForwardLength); hb2 = buf(maxTokens * c.feedForwardLength)

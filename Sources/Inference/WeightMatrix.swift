@@ -169,12 +169,7 @@ extension WeightMatrix {
                 s.quantizedCols = cols; s.quantizedCount = n
             }
             let p = packBox.get(self, direct: s.direct ?? PackedKernels.useVNNI)
-            if p.direct {
-                Parallel.forShared(p.groups, minChunk: 4, grain: 4) { gs in PackedKernels.run(p, gs, a, n: n, y: out) }
-            } else {
-                // The AVX2 kernel unpacks into a tile it allocates per call: one call per thread.
-                Parallel.forChunks(p.groups, minChunk: 4) { gs in PackedKernels.run(p, gs, a, n: n, y: out) }
-            }
+            Parallel.forShared(p.groups, minChunk: 4, grain: 4) { gs in PackedKernels.run(p, gs, a, n: n, y: out) }
             return
         }
         s.quantizedCount = 0    // the Float paths below leave no quantised input behind
@@ -336,4 +331,3 @@ extension Model {
         return try? WeightMatrix(t)
     }
 }
-

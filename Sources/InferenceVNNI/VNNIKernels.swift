@@ -352,9 +352,7 @@ public enum VNNIKernels {
             var j = 0
             while j < hd {
                 if j < 64 && p + 24 + j / 8 < count {
-                    let row = UnsafeRawPointer(r0 + (24 + j / 8) * stride)
-                    var o = 0
-                    while o < 4 * hd { rb_prefetch(row + o); o += 64 }
+                    prefetchRow(r0 + (24 + j / 8) * stride, hd)
                 }
                 let x = ld(q, j), y = ld(q1, j), z = ld(q2, j)
                 var r = ld(r0, j)
@@ -406,9 +404,7 @@ public enum VNNIKernels {
             for p in 0..<count {
                 if c == 0 && p + 16 < count {
                     // The head's whole row (every pass), sixteen positions ahead.
-                    let row = UnsafeRawPointer(r + 16 * stride)
-                    var o = 0
-                    while o < 4 * hd { rb_prefetch(row + o); o += 64 }
+                    prefetchRow(r + 16 * stride, hd)
                 }
                 let x = SIMD8<Float>(repeating: w[p]), y = SIMD8<Float>(repeating: w1[p]), z = SIMD8<Float>(repeating: w2[p])
                 var t = ld(r, 0); a0.addProduct(x, t); b0.addProduct(y, t); d0.addProduct(z, t)
@@ -428,6 +424,13 @@ public enum VNNIKernels {
     }
 
     #if ROLLBOOK_VNNI
+    /// Asks for the n Floats of a row (a head's keys or values) into every cache level.
+    @inline(__always)
+    static func prefetchRow(_ p: UnsafePointer<Float>, _ n: Int) {
+        var o = 0
+        while o < 4 * n { rb_prefetch(UnsafeRawPointer(p) + o); o += 64 }
+    }
+
     @inline(__always)
     static func dot1(_ w: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ n: Int) -> Float {
         var a = SIMD8<Float>()

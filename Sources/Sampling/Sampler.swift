@@ -95,7 +95,7 @@ public struct Sampler: Sendable {
     public static func selfCertainty(_ logits: UnsafeBufferPointer<Float>, lse: Float) -> Float {
         var sum: Double = 0
         let n = logits.count
-        guard let p = logits.baseAddress else { return Float(Double(lse) - log(Double(n))) }
+        let p = logits
         var i = 0
         while i + 8 * 64 <= n {
             var s = SIMD8<Float>()
